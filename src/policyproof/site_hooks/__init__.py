@@ -1,0 +1,1 @@
+"""MkDocs hooks registered in mkdocs.yml; thin callers of the policyproof library."""

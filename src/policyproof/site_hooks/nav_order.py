@@ -1,0 +1,1 @@
+"""Orders the navigation by the pages' ``weight`` front matter (placeholder, see import-hugo)."""
