@@ -7,10 +7,10 @@ hooks, so that pytest, the command line and the MkDocs build all speak about pro
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """The severities IAM Access Analyzer uses, most serious first."""
 
     ERROR = "error"

@@ -1,0 +1,16 @@
+"""Input errors the engine raises: one clear message, never a traceback."""
+
+from __future__ import annotations
+
+from policyproof.findings import InputError
+
+
+class EngineInputError(InputError):
+    """A request or policy the engine cannot evaluate (bad action shape, malformed ARN, missing
+    owner account, a value that is not a policy document, a context value of the wrong type).
+
+    ``file`` defaults to a description of the input; the CLI passes the case file's name.
+    """
+
+    def __init__(self, message: str, file: str = "<engine input>", line: int = 1, column: int = 1) -> None:
+        super().__init__(file, message, line, column)

@@ -1,0 +1,159 @@
+"""The engine's output: a decision plus a structured trace of how it was reached.
+
+The trace keeps codes and parameters rather than sentences, so the same trace can be explained
+in English or Vietnamese (``explain.py``) and compared by tests without parsing prose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Decision = Literal["Allow", "ImplicitDeny", "ExplicitDeny"]
+
+ALLOW: Decision = "Allow"
+IMPLICIT_DENY: Decision = "ImplicitDeny"
+EXPLICIT_DENY: Decision = "ExplicitDeny"
+
+# The policy kinds, in the order AWS documents its evaluation.
+POLICY_KINDS = ("scp", "rcp", "resource", "identity", "boundary", "session")
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Why one statement does not apply: which element failed (``Action``, ``NotResource``,
+    ``Principal``, ``Condition`` ...), a reason code and its parameters."""
+
+    element: str
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"element": self.element, "reason": self.reason, **self.params}
+
+
+@dataclass(frozen=True)
+class StatementTrace:
+    """One statement of one policy: did it apply to the request, and if not, why not."""
+
+    index: int  # 0-based position in the Statement list
+    sid: str | None
+    effect: str
+    applies: bool
+    mismatches: tuple[Mismatch, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How explanations name the statement: its Sid, else its 1-based position."""
+        return f'"{self.sid}"' if self.sid else f"#{self.index + 1}"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"index": self.index, "effect": self.effect, "applies": self.applies}
+        if self.sid:
+            data["sid"] = self.sid
+        if self.mismatches:
+            data["mismatches"] = [m.to_dict() for m in self.mismatches]
+        return data
+
+
+@dataclass(frozen=True)
+class PolicyTrace:
+    """One policy as evaluated. ``level`` is the organization level (0 = root) for SCPs/RCPs."""
+
+    kind: str
+    name: str
+    statements: tuple[StatementTrace, ...]
+    level: int | None = None
+    implicit: bool = False  # added by the engine (RCPFullAWSAccess), not given by the caller
+
+    @property
+    def allows(self) -> tuple[StatementTrace, ...]:
+        return tuple(s for s in self.statements if s.applies and s.effect == "Allow")
+
+    @property
+    def denies(self) -> tuple[StatementTrace, ...]:
+        return tuple(s for s in self.statements if s.applies and s.effect == "Deny")
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "name": self.name,
+            "statements": [s.to_dict() for s in self.statements],
+        }
+        if self.level is not None:
+            data["level"] = self.level
+        if self.implicit:
+            data["implicit"] = True
+        return data
+
+
+@dataclass(frozen=True)
+class StatementRef:
+    """A pointer to one statement, used by rules to cite what decided."""
+
+    kind: str
+    policy: str
+    label: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "policy": self.policy, "statement": self.label}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The rule of AWS's evaluation logic that decided, with the statements it rests on.
+
+    ``code`` is stable (tests and the explanation templates key on it); ``params`` fill in the
+    explanation (policy names, levels, accounts, the action).
+    """
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    cites: tuple[StatementRef, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, **self.params}
+        if self.cites:
+            data["statements"] = [c.to_dict() for c in self.cites]
+        return data
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Everything the engine looked at: facts it derived, every policy, and the deciding rule."""
+
+    facts: dict[str, Any]
+    policies: tuple[PolicyTrace, ...]
+    rule: Rule
+
+    def policies_of(self, kind: str) -> tuple[PolicyTrace, ...]:
+        return tuple(p for p in self.policies if p.kind == kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "facts": dict(self.facts),
+            "decidedBy": self.rule.to_dict(),
+            "policies": [p.to_dict() for p in self.policies],
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """The decision for one request, with the trace that explains it."""
+
+    decision: Decision
+    trace: Trace
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == ALLOW
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form: ``{"decision": ..., "trace": {...}}``."""
+        return {"decision": self.decision, "trace": self.trace.to_dict()}
+
+    def explain(self, lang: str = "en") -> str:
+        """The decision in plain words (``lang`` is ``"en"`` or ``"vi"``)."""
+        from policyproof.engine.explain import explain
+
+        return explain(self, lang)

@@ -1,0 +1,53 @@
+"""Shared test helpers: the repository's paths and throw-away copies of the site."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
+SNIPPETS = REPO / "snippets"
+MKDOCS_YML = REPO / "mkdocs.yml"
+
+
+def site_copy(dest: Path) -> Path:
+    """Copy docs/, snippets/ and mkdocs.yml into ``dest`` and point the hooks at the repo.
+
+    Returns the copied mkdocs.yml. Tests break the copy on purpose; the real site stays intact.
+    """
+    shutil.copytree(DOCS, dest / "docs")
+    shutil.copytree(SNIPPETS, dest / "snippets")
+    text = MKDOCS_YML.read_text(encoding="utf-8")
+    # Hooks and theme overrides are files of the package: make their paths absolute so the copy
+    # still uses them.
+    text = re.sub(r"(?<![\w/])src/policyproof/", f"{REPO}/src/policyproof/", text)
+    config = dest / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def build_site(config: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` of one config into ``site_dir``; returns the finished process."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built once per test session with ``--strict``."""
+    site_dir = tmp_path_factory.mktemp("site")
+    result = build_site(MKDOCS_YML, site_dir)
+    assert result.returncode == 0, f"mkdocs build --strict failed for {MKDOCS_YML}:\n{result.stderr}"
+    return site_dir
