@@ -1,0 +1,700 @@
+"""Claims: what a page says, proved by the engine against the page's own snippets.
+
+``snippets/<section>/<page>/claims.yaml`` names the accounts, the resources (with their policy
+files), the principals (with theirs), then the claims. Each claim is one request or one flow with
+the decision the page promises; it may drop a policy (or one statement of it) or swap one policy
+for another to show what happens without it::
+
+    accounts: {A: "111111111111", B: "222222222222"}
+    region: us-east-1
+    resources:
+      key-a: {arn: "arn:aws:kms:us-east-1:111111111111:key/…", policy: key-a.key-policy.json}
+      aws-s3-key-a: {arn: "arn:aws:kms:us-east-1:111111111111:key/…", managed: aws/s3}
+      bucket-a: {arn: "arn:aws:s3:::amzn-s3-demo-bucket", account: A,
+                 policy: bucket-a.bucket-policy.json, encryption: {key: key-a, bucket_key: false}}
+    principals:
+      app-b: {arn: "arn:aws:iam::222222222222:role/app", policies: [app.identity-policy.json]}
+    claims:
+      - id: b-decrypts
+        text: {vi: "…", en: "…"}
+        request: {principal: app-b, action: "kms:Decrypt", resource: key-a}
+        expect: Allow
+      - id: b-reads-object
+        text: {vi: "…", en: "…"}
+        flow: {name: s3-get-object, principal: app-b, object: bucket-a/reports/q1.csv}
+        without: ["key-a.key-policy.json#AllowAccountB"]   # drop one statement (Sid or 1-based index)
+        expect: ImplicitDeny
+        denied_at: kms:Decrypt                               # the first step that fails
+
+The shape is checked with ``data/claims.schema.json``; every error names the file, line and column.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources as package_files
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from policyproof.document import parse_json
+from policyproof.engine import EngineInputError, NamedPolicy, Request, Result, evaluate
+from policyproof.engine.flows import FLOWS, FlowError, FlowResult, Principal, Resource, World, policies_for, run_flow
+from policyproof.engine.managed_keys import managed_key_aliases, managed_key_policy
+from policyproof.engine.result import Decision
+from policyproof.findings import InputError
+from policyproof.kinds import kind_from_filename
+
+CLAIMS_FILE_NAME = "claims.yaml"
+
+Path_ = tuple[str | int, ...]
+
+
+class ClaimsError(InputError):
+    """A claims file that cannot be proved: bad YAML, wrong shape, unknown name, missing file."""
+
+
+# --------------------------------------------------------------------------------------------
+# The loaded claims file.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    name: str
+    arn: str
+    account: str
+    policy: str | None = None  # key into ClaimsFile.policies
+    managed: str | None = None  # alias of an AWS managed key, e.g. aws/s3
+    encryption_key: str | None = None
+    bucket_key: bool = False
+    shared_with: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PrincipalSpec:
+    name: str
+    arn: str
+    account: str
+    policies: tuple[str, ...] = ()
+    boundaries: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    principal: str
+    action: str
+    resource: str  # resource name, or name/suffix for an S3 object
+    context: Mapping[str, str | list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    text: Mapping[str, str]
+    expect: Decision
+    file: str
+    line: int
+    request: RequestSpec | None = None
+    flow: Mapping[str, Any] | None = None
+    without: tuple[str, ...] = ()
+    replace: Mapping[str, str] = field(default_factory=dict)
+    denied_at: str | None = None
+
+    def describe(self) -> str:
+        """The request or flow in one line, for tables and failure messages."""
+        if self.request is not None:
+            r = self.request
+            return f"{r.principal} → {r.action} on {r.resource}"
+        assert self.flow is not None
+        params = ", ".join(f"{k}={v}" for k, v in self.flow.items() if k not in ("name", "principal"))
+        return f"flow {self.flow['name']} as {self.flow['principal']} ({params})"
+
+
+@dataclass(frozen=True)
+class ClaimsFile:
+    path: Path
+    accounts: Mapping[str, str]
+    region: str
+    resources: Mapping[str, ResourceSpec]
+    principals: Mapping[str, PrincipalSpec]
+    policies: Mapping[str, NamedPolicy]  # every policy any resource, principal or claim refers to
+    claims: tuple[Claim, ...]
+
+    @property
+    def page(self) -> str:
+        """``section/page`` (the folder under ``snippets/``), used in test ids."""
+        parts = self.path.resolve().parent.parts
+        return "/".join(parts[-2:])
+
+    def world(self, claim: Claim | None = None) -> World:
+        """Principals and resources with their policies, after the claim's ``without``/``replace``."""
+        edits = _PolicyEdits(self, claim) if claim is not None else None
+
+        def policy(ref: str | None) -> NamedPolicy | None:
+            if ref is None:
+                return None
+            return edits.apply(ref) if edits else self.policies[ref]
+
+        def policies(refs: Sequence[str]) -> tuple[NamedPolicy, ...]:
+            return tuple(p for p in (policy(ref) for ref in refs) if p is not None)
+
+        world_resources = {}
+        for spec in self.resources.values():
+            if spec.managed:
+                resource_policy: NamedPolicy | None = NamedPolicy(
+                    f"{spec.managed} key policy (AWS managed)",
+                    managed_key_policy(spec.managed, spec.account, self.region),
+                )
+            else:
+                resource_policy = policy(spec.policy)
+            world_resources[spec.name] = Resource(
+                spec.name, spec.arn, spec.account, resource_policy, spec.encryption_key, spec.bucket_key,
+                spec.shared_with,
+            )
+        world_principals = {
+            spec.name: Principal(spec.name, spec.arn, spec.account, policies(spec.policies), policies(spec.boundaries))
+            for spec in self.principals.values()
+        }
+        return World(self.region, world_principals, world_resources)
+
+
+class _PolicyEdits:
+    """A claim's ``without`` and ``replace`` applied to the file's policies."""
+
+    def __init__(self, claims_file: ClaimsFile, claim: Claim) -> None:
+        self.policies = claims_file.policies
+        self.dropped = {ref for ref in claim.without if "#" not in ref}
+        self.dropped_statements: dict[str, list[str]] = {}
+        for ref in claim.without:
+            if "#" in ref:
+                name, _, statement = ref.partition("#")
+                self.dropped_statements.setdefault(name, []).append(statement)
+        self.replacements = dict(claim.replace)
+
+    def apply(self, ref: str) -> NamedPolicy | None:
+        if ref in self.dropped:
+            return None
+        policy = self.policies[self.replacements.get(ref, ref)]
+        for statement in self.dropped_statements.get(ref, ()):
+            policy = _without_statement(policy, statement)
+        return policy
+
+
+def _statements(document: Mapping[str, Any]) -> list[Any]:
+    statements = document.get("Statement", [])
+    return list(statements) if isinstance(statements, list) else [statements]
+
+
+def _statement_index(document: Mapping[str, Any], selector: str) -> int | None:
+    statements = _statements(document)
+    for index, statement in enumerate(statements):
+        if isinstance(statement, dict) and statement.get("Sid") == selector:
+            return index
+    if selector.isdigit() and 1 <= int(selector) <= len(statements):
+        return int(selector) - 1
+    return None
+
+
+def _without_statement(policy: NamedPolicy, selector: str) -> NamedPolicy:
+    index = _statement_index(policy.document, selector)
+    assert index is not None  # checked when the file was loaded
+    statements = _statements(policy.document)
+    del statements[index]
+    return NamedPolicy(f"{policy.name} without statement {selector}", {**policy.document, "Statement": statements})
+
+
+# --------------------------------------------------------------------------------------------
+# YAML with positions.
+# --------------------------------------------------------------------------------------------
+
+
+class _Located:
+    """The composed YAML tree, to find the line and column of any path in the document."""
+
+    def __init__(self, root: yaml.Node, file: str) -> None:
+        self.root = root
+        self.file = file
+
+    def node(self, path: Path_) -> yaml.Node:
+        """The node at ``path``, or the deepest node on the way there."""
+        node = self.root
+        for part in path:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                child = next((v for k, v in node.value if k.value == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                child = node.value[part]
+            if child is None:
+                break
+            node = child
+        return node
+
+    def key_node(self, path: Path_) -> yaml.Node:
+        """The node of the *key* at the end of ``path`` (to point at an unknown field's name)."""
+        parent = self.node(path[:-1])
+        if isinstance(parent, yaml.MappingNode):
+            for key, _ in parent.value:
+                if key.value == path[-1]:
+                    return key
+        return self.node(path)
+
+    def error(self, path: Path_, message: str, *, at_key: bool = False) -> ClaimsError:
+        node = self.key_node(path) if at_key and path else self.node(path)
+        return ClaimsError(self.file, message, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _compose(text: str, file: str) -> tuple[Any, _Located]:
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise ClaimsError(file, "the claims file is empty; it needs accounts, region, resources and claims")
+        _reject_duplicate_keys(root, file)
+        data = loader.construct_document(root)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = error.problem or error.context or "cannot be read"
+        raise ClaimsError(file, f"invalid YAML: {problem}", line, column) from None
+    finally:
+        loader.dispose()
+    return data, _Located(root, file)
+
+
+def _reject_duplicate_keys(node: yaml.Node, file: str) -> None:
+    # PyYAML silently keeps the last of two equal keys, which would hide a claim or a resource.
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, yaml.Node] = {}
+        for key, value in node.value:
+            if key.value in seen:
+                first = seen[key.value].start_mark.line + 1
+                raise ClaimsError(
+                    file, f"duplicate key {key.value!r} (first on line {first}); remove one",
+                    key.start_mark.line + 1, key.start_mark.column + 1,
+                )
+            seen[key.value] = key
+            _reject_duplicate_keys(value, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _reject_duplicate_keys(item, file)
+
+
+# --------------------------------------------------------------------------------------------
+# Shape: JSON Schema, with messages that say how to fix.
+# --------------------------------------------------------------------------------------------
+
+
+@cache
+def claims_schema() -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of a claims file."""
+    text = package_files.files("policyproof").joinpath("data/claims.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _field(path: Path_) -> str:
+    return ".".join(str(p) for p in path) or "the document"
+
+
+def _schema_message(error: jsonschema.ValidationError) -> tuple[str, bool]:
+    """A readable message for one schema error, and whether it concerns a key (not a value)."""
+    where = _field(tuple(error.absolute_path))
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        return f"unknown field {extra[0]!r} in {where}; allowed: {', '.join(allowed)}", True
+    if error.validator == "required":
+        return f"{where} is missing {error.message.split(' ')[0]}", False
+    if error.validator == "enum":
+        choices = ", ".join(str(c) for c in error.validator_value)
+        return f"{where} is {error.instance!r}; it must be one of {choices}", False
+    if error.validator == "type":
+        hint = " (quote account ids and numbers)" if error.validator_value == "string" else ""
+        return f"{where} must be of type {error.validator_value}, not {type(error.instance).__name__}{hint}", False
+    if error.validator == "pattern":
+        return f"{where} {error.instance!r} is not well formed (expected pattern {error.validator_value})", False
+    if error.validator == "anyOf" and where.endswith(tuple("0123456789")) or "polic" in where:
+        return f"{where} must be a policy file name ending in .json or {{name: …, document: {{…}}}}", False
+    return f"{where}: {error.message}", False
+
+
+def _check_shape(data: Any, located: _Located) -> None:
+    validator = jsonschema.Draft202012Validator(claims_schema())
+    errors = list(validator.iter_errors(data))
+    if not errors:
+        return
+
+    def position(error: jsonschema.ValidationError) -> tuple[int, int]:
+        node = located.node(tuple(error.absolute_path))
+        return node.start_mark.line, node.start_mark.column
+
+    error = min(errors, key=position)
+    # Prefer the most specific error at that place (anyOf wraps its branches' errors).
+    if error.context:
+        error = jsonschema.exceptions.best_match(error.context) or error
+    message, at_key = _schema_message(error)
+    path = tuple(error.absolute_path)
+    if at_key and isinstance(error.instance, dict):
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        path = (*path, extra[0])
+    raise located.error(path, message, at_key=at_key)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading: names resolved, policy files read.
+# --------------------------------------------------------------------------------------------
+
+_RESOURCE_KIND_FOR_SERVICE = {"kms": "key", "s3": "bucket", "iam": "trust"}
+
+
+def load_claims(path: str | Path) -> ClaimsFile:
+    """Read and check ``path``; raises :class:`ClaimsError` naming file, line and column."""
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ClaimsError(file, "claims file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ClaimsError(file, f"cannot read the claims file: {error}") from None
+    data, located = _compose(text, file)
+    _check_shape(data, located)
+    return _Loader(path, data, located).load()
+
+
+class _Loader:
+    def __init__(self, path: Path, data: dict[str, Any], located: _Located) -> None:
+        self.folder = path.parent
+        self.path = path
+        self.data = data
+        self.located = located
+        self.accounts: dict[str, str] = dict(data["accounts"])
+        self.policies: dict[str, NamedPolicy] = {}
+
+    def error(self, where: Path_, message: str, *, at_key: bool = False) -> ClaimsError:
+        return self.located.error(where, message, at_key=at_key)
+
+    def load(self) -> ClaimsFile:
+        resources = {name: self.resource(name, spec) for name, spec in self.data["resources"].items()}
+        principals = {name: self.principal(name, spec) for name, spec in (self.data.get("principals") or {}).items()}
+        for name, spec in resources.items():
+            if spec.encryption_key is not None:
+                self.check_name(spec.encryption_key, resources, ("resources", name, "encryption", "key"), "resource")
+        claims = []
+        seen_ids: dict[str, int] = {}
+        for index, raw in enumerate(self.data["claims"]):
+            claim = self.claim(index, raw, resources, principals)
+            if claim.id in seen_ids:
+                raise self.error(("claims", index, "id"), f"claim id {claim.id!r} is used twice (first on line "
+                                 f"{seen_ids[claim.id]}); ids must be unique within the page")
+            seen_ids[claim.id] = claim.line
+            claims.append(claim)
+        return ClaimsFile(self.path, self.accounts, self.data["region"], resources, principals,
+                          self.policies, tuple(claims))
+
+    # -- accounts --------------------------------------------------------------------------
+
+    def account(self, value: str, where: Path_) -> str:
+        if value in self.accounts:
+            return self.accounts[value]
+        if value.isdigit() and len(value) == 12:
+            return value
+        raise self.error(where, f"unknown account {value!r}; use a name from `accounts` "
+                                f"({', '.join(self.accounts)}) or a 12-digit id")
+
+    def owner(self, arn: str, given: str | None, where: Path_) -> str:
+        in_arn = arn.split(":")[4] if arn.count(":") >= 5 else ""
+        if given is not None:
+            account = self.account(given, (*where, "account"))
+            if in_arn and in_arn != account:
+                raise self.error((*where, "account"), f"account {given} ({account}) differs from the "
+                                                     f"account in the ARN ({in_arn})")
+            return account
+        if not in_arn:
+            raise self.error((*where, "arn"), f"{arn} names no account; add `account:` (e.g. account: A)")
+        return in_arn
+
+    # -- policies --------------------------------------------------------------------------
+
+    def policy(self, ref: Any, where: Path_, expected_kind: str | None) -> str:
+        """Load the policy ``ref`` (file name or inline mapping); return its key in ``policies``."""
+        if isinstance(ref, dict):
+            name = ref["name"]
+            if name in self.policies and self.policies[name].document != ref["document"]:
+                raise self.error(where, f"two different inline policies are named {name!r}")
+            self.policies[name] = NamedPolicy(name, ref["document"])
+            return name
+        if ref in self.policies:
+            return ref
+        kind = kind_from_filename(ref)
+        if expected_kind is not None and kind != expected_kind:
+            raise self.error(where, f"{ref} is not a {expected_kind} policy file; its name must end in "
+                                    f".{expected_kind}-policy.json" if expected_kind != "scp"
+                             else f"{ref} is not an SCP file (*.scp.json)")
+        file = self.folder / ref
+        if "/" in ref or "\\" in ref or not file.is_file():
+            raise self.error(where, f"policy file {ref!r} not found in {self.folder}; name a file beside "
+                                    f"{self.path.name}")
+        try:
+            document = parse_json(file.read_text(encoding="utf-8"), str(file)).to_python()
+        except InputError as error:
+            raise self.error(where, f"policy {ref} cannot be read: {error}") from None
+        if not isinstance(document, dict):
+            raise self.error(where, f"policy {ref} is not a JSON object")
+        self.policies[ref] = NamedPolicy(ref, document)
+        return ref
+
+    # -- resources and principals ---------------------------------------------------------
+
+    def resource(self, name: str, spec: dict[str, Any]) -> ResourceSpec:
+        where: Path_ = ("resources", name)
+        arn = spec["arn"]
+        account = self.owner(arn, spec.get("account"), where)
+        service = arn.split(":")[2]
+        policy = None
+        if "policy" in spec and "managed" in spec:
+            raise self.error((*where, "managed"), "a resource has either `policy` or `managed`, not both: "
+                                                  "AWS managed keys have a fixed key policy")
+        if "managed" in spec:
+            if service != "kms":
+                raise self.error((*where, "managed"), "`managed` is only for KMS keys (aws/s3, aws/ebs, …)")
+            if spec["managed"] not in managed_key_aliases():
+                raise self.error((*where, "managed"), f"unknown AWS managed key {spec['managed']!r}; known: "
+                                                      f"{', '.join(managed_key_aliases())}")
+        if "policy" in spec:
+            policy = self.policy(spec["policy"], (*where, "policy"), _RESOURCE_KIND_FOR_SERVICE.get(service))
+        encryption = spec.get("encryption") or {}
+        shared_with = frozenset(
+            self.account(value, (*where, "shared_with", index))
+            for index, value in enumerate(spec.get("shared_with", []))
+        )
+        return ResourceSpec(name, arn, account, policy, spec.get("managed"), encryption.get("key"),
+                            bool(encryption.get("bucket_key", False)), shared_with)
+
+    def principal(self, name: str, spec: dict[str, Any]) -> PrincipalSpec:
+        where: Path_ = ("principals", name)
+        arn = spec["arn"]
+        account = self.owner(arn, None, where)
+        policies = tuple(self.policy(ref, (*where, "policies", i), "identity")
+                         for i, ref in enumerate(spec.get("policies", [])))
+        boundaries = tuple(self.policy(ref, (*where, "boundaries", i), "identity")
+                           for i, ref in enumerate(spec.get("boundaries", [])))
+        return PrincipalSpec(name, arn, account, policies, boundaries)
+
+    def check_name(self, name: str, known: Mapping[str, Any], where: Path_, what: str) -> None:
+        if name not in known:
+            raise self.error(where, f"unknown {what} {name!r}; known: {', '.join(sorted(known)) or 'none'}")
+
+    # -- claims ----------------------------------------------------------------------------
+
+    def used_policies(self, resources: Mapping[str, ResourceSpec], principals: Mapping[str, PrincipalSpec]) -> set:
+        used = {spec.policy for spec in resources.values() if spec.policy}
+        for spec in principals.values():
+            used.update(spec.policies, spec.boundaries)
+        return used
+
+    def claim(self, index: int, raw: dict[str, Any], resources: Mapping[str, ResourceSpec],
+              principals: Mapping[str, PrincipalSpec]) -> Claim:
+        where: Path_ = ("claims", index)
+        line = self.located.node(where).start_mark.line + 1
+        if ("request" in raw) == ("flow" in raw):
+            raise self.error(where, f"claim {raw['id']!r} needs exactly one of `request` or `flow`")
+        request = None
+        flow = None
+        if "request" in raw:
+            spec = raw["request"]
+            self.check_name(spec["principal"], principals, (*where, "request", "principal"), "principal")
+            self.check_name(spec["resource"].split("/", 1)[0], resources, (*where, "request", "resource"), "resource")
+            request = RequestSpec(spec["principal"], spec["action"], spec["resource"], dict(spec.get("context", {})))
+        else:
+            flow = dict(raw["flow"])
+            self.check_flow(flow, (*where, "flow"), resources, principals)
+        if "denied_at" in raw and (flow is None or raw["expect"] == "Allow"):
+            raise self.error((*where, "denied_at"), "`denied_at` names the failing step of a denied flow; "
+                                                    "drop it or use a flow with a Deny expectation")
+        used = self.used_policies(resources, principals)
+        for i, ref in enumerate(raw.get("without", [])):
+            name, _, statement = ref.partition("#")
+            if name not in used:
+                raise self.error((*where, "without", i), f"{name!r} is not a policy of any resource or principal "
+                                                         f"here; used: {', '.join(sorted(used))}")
+            if statement and _statement_index(self.policies[name].document, statement) is None:
+                raise self.error((*where, "without", i), f"{name} has no statement with Sid {statement!r} "
+                                                         "(or 1-based index)")
+        for old, new in raw.get("replace", {}).items():
+            if old not in used:
+                raise self.error((*where, "replace", old), f"{old!r} is not a policy of any resource or "
+                                                           f"principal here", at_key=True)
+            expected = kind_from_filename(old) if old.endswith(".json") else None
+            self.policy(new, (*where, "replace", old), expected)
+        return Claim(
+            id=raw["id"], text=dict(raw["text"]), expect=raw["expect"], file=str(self.path), line=line,
+            request=request, flow=flow, without=tuple(raw.get("without", [])),
+            replace=dict(raw.get("replace", {})), denied_at=raw.get("denied_at"),
+        )
+
+    def check_flow(self, flow: dict[str, Any], where: Path_, resources: Mapping[str, ResourceSpec],
+                   principals: Mapping[str, PrincipalSpec]) -> None:
+        if flow["name"] not in FLOWS:
+            raise self.error((*where, "name"), f"unknown flow {flow['name']!r}; known: {', '.join(sorted(FLOWS))}")
+        spec = FLOWS[flow["name"]]
+        params = {p.name: p for p in spec.params}
+        for key, value in flow.items():
+            if key == "name":
+                continue
+            if key not in params:
+                raise self.error((*where, key), f"flow {spec.name} has no parameter {key!r}; it takes: "
+                                                f"{', '.join(params)}", at_key=True)
+            kind = params[key].kind
+            if kind == "bool" and not isinstance(value, bool):
+                raise self.error((*where, key), f"{key} must be true or false")
+            if kind != "bool" and not isinstance(value, str):
+                raise self.error((*where, key), f"{key} must be a name (a string)")
+            if kind == "principal":
+                self.check_name(value, principals, (*where, key), "principal")
+            elif kind == "resource":
+                self.check_name(value, resources, (*where, key), "resource")
+            elif kind == "object":
+                self.check_name(value.split("/", 1)[0], resources, (*where, key), "resource (bucket)")
+        for param in spec.params:
+            if param.required and param.name not in flow:
+                raise self.error(where, f"flow {spec.name} needs `{param.name}` ({param.help or param.kind})")
+
+
+# --------------------------------------------------------------------------------------------
+# Proving.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """One claim and what the engine decided. ``result`` is set for a request claim, ``flow``
+    for a flow claim (its steps carry caller, callee, action, resource, decision and the
+    deciding statements, for sequence diagrams)."""
+
+    claim: Claim
+    actual: Decision
+    result: Result | None = None
+    flow: FlowResult | None = None
+
+    @property
+    def expected(self) -> Decision:
+        return self.claim.expect
+
+    @property
+    def failed_at(self) -> str | None:
+        failed = self.flow.failed_step if self.flow else None
+        return failed.action if failed else None
+
+    @property
+    def passed(self) -> bool:
+        if self.actual != self.expected:
+            return False
+        return self.claim.denied_at is None or self.claim.denied_at.lower() == (self.failed_at or "").lower()
+
+    def explain(self, lang: str = "en") -> str:
+        if self.flow is not None:
+            return self.flow.explain(lang)
+        assert self.result is not None
+        return self.result.explain(lang)
+
+    def failure_message(self) -> str:
+        """``file:line: claim ID: expected …, got …`` and why, for pytest and the command line."""
+        got = self.actual + (f" at {self.failed_at}" if self.failed_at and self.claim.denied_at else "")
+        wanted = self.expected + (f" at {self.claim.denied_at}" if self.claim.denied_at else "")
+        return (
+            f"{self.claim.file}:{self.claim.line}: claim {self.claim.id} ({self.claim.describe()}): "
+            f"expected {wanted}, got {got}.\n  The page says: {self.claim.text['en']}\n"
+            f"  Engine: {self.explain('en')}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form for the site: the claims table and the sequence diagrams."""
+        data: dict[str, Any] = {
+            "id": self.claim.id,
+            "file": self.claim.file,
+            "line": self.claim.line,
+            "text": dict(self.claim.text),
+            "what": self.claim.describe(),
+            "without": list(self.claim.without),
+            "replace": dict(self.claim.replace),
+            "expected": self.expected,
+            "actual": self.actual,
+            "passed": self.passed,
+            "explanation": {"en": self.explain("en"), "vi": self.explain("vi")},
+        }
+        if self.claim.denied_at:
+            data["deniedAt"] = self.claim.denied_at
+        if self.flow is not None:
+            data["flow"] = self.flow.to_dict()
+        if self.result is not None:
+            data["trace"] = self.result.trace.to_dict()
+        return data
+
+
+def _request(claims_file: ClaimsFile, world: World, spec: RequestSpec) -> tuple[Request, Resource]:
+    principal = world.principals[spec.principal]
+    name, _, suffix = spec.resource.partition("/")
+    resource = world.resources[name]
+    arn = f"{resource.arn}/{suffix}" if suffix else resource.arn
+    context = dict(spec.context)
+    if spec.action.lower().startswith("kms:"):
+        # KMS puts the caller's account in every request's context (AWS KMS condition keys,
+        # kms:CallerAccount); a direct call carries no kms:ViaService.
+        context.setdefault("kms:CallerAccount", principal.account)
+    request = Request(principal.arn, spec.action, arn, resource.account, context, principal.account)
+    return request, resource
+
+
+def prove(claims_file: ClaimsFile) -> list[ClaimResult]:
+    """Decide every claim of an already loaded file."""
+    results = []
+    located = claims_file.path
+    for claim in claims_file.claims:
+        world = claims_file.world(claim)
+        try:
+            if claim.request is not None:
+                request, resource = _request(claims_file, world, claim.request)
+                result = evaluate(request, policies_for(world.principals[claim.request.principal], resource))
+                results.append(ClaimResult(claim, result.decision, result=result))
+            else:
+                assert claim.flow is not None
+                params = {k: v for k, v in claim.flow.items() if k not in ("name", "principal")}
+                flow = run_flow(claim.flow["name"], world, claim.flow["principal"], **params)
+                results.append(ClaimResult(claim, flow.decision, flow=flow))
+        except FlowError as error:
+            raise ClaimsError(str(located), f"claim {claim.id}: flow parameter {error.param}: {error.message}",
+                              claim.line) from None
+        except EngineInputError as error:
+            raise ClaimsError(str(located), f"claim {claim.id}: the engine cannot evaluate it: {error.message}",
+                              claim.line) from None
+    return results
+
+
+def prove_claims(claims_file: str | Path) -> list[ClaimResult]:
+    """Load ``claims_file`` and decide every claim in it."""
+    return prove(load_claims(claims_file))
+
+
+def find_claims_files(snippets_root: str | Path) -> list[Path]:
+    """Every ``claims.yaml`` under ``snippets_root``, sorted."""
+    return sorted(Path(snippets_root).rglob(CLAIMS_FILE_NAME))
+
+
+__all__ = [
+    "Claim",
+    "ClaimResult",
+    "ClaimsError",
+    "ClaimsFile",
+    "claims_schema",
+    "find_claims_files",
+    "load_claims",
+    "prove",
+    "prove_claims",
+    "replace",
+]

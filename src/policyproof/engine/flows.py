@@ -1,0 +1,606 @@
+"""Flows: one user action that AWS authorizes as several single requests.
+
+"Account B reads an SSE-KMS object" is not one request: S3 authorizes ``s3:GetObject``, then S3
+calls KMS *as the same principal* to decrypt the object's data key, and KMS authorizes
+``kms:Decrypt`` against the key policy. The action succeeds only if every request is allowed, and
+it fails at the first one that is not. A flow expands the action into those requests (steps), asks
+the engine about each, and keeps who called whom, so the site can draw a sequence diagram.
+
+Which KMS permissions each step needs comes from the AWS pages cited beside each step
+(also summarised in ``shared/reference/aws-authorization.md`` §2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from policyproof.engine.evaluator import evaluate
+from policyproof.engine.model import ContextValue, NamedPolicy, PolicySet, Request
+from policyproof.engine.result import ALLOW, IMPLICIT_DENY, Decision, Result, StatementRef
+
+# --------------------------------------------------------------------------------------------
+# The world a flow runs in: named principals and resources with their policies.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An IAM principal (user, role or session) with the policies attached to it."""
+
+    name: str
+    arn: str
+    account: str
+    identity: tuple[NamedPolicy, ...] = ()
+    boundaries: tuple[NamedPolicy, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource: a KMS key, an S3 bucket or an EBS snapshot.
+
+    ``encryption_key`` names the KMS key resource that encrypts it (a bucket's default encryption
+    key, a snapshot's key); ``bucket_key`` is the bucket's S3 Bucket Key setting;
+    ``shared_with`` holds the account ids a snapshot is shared with (``createVolumePermission``).
+    """
+
+    name: str
+    arn: str
+    account: str
+    policy: NamedPolicy | None = None
+    encryption_key: str | None = None
+    bucket_key: bool = False
+    shared_with: frozenset[str] = frozenset()
+
+    @property
+    def resource_id(self) -> str:
+        """The last part of the ARN (``snap-…``, a bucket name, a key id)."""
+        return self.arn.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+@dataclass(frozen=True)
+class World:
+    region: str
+    principals: Mapping[str, Principal]
+    resources: Mapping[str, Resource]
+
+
+class FlowError(ValueError):
+    """A flow cannot be built from its parameters. ``param`` names the parameter at fault."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
+# --------------------------------------------------------------------------------------------
+# Steps and flow results.
+# --------------------------------------------------------------------------------------------
+
+Words = Mapping[str, str]  # {"en": ..., "vi": ...}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request of a flow, as the site draws it: ``caller`` sends ``action`` to ``callee``.
+
+    ``caller`` is the principal's name for a call the principal makes itself, or the service
+    ("S3", "EC2") for a call a service makes on the principal's behalf; the request is always
+    authorized as ``principal``. A *fact* step checks a resource attribute that is not a policy
+    (an EBS snapshot's ``createVolumePermission``); it has no engine ``result``.
+    """
+
+    number: int
+    caller: str
+    callee: str
+    principal: str
+    action: str
+    resource: str
+    resource_name: str
+    resource_account: str
+    context: Mapping[str, ContextValue]
+    purpose: Words
+    source: str
+    decision: Decision
+    result: Result | None = None
+    fact: Words | None = None
+    reached: bool = True
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == ALLOW
+
+    @property
+    def deciding(self) -> tuple[StatementRef, ...]:
+        """The statements the engine cites for this step's decision (empty for a fact step)."""
+        return self.result.trace.rule.cites if self.result is not None else ()
+
+    def explain(self, lang: str = "en") -> str:
+        if self.result is None:
+            fact = self.fact or {}
+            return fact.get(lang) or fact.get("en", "")
+        return self.result.explain(lang)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "number": self.number,
+            "caller": self.caller,
+            "callee": self.callee,
+            "principal": self.principal,
+            "action": self.action,
+            "resource": self.resource,
+            "resourceName": self.resource_name,
+            "resourceAccount": self.resource_account,
+            "context": dict(self.context),
+            "purpose": dict(self.purpose),
+            "source": self.source,
+            "decision": self.decision,
+            "reached": self.reached,
+            "deciding": [ref.to_dict() for ref in self.deciding],
+        }
+        if self.fact is not None:
+            data["fact"] = dict(self.fact)
+        if self.result is not None:
+            data["rule"] = self.result.trace.rule.code
+        return data
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    """Every step of one flow. The flow is allowed only when every step is; otherwise it fails
+    at the first step that is not allowed (later steps are marked ``reached=False``: AWS would
+    stop there, but the site still shows what they would have needed)."""
+
+    name: str
+    principal: str
+    steps: tuple[Step, ...]
+
+    @property
+    def failed_step(self) -> Step | None:
+        return next((step for step in self.steps if not step.allowed), None)
+
+    @property
+    def decision(self) -> Decision:
+        failed = self.failed_step
+        return ALLOW if failed is None else failed.decision
+
+    def explain(self, lang: str = "en") -> str:
+        failed = self.failed_step
+        if failed is None:
+            if lang == "vi":
+                return f"Cả {len(self.steps)} bước của flow {self.name} đều được cho phép."
+            return f"All {len(self.steps)} steps of flow {self.name} are allowed."
+        if lang == "vi":
+            head = (
+                f"Flow {self.name} dừng ở bước {failed.number} ({failed.caller} → {failed.callee}: "
+                f"{failed.action} trên {failed.resource}): {failed.decision}."
+            )
+        else:
+            head = (
+                f"Flow {self.name} stops at step {failed.number} ({failed.caller} → {failed.callee}: "
+                f"{failed.action} on {failed.resource}): {failed.decision}."
+            )
+        return f"{head} {failed.explain(lang)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        failed = self.failed_step
+        return {
+            "name": self.name,
+            "principal": self.principal,
+            "decision": self.decision,
+            "failedStep": failed.number if failed else None,
+            "steps": [step.to_dict() for step in self.steps],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Planning: each flow turns its parameters into planned calls.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Call:
+    caller: str
+    callee: str
+    action: str
+    resource: Resource
+    arn: str
+    context: Mapping[str, ContextValue]
+    purpose: Words
+    source: str
+    # For a call whose cross-account half is a resource attribute rather than a policy, the
+    # account the engine evaluates it in (see ``_ebs_source_snapshot_calls``).
+    evaluate_in_account: str | None = None
+    fact: tuple[bool, Words] | None = None
+
+
+@dataclass(frozen=True)
+class FlowParam:
+    """A flow parameter: ``kind`` is ``principal`` or ``resource`` (a name in the world),
+    ``object`` (``bucket-name/object/key``), ``bool``."""
+
+    name: str
+    kind: str
+    required: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    name: str
+    params: tuple[FlowParam, ...]
+    plan: Callable[[World, Principal, Mapping[str, Any]], list[_Call]]
+    description: Words = field(default_factory=dict)
+
+
+# Pages cited by the steps (titles as in shared/reference/aws-authorization.md §3).
+_S3_SSE_KMS = (
+    "Amazon S3 User Guide, Using server-side encryption with AWS KMS keys (SSE-KMS): GetObject needs "
+    "kms:Decrypt, PutObject kms:GenerateDataKey; encryption context aws:s3:arn = object ARN, or "
+    "bucket ARN with an S3 Bucket Key; Knowledge Center cross-account-access-denied-error-s3"
+)
+_S3_MULTIPART = (
+    "Amazon S3 API Reference, CreateMultipartUpload: kms:GenerateDataKey for CreateMultipartUpload, "
+    "kms:Decrypt for UploadPart and UploadPartCopy; S3 User Guide, Multipart upload API and permissions"
+)
+_S3_AUTH = "Amazon S3 User Guide, Required permissions for Amazon S3 API operations"
+_EBS_SHARE = (
+    "Amazon EBS User Guide, Share an Amazon EBS snapshot with other AWS accounts (createVolumePermission)"
+)
+_EBS_COPY = (
+    "Service Authorization Reference, Amazon EC2 CopySnapshot: resource-level permissions apply to both "
+    "the snapshot copy and the source snapshot"
+)
+_EBS_SHARED_KEY = (
+    "Amazon EBS User Guide, Share the KMS key used to encrypt a shared Amazon EBS snapshot: users of the "
+    "shared key need kms:DescribeKey, kms:CreateGrant, kms:GenerateDataKey, "
+    "kms:GenerateDataKeyWithoutPlaintext, kms:ReEncrypt, kms:Decrypt"
+)
+_EBS_DEST_KEY = (
+    "Copy an Amazon EBS snapshot (the destination key must be usable by the copier; DescribeKey on it); "
+    "Amazon EBS encryption, Permissions for IAM users: kms:CreateGrant, kms:Decrypt, kms:DescribeKey, "
+    "kms:GenerateDataKeyWithoutPlaintext, kms:ReEncrypt"
+)
+_EBS_VOLUME = (
+    "Service Authorization Reference, Amazon EC2 CreateVolume (volume, and snapshot when created from one); "
+    "Amazon EBS encryption, Permissions for IAM users"
+)
+_GRANT_CONDITION = (
+    "AWS KMS condition keys, kms:GrantIsForAWSResource: true when an integrated AWS service creates the "
+    "grant on the principal's behalf"
+)
+
+
+def _kms_context(world: World, principal: Principal, service: str, **extra: ContextValue) -> dict:
+    # AWS KMS condition keys: when a service uses KMS for a principal, the request is made as that
+    # principal, kms:ViaService names the service endpoint and kms:CallerAccount the principal's
+    # account (reference §1.11).
+    return {
+        "kms:ViaService": f"{service}.{world.region}.amazonaws.com",
+        "kms:CallerAccount": principal.account,
+        **extra,
+    }
+
+
+def _resource(world: World, name: str, param: str) -> Resource:
+    if name not in world.resources:
+        raise FlowError(param, f"no resource named {name!r}; known: {', '.join(sorted(world.resources))}")
+    return world.resources[name]
+
+
+def _key_of(world: World, owner: Resource, params: Mapping[str, Any], param: str, what: str) -> Resource:
+    key_name = params.get(param) or owner.encryption_key
+    if key_name is None:
+        raise FlowError(param, f"{what} {owner.name!r} has no encryption key; give its `encryption: {{key: …}}`")
+    key = _resource(world, key_name, param)
+    if ":kms:" not in key.arn:
+        raise FlowError(param, f"{key_name!r} is not a KMS key (its ARN is {key.arn})")
+    return key
+
+
+def _s3_object(world: World, params: Mapping[str, Any]) -> tuple[Resource, str]:
+    bucket_name, _, object_key = str(params["object"]).partition("/")
+    bucket = _resource(world, bucket_name, "object")
+    if not object_key:
+        raise FlowError("object", "object must be `bucket-name/object-key`, e.g. bucket/reports/2025.csv")
+    if not bucket.arn.startswith("arn:aws:s3:::"):
+        raise FlowError("object", f"{bucket_name!r} is not an S3 bucket (its ARN is {bucket.arn})")
+    return bucket, f"{bucket.arn}/{object_key}"
+
+
+def _s3_kms_call(
+    world: World, principal: Principal, bucket: Resource, key: Resource, object_arn: str,
+    bucket_key: bool, action: str, purpose: Words, source: str,
+) -> _Call:
+    # S3 passes the object ARN as encryption context, or the bucket ARN when the object is
+    # protected by an S3 Bucket Key (S3 User Guide, Configuring an S3 Bucket Key).
+    context_arn = bucket.arn if bucket_key else object_arn
+    context = _kms_context(
+        world, principal, "s3",
+        **{"kms:EncryptionContext:aws:s3:arn": context_arn, "kms:EncryptionContextKeys": ["aws:s3:arn"]},
+    )
+    return _Call("S3", "KMS", action, key, key.arn, context, purpose, source)
+
+
+def _s3_call(bucket: Resource, object_arn: str, action: str, purpose: Words, context: Mapping | None = None) -> _Call:
+    return _Call("", "S3", action, bucket, object_arn, dict(context or {}), purpose, _S3_AUTH)
+
+
+def _put_context(key: Resource, params: Mapping[str, Any]) -> dict:
+    # Only a request that names its key carries the SSE headers a bucket policy can test.
+    if not params.get("key"):
+        return {}
+    return {
+        "s3:x-amz-server-side-encryption": "aws:kms",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": key.arn,
+    }
+
+
+def _plan_get(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
+    bucket, object_arn = _s3_object(world, params)
+    key = _key_of(world, bucket, params, "key", "bucket")
+    bucket_key = bool(params.get("bucket_key", bucket.bucket_key))
+    return [
+        _s3_call(bucket, object_arn, "s3:GetObject", {"en": "read the object", "vi": "đọc object"}),
+        _s3_kms_call(
+            world, principal, bucket, key, object_arn, bucket_key, "kms:Decrypt",
+            {"en": "decrypt the object's data key", "vi": "giải mã data key của object"}, _S3_SSE_KMS,
+        ),
+    ]
+
+
+def _plan_put(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
+    bucket, object_arn = _s3_object(world, params)
+    key = _key_of(world, bucket, params, "key", "bucket")
+    bucket_key = bool(params.get("bucket_key", bucket.bucket_key))
+    return [
+        _s3_call(
+            bucket, object_arn, "s3:PutObject", {"en": "upload the object", "vi": "tải object lên"},
+            _put_context(key, params),
+        ),
+        _s3_kms_call(
+            world, principal, bucket, key, object_arn, bucket_key, "kms:GenerateDataKey",
+            {"en": "get a data key to encrypt the object", "vi": "lấy data key để mã hoá object"}, _S3_SSE_KMS,
+        ),
+    ]
+
+
+def _plan_multipart(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
+    bucket, object_arn = _s3_object(world, params)
+    key = _key_of(world, bucket, params, "key", "bucket")
+    bucket_key = bool(params.get("bucket_key", bucket.bucket_key))
+    # CreateMultipartUpload, UploadPart and CompleteMultipartUpload are all authorized as
+    # s3:PutObject (S3 User Guide, Multipart upload API and permissions).
+    return [
+        _s3_call(
+            bucket, object_arn, "s3:PutObject",
+            {"en": "CreateMultipartUpload", "vi": "CreateMultipartUpload (bắt đầu multipart upload)"},
+            _put_context(key, params),
+        ),
+        _s3_kms_call(
+            world, principal, bucket, key, object_arn, bucket_key, "kms:GenerateDataKey",
+            {"en": "data key for the upload", "vi": "data key cho lần upload"}, _S3_MULTIPART,
+        ),
+        _s3_call(bucket, object_arn, "s3:PutObject", {"en": "UploadPart", "vi": "UploadPart (tải từng phần)"}),
+        _s3_kms_call(
+            world, principal, bucket, key, object_arn, bucket_key, "kms:Decrypt",
+            {"en": "decrypt the upload's data key to encrypt the part", "vi": "giải mã data key để mã hoá phần"},
+            _S3_MULTIPART,
+        ),
+        _s3_call(
+            bucket, object_arn, "s3:PutObject",
+            {"en": "CompleteMultipartUpload", "vi": "CompleteMultipartUpload (ghép các phần)"},
+        ),
+    ]
+
+
+def _ebs_kms_calls(
+    world: World, principal: Principal, key: Resource, actions: list[tuple[str, Words]],
+    ebs_id: str, source: str,
+) -> list[_Call]:
+    calls = []
+    for action, purpose in actions:
+        extra: dict[str, ContextValue] = {}
+        if action == "kms:CreateGrant":
+            # EC2 creates the grant for the volume or snapshot on the principal's behalf.
+            extra["kms:GrantIsForAWSResource"] = "true"
+        elif action != "kms:DescribeKey":
+            # EBS binds each data key to the snapshot or volume id (How Amazon EBS uses AWS KMS).
+            extra["kms:EncryptionContext:aws:ebs:id"] = ebs_id
+            extra["kms:EncryptionContextKeys"] = ["aws:ebs:id"]
+        if action.startswith("kms:ReEncrypt"):
+            extra["kms:ReEncryptOnSameKey"] = "false"
+        call_source = f"{source}; {_GRANT_CONDITION}" if action == "kms:CreateGrant" else source
+        context = _kms_context(world, principal, "ec2", **extra)
+        calls.append(_Call("EC2", "KMS", action, key, key.arn, context, purpose, call_source))
+    return calls
+
+
+_DESCRIBE = ("kms:DescribeKey", {"en": "check the key", "vi": "kiểm tra key"})
+_GRANT = ("kms:CreateGrant", {"en": "grant EBS use of the key", "vi": "tạo grant cho EBS dùng key"})
+
+
+def _plan_ebs_copy(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
+    snapshot = _resource(world, str(params["snapshot"]), "snapshot")
+    if ":snapshot/" not in snapshot.arn:
+        raise FlowError("snapshot", f"{snapshot.name!r} is not an EBS snapshot (its ARN is {snapshot.arn})")
+    source_key = _key_of(world, snapshot, {}, "snapshot", "snapshot")
+    destination_key = _key_of(world, snapshot, params, "destination_key", "snapshot")
+    copy_id = str(params.get("copy_id") or f"{snapshot.resource_id}-copy")
+    copy_arn = f"arn:aws:ec2:{world.region}::snapshot/{copy_id}"
+    copy = Resource(copy_id, copy_arn, principal.account, encryption_key=destination_key.name)
+    calls: list[_Call] = []
+    if snapshot.account != principal.account:
+        # Snapshot sharing is an attribute of the snapshot, not a policy: A adds B's account to
+        # createVolumePermission. It stands in for the resource-policy half of a cross-account
+        # request, so the CopySnapshot request below is then evaluated against the caller's own
+        # policies only (EC2 snapshots have no resource-based policy).
+        shared = principal.account in snapshot.shared_with
+        calls.append(_Call(
+            "", "EC2", "ec2:CopySnapshot", snapshot, snapshot.arn, {},
+            {"en": "is the snapshot shared with the caller's account?",
+             "vi": "snapshot có được share cho account của caller không?"},
+            _EBS_SHARE,
+            fact=(shared, {
+                "en": f"Snapshot {snapshot.resource_id} (account {snapshot.account}) "
+                + ("is" if shared else "is not")
+                + f" shared with account {principal.account} (createVolumePermission).",
+                "vi": f"Snapshot {snapshot.resource_id} (account {snapshot.account}) "
+                + ("được" if shared else "không được")
+                + f" share cho account {principal.account} (createVolumePermission).",
+            }),
+        ))
+    calls.append(_Call(
+        "", "EC2", "ec2:CopySnapshot", snapshot, snapshot.arn, {},
+        {"en": "copy the source snapshot", "vi": "copy snapshot nguồn"}, _EBS_COPY,
+        evaluate_in_account=principal.account,
+    ))
+    calls.append(_Call(
+        "", "EC2", "ec2:CopySnapshot", copy, copy_arn, {},
+        {"en": "create the snapshot copy", "vi": "tạo bản copy của snapshot"}, _EBS_COPY,
+    ))
+    calls += _ebs_kms_calls(world, principal, source_key, [
+        _DESCRIBE,
+        _GRANT,
+        ("kms:Decrypt", {"en": "decrypt the source snapshot's data key", "vi": "giải mã data key của snapshot nguồn"}),
+        ("kms:ReEncryptFrom", {"en": "re-encrypt from the source key", "vi": "re-encrypt từ key nguồn"}),
+    ], snapshot.resource_id, _EBS_SHARED_KEY)
+    calls += _ebs_kms_calls(world, principal, destination_key, [
+        _DESCRIBE,
+        _GRANT,
+        ("kms:GenerateDataKeyWithoutPlaintext", {"en": "new data key for the copy", "vi": "data key mới cho bản copy"}),
+        ("kms:ReEncryptTo", {"en": "re-encrypt to the destination key", "vi": "re-encrypt sang key đích"}),
+    ], copy_id, _EBS_DEST_KEY)
+    if params.get("create_volume"):
+        calls += _volume_calls(world, principal, copy, destination_key)
+    return calls
+
+
+def _volume_calls(world: World, principal: Principal, snapshot: Resource, key: Resource) -> list[_Call]:
+    volume_id = f"vol-from-{snapshot.resource_id}"
+    volume = Resource(volume_id, f"arn:aws:ec2:{world.region}:{principal.account}:volume/{volume_id}", principal.account)
+    calls = [
+        _Call("", "EC2", "ec2:CreateVolume", volume, volume.arn, {},
+              {"en": "create the volume", "vi": "tạo volume"}, _EBS_VOLUME),
+        _Call("", "EC2", "ec2:CreateVolume", snapshot, snapshot.arn, {},
+              {"en": "create it from the snapshot", "vi": "tạo volume từ snapshot"}, _EBS_VOLUME),
+    ]
+    calls += _ebs_kms_calls(world, principal, key, [
+        _DESCRIBE,
+        _GRANT,
+        ("kms:GenerateDataKeyWithoutPlaintext", {"en": "data key for the volume", "vi": "data key cho volume"}),
+        ("kms:Decrypt", {"en": "decrypt the volume's data key to use it", "vi": "giải mã data key để dùng volume"}),
+    ], volume_id, _EBS_DEST_KEY)
+    return calls
+
+
+def _plan_volume(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
+    snapshot = _resource(world, str(params["snapshot"]), "snapshot")
+    if snapshot.account != principal.account:
+        raise FlowError("snapshot", "ebs-create-volume starts from a snapshot the principal's account owns; "
+                        "for a shared snapshot use ebs-copy-snapshot with create_volume: true")
+    key = _key_of(world, snapshot, {}, "snapshot", "snapshot")
+    return _volume_calls(world, principal, snapshot, key)
+
+
+_S3_PARAMS = (
+    FlowParam("principal", "principal"),
+    FlowParam("object", "object", help="bucket-name/object/key"),
+    FlowParam("key", "resource", required=False, help="the KMS key that encrypts the object (default: the bucket's)"),
+    FlowParam("bucket_key", "bool", required=False, help="S3 Bucket Key (default: the bucket's setting)"),
+)
+
+FLOWS: dict[str, FlowSpec] = {
+    spec.name: spec
+    for spec in (
+        FlowSpec("s3-get-object", _S3_PARAMS, _plan_get,
+                 {"en": "GetObject on an SSE-KMS object", "vi": "GetObject một object mã hoá SSE-KMS"}),
+        FlowSpec("s3-put-object", _S3_PARAMS, _plan_put,
+                 {"en": "PutObject with SSE-KMS", "vi": "PutObject với SSE-KMS"}),
+        FlowSpec("s3-multipart-upload", _S3_PARAMS, _plan_multipart,
+                 {"en": "multipart upload with SSE-KMS", "vi": "multipart upload với SSE-KMS"}),
+        FlowSpec(
+            "ebs-copy-snapshot",
+            (
+                FlowParam("principal", "principal"),
+                FlowParam("snapshot", "resource"),
+                FlowParam("destination_key", "resource", required=False,
+                          help="the key the copy is encrypted with (default: the snapshot's key)"),
+                FlowParam("create_volume", "bool", required=False, help="then create a volume from the copy"),
+                FlowParam("copy_id", "string", required=False, help="id of the new snapshot"),
+            ),
+            _plan_ebs_copy,
+            {"en": "copy an encrypted EBS snapshot (and create a volume from the copy)",
+             "vi": "copy một EBS snapshot đã mã hoá (và tạo volume từ bản copy)"},
+        ),
+        FlowSpec(
+            "ebs-create-volume",
+            (FlowParam("principal", "principal"), FlowParam("snapshot", "resource")),
+            _plan_volume,
+            {"en": "create a volume from an encrypted snapshot", "vi": "tạo volume từ snapshot đã mã hoá"},
+        ),
+    )
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Running a flow.
+# --------------------------------------------------------------------------------------------
+
+
+def policies_for(principal: Principal, resource: Resource | None) -> PolicySet:
+    """The policies that decide a request of ``principal`` on ``resource``."""
+    return PolicySet(
+        identity=list(principal.identity),
+        resource=resource.policy if resource is not None else None,
+        boundaries=list(principal.boundaries),
+    )
+
+
+def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResult:
+    """Expand flow ``name`` for ``principal`` (a name in ``world``) and decide every step."""
+    if name not in FLOWS:
+        raise FlowError("name", f"unknown flow {name!r}; known: {', '.join(sorted(FLOWS))}")
+    spec = FLOWS[name]
+    if principal not in world.principals:
+        raise FlowError("principal", f"no principal named {principal!r}; known: {', '.join(sorted(world.principals))}")
+    actor = world.principals[principal]
+    known = {p.name for p in spec.params}
+    for param in params:
+        if param not in known:
+            raise FlowError(param, f"flow {name} has no parameter {param!r}; it takes: {', '.join(sorted(known))}")
+    for param in spec.params:
+        if param.required and param.name != "principal" and param.name not in params:
+            raise FlowError(param.name, f"flow {name} needs `{param.name}` ({param.help or param.kind})")
+
+    steps: list[Step] = []
+    stopped = False
+    for number, call in enumerate(spec.plan(world, actor, params), start=1):
+        caller = call.caller or actor.name
+        if call.fact is not None:
+            holds, words = call.fact
+            decision: Decision = ALLOW if holds else IMPLICIT_DENY
+            result = None
+            fact: Words | None = words
+        else:
+            request = Request(
+                principal=actor.arn,
+                action=call.action,
+                resource=call.arn,
+                resource_account=call.evaluate_in_account or call.resource.account,
+                context=dict(call.context),
+                principal_account=actor.account,
+            )
+            result = evaluate(request, policies_for(actor, call.resource))
+            decision = result.decision
+            fact = None
+        steps.append(Step(
+            number=number, caller=caller, callee=call.callee, principal=actor.name, action=call.action,
+            resource=call.arn, resource_name=call.resource.name, resource_account=call.resource.account,
+            context=dict(call.context), purpose=call.purpose, source=call.source, decision=decision,
+            result=result, fact=fact, reached=not stopped,
+        ))
+        stopped = stopped or decision != ALLOW
+    return FlowResult(name, actor.name, tuple(steps))

@@ -1,0 +1,283 @@
+"""Policy documents: shape checks, and whether one statement applies to one request.
+
+A statement applies when its action, resource and principal elements match and all its
+conditions hold. The trace records, for a statement that does not apply, every element that
+failed (conditions are only examined once the other elements match: a condition on a statement
+for another action would only add noise to an explanation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from policyproof.engine.arns import (
+    ACCOUNT,
+    ACCOUNT_ID,
+    FEDERATED_USER,
+    ROLE,
+    ROLE_SESSION,
+    SERVICE,
+    USER,
+    WEB_IDENTITY,
+    Principal,
+    parse_arn,
+    role_name_from_arn,
+)
+from policyproof.engine.conditions import check_condition_block, validate_condition_block
+from policyproof.engine.context import RequestContext
+from policyproof.engine.errors import EngineInputError
+from policyproof.engine.model import NamedPolicy
+from policyproof.engine.patterns import Lookup, matches_pattern, wildcard_regex
+from policyproof.engine.result import Mismatch, StatementTrace
+
+# Policy kinds whose statements name a principal.
+PRINCIPAL_KINDS = frozenset({"resource", "rcp", "endpoint"})
+# Only this policy language version supports ${...} policy variables.
+VARIABLES_VERSION = "2012-10-17"
+_PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+
+# How a resource-policy statement matched the principal, strongest first. The evaluator needs
+# the difference: an account match only delegates to the account's IAM policies, naming a user
+# or a session exempts it from identity-policy and boundary implicit denies, naming a role does not
+# exempt its sessions from boundaries and session policies.
+MATCH_STRENGTH = {"session": 5, "user": 5, "wildcard": 4, "role": 3, "service": 5, "federated": 5,
+                  "canonical": 5, "not-principal": 4, "account": 1}
+
+
+@dataclass(frozen=True)
+class Statement:
+    index: int
+    sid: str | None
+    effect: str
+    action: tuple[str, ...] | None
+    not_action: tuple[str, ...] | None
+    resource: tuple[str, ...] | None
+    not_resource: tuple[str, ...] | None
+    principal: object | None  # "*" or {type: (values...)}
+    not_principal: object | None
+    condition: dict | None
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    name: str
+    kind: str
+    statements: tuple[Statement, ...]
+    variables: bool  # Version 2012-10-17: ${...} are policy variables
+
+
+def _strings(value: object, where: str, element: str) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(item, str) for item in items):
+        raise EngineInputError(f"{where}: {element} must be a string or a non-empty list of strings")
+    return tuple(items)
+
+
+def _principal_element(value: object, where: str, element: str) -> object:
+    if value == "*":
+        return "*"
+    if not isinstance(value, dict) or not value:
+        raise EngineInputError(
+            f'{where}: {element} must be "*" or an object such as {{"AWS": "arn:aws:iam::111122223333:root"}}'
+        )
+    normalized = {}
+    for principal_type, values in value.items():
+        if principal_type not in _PRINCIPAL_TYPES:
+            raise EngineInputError(
+                f"{where}: {element} type {principal_type!r} is unknown; use one of {', '.join(_PRINCIPAL_TYPES)}"
+            )
+        normalized[principal_type] = _strings(values, where, f"{element}.{principal_type}")
+    return normalized
+
+
+def compile_policy(policy: NamedPolicy, kind: str) -> CompiledPolicy:
+    """Check the document's shape and turn it into statements. Raises ``EngineInputError``."""
+    return _compile(policy.name, kind, policy.document)
+
+
+def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
+    where = f"{kind} policy {name!r}"
+    if not isinstance(document, dict):
+        raise EngineInputError(f"{where} is not a policy document: expected a JSON object with a Statement")
+    if "Statement" not in document:
+        raise EngineInputError(f"{where} is not a policy document: it has no Statement element")
+    raw_statements = document["Statement"]
+    if isinstance(raw_statements, dict):
+        raw_statements = [raw_statements]
+    if not isinstance(raw_statements, list):
+        raise EngineInputError(f"{where}: Statement must be an object or a list of objects")
+    statements = []
+    for index, raw in enumerate(raw_statements):
+        statements.append(_statement(raw, index, f"{where} statement #{index + 1}"))
+    return CompiledPolicy(name, kind, tuple(statements), document.get("Version") == VARIABLES_VERSION)
+
+
+def _statement(raw: object, index: int, where: str) -> Statement:
+    if not isinstance(raw, dict):
+        raise EngineInputError(f"{where} must be an object")
+    sid = raw.get("Sid")
+    if sid is not None and not isinstance(sid, str):
+        raise EngineInputError(f"{where}: Sid must be a string")
+    effect = raw.get("Effect")
+    if effect not in ("Allow", "Deny"):
+        raise EngineInputError(f'{where}: Effect must be "Allow" or "Deny", got {effect!r}')
+    if ("Action" in raw) == ("NotAction" in raw):
+        raise EngineInputError(f"{where}: give exactly one of Action or NotAction")
+    if "Resource" in raw and "NotResource" in raw:
+        raise EngineInputError(f"{where}: give only one of Resource or NotResource")
+    if "Principal" in raw and "NotPrincipal" in raw:
+        raise EngineInputError(f"{where}: give only one of Principal or NotPrincipal")
+    condition = raw.get("Condition")
+    if condition is not None:
+        validate_condition_block(condition, where)
+
+    def optional(element: str) -> tuple[str, ...] | None:
+        return _strings(raw[element], where, element) if element in raw else None
+
+    return Statement(
+        index=index,
+        sid=sid or None,
+        effect=effect,
+        action=optional("Action"),
+        not_action=optional("NotAction"),
+        resource=optional("Resource"),
+        not_resource=optional("NotResource"),
+        principal=_principal_element(raw["Principal"], where, "Principal") if "Principal" in raw else None,
+        not_principal=(
+            _principal_element(raw["NotPrincipal"], where, "NotPrincipal") if "NotPrincipal" in raw else None
+        ),
+        condition=condition or None,
+    )
+
+
+# ----- matching -----
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """What statement matching needs to know about the request."""
+
+    action: str
+    resource: str
+    principal: Principal
+    context: RequestContext
+    has_boundary: bool  # AWS: a Deny with NotPrincipal always applies to principals with a boundary
+
+
+def _action_matches(patterns: Sequence[str], action: str) -> bool:
+    # Action names are case-insensitive; wildcards may appear anywhere in the action part.
+    return any(wildcard_regex(pattern, True).fullmatch(action) for pattern in patterns)
+
+
+def _resource_matches(patterns: Sequence[str], resource: str, lookup: Lookup | None) -> bool:
+    return any(matches_pattern(pattern, resource, lookup) for pattern in patterns)
+
+
+@lru_cache(maxsize=4096)
+def _aws_principal_match(value: str, principal: Principal) -> str | None:
+    """How the ``AWS`` principal ``value`` from a policy matches the request's principal."""
+    if value == "*":
+        return "wildcard"
+    if principal.account is None or principal.kind in (SERVICE, WEB_IDENTITY):
+        return None
+    if ACCOUNT_ID.match(value):
+        return "account" if value == principal.account else None
+    arn = parse_arn(value)
+    if arn is None:
+        return None
+    if arn.service == "iam" and arn.resource == "root":
+        return "account" if arn.account == principal.account else None
+    if value == principal.arn:
+        return {USER: "user", ROLE: "role", ROLE_SESSION: "session", FEDERATED_USER: "session",
+                ACCOUNT: "account"}.get(principal.kind)
+    if principal.kind == ROLE_SESSION:
+        role = role_name_from_arn(value)
+        # Naming a role covers every session of that role (the session ARN omits the role's path).
+        if role is not None and role == (principal.account, principal.name):
+            return "role"
+    return None
+
+
+def principal_match(spec: object, principal: Principal) -> str | None:
+    """The strongest way ``spec`` (a Principal element) names the request's principal, or None."""
+    if spec == "*":
+        return "wildcard"
+    best: str | None = None
+    for principal_type, values in spec.items():  # type: ignore[union-attr]
+        for value in values:
+            if principal_type == "AWS":
+                kind = _aws_principal_match(value, principal)
+            elif principal_type == "Service":
+                kind = "service" if principal.kind == SERVICE and value.lower() == principal.text.lower() else None
+            elif principal_type == "Federated":
+                kind = "federated" if principal.kind == WEB_IDENTITY and value in (principal.text,
+                                                                                   principal.name) else None
+            else:  # CanonicalUser: an S3 canonical user id, given as the principal itself
+                kind = "canonical" if value == principal.text else None
+            if kind is not None and (best is None or MATCH_STRENGTH[kind] > MATCH_STRENGTH[best]):
+                best = kind
+    return best
+
+
+def _principals_listed(spec: object) -> list[str]:
+    if spec == "*":
+        return ["*"]
+    return [f"{t}:{v}" for t, values in spec.items() for v in values]  # type: ignore[union-attr]
+
+
+def match_statement(
+    statement: Statement, policy: CompiledPolicy, request: RequestView, lookup_for: Callable[[bool], Lookup | None]
+) -> tuple[StatementTrace, str | None]:
+    """Trace of one statement for the request, and how it matched the principal (resource-side
+    policies only; None elsewhere or when it does not apply)."""
+    mismatches: list[Mismatch] = []
+    lookup = lookup_for(policy.variables)
+
+    if statement.action is not None:
+        if not _action_matches(statement.action, request.action):
+            mismatches.append(Mismatch("Action", "action-not-listed",
+                                       {"action": request.action, "patterns": list(statement.action)}))
+    elif _action_matches(statement.not_action or (), request.action):
+        mismatches.append(Mismatch("NotAction", "action-excluded",
+                                   {"action": request.action, "patterns": list(statement.not_action or ())}))
+
+    if statement.resource is not None:
+        if not _resource_matches(statement.resource, request.resource, lookup):
+            mismatches.append(Mismatch("Resource", "resource-not-listed",
+                                       {"resource": request.resource, "patterns": list(statement.resource)}))
+    elif statement.not_resource is not None and _resource_matches(statement.not_resource, request.resource, lookup):
+        mismatches.append(Mismatch("NotResource", "resource-excluded",
+                                   {"resource": request.resource, "patterns": list(statement.not_resource)}))
+
+    match_kind: str | None = None
+    if policy.kind in PRINCIPAL_KINDS:
+        principal = request.principal
+        if statement.principal is not None:
+            match_kind = principal_match(statement.principal, principal)
+            if match_kind is None:
+                mismatches.append(Mismatch("Principal", "principal-not-listed",
+                                           {"principal": principal.text,
+                                            "principals": _principals_listed(statement.principal)}))
+        elif statement.not_principal is not None:
+            excluded = principal_match(statement.not_principal, principal)
+            if statement.effect == "Deny" and request.has_boundary:
+                # IAM User Guide (NotPrincipal): a Deny with NotPrincipal always denies principals
+                # that have a permissions boundary, whatever it lists.
+                excluded = None
+            if excluded is not None:
+                mismatches.append(Mismatch("NotPrincipal", "principal-excluded",
+                                           {"principal": principal.text,
+                                            "principals": _principals_listed(statement.not_principal)}))
+            else:
+                match_kind = "not-principal"
+        else:
+            mismatches.append(Mismatch("Principal", "no-principal-element", {}))
+
+    if not mismatches and statement.condition:
+        mismatches.extend(check_condition_block(statement.condition, request.context, lookup))
+
+    applies = not mismatches
+    trace = StatementTrace(statement.index, statement.sid, statement.effect, applies, tuple(mismatches))
+    return trace, (match_kind if applies else None)

@@ -1,0 +1,141 @@
+"""Recognise IAM policies in JSON code blocks, make them whole documents, and name them.
+
+Hugo notes often show a bare statement (``{"Effect": ..., "Action": ...}``) or a list of them;
+readers copy what the page shows, so the snippet is always a whole policy document
+(``Version`` 2012-10-17 + ``Statement``). Its kind goes in the file name, as the checker expects.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+POLICY_VERSION = "2012-10-17"
+
+#: kind -> file-name suffix (see policyproof.kinds)
+KIND_SUFFIXES: dict[str, str] = {
+    "identity": "identity-policy",
+    "key": "key-policy",
+    "bucket": "bucket-policy",
+    "trust": "trust-policy",
+}
+
+
+class NotStrictJson(ValueError):
+    """JSON that strict parsers (and AWS) reject; ``line`` is 1-based inside the block."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Policy:
+    document: dict[str, Any]
+    kind: str | None  # None: a resource policy of a service this site has no kind for
+    was_partial: bool  # the block held a statement or a list of statements
+
+    def text(self) -> str:
+        return json.dumps(self.document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_strict(text: str) -> Any:
+    """Parse JSON as AWS does: no duplicate keys, no NaN/Infinity, no trailing commas."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except json.JSONDecodeError as error:
+        raise NotStrictJson(error.msg, error.lineno) from None
+    except ValueError as error:
+        raise NotStrictJson(str(error), 1) from None
+
+
+def looks_like_policy(text: str) -> bool:
+    return '"Effect"' in text or '"Statement"' in text
+
+
+def _is_statement(value: object) -> bool:
+    return isinstance(value, dict) and "Effect" in value and ("Action" in value or "NotAction" in value)
+
+
+def as_policy(value: object) -> Policy | None:
+    """The whole policy document a JSON value stands for, or None when it is not a policy."""
+    if isinstance(value, dict) and "Statement" in value:
+        document = dict(value)
+        if "Version" not in document:
+            document = {"Version": POLICY_VERSION, **document}
+        partial = False
+    elif _is_statement(value):
+        document = {"Version": POLICY_VERSION, "Statement": [value]}
+        partial = True
+    elif isinstance(value, list) and value and all(_is_statement(item) for item in value):
+        document = {"Version": POLICY_VERSION, "Statement": list(value)}
+        partial = True
+    else:
+        return None
+    return Policy(document, detect_kind(document), partial)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def detect_kind(document: dict[str, Any]) -> str | None:
+    """identity (no Principal), else trust / key / bucket by the actions the statements name."""
+    statements = document.get("Statement")
+    statements = statements if isinstance(statements, list) else [statements]
+    statements = [s for s in statements if isinstance(s, dict)]
+    if not any("Principal" in s or "NotPrincipal" in s for s in statements):
+        return "identity"
+    actions = [a.lower() for s in statements for key in ("Action", "NotAction") for a in _strings(s.get(key))]
+    resources = [r.lower() for s in statements for r in _strings(s.get("Resource"))]
+    if any(a.startswith("sts:assumerole") for a in actions):
+        return "trust"
+    if any(a.startswith("kms:") for a in actions):
+        return "key"
+    if any(a.startswith("s3:") for a in actions) or any(r.startswith("arn:aws:s3:") for r in resources):
+        return "bucket"
+    return None
+
+
+def slug(text: str, max_words: int = 6) -> str:
+    """ASCII file-name slug of a label: Vietnamese letters lose their marks (đ -> d)."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words[:max_words])
+
+
+_LABEL_NOISE = re.compile(r"^\s*(?:#+\s*|[-*+]\s+|\d+[.)]\s+)*")
+
+
+def label_slug(label: str) -> str:
+    """Slug of the prose line before a block, without heading marks or a leading list number."""
+    label = _LABEL_NOISE.sub("", label)
+    label = re.sub(r"\{[^}]*\}", "", label)  # attribute lists such as { #id }
+    label = re.sub(r"^\W*\d+[.)]\s*", "", label.strip("*_ :"))
+    return slug(label)
+
+
+def snippet_name(number: int, label: str, kind: str) -> str:
+    words = label_slug(label) or "policy"
+    return f"{number}-{words}.{KIND_SUFFIXES[kind]}.json"

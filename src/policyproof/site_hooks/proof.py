@@ -1,0 +1,346 @@
+"""MkDocs hook: proof on the page.
+
+During ``mkdocs build``/``serve`` this hook asks the library (``policyproof.site_report``) to check
+every snippet the pages include and to prove every claim of their ``claims.yaml``; a failing proof
+fails the build. Then it shows the proof on the pages:
+
+* under each included snippet, a verification line in the page's language;
+* ``<!-- claims -->`` (all claims of the page) or ``<!-- claims: s3-*, ebs-copy -->`` (claim ids,
+  ``*`` wildcards) becomes a table of claims whose rows expand to the engine's trace;
+* ``<!-- flow: CLAIM-ID -->`` becomes an inline SVG sequence diagram of that flow claim;
+* ``<!-- verification-report: summary|snippets|claims -->`` (on ``docs/verification*.md``) becomes
+  the report;
+* ``verification.json`` and the policy JSON Schemas are written into the site.
+
+``POLICYPROOF_PROOFS=off`` turns the proofs off (for the benchmark); that logs a warning, so a
+``--strict`` build — every published build — fails instead of publishing unproved pages.
+
+Markers are replaced by a placeholder paragraph in the Markdown, and the placeholder by the HTML
+after conversion, so generated markup never goes through the Markdown parser (which would
+rewrite it) and works inside admonitions and tabs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from policyproof import pages
+from policyproof.kinds import KINDS, suffix_for
+from policyproof.site_hooks import proof_render, proof_report, proof_svg
+from policyproof.site_report import SiteProof, SiteProver
+
+log = logging.getLogger("mkdocs.hooks.proof")
+
+REPORT_PAGE = "verification"  # docs/verification.md and docs/verification.en.md
+JSON_NAME = "verification.json"
+SCHEMA_DIR = "schemas"
+RULES_PAGE = "reference/rules"
+CSS_PATH = "assets/policyproof-proof.css"
+ENV_SWITCH = "POLICYPROOF_PROOFS"
+
+_MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)<!--\s*(?P<name>claims|flow|verification-report)\s*(?::\s*(?P<arg>.*?))?\s*-->\s*$"
+)
+_SLOT = "pproof-slot-{}"
+_SLOT_HTML = re.compile(r"<p>(pproof-slot-\d+)</p>")
+
+CSS = """\
+.md-typeset .pp-proof { font-size: .7rem; margin: -.6em 0 1.2em; color: var(--md-default-fg-color--light); }
+.md-typeset .pp-allow { color: #2e7d32; }
+.md-typeset .pp-deny { color: #c62828; }
+[data-md-color-scheme="slate"] .md-typeset .pp-allow { color: #81c784; }
+[data-md-color-scheme="slate"] .md-typeset .pp-deny { color: #ef9a9a; }
+.md-typeset .pp-claims caption { caption-side: top; font-size: .8em; text-align: left; padding: .4em 0; }
+.md-typeset .pp-claims code.pp-arn { font-size: .75em; word-break: break-all; }
+.md-typeset .pp-claims details { margin: 0; }
+.md-typeset .pp-flow { margin: 1em 0; overflow-x: auto; }
+.md-typeset .pp-flow figcaption { font-size: .8em; }
+.md-typeset .pp-entry { scroll-margin-top: 4rem; }
+"""
+
+
+class _State:
+    """What one build has proved and the HTML waiting to replace each page's placeholders."""
+
+    def __init__(self) -> None:
+        self.prover: SiteProver | None = None
+        self.enabled = True
+        self.proof: SiteProof | None = None
+        self.slots: dict[str, dict[str, str]] = {}  # page src_uri -> placeholder -> HTML
+
+
+# Module level on purpose: mkdocs-static-i18n builds each language as another build in the same
+# process, and ``mkdocs serve`` rebuilds in it too; the prover's cache lives as long as the process.
+_state = _State()
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    switch = os.environ.get(ENV_SWITCH, "on").strip().lower()
+    if switch not in ("on", "off"):
+        raise PluginError(f"{ENV_SWITCH}={switch!r}: use 'on' (the default) or 'off'")
+    _state.enabled = switch == "on"
+    if not _state.enabled:
+        log.warning(f"{ENV_SWITCH}=off: policies and claims are NOT proved; do not publish this build")
+        return config
+    bases = _snippet_bases(config)
+    if _state.prover is None or _state.prover.bases != [Path(os.path.abspath(b)) for b in bases]:
+        _state.prover = SiteProver(bases)
+    if CSS_PATH not in config.extra_css:
+        config.extra_css.append(CSS_PATH)
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    if not _state.enabled or _state.prover is None:
+        return files
+    markdown_by_page = {
+        file.src_uri: file.content_string for file in files.documentation_pages() if file.src_uri.endswith(".md")
+    }
+    proof = _state.prover.prove(markdown_by_page)
+    failures = proof.failures()
+    if failures:
+        raise PluginError(
+            f"policyproof: {len(failures)} proof(s) failed; the site is not built:\n  " + "\n  ".join(failures)
+        )
+    _state.proof = proof
+    _state.slots = {}
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if not _state.enabled or _state.proof is None:
+        return markdown
+    src = page.file.src_uri
+    lang = pages.page_language(Path(src))
+    renderer = _PageRenderer(_state.proof, page, lang, files)
+    markdown = renderer.add_verification_lines(markdown)
+    markdown = renderer.replace_markers(markdown)
+    _state.slots[src] = renderer.slots
+    return markdown
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    slots = _state.slots.pop(page.file.src_uri, {}) if _state.enabled else {}
+    if not slots:
+        return html
+    used: set[str] = set()
+
+    def fill(match: re.Match[str]) -> str:
+        token = match.group(1)
+        if token not in slots:
+            return match.group(0)
+        used.add(token)
+        return slots[token]
+
+    html = _SLOT_HTML.sub(fill, html)
+    missing = sorted(set(slots) - used)
+    if missing:
+        # Never publish a page with a proof silently missing.
+        raise PluginError(
+            f"policyproof: docs/{page.file.src_uri}: could not place {len(missing)} generated proof block(s); "
+            "keep snippet includes and <!-- claims/flow --> markers on lines of their own"
+        )
+    return html
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    if not _state.enabled or _state.proof is None:
+        return
+    site = Path(config.site_dir)
+    (site / JSON_NAME).write_text(
+        json.dumps(_state.proof.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    from policyproof.schemas import schema_path
+
+    (site / SCHEMA_DIR).mkdir(parents=True, exist_ok=True)
+    for kind in KINDS:
+        shutil.copyfile(schema_path(kind), site / SCHEMA_DIR / schema_file(kind))
+    css = site / CSS_PATH
+    css.parent.mkdir(parents=True, exist_ok=True)
+    css.write_text(CSS, encoding="utf-8")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def schema_file(kind: str) -> str:
+    """``key`` -> ``key-policy.schema.json``, ``scp`` -> ``scp.schema.json`` (named like the snippets)."""
+    return suffix_for(kind).removeprefix(".").removesuffix(".json") + ".schema.json"
+
+
+def _snippet_bases(config: MkDocsConfig) -> list[str]:
+    options = config.mdx_configs.get("pymdownx.snippets", {})
+    bases = options.get("base_path", ["."])
+    return [bases] if isinstance(bases, str) else list(bases)
+
+
+class _PageRenderer:
+    """Turns one page's includes and markers into placeholders, and remembers their HTML."""
+
+    def __init__(self, proof: SiteProof, page: Page, lang: str, files: Files) -> None:
+        self.proof = proof
+        self.page = page
+        self.lang = lang
+        self.files = files
+        self.slots: dict[str, str] = {}
+        self.report_url = self._report_url()
+
+    # placeholders
+
+    def _slot(self, html: str) -> str:
+        token = _SLOT.format(len(self.slots) + 1)
+        self.slots[token] = html
+        return token
+
+    def _fail(self, message: str) -> PluginError:
+        return PluginError(f"policyproof: docs/{self.page.file.src_uri}: {message}")
+
+    # snippets
+
+    def add_verification_lines(self, markdown: str) -> str:
+        lines = markdown.split("\n")
+        blocks = pages.code_blocks(markdown)
+        after_line: dict[int, list[str]] = {}  # 1-based line -> placeholder lines to insert after it
+        for include in pages.includes(markdown):
+            snippet = self.proof.snippets.get(include.path)
+            if snippet is None:
+                raise self._fail(f"snippet {include.path} was not proved (is the page outside docs_dir?)")
+            html = proof_render.verification_line(
+                snippet,
+                [c for c in self.proof.claims_of_snippet(include.path) if c.group in self._groups()],
+                lang=self.lang,
+                catalog_version=self.proof.catalog_version,
+                report_url=self.report_url,
+            )
+            end_line, indent = self._after(include, blocks, lines)
+            after_line.setdefault(end_line, []).append(indent + self._slot(html))
+        out: list[str] = []
+        for number, line in enumerate(lines, start=1):
+            out.append(line)
+            for placeholder in after_line.get(number, []):
+                out += ["", placeholder, ""]
+        return "\n".join(out)
+
+    @staticmethod
+    def _after(include: pages.Include, blocks: list[pages.CodeBlock], lines: list[str]) -> tuple[int, str]:
+        """The line after which the verification goes (the closing fence) and its indentation."""
+        for block in blocks:
+            last_body_line = block.line + len(block.body)
+            if block.line < include.line <= last_body_line:
+                fence_line = lines[block.line - 1]
+                indent = fence_line[: len(fence_line) - len(fence_line.lstrip())]
+                return min(last_body_line + 1, len(lines)), indent
+        line = lines[include.line - 1]
+        return include.line, line[: len(line) - len(line.lstrip())]
+
+    # markers
+
+    def replace_markers(self, markdown: str) -> str:
+        lines = markdown.split("\n")
+        in_code: set[int] = set()
+        for block in pages.code_blocks(markdown):
+            in_code.update(range(block.line, block.line + len(block.body) + 2))
+        for index, line in enumerate(lines):
+            match = _MARKER.match(line)
+            if not match or index + 1 in in_code:
+                continue
+            name, arg = match["name"], (match["arg"] or "").strip()
+            if name == "claims":
+                html = self._claims_table(arg, line.strip())
+            elif name == "flow":
+                html = self._flow(arg)
+            else:
+                html = self._report(arg)
+            lines[index] = "\n" + match["indent"] + self._slot(html) + "\n"
+        return "\n".join(lines)
+
+    def _groups(self) -> tuple[str, ...]:
+        page = self.proof.pages.get(self.page.file.src_uri)
+        return page.claim_groups if page else ()
+
+    def _page_claims(self) -> list:
+        return [claim for group in self._groups() for claim in self.proof.claims.get(group, [])]
+
+    def _claims_table(self, arg: str, marker: str) -> str:
+        claims = self._page_claims()
+        if not self._groups():
+            raise self._fail(f"{marker}: this page has no claims.yaml (expected snippets/<section>/<page>/claims.yaml)")
+        patterns = [p for p in re.split(r"[\s,]+", arg) if p] or ["*"]
+        chosen = []
+        for pattern in patterns:
+            matched = [c for c in claims if fnmatch.fnmatchcase(c.id, pattern)]
+            if not matched:
+                known = ", ".join(c.id for c in claims)
+                raise self._fail(f"{marker}: no claim matches {pattern!r}; the page's claims are: {known}")
+            chosen += [c for c in matched if c not in chosen]
+        return proof_render.claims_table(chosen, lang=self.lang, report_url=self.report_url, marker=marker)
+
+    def _flow(self, claim_id: str) -> str:
+        claims = {c.id: c for c in self._page_claims()}
+        claim = claims.get(claim_id)
+        if claim is None:
+            raise self._fail(f"<!-- flow: {claim_id} -->: no such claim; flow claims: "
+                             + ", ".join(c.id for c in claims.values() if c.flow))
+        if not claim.steps:
+            raise self._fail(f"<!-- flow: {claim_id} -->: claim {claim_id!r} is a single request, not a flow")
+        return proof_svg.sequence_svg(claim, lang=self.lang)
+
+    def _report(self, section: str) -> str:
+        if section not in proof_report.SECTIONS:
+            raise self._fail(
+                f"<!-- verification-report: {section} -->: unknown section; use one of {', '.join(proof_report.SECTIONS)}"
+            )
+        links = proof_report.ReportLinks(
+            page_url=self._page_url,
+            page_title=self._page_title,
+            rule_url=self._rule_url,
+            schema_url=lambda kind: self._site_url(f"{SCHEMA_DIR}/{schema_file(kind)}"),
+            json_url=self._site_url(JSON_NAME),
+            kinds=KINDS,
+        )
+        return proof_report.render(section, self.proof, lang=self.lang, links=links)
+
+    # URLs, relative to the page being rendered
+
+    def _language_src(self, name: str) -> str:
+        return f"{name}.md" if self.lang == pages.DEFAULT_LANG else f"{name}.{self.lang}.md"
+
+    def _url_of(self, src: str) -> str | None:
+        file = self.files.get_file_from_path(src)
+        if file is None:
+            return None
+        return get_relative_url(file.url, self.page.file.url)
+
+    def _report_url(self) -> str:
+        url = self._url_of(self._language_src(REPORT_PAGE))
+        if url is None:
+            raise self._fail(f"the verification report page docs/{self._language_src(REPORT_PAGE)} is missing")
+        return url
+
+    def _page_url(self, src: str) -> str | None:
+        return self._url_of(src)
+
+    def _page_title(self, src: str) -> str:
+        file = self.files.get_file_from_path(src)
+        page: Any = file.page if file is not None else None
+        return str(page.title) if page is not None and page.title else src
+
+    def _rule_url(self, code: str) -> str | None:
+        url = self._url_of(self._language_src(RULES_PAGE))
+        return f"{url}#{code}" if url else None
+
+    def _site_url(self, path: str) -> str:
+        return get_relative_url(path, self.page.file.url)

