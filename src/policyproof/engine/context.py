@@ -34,7 +34,9 @@ def build_context(
     them even when a claim does not spell them out; a value given by the caller always wins.
     """
     if not isinstance(given, Mapping):
-        raise EngineInputError(f"context must be an object of key -> string or list of strings, got {given!r}")
+        raise EngineInputError(
+            f"context must be an object of key -> string or list of strings, got {given!r}"
+        )
     values: dict[str, tuple[str, ...]] = {}
     for key, value in given.items():
         if not isinstance(key, str) or not key:
@@ -58,7 +60,13 @@ def build_context(
 
     # aws:PrincipalArn / aws:PrincipalAccount are set for every signed request; for a role
     # session AWS reports the role's ARN, not the session's.
-    if principal.account is not None and principal.kind in (USER, ROLE, ROLE_SESSION, FEDERATED_USER, ACCOUNT):
+    if principal.account is not None and principal.kind in (
+        USER,
+        ROLE,
+        ROLE_SESSION,
+        FEDERATED_USER,
+        ACCOUNT,
+    ):
         fill("aws:PrincipalArn", principal.identity_arn)
         fill("aws:PrincipalAccount", principal.account)
     # aws:ResourceAccount: the owner of the resource, known from the request.

@@ -1,11 +1,402 @@
-"""Placeholder while the real evaluator is written (replaced within the hour)."""
+"""AWS policy evaluation for one request.
+
+The order follows the IAM User Guide, "Policy evaluation logic" and "Cross-account policy
+evaluation logic", and the KMS Developer Guide, "Key policies in AWS KMS":
+
+1. An applicable Deny in any policy (SCP, RCP, resource, identity, boundary, session, endpoint)
+   is final.
+2. RCPs (the resource's account) and SCPs (the principal's account): every level must allow.
+   RCPFullAWSAccess sits at every RCP level, so RCPs only ever remove permissions.
+3. Same account: an Allow in the identity policy *or* the resource policy is enough, with the
+   nuances for boundaries and session policies of a principal the resource policy names directly.
+   KMS key policies and role trust policies must allow by themselves; IAM policies count only
+   when that policy delegates to the account principal.
+4. Cross account: the resource policy (trusting account) *and* the identity policy, boundary and
+   session policy (trusted account) must all allow. For KMS, only the operations the KMS API
+   marks "Cross-account use: Yes" can work at all.
+"""
 
 from __future__ import annotations
 
-from policyproof.engine.model import PolicySet, Request
-from policyproof.engine.result import IMPLICIT_DENY, Result, Rule, Trace
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from policyproof.engine.arns import (
+    ACCOUNT_ID,
+    ANONYMOUS_KIND,
+    SERVICE,
+    WEB_IDENTITY,
+    Principal,
+    parse_arn,
+    parse_principal,
+    require_arn,
+)
+from policyproof.engine.context import RequestContext, build_context
+from policyproof.engine.errors import EngineInputError
+from policyproof.engine.model import NamedPolicy, PolicySet, Request
+from policyproof.engine.patterns import Lookup
+from policyproof.engine.result import (
+    ALLOW,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    Decision,
+    PolicyTrace,
+    Result,
+    Rule,
+    StatementRef,
+    StatementTrace,
+    Trace,
+)
+from policyproof.engine.services import (
+    ALWAYS_ALLOWED_ACTIONS,
+    KMS_CROSS_ACCOUNT_ACTIONS,
+    aws_owned_resource,
+    is_kms_key,
+    is_role_trust,
+    rcp_applies_to_service,
+    takes_only_wildcard_resource,
+)
+from policyproof.engine.statements import MATCH_STRENGTH, RequestView, compile_policy, match_statement
+
+# The AWS managed RCP that Organizations attaches at every level once RCPs are enabled.
+RCP_FULL_AWS_ACCESS = NamedPolicy(
+    "RCPFullAWSAccess",
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}],
+    },
+)
+
+_ACTION_SHAPE = __import__("re").compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+# Match kinds with which a same-account resource policy grants on its own, whatever the identity
+# policy and the permissions boundary say (IAM User Guide, policy evaluation logic, same-account
+# table): the IAM user's ARN, the role session's ARN, the federated-user session's ARN.
+# A wildcard (or NotPrincipal) grant names everyone, and is read the same way (as iam-simulate
+# does; the IAM User Guide's table does not list it).
+_FULLY_DIRECT = frozenset({"user", "session", "wildcard", "not-principal"})
+
+
+@dataclass
+class _Evaluated:
+    """Every policy's trace, plus the applicable statements the decision needs."""
+
+    traces: list[PolicyTrace]
+    denies: list[StatementRef]
+    identity_allows: list[StatementRef]
+    resource_allows: list[tuple[StatementRef, str]]  # with how the principal matched
+    scp_levels_without_allow: list[int]
+    boundaries_without_allow: list[str]
+    session_without_allow: str | None
+    endpoints_without_allow: list[str]
 
 
 def evaluate(request: Request, policies: PolicySet) -> Result:
-    """Decide ``request`` against ``policies``."""
-    return Result(IMPLICIT_DENY, Trace({}, (), Rule("no-allow")))
+    """Decide ``request`` against ``policies``. Raises ``EngineInputError`` on bad input."""
+    if not isinstance(request, Request):
+        raise EngineInputError(f"expected a Request, got {type(request).__name__}")
+    if not isinstance(policies, PolicySet):
+        raise EngineInputError(f"expected a PolicySet, got {type(policies).__name__}")
+    action = _check_action(request.action)
+    resource = _check_resource(request.resource)
+    principal = parse_principal(request.principal, request.principal_account)
+    resource_account = _resource_account(request, principal, resource)
+    context = build_context(request.context, principal, action, resource_account)
+
+    resource_policy_required = (
+        "kms-key"
+        if is_kms_key(action, resource)
+        else "role-trust"
+        if is_role_trust(action, resource)
+        else None
+    )
+    same_account = principal.account is not None and principal.account == resource_account
+    scps_apply = _scps_apply(principal)
+    rcps_apply = _rcps_apply(principal, action)
+    facts = {
+        "principal": principal.text,
+        "principalKind": principal.kind,
+        "principalAccount": principal.account,
+        "action": request.action,
+        "resource": resource,
+        "resourceAccount": resource_account,
+        "sameAccount": same_account,
+        "resourcePolicyRequired": resource_policy_required,
+        "scpsApply": scps_apply if policies.scps else None,
+        "rcpsApply": rcps_apply if policies.rcps else None,
+        "contextFilledByEngine": list(context.filled),
+    }
+
+    evaluated = _evaluate_policies(
+        policies,
+        RequestView(
+            action,
+            resource,
+            principal,
+            context,
+            has_boundary=bool(policies.boundaries),
+            resource_is_pattern=_resource_is_pattern(request, action, resource),
+        ),
+        context,
+        scps_apply,
+        rcps_apply,
+    )
+    decision, rule = _decide(
+        action, resource, principal, same_account, resource_policy_required, policies, evaluated
+    )
+    if "action" in rule.params:  # report the action as the caller spelled it
+        rule = Rule(rule.code, {**rule.params, "action": request.action}, rule.cites)
+    return Result(decision, Trace(facts, tuple(evaluated.traces), rule))
+
+
+# ----- input checks -----
+
+
+def _check_action(action: object) -> str:
+    if not isinstance(action, str) or not _ACTION_SHAPE.match(action):
+        raise EngineInputError(
+            f"action {action!r} is not shaped service:Action (for example 's3:GetObject'); "
+            "a request names one action, without wildcards or spaces"
+        )
+    return action.lower()
+
+
+def _check_resource(resource: object) -> str:
+    if not isinstance(resource, str) or not resource:
+        raise EngineInputError(f"resource must be an ARN or '*', got {resource!r}")
+    if resource != "*":
+        require_arn(resource, "resource")
+    return resource
+
+
+def _resource_is_pattern(request: Request, action: str, resource: str) -> bool:
+    if "*" not in resource and "?" not in resource:
+        return False
+    if resource == "*":
+        wildcard_only = request.wildcard_only_action
+        if wildcard_only is None:
+            wildcard_only = takes_only_wildcard_resource(action)
+        return not wildcard_only
+    return True
+
+
+def _resource_account(request: Request, principal: Principal, resource: str) -> str | None:
+    """The account that owns the resource: given, else read from the ARN, else (for ``*``, the
+    actions that take no resource) the caller's own account."""
+    account = request.resource_account
+    if account is not None:
+        if not isinstance(account, str) or not ACCOUNT_ID.match(account):
+            raise EngineInputError(f"resource_account {account!r} must be a 12-digit account id")
+        return account
+    arn = parse_arn(resource)
+    if arn is not None and ACCOUNT_ID.match(arn.account):
+        return arn.account
+    if resource == "*" and principal.account is not None:
+        return principal.account
+    raise EngineInputError(
+        f"resource {resource!r} carries no owner account and none was given: set resource_account "
+        "(the 12-digit account that owns it), since same- and cross-account requests are decided differently"
+    )
+
+
+def _scps_apply(principal: Principal) -> bool:
+    """SCPs limit the IAM users and roles of member accounts: not anonymous callers, not AWS
+    services, not service-linked roles (Organizations User Guide, SCPs)."""
+    return (
+        principal.kind not in (ANONYMOUS_KIND, SERVICE, WEB_IDENTITY) and not principal.is_service_linked_role
+    )
+
+
+def _rcps_apply(principal: Principal, action: str) -> bool:
+    """RCPs restrict requests to resources of supported services, whoever makes them, except
+    service-linked roles (Organizations User Guide, RCPs)."""
+    return not principal.is_service_linked_role and rcp_applies_to_service(action.split(":", 1)[0])
+
+
+# ----- evaluating every policy -----
+
+
+def _make_lookup(context: RequestContext) -> Lookup:
+    def lookup(key: str) -> Sequence[str] | None:
+        return context.get(key)
+
+    return lookup
+
+
+def _evaluate_policies(
+    policies: PolicySet, view: RequestView, context: RequestContext, scps_apply: bool, rcps_apply: bool
+) -> _Evaluated:
+    lookup = _make_lookup(context)
+
+    def lookup_for(variables: bool) -> Lookup | None:
+        return lookup if variables else None
+
+    result = _Evaluated([], [], [], [], [], [], None, [])
+
+    def run(policy: NamedPolicy, kind: str, level: int | None = None, implicit: bool = False) -> PolicyTrace:
+        if not isinstance(policy, NamedPolicy):
+            raise EngineInputError(f"{kind} policy must be a NamedPolicy(name, document), got {policy!r}")
+        compiled = _compile_cached(policy.name, kind, policy.document)
+        statements: list[StatementTrace] = []
+        for statement in compiled.statements:
+            trace, match_kind = match_statement(statement, compiled, view, lookup_for)
+            statements.append(trace)
+            if trace.applies:
+                ref = StatementRef(kind, policy.name, trace.label)
+                if trace.effect == "Deny":
+                    result.denies.append(ref)
+                elif kind == "identity":
+                    result.identity_allows.append(ref)
+                elif kind == "resource":
+                    result.resource_allows.append((ref, match_kind or "wildcard"))
+        policy_trace = PolicyTrace(kind, policy.name, tuple(statements), level, implicit)
+        result.traces.append(policy_trace)
+        return policy_trace
+
+    if scps_apply:
+        for level, level_policies in enumerate(_levels(policies.scps, "scps")):
+            traces = [run(p, "scp", level) for p in level_policies]
+            if not any(t.allows for t in traces):
+                result.scp_levels_without_allow.append(level)
+    if rcps_apply:
+        for level, level_policies in enumerate(_levels(policies.rcps, "rcps")):
+            run(RCP_FULL_AWS_ACCESS, "rcp", level, implicit=True)
+            for p in level_policies:
+                run(p, "rcp", level)
+    if policies.resource is not None:
+        run(policies.resource, "resource")
+    for p in _policy_list(policies.identity, "identity"):
+        run(p, "identity")
+    for p in _policy_list(policies.boundaries, "boundaries"):
+        if not run(p, "boundary").allows:
+            result.boundaries_without_allow.append(p.name)
+    if policies.session is not None and not run(policies.session, "session").allows:
+        result.session_without_allow = policies.session.name
+    for p in _policy_list(policies.endpoints, "endpoints"):
+        if not run(p, "endpoint").allows:
+            result.endpoints_without_allow.append(p.name)
+    return result
+
+
+def _policy_list(value: object, field: str) -> list[NamedPolicy]:
+    if not isinstance(value, list | tuple):
+        raise EngineInputError(f"PolicySet.{field} must be a list of NamedPolicy, got {type(value).__name__}")
+    return list(value)
+
+
+def _levels(value: object, field: str) -> list[list[NamedPolicy]]:
+    levels = _policy_list(value, field)
+    for level in levels:
+        if not isinstance(level, list | tuple):
+            raise EngineInputError(
+                f"PolicySet.{field} must be a list of levels (root first), each a list of NamedPolicy"
+            )
+    return [list(level) for level in levels]  # type: ignore[arg-type]
+
+
+# Compiling checks the document's shape; documents are dicts (unhashable), so the cache key is
+# their canonical JSON text, which is also what makes two equal documents share one entry.
+def _compile_cached(name: str, kind: str, document: object):  # noqa: ANN202 - internal
+    import json
+
+    try:
+        key = json.dumps(document, sort_keys=True)
+    except (TypeError, ValueError) as error:
+        raise EngineInputError(f"{kind} policy {name!r} is not a JSON policy document: {error}") from None
+    return _compile_from_json(name, kind, key)
+
+
+@lru_cache(maxsize=2048)
+def _compile_from_json(name: str, kind: str, text: str):  # noqa: ANN202 - internal
+    import json
+
+    return compile_policy(NamedPolicy(name, json.loads(text)), kind)
+
+
+# ----- the decision -----
+
+
+def _strongest(resource_allows: list[tuple[StatementRef, str]]) -> tuple[StatementRef, str] | None:
+    if not resource_allows:
+        return None
+    return max(resource_allows, key=lambda item: MATCH_STRENGTH.get(item[1], 0))
+
+
+def _decide(
+    action: str,
+    resource: str,
+    principal: Principal,
+    same_account: bool,
+    required: str | None,
+    policies: PolicySet,
+    ev: _Evaluated,
+) -> tuple[Decision, Rule]:
+    if action in ALWAYS_ALLOWED_ACTIONS:
+        return ALLOW, Rule("always-allowed", {"action": action})
+    if ev.denies:
+        first = ev.denies[0]
+        return EXPLICIT_DENY, Rule(
+            "explicit-deny",
+            {"kind": first.kind, "policy": first.policy, "statement": first.label},
+            tuple(ev.denies),
+        )
+    protection = aws_owned_resource(action, resource)
+    if protection:
+        return IMPLICIT_DENY, Rule("aws-owned-resource", {"protection": protection, "resource": resource})
+    if ev.scp_levels_without_allow:
+        return IMPLICIT_DENY, Rule("scp-no-allow", {"level": ev.scp_levels_without_allow[0]})
+    if ev.endpoints_without_allow:
+        return IMPLICIT_DENY, Rule("endpoint-no-allow", {"policy": ev.endpoints_without_allow[0]})
+
+    best = _strongest(ev.resource_allows)
+    resource_refs = tuple(ref for ref, _ in ev.resource_allows)
+    identity_refs = tuple(ev.identity_allows)
+
+    if not principal.has_identity_policies:
+        # Anonymous callers and AWS services: only a resource policy can let them in.
+        if best is None:
+            return IMPLICIT_DENY, Rule("no-resource-allow", {"principalKind": principal.kind})
+        return ALLOW, Rule("allow-resource", {"match": best[1]}, resource_refs)
+
+    if required and best is None:
+        return IMPLICIT_DENY, Rule(
+            "resource-policy-required", {"required": required, "identityAllows": bool(identity_refs)}
+        )
+
+    def guardrails(cites: tuple[StatementRef, ...], code: str, params: dict) -> tuple[Decision, Rule]:
+        if ev.boundaries_without_allow:
+            return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
+        if ev.session_without_allow:
+            return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
+        return ALLOW, Rule(code, params, cites)
+
+    if not same_account:
+        if required == "kms-key" and action not in KMS_CROSS_ACCOUNT_ACTIONS:
+            return IMPLICIT_DENY, Rule("kms-not-cross-account", {"action": action})
+        if best is None:
+            return IMPLICIT_DENY, Rule(
+                "cross-account-no-resource-allow", {"identityAllows": bool(identity_refs)}, identity_refs
+            )
+        if not identity_refs:
+            return IMPLICIT_DENY, Rule("cross-account-no-identity-allow", {"match": best[1]}, resource_refs)
+        return guardrails(resource_refs + identity_refs, "allow-cross-account", {"match": best[1]})
+
+    if best is not None and best[1] != "account":
+        match = best[1]
+        if match in _FULLY_DIRECT:
+            return ALLOW, Rule("allow-resource-names-principal", {"match": match}, (best[0],))
+        # A role named directly: its sessions still answer to their boundary and session policy.
+        return guardrails((best[0],), "allow-resource-names-principal", {"match": match})
+    if identity_refs:
+        if required:
+            # The key or trust policy delegates to the account, so IAM policies count.
+            return guardrails(
+                identity_refs + resource_refs, "allow-identity-delegated", {"required": required}
+            )
+        return guardrails(identity_refs, "allow-identity", {})
+    if best is not None:
+        return IMPLICIT_DENY, Rule(
+            "account-delegation-no-identity-allow", {"required": required}, resource_refs
+        )
+    return IMPLICIT_DENY, Rule("no-allow", {})

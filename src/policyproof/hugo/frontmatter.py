@@ -22,10 +22,29 @@ KEPT_KEYS: tuple[str, ...] = ("title", "weight", "date", "lastmod", "description
 #: Keys that only drive the learn/relearn theme's menu and page chrome: no meaning in MkDocs.
 THEME_ONLY_KEYS: frozenset[str] = frozenset(
     {
-        "chapter", "pre", "post", "menutitle", "linktitle", "alwaysopen", "collapsibleMenu",
-        "disabletoc", "disablemathjax", "disablemermaid", "disablenextprev", "disablebreadcrumb",
-        "ordersectionsby", "menupre", "menupost", "hidden", "headless", "archetype", "layout",
-        "type", "toc", "icon", "collapsiblemenu",
+        "chapter",
+        "pre",
+        "post",
+        "menutitle",
+        "linktitle",
+        "alwaysopen",
+        "collapsibleMenu",
+        "disabletoc",
+        "disablemathjax",
+        "disablemermaid",
+        "disablenextprev",
+        "disablebreadcrumb",
+        "ordersectionsby",
+        "menupre",
+        "menupost",
+        "hidden",
+        "headless",
+        "archetype",
+        "layout",
+        "type",
+        "toc",
+        "icon",
+        "collapsiblemenu",
     }
 )
 
@@ -57,7 +76,9 @@ def split_front_matter(text: str, file: str) -> FrontMatter:
             body = "".join(lines[index + 1 :])
             data = _parse_yaml(header, file) if fence == "---" else _parse_toml(header, file)
             return FrontMatter(data, body, index + 2)
-    raise InputError(file, f"front matter opened with '{fence}' is never closed: add a '{fence}' line after it", 1)
+    raise InputError(
+        file, f"front matter opened with '{fence}' is never closed: add a '{fence}' line after it", 1
+    )
 
 
 def _parse_yaml(header: str, file: str) -> dict[str, Any]:
@@ -69,7 +90,9 @@ def _parse_yaml(header: str, file: str) -> dict[str, Any]:
         line = mark.line + 2 if mark is not None else 1
         column = mark.column + 1 if mark is not None else 1
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise InputError(file, f"bad YAML front matter: {problem}; fix the YAML syntax", line, column) from None
+        raise InputError(
+            file, f"bad YAML front matter: {problem}; fix the YAML syntax", line, column
+        ) from None
     return _as_mapping(data, file)
 
 
@@ -80,7 +103,9 @@ def _parse_toml(header: str, file: str) -> dict[str, Any]:
         match = _TOML_POSITION.search(str(error))
         line, column = (int(match.group(1)) + 1, int(match.group(2))) if match else (1, 1)
         reason = _TOML_POSITION.sub("", str(error)).strip(" ()")
-        raise InputError(file, f"bad TOML front matter: {reason}; fix the TOML syntax", line, column) from None
+        raise InputError(
+            file, f"bad TOML front matter: {reason}; fix the TOML syntax", line, column
+        ) from None
     return _as_mapping(data, file)
 
 

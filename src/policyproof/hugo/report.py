@@ -71,7 +71,8 @@ class ImportReport:
             "import-hugo summary" + (" (dry run: nothing written)" if self.dry_run else ""),
             f"  pages imported:       {sum(self.pages.values())} ({languages})",
             f"  snippets extracted:   {self.snippets}",
-            f"  shortcodes converted: {sum(self.shortcodes.values())}" + (f" ({converted})" if converted else ""),
+            f"  shortcodes converted: {sum(self.shortcodes.values())}"
+            + (f" ({converted})" if converted else ""),
             f"  images copied:        {self.images}",
             f"  files: {verb} {self.files_written}, unchanged {self.files_unchanged}",
         ]

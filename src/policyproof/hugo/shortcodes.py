@@ -22,9 +22,7 @@ _TAG = re.compile(
     r"(?P<self>/)?\s*(?P<endcomment>\*/)?(?P<end>[>%])\}\}",
     re.DOTALL,
 )
-_ARG = re.compile(
-    r"""(?:(?P<key>[\w\-]+)\s*=\s*)?(?P<value>"(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'|[^\s"'`]+)"""
-)
+_ARG = re.compile(r"""(?:(?P<key>[\w\-]+)\s*=\s*)?(?P<value>"(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'|[^\s"'`]+)""")
 
 
 @dataclass
@@ -113,7 +111,9 @@ def parse(body: str, first_line: int, file: str) -> list[Node]:
             )
         if match.group("close"):
             if not stack:
-                raise InputError(file, f"'{raw}' closes a shortcode that was never opened: remove it", tag_line)
+                raise InputError(
+                    file, f"'{raw}' closes a shortcode that was never opened: remove it", tag_line
+                )
             if stack[-1].name != name:
                 opened = stack[-1]
                 raise InputError(

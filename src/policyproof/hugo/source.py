@@ -106,6 +106,20 @@ class ContentTree:
             self.by_url.setdefault(page.hugo_url, page.link_path)
             self.by_url.setdefault(_url_of(page.link_path), page.link_path)
 
+    def subfolders(self, folder: PurePosixPath) -> set[PurePosixPath]:
+        """Folders directly inside ``folder`` that hold pages (at any depth)."""
+        return {
+            sub
+            for page in self.pages
+            for sub in [page.rel_dir, *page.rel_dir.parents]
+            if str(sub) != "." and sub.parent == folder
+        }
+
+    def has_pages_under(self, folder: PurePosixPath, lang: str) -> bool:
+        return any(
+            page.lang == lang and folder in (page.rel_dir, *page.rel_dir.parents) for page in self.pages
+        )
+
     def in_lang(self, link: PurePosixPath, lang: str) -> SourcePage | None:
         return self.by_link.get(link, {}).get(lang)
 
@@ -148,11 +162,11 @@ def content_root(source: Path) -> Path:
     return source.parent
 
 
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
+def _display(path: Path, source: Path) -> str:
+    """The file as the user named it: SOURCE as given, then the path inside it."""
+    if source.is_dir():
+        return (source / path.relative_to(source)).as_posix()
+    return source.as_posix()
 
 
 def load_tree(source: Path, hugo_default: str, static: Path | None, report: ImportReport) -> ContentTree:
@@ -178,9 +192,13 @@ def load_tree(source: Path, hugo_default: str, static: Path | None, report: Impo
             continue
         stem = path.name[: -len(path.suffix)] if path.suffix else path.name
         base, lang = split_language(stem, hugo_default)
-        display = _display(path)
+        display = _display(path, source)
         if lang not in SITE_LANGS:
-            report.problem(display, 1, f"language '{lang}' is not one of this site's ({', '.join(SITE_LANGS)}); page skipped")
+            report.problem(
+                display,
+                1,
+                f"language '{lang}' is not one of this site's ({', '.join(SITE_LANGS)}); page skipped",
+            )
             continue
         if base in ("_index", "index"):
             base = "index"
@@ -202,7 +220,9 @@ def load_tree(source: Path, hugo_default: str, static: Path | None, report: Impo
         key = (page.link_path, lang)
         if key in seen:
             report.problem(
-                display, 1, f"same page and language as {seen[key].display} (Hugo default language "
+                display,
+                1,
+                f"same page and language as {seen[key].display} (Hugo default language "
                 f"'{hugo_default}'); page skipped, merge the two files",
             )
             continue

@@ -111,6 +111,12 @@ RULES: tuple[Rule, ...] = (
          "The statement is harmless but dead; remove it when you can.",
          "Action thuộc một service mà AWS đã ngừng hoặc đổi tên, nên catalog không còn liệt kê. Statement "
          "vô hại nhưng không còn tác dụng; hãy xoá khi có thể."),
+    Rule("unlisted-action", W, "actions", "Action missing from the AWS catalog", "Action không có trong catalog AWS",
+         "AWS uses this action in its own managed policies, but the Service Authorization Reference does not "
+         "list it, so nothing guarantees the service evaluates it. Keep it only if you know it works.",
+         "AWS dùng action này trong chính các managed policy của mình, nhưng Service Authorization Reference "
+         "không liệt kê nó, nên không có gì bảo đảm service thực sự kiểm tra nó. Chỉ giữ lại nếu bạn biết chắc "
+         "nó có tác dụng."),
     Rule("wildcard-matches-nothing", E, "actions", "Wildcard action matches nothing",
          "Action có wildcard không khớp action nào",
          "A wildcard action such as s3:Get*Bucketz matches no action of the service, so it grants nothing.",
@@ -124,14 +130,27 @@ RULES: tuple[Rule, ...] = (
     Rule("invalid-account-id", E, "resources", "Invalid account ID", "Account ID không hợp lệ",
          "An AWS account ID is exactly 12 digits (keep leading zeros, and quote it as a string).",
          "AWS account ID gồm đúng 12 chữ số (giữ số 0 ở đầu, và viết trong dấu nháy như một chuỗi)."),
-    Rule("resource-type-mismatch", E, "resources", "Resource does not fit the actions",
-         "Resource không khớp với action",
-         "None of the statement's actions applies to this resource ARN, so the pair grants nothing. Classic "
+    Rule("resource-type-mismatch", E, "resources", "Resource of the wrong type for the actions",
+         "Resource sai loại so với action",
+         "The ARN names a resource of one type (a bucket, say) while every action of the statement acts on "
+         "other types (objects), so the pair grants nothing. Classic "
          "case: s3:ListBucket needs the bucket ARN arn:aws:s3:::bucket, s3:GetObject the object ARN "
-         "arn:aws:s3:::bucket/*.",
-         "Không action nào của statement áp dụng cho ARN này, nên cặp action/resource không cấp quyền gì. Ví dụ "
+         "arn:aws:s3:::bucket/*. An error for services whose catalog entries are precise (S3, KMS, SQS, SNS, "
+         "DynamoDB, Secrets Manager, Lambda); elsewhere the same problem is a resource-not-in-catalog warning.",
+         "ARN chỉ tới một loại resource (ví dụ bucket) trong khi mọi action của statement áp dụng cho loại "
+         "khác (object), nên cặp action/resource không cấp quyền gì. Ví dụ "
          "kinh điển: s3:ListBucket cần ARN của bucket arn:aws:s3:::bucket, còn s3:GetObject cần ARN của object "
-         "arn:aws:s3:::bucket/*."),
+         "arn:aws:s3:::bucket/*. Là lỗi (error) với các service có catalog chính xác (S3, KMS, SQS, SNS, "
+         "DynamoDB, Secrets Manager, Lambda); với service khác, cùng vấn đề được báo là cảnh báo "
+         "resource-not-in-catalog."),
+    Rule("resource-not-in-catalog", W, "resources", "Resource the catalog does not list for these actions",
+         "Resource không có trong catalog cho các action này",
+         "The AWS catalog lists no resource type of the statement's actions that this ARN can name. Either "
+         "the ARN is wrong (the statement then grants nothing) or the catalog is incomplete for this service; "
+         "check the ARN format in the Service Authorization Reference.",
+         "Catalog của AWS không liệt kê loại resource nào của các action trong statement mà ARN này có thể "
+         "chỉ tới. Hoặc ARN sai (khi đó statement không cấp quyền gì), hoặc catalog thiếu thông tin cho service "
+         "này; hãy kiểm tra định dạng ARN trong Service Authorization Reference."),
     Rule("action-resource-mismatch", W, "resources", "Action fits no resource of the statement",
          "Action không khớp resource nào của statement",
          "An action of the statement applies to none of the listed resources (while other actions do), so "

@@ -29,13 +29,13 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 from policyproof import pages
 from policyproof.kinds import KINDS, suffix_for
@@ -64,11 +64,21 @@ CSS = """\
 [data-md-color-scheme="slate"] .md-typeset .pp-allow { color: #81c784; }
 [data-md-color-scheme="slate"] .md-typeset .pp-deny { color: #ef9a9a; }
 .md-typeset .pp-claims caption { caption-side: top; font-size: .8em; text-align: left; padding: .4em 0; }
-.md-typeset .pp-claims code.pp-arn { font-size: .75em; word-break: break-all; }
-.md-typeset .pp-claims details { margin: 0; }
+.md-typeset .pp-claims details { margin: 0; border: none; box-shadow: none; background: none; }
+.md-typeset .pp-claims details { font-size: inherit; }
+.md-typeset .pp-claims details > summary { padding: 0 0 0 1.5em; background: none; font-weight: normal; }
+.md-typeset .pp-claims details > summary::before { left: 0; top: .2em; }
+.md-typeset .pp-claims details > summary::after { display: none; }
+.md-typeset .pp-claims .pp-arns code { font-size: .75em; word-break: break-all; }
 .md-typeset .pp-flow { margin: 1em 0; overflow-x: auto; }
 .md-typeset .pp-flow figcaption { font-size: .8em; }
 .md-typeset .pp-entry { scroll-margin-top: 4rem; }
+.md-typeset .pp-explain { white-space: pre-wrap; overflow-wrap: anywhere; font-size: .85em; margin: .3em 0; }
+.md-typeset .pp-entry dl { display: grid; grid-template-columns: max-content 1fr; gap: .3em 1em; }
+.md-typeset .pp-entry dt { font-weight: bold; }
+.md-typeset .pp-entry dd { margin: 0; }
+.md-typeset .pp-entry dd > ul, .md-typeset .pp-entry dd > ol, .md-typeset .pp-entry dd > p { margin: .2em 0; }
+.md-typeset .pp-entry:target { outline: 2px solid var(--md-accent-fg-color); outline-offset: 4px; }
 """
 
 
@@ -107,13 +117,16 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     if not _state.enabled or _state.prover is None:
         return files
     markdown_by_page = {
-        file.src_uri: file.content_string for file in files.documentation_pages() if file.src_uri.endswith(".md")
+        file.src_uri: file.content_string
+        for file in files.documentation_pages()
+        if file.src_uri.endswith(".md")
     }
     proof = _state.prover.prove(markdown_by_page)
     failures = proof.failures()
     if failures:
         raise PluginError(
-            f"policyproof: {len(failures)} proof(s) failed; the site is not built:\n  " + "\n  ".join(failures)
+            f"policyproof: {len(failures)} proof(s) failed; the site is not built:\n  "
+            + "\n  ".join(failures)
         )
     _state.proof = proof
     _state.slots = {}
@@ -150,8 +163,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     if missing:
         # Never publish a page with a proof silently missing.
         raise PluginError(
-            f"policyproof: docs/{page.file.src_uri}: could not place {len(missing)} generated proof block(s); "
-            "keep snippet includes and <!-- claims/flow --> markers on lines of their own"
+            f"policyproof: docs/{page.file.src_uri}: could not place {len(missing)} generated "
+            "proof block(s); keep snippet includes and <!-- claims/flow --> markers on lines of their own"
         )
     return html
 
@@ -277,7 +290,9 @@ class _PageRenderer:
     def _claims_table(self, arg: str, marker: str) -> str:
         claims = self._page_claims()
         if not self._groups():
-            raise self._fail(f"{marker}: this page has no claims.yaml (expected snippets/<section>/<page>/claims.yaml)")
+            raise self._fail(
+                f"{marker}: this page has no claims.yaml (expected snippets/<section>/<page>/claims.yaml)"
+            )
         patterns = [p for p in re.split(r"[\s,]+", arg) if p] or ["*"]
         chosen = []
         for pattern in patterns:
@@ -292,8 +307,10 @@ class _PageRenderer:
         claims = {c.id: c for c in self._page_claims()}
         claim = claims.get(claim_id)
         if claim is None:
-            raise self._fail(f"<!-- flow: {claim_id} -->: no such claim; flow claims: "
-                             + ", ".join(c.id for c in claims.values() if c.flow))
+            raise self._fail(
+                f"<!-- flow: {claim_id} -->: no such claim; flow claims: "
+                + ", ".join(c.id for c in claims.values() if c.flow)
+            )
         if not claim.steps:
             raise self._fail(f"<!-- flow: {claim_id} -->: claim {claim_id!r} is a single request, not a flow")
         return proof_svg.sequence_svg(claim, lang=self.lang)
@@ -301,7 +318,8 @@ class _PageRenderer:
     def _report(self, section: str) -> str:
         if section not in proof_report.SECTIONS:
             raise self._fail(
-                f"<!-- verification-report: {section} -->: unknown section; use one of {', '.join(proof_report.SECTIONS)}"
+                f"<!-- verification-report: {section} -->: unknown section; "
+                f"use one of {', '.join(proof_report.SECTIONS)}"
             )
         links = proof_report.ReportLinks(
             page_url=self._page_url,
@@ -327,16 +345,20 @@ class _PageRenderer:
     def _report_url(self) -> str:
         url = self._url_of(self._language_src(REPORT_PAGE))
         if url is None:
-            raise self._fail(f"the verification report page docs/{self._language_src(REPORT_PAGE)} is missing")
+            missing = self._language_src(REPORT_PAGE)
+            raise self._fail(f"the verification report page docs/{missing} is missing")
         return url
 
     def _page_url(self, src: str) -> str | None:
         return self._url_of(src)
 
     def _page_title(self, src: str) -> str:
+        # Other pages may not be read yet: take the title from the front matter, as nav_order does.
         file = self.files.get_file_from_path(src)
-        page: Any = file.page if file is not None else None
-        return str(page.title) if page is not None and page.title else src
+        if file is None:
+            return src
+        _, meta = get_data(file.content_string)
+        return str(meta.get("title") or src)
 
     def _rule_url(self, code: str) -> str | None:
         url = self._url_of(self._language_src(RULES_PAGE))

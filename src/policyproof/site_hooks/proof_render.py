@@ -6,10 +6,10 @@ plain text. Links are given relative to the page, computed by the hook.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from html import escape
 
-from policyproof.site_report import ClaimProof, SnippetProof, snippet_anchor
+from policyproof.site_report import ClaimProof, FlowStep, SnippetProof, snippet_anchor
 
 # The words of the generated markup, per page language. Vietnamese keeps the AWS terms engineers
 # keep in English (key policy, bucket policy, principal, resource).
@@ -111,13 +111,30 @@ def kind_name(lang: str, kind: str | None) -> str:
     return KIND_NAMES.get(lang, KIND_NAMES["en"]).get(kind, kind)
 
 
-def decision_html(lang: str, decision: str) -> str:
-    """A decision in words with the engine's code beside it (``Cho phép (Allow)``)."""
+def decision_html(lang: str, decision: str, *, with_code: bool = True) -> str:
+    """A decision in words with the engine's code beside it (``Cho phép (Allow)``).
+
+    Without the code (in tables, where space is short) the code is the element's ``title``.
+    """
     words = DECISION_NAMES.get(lang, DECISION_NAMES["en"]).get(decision, decision)
     css = "pp-allow" if decision == "Allow" else "pp-deny"
-    if words == decision:
-        return f'<span class="{css}">{escape(decision)}</span>'
-    return f'<span class="{css}">{escape(words)} (<code>{escape(decision)}</code>)</span>'
+    if words == decision or not with_code:
+        return (
+            f'<span class="{css}" title="{escape(decision)}" data-decision="{escape(decision)}">'
+            f"{escape(words)}</span>"
+        )
+    return (
+        f'<span class="{css}" data-decision="{escape(decision)}">{escape(words)} '
+        f"(<code>{escape(decision)}</code>)</span>"
+    )
+
+
+def mark_html(lang: str, ok: bool) -> str:
+    """✓ or ✗ with its meaning for screen readers."""
+    label = text(lang, "proved_yes") if ok else text(lang, "proved_no")
+    symbol = "✓" if ok else "✗"
+    label = escape(label)
+    return f'<span class="pp-mark" role="img" aria-label="{label}" title="{label}">{symbol}</span>'
 
 
 def counts_text(lang: str, counts: Mapping[str, int]) -> str:
@@ -175,7 +192,7 @@ def claims_table(claims: list[ClaimProof], *, lang: str, report_url: str, marker
     rows = "\n".join(_claim_row(claim, lang=lang, report_url=report_url) for claim in claims)
     return (
         f'<table class="pp-claims" data-claims-marker="{escape(marker)}">\n'
-        f'<caption>{escape(text(lang, "table_caption"))}</caption>\n'
+        f"<caption>{escape(text(lang, 'table_caption'))}</caption>\n"
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
     )
 
@@ -183,37 +200,66 @@ def claims_table(claims: list[ClaimProof], *, lang: str, report_url: str, marker
 def _claim_row(claim: ClaimProof, *, lang: str, report_url: str) -> str:
     wording = claim.text.get(lang) or claim.id
     explanation = claim.explanation.get(lang, "")
-    trace = _paragraphs(explanation)
     if claim.steps:
-        trace += "<ol>" + "".join(
-            f"<li><code>{escape(step.action)}</code> → {decision_html(lang, step.decision)}: "
-            f"{escape(step.explanation.get(lang, ''))}</li>"
-            for step in claim.steps
-        ) + "</ol>"
+        # A flow: its outcome, then each step with the reason the engine gives for it (the full
+        # per-step traces are on the report page, linked below).
+        trace = f"<p>{escape(explanation.splitlines()[0] if explanation else '')}</p>" + (
+            "<ol>"
+            + "".join(
+                f"<li><code>{escape(step.caller)} → {escape(step.callee)}</code> "
+                f"<code>{escape(step.action)}</code>: {decision_html(lang, step.decision)}"
+                f"{_step_reason(step, lang)}</li>"
+                for step in claim.steps
+            )
+            + "</ol>"
+        )
+    else:
+        trace = explanation_html(explanation)
+    trace += (
+        f'<p class="pp-arns">{escape(claim.principal)}: <code>{escape(claim.principal_arn)}</code><br>'
+        f"{escape(claim.resource)}: <code>{escape(claim.resource_arn)}</code></p>"
+    )
     does = f"<code>{escape(claim.action)}</code>"
-    if claim.flow:
-        does = f"{escape(text(lang, 'flow'))} <code>{escape(claim.flow)}</code>"
-    proved = text(lang, "proved_yes") if claim.proved else text(lang, "proved_no")
-    mark = "✓" if claim.proved else "✗"
+    if claim.steps:  # a flow: the requests it is made of, in order
+        does = " → ".join(f"<code>{escape(step.action)}</code>" for step in claim.steps)
     return (
         f'<tr id="{escape(claim.anchor)}-row" data-claim="{escape(claim.id)}">'
         f"<td><details><summary>{escape(wording)}</summary>"
         f'<div class="pp-trace"><p><strong>{escape(text(lang, "trace"))}</strong></p>{trace}'
         f'<p><a href="{escape(report_url)}#{escape(claim.anchor)}">{escape(text(lang, "report"))}</a></p>'
         f"</div></details></td>"
-        f'<td>{escape(claim.principal)}<br><code class="pp-arn">{escape(claim.principal_arn)}</code></td>'
+        f'<td><span title="{escape(claim.principal_arn)}">{escape(claim.principal)}</span></td>'
         f"<td>{does}</td>"
-        f'<td>{escape(claim.resource)}<br><code class="pp-arn">{escape(claim.resource_arn)}</code></td>'
-        f"<td>{decision_html(lang, claim.expect)}</td>"
-        f'<td><span aria-hidden="true">{mark}</span> {decision_html(lang, claim.decision)}'
-        f" <small>({escape(proved)})</small></td>"
+        f'<td><span title="{escape(claim.resource_arn)}">{escape(claim.resource)}</span></td>'
+        f"<td>{decision_html(lang, claim.expect, with_code=False)}</td>"
+        f"<td>{mark_html(lang, claim.proved)} {decision_html(lang, claim.decision, with_code=False)}</td>"
         f"</tr>"
     )
 
 
-def _paragraphs(plain: str) -> str:
-    """Plain explanation text (lines) as paragraphs."""
-    return "".join(f"<p>{escape(line)}</p>" for line in plain.splitlines() if line.strip())
+def explanation_html(plain: str) -> str:
+    """The engine's explanation keeps its lines and indentation (policies, then their statements)."""
+    if not plain.strip():
+        return ""
+    return f'<div class="pp-explain">{escape(plain.strip())}</div>'
 
 
-UrlFunction = Callable[[str], str]
+# The line of an engine explanation that says why (``engine/explain.py`` starts it with these words).
+_WHY_PREFIXES = ("Why:", "Lý do:")
+
+
+def why_line(explanation: str) -> str:
+    """The reason line of an engine explanation (or "" when there is none)."""
+    for line in explanation.splitlines():
+        for prefix in _WHY_PREFIXES:
+            if line.startswith(prefix):
+                return line.removeprefix(prefix).strip()
+    return ""
+
+
+def _step_reason(step: FlowStep, lang: str) -> str:
+    explanation = step.explanation.get(lang, "")
+    reason = explanation.strip() if step.fact else why_line(explanation)
+    if not reason and step.deciding:
+        reason = "; ".join(step.deciding)
+    return f" — {escape(reason)}" if reason else ""

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from html import escape
 
 from policyproof.findings import Severity
-from policyproof.site_hooks.proof_render import counts_text, decision_html, kind_name
+from policyproof.site_hooks.proof_render import counts_text, decision_html, explanation_html, kind_name
 from policyproof.site_report import ClaimProof, SiteProof, SnippetProof, package_version, snippet_anchor
 
 SECTIONS = ("summary", "snippets", "claims")
@@ -126,22 +126,26 @@ def _summary(proof: SiteProof, words: dict[str, str], links: ReportLinks) -> str
     )
     return (
         f'<div class="pp-report-summary"><p>{escape(sentence)}</p><ul>'
-        f'<li>{escape(words["json"])}: <a href="{escape(links.json_url)}"><code>verification.json</code></a></li>'
+        f"<li>{escape(words['json'])}: "
+        f'<a href="{escape(links.json_url)}"><code>verification.json</code></a></li>'
         f"<li>{escape(words['schemas'])}: {schemas}</li></ul></div>"
     )
 
 
-def _snippet(snippet: SnippetProof, proof: SiteProof, lang: str, words: dict[str, str], links: ReportLinks) -> str:
+def _snippet(
+    snippet: SnippetProof, proof: SiteProof, lang: str, words: dict[str, str], links: ReportLinks
+) -> str:
     anchor = snippet_anchor(snippet.path)
     kind = escape(kind_name(lang, snippet.kind))
     if snippet.kind in links.kinds:
         kind += f' (<a href="{escape(links.schema_url(snippet.kind))}">{escape(words["schema"])}</a>)'
-    page_links = ", ".join(_page_link(src, links) for src in proof.pages_including(snippet.path)
-                           if proof.pages[src].lang == lang) or escape(words["none"])
-    claims = proof.claims_of_snippet(snippet.path)
-    claim_links = ", ".join(
-        f'<a href="#{escape(c.anchor)}">{escape(c.id)}</a>' for c in claims
+    page_links = ", ".join(
+        _page_link(src, links) for src in proof.pages_including(snippet.path) if proof.pages[src].lang == lang
     ) or escape(words["none"])
+    claims = proof.claims_of_snippet(snippet.path)
+    claim_links = ", ".join(f'<a href="#{escape(c.anchor)}">{escape(c.id)}</a>' for c in claims) or escape(
+        words["none"]
+    )
     findings = "".join(_finding(f, snippet, words, links) for f in snippet.findings)
     if snippet.error:
         findings += f'<li class="pp-finding pp-error">{escape(snippet.error)}</li>'
@@ -171,7 +175,9 @@ def _finding(finding, snippet: SnippetProof, words: dict[str, str], links: Repor
 
 
 def _claims_group(group: str, proof: SiteProof, lang: str, words: dict[str, str], links: ReportLinks) -> str:
-    shown_on = [src for src, page in sorted(proof.pages.items()) if group in page.claim_groups and page.lang == lang]
+    shown_on = [
+        src for src, page in sorted(proof.pages.items()) if group in page.claim_groups and page.lang == lang
+    ]
     heading = ", ".join(_page_link(src, links) for src in shown_on) or f"<code>{escape(group)}</code>"
     entries = "\n".join(_claim(claim, proof, lang, words) for claim in proof.claims.get(group, []))
     return (
@@ -187,13 +193,20 @@ def _claim(claim: ClaimProof, proof: SiteProof, lang: str, words: dict[str, str]
     action = claim.flow or claim.action
     steps = ""
     if claim.steps:
-        steps = f"<dt>{escape(words['steps'])}</dt><dd><ol>" + "".join(
-            f"<li><code>{escape(s.caller)}</code> → <code>{escape(s.callee)}</code>: "
-            f"<code>{escape(s.action)}</code> → {decision_html(lang, s.decision)}. "
-            f"{escape(s.explanation.get(lang, ''))}</li>"
-            for s in claim.steps
-        ) + "</ol></dd>"
-    explanation = "".join(f"<p>{escape(line)}</p>" for line in claim.explanation.get(lang, "").splitlines() if line)
+        steps = (
+            f"<dt>{escape(words['steps'])}</dt><dd><ol>"
+            + "".join(
+                f"<li><code>{escape(s.caller)}</code> → <code>{escape(s.callee)}</code>: "
+                f"<code>{escape(s.action)}</code> → {decision_html(lang, s.decision)}"
+                f"{explanation_html(s.explanation.get(lang, ''))}</li>"
+                for s in claim.steps
+            )
+            + "</ol></dd>"
+        )
+    explanation = claim.explanation.get(lang, "")
+    if claim.steps:  # the failing step's trace is in the step list; keep the flow's outcome here
+        explanation = explanation.splitlines()[0] if explanation else ""
+    explanation = explanation_html(explanation)
     snippets = ", ".join(
         f'<a href="#{escape(snippet_anchor(path))}"><code>{escape(path.rsplit("/", 1)[-1])}</code></a>'
         for path in claim.snippets
@@ -205,9 +218,10 @@ def _claim(claim: ClaimProof, proof: SiteProof, lang: str, words: dict[str, str]
         f"<dl><dt>{escape(words['who'])}</dt><dd>{escape(claim.principal)} "
         f"<code>{escape(claim.principal_arn)}</code></dd>"
         f"<dt>{escape(action_label)}</dt><dd><code>{escape(action)}</code></dd>"
-        f"<dt>{escape(words['resource'])}</dt><dd>{escape(claim.resource)} <code>{escape(claim.resource_arn)}</code></dd>"
+        f"<dt>{escape(words['resource'])}</dt><dd>{escape(claim.resource)} "
+        f"<code>{escape(claim.resource_arn)}</code></dd>"
         f"<dt>{escape(words['expected'])}</dt><dd>{decision_html(lang, claim.expect)}</dd>"
-        f"<dt>{escape(words['decision'])}</dt><dd><span aria-hidden=\"true\">{mark}</span> "
+        f'<dt>{escape(words["decision"])}</dt><dd><span aria-hidden="true">{mark}</span> '
         f"{decision_html(lang, claim.decision)} ({escape(status)})</dd>"
         f"<dt>{escape(words['trace'])}</dt><dd>{explanation}</dd>{steps}"
         f"<dt>{escape(words['snippets'])}</dt><dd>{snippets}</dd></dl></div>"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import textwrap
 from html import escape
 
+from policyproof.site_hooks.proof_render import why_line
 from policyproof.site_report import ClaimProof, FlowStep, slug
 
 FONT_SIZE = 13
@@ -20,7 +21,7 @@ CHAR_WIDTH = 7.4  # a generous average advance for 13px system sans-serif fonts
 LINE_HEIGHT = 17
 MARGIN = 16
 BOX_HEIGHT = 34
-MIN_COLUMN_GAP = 300
+MIN_COLUMN_GAP = 340
 DENY_COLOR = "#c62828"
 
 WORDS = {
@@ -30,6 +31,7 @@ WORDS = {
         "allowed_by": "cho phép bởi",
         "denied": "bị từ chối",
         "no_statement": "không có statement nào cho phép",
+        "not_reached": "AWS dừng ở bước trước; bước này không được gọi",
         "step": "Bước {n}: {caller} gọi {action} tới {callee}: {decision}",
     },
     "en": {
@@ -38,6 +40,7 @@ WORDS = {
         "allowed_by": "allowed by",
         "denied": "denied",
         "no_statement": "no statement allows it",
+        "not_reached": "AWS stops at an earlier step; this one is not called",
         "step": "Step {n}: {caller} calls {action} on {callee}: {decision}",
     },
 }
@@ -62,14 +65,13 @@ def sequence_svg(claim: ClaimProof, *, lang: str) -> str:
     gap = max([MIN_COLUMN_GAP] + [w + 40 for w in box_widths])
     centers = [MARGIN + box_widths[0] / 2 + i * gap for i in range(len(actors))]
     width = centers[-1] + box_widths[-1] / 2 + MARGIN if actors else 2 * MARGIN
-    label_chars = max(30, int((width - 2 * MARGIN) / CHAR_WIDTH))
 
     ident = "pp-seq-" + slug(f"{claim.group}/{claim.id}")
     body: list[str] = []
     y = MARGIN + BOX_HEIGHT + 28
     step_descriptions = []
     for number, step in enumerate(steps, start=1):
-        block, y = _step(step, number, actors, centers, y, label_chars, ident, words)
+        block, y = _step(step, number, actors, centers, y, width, ident, words, lang)
         body.append(block)
         step_descriptions.append(
             words["step"].format(
@@ -121,22 +123,35 @@ def _step(
     actors: list[str],
     centers: list[float],
     y: float,
-    label_chars: int,
+    width: float,
     ident: str,
     words: dict[str, str],
+    lang: str,
 ) -> tuple[str, float]:
     """One arrow with its labels; returns the markup and the next free y."""
     allowed = step.decision == "Allow"
     start = centers[actors.index(step.caller)]
     end = centers[actors.index(step.callee)]
     left = min(start, end)
+    # Labels start at the arrow's left end and may use the rest of the picture's width.
+    label_chars = max(24, int((width - MARGIN - left - 8) / CHAR_WIDTH))
+    purpose = step.purpose.get(lang, "")
+    faded = "" if step.reached else ' opacity="0.55"'
     mark = "✓" if allowed else "✗"
     color = "currentColor" if allowed else DENY_COLOR
     parts = [
-        f'<g class="pp-step" data-decision="{escape(step.decision)}" data-action="{escape(step.action)}">',
+        f'<g class="pp-step" data-decision="{escape(step.decision)}" data-action="{escape(step.action)}"'
+        f' data-reached="{str(step.reached).lower()}"{faded}>',
         f'<text x="{left + 8:.1f}" y="{y:.1f}" font-weight="bold" fill="{color}">'
         f"{number}. {escape(step.action)} {mark} {escape(step.decision)}</text>",
     ]
+    if purpose:
+        y += LINE_HEIGHT
+        parts.append(f'<text x="{left + 8:.1f}" y="{y:.1f}" fill="{color}">{escape(purpose)}</text>')
+    if not step.reached:
+        y += LINE_HEIGHT
+        note = escape(words["not_reached"])
+        parts.append(f'<text x="{left + 8:.1f}" y="{y:.1f}" fill="{color}">({note})</text>')
     y += 8
     if start == end:  # a service calling itself: a small loop to the right
         parts.append(
@@ -151,14 +166,21 @@ def _step(
             f'stroke-width="1.6"{dash} marker-end="url(#{ident}-{"ok" if allowed else "deny"})"/>'
         )
     y += LINE_HEIGHT
-    if allowed:
-        lines = [f"{words['allowed_by']}:"] + [f"• {d}" for d in step.deciding] if step.deciding else []
+    explanation = step.explanation.get(lang, "")
+    if step.fact:  # no policy decided it: say which fact did
+        lines = [explanation]
+    elif allowed:
+        lines = ([f"{words['allowed_by']}:"] + [f"• {d}" for d in step.deciding]) if step.deciding else []
     else:
-        lines = [f"{words['denied']}: " + ("; ".join(step.deciding) or words["no_statement"])]
+        lines = [
+            f"{words['denied']}: "
+            + (why_line(explanation) or "; ".join(step.deciding) or words["no_statement"])
+        ]
     for line in lines:
         for piece in textwrap.wrap(line, label_chars, subsequent_indent="  ") or [""]:
             parts.append(
-                f'<text x="{left + 8:.1f}" y="{y:.1f}" fill="{color}" fill-opacity="0.85">{escape(piece)}</text>'
+                f'<text x="{left + 8:.1f}" y="{y:.1f}" fill="{color}" fill-opacity="0.85">'
+                f"{escape(piece)}</text>"
             )
             y += LINE_HEIGHT
     parts.append("</g>")

@@ -1,0 +1,199 @@
+"""Evaluation cases in the shape of iam-simulate's core-engine tests.
+
+One case is ``{"name", "request": {"principal", "action", "resource": {"resource", "accountId"},
+"context"}, "identityPolicies", "resourcePolicy", "permissionBoundaries", "sessionPolicy",
+"serviceControlPolicies": [{"orgIdentifier", "policies"}], "resourceControlPolicies",
+"endpointPolicies", "expected": {"response"}}``. Used by ``policyproof evaluate`` and by the
+conformance test; policies get names that are their JSON paths in the case, so a trace points at
+the place to edit.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from policyproof.engine.errors import EngineInputError
+from policyproof.engine.model import NamedPolicy, PolicySet, Request
+from policyproof.engine.result import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Decision
+
+CASE_KEYS = (
+    "name",
+    "description",
+    "request",
+    "identityPolicies",
+    "resourcePolicy",
+    "permissionBoundaries",
+    "sessionPolicy",
+    "serviceControlPolicies",
+    "resourceControlPolicies",
+    "endpointPolicies",
+    "simulation",
+    "expected",
+    "skip",
+)
+REQUEST_KEYS = ("principal", "action", "resource", "context", "wildcardOnlyAction")
+EXPECTED_RESPONSES: dict[str, Decision] = {
+    "Allowed": ALLOW,
+    "ImplicitlyDenied": IMPLICIT_DENY,
+    "ExplicitlyDenied": EXPLICIT_DENY,
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    request: Request
+    policies: PolicySet
+    expected: Decision | None
+    discovery: bool  # iam-simulate's "Discovery" mode: not an AWS decision, skipped by strict runs
+
+
+def _path(where: str) -> tuple[str | int, ...]:
+    """``case[3].request.resource`` -> (3, "request", "resource"); ``case`` is the document itself."""
+    steps: list[str | int] = []
+    for part in where.replace("]", "").split("."):
+        name, _, index = part.partition("[")
+        if name and name != "case":
+            steps.append(name)
+        if index:
+            steps.append(int(index))
+    return tuple(steps)
+
+
+def _fail(file: str, where: str, message: str) -> EngineInputError:
+    return EngineInputError(f"{where}: {message}", file=file, path=_path(where))
+
+
+def _unknown_keys(data: dict, allowed: tuple[str, ...], file: str, where: str) -> None:
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(allowed)})"
+            raise _fail(file, where, f"unknown key {key!r}{hint}")
+
+
+def _document(value: object, file: str, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise _fail(file, where, "must be a policy document (a JSON object with Version and Statement)")
+    return value
+
+
+def _document_list(value: object, file: str, name: str, at: str) -> list[NamedPolicy]:
+    """Policies named by their JSON path in the case (``identityPolicies[0]``); errors carry the
+    full path from the file's root (``case[3].identityPolicies[0]``)."""
+    if not isinstance(value, list):
+        raise _fail(file, f"{at}.{name}", "must be a list of policy documents")
+    return [
+        NamedPolicy(f"{name}[{i}]", _document(doc, file, f"{at}.{name}[{i}]")) for i, doc in enumerate(value)
+    ]
+
+
+def _levels(value: object, file: str, name: str, at: str) -> list[list[NamedPolicy]]:
+    if not isinstance(value, list):
+        raise _fail(
+            file, f"{at}.{name}", 'must be a list of {"orgIdentifier", "policies"} levels, root first'
+        )
+    levels = []
+    for i, level in enumerate(value):
+        here = f"{name}[{i}]"
+        if not isinstance(level, dict) or "policies" not in level:
+            raise _fail(file, f"{at}.{here}", 'must be an object {"orgIdentifier": ..., "policies": [...]}')
+        _unknown_keys(level, ("orgIdentifier", "policies"), file, f"{at}.{here}")
+        levels.append(_document_list(level["policies"], file, f"{here}.policies", at))
+    return levels
+
+
+def parse_case(data: object, file: str, index: int | None = None) -> Case:
+    """One case; raises ``EngineInputError`` naming the file and the JSON path that is wrong."""
+    where = f"case[{index}]" if index is not None else "case"
+    if not isinstance(data, dict):
+        raise _fail(file, where, "must be a JSON object with request and identityPolicies")
+    _unknown_keys(data, CASE_KEYS, file, where)
+    name = data.get("name", where if index is not None else "case")
+    if not isinstance(name, str):
+        raise _fail(file, f"{where}.name", "must be a string")
+    request_data = data.get("request")
+    if not isinstance(request_data, dict):
+        raise _fail(file, f"{where}.request", "is missing or not an object with principal, action, resource")
+    _unknown_keys(request_data, REQUEST_KEYS, file, f"{where}.request")
+    for key in ("principal", "action", "resource"):
+        if key not in request_data:
+            raise _fail(file, f"{where}.request", f"has no {key!r}")
+    principal = request_data["principal"]
+    if isinstance(principal, dict):
+        if principal.get("type") != "Anonymous":
+            raise _fail(
+                file, f"{where}.request.principal", 'an object principal must be {"type": "Anonymous"}'
+            )
+        principal = "anonymous"
+    resource_data = request_data["resource"]
+    if isinstance(resource_data, str):
+        resource, account = resource_data, None
+    elif isinstance(resource_data, dict) and isinstance(resource_data.get("resource"), str):
+        _unknown_keys(resource_data, ("resource", "accountId"), file, f"{where}.request.resource")
+        resource, account = resource_data["resource"], resource_data.get("accountId")
+    else:
+        raise _fail(
+            file, f"{where}.request.resource", 'must be {"resource": ARN, "accountId": "123456789012"}'
+        )
+    context = request_data.get("context", {})
+    if not isinstance(context, dict):
+        raise _fail(file, f"{where}.request.context", "must be an object of key -> string or list of strings")
+    wildcard_only = request_data.get("wildcardOnlyAction", False)
+    if not isinstance(wildcard_only, bool):
+        raise _fail(file, f"{where}.request.wildcardOnlyAction", "must be true or false")
+
+    identity = _document_list(data.get("identityPolicies", []), file, "identityPolicies", where)
+    resource_policy = (
+        NamedPolicy("resourcePolicy", _document(data["resourcePolicy"], file, f"{where}.resourcePolicy"))
+        if data.get("resourcePolicy") is not None
+        else None
+    )
+    session = (
+        NamedPolicy("sessionPolicy", _document(data["sessionPolicy"], file, f"{where}.sessionPolicy"))
+        if data.get("sessionPolicy") is not None
+        else None
+    )
+    policies = PolicySet(
+        identity=identity,
+        resource=resource_policy,
+        boundaries=_document_list(data.get("permissionBoundaries", []), file, "permissionBoundaries", where),
+        session=session,
+        scps=_levels(data.get("serviceControlPolicies", []), file, "serviceControlPolicies", where),
+        rcps=_levels(data.get("resourceControlPolicies", []), file, "resourceControlPolicies", where),
+        endpoints=_document_list(data.get("endpointPolicies", []), file, "endpointPolicies", where),
+    )
+    expected = None
+    expected_data = data.get("expected")
+    if isinstance(expected_data, dict) and "response" in expected_data:
+        expected = EXPECTED_RESPONSES.get(expected_data["response"])
+        if expected is None:
+            raise _fail(
+                file,
+                f"{where}.expected.response",
+                f"must be one of {', '.join(EXPECTED_RESPONSES)}, got {expected_data['response']!r}",
+            )
+    simulation = data.get("simulation") or {}
+    discovery = isinstance(simulation, dict) and simulation.get("mode") == "Discovery"
+    return Case(
+        name=name,
+        request=Request(
+            principal=principal,
+            action=request_data["action"],
+            resource=resource,
+            resource_account=account,
+            context=context,
+            wildcard_only_action=wildcard_only,
+        ),
+        policies=policies,
+        expected=expected,
+        discovery=discovery,
+    )
+
+
+def parse_cases(data: object, file: str) -> tuple[list[Case], bool]:
+    """The cases of a file and whether it held a list (``True``) or a single case."""
+    if isinstance(data, list):
+        return [parse_case(item, file, i) for i, item in enumerate(data)], True
+    return [parse_case(data, file)], False

@@ -1,0 +1,157 @@
+"""Rewrite the Markdown prose of a page: links, images and JSON policy fences.
+
+Hugo links by published URL (``2.1-enable-sso/``, ``/section/page/``) and serves images from
+``static/`` at site-absolute paths (``/images/x.png``). MkDocs validates links to ``.md`` files and
+copies files that sit in ``docs/``, so links become relative ``.md`` paths and images are copied
+beside the pages. Code (fenced blocks and inline code spans) is never rewritten, except JSON
+fences holding a policy, which become ``--8<--`` includes of a snippet.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from policyproof.hugo.policies import NotStrictJson, as_policy, looks_like_policy, parse_strict
+
+if TYPE_CHECKING:
+    from policyproof.hugo.convert import PageContext
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+_MD_LINK = re.compile(
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]\(\s*"
+    r"(?P<url><[^>\n]*>|[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)"
+    r"(?P<title>(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*)\)"
+)
+_HTML_URL = re.compile(
+    r"(?P<head><(?P<tag>img|a|source)\b[^>]*?\b(?:src|href)\s*=\s*)(?P<q>[\"'])(?P<url>.*?)(?P=q)", re.I
+)
+_REF_DEF = re.compile(r"^(?P<head>[ ]{0,3}\[[^\]\n]+\]:[ \t]*)(?P<url>\S+)", re.MULTILINE)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+_IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp", ".ico"})
+
+
+def is_external(url: str) -> bool:
+    return not url or url.startswith(("#", "//")) or bool(_SCHEME.match(url))
+
+
+def convert_text(text: str, first_line: int, ctx: PageContext) -> str:
+    """Rewrite one stretch of page text (between shortcodes) that starts at ``first_line``."""
+    lines = text.split("\n")
+    out: list[str] = []
+    prose: list[str] = []
+    prose_line = first_line
+    index = 0
+    while index < len(lines):
+        match = _FENCE.match(lines[index])
+        if not match:
+            if not prose:
+                prose_line = first_line + index
+            prose.append(lines[index])
+            if lines[index].strip():
+                ctx.last_label = lines[index].strip()
+            index += 1
+            continue
+        if prose:
+            out.append(rewrite_links("\n".join(prose), prose_line, ctx))
+            prose = []
+        fence = match.group("fence")
+        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        end = next((j for j in range(index + 1, len(lines)) if closing.match(lines[j])), None)
+        if end is None:  # not closed here: Markdown treats the rest as code, so do we
+            out.extend(lines[index:])
+            return "\n".join(out)
+        block = lines[index : end + 1]
+        out.append("\n".join(_convert_fence(block, match, first_line + index, ctx)))
+        index = end + 1
+    if prose:
+        out.append(rewrite_links("\n".join(prose), prose_line, ctx))
+    return "\n".join(out)
+
+
+def _convert_fence(block: list[str], opening: re.Match[str], line: int, ctx: PageContext) -> list[str]:
+    info = opening.group("info").strip()
+    language = info.split()[0].lstrip(".").lower() if info else ""
+    if language != "json":
+        return block
+    indent = opening.group("indent")
+    content = "\n".join(row[len(indent) :] if row.startswith(indent) else row.lstrip() for row in block[1:-1])
+    try:
+        value = parse_strict(content)
+    except NotStrictJson as error:
+        if looks_like_policy(content):
+            ctx.report.problem(
+                ctx.page.display,
+                line + error.line,
+                f"JSON policy block is not strict JSON ({error}); left in the page, fix it to extract it",
+            )
+        return block
+    policy = as_policy(value)
+    if policy is None:
+        return block
+    if policy.kind is None:
+        ctx.report.problem(
+            ctx.page.display,
+            line,
+            "resource policy of a service this site has no policy kind for (not KMS, S3 or an STS "
+            "trust policy); left in the page",
+        )
+        return block
+    path = ctx.add_snippet(policy, line)
+    return [block[0], f'{indent}--8<-- "{path}"', block[-1]]
+
+
+def _outside_code(text: str, rewrite: Callable[[str, int], str], first_line: int) -> str:
+    """Apply ``rewrite(piece, piece_line)`` to the text between inline code spans."""
+    pieces: list[str] = []
+    position = 0
+    for match in _CODE_SPAN.finditer(text):
+        piece = text[position : match.start()]
+        pieces.append(rewrite(piece, first_line + text.count("\n", 0, position)))
+        pieces.append(match.group(0))
+        position = match.end()
+    pieces.append(rewrite(text[position:], first_line + text.count("\n", 0, position)))
+    return "".join(pieces)
+
+
+def rewrite_links(text: str, first_line: int, ctx: PageContext) -> str:
+    def rewrite(piece: str, piece_line: int) -> str:
+        def line_of(offset: int) -> int:
+            return piece_line + piece.count("\n", 0, offset)
+
+        def markdown_link(match: re.Match[str]) -> str:
+            url = match.group("url")
+            bracketed = url.startswith("<")
+            raw = url[1:-1] if bracketed else url
+            new = ctx.rewrite_url(raw, line_of(match.start()), image=bool(match.group("bang")), html=False)
+            new = f"<{new}>" if bracketed else new
+            return f"{match.group('bang')}[{match.group('text')}]({new}{match.group('title')})"
+
+        def html_url(match: re.Match[str]) -> str:
+            image = match.group("tag").lower() != "a"
+            new = ctx.rewrite_url(match.group("url"), line_of(match.start()), image=image, html=True)
+            return f"{match.group('head')}{match.group('q')}{new}{match.group('q')}"
+
+        def reference(match: re.Match[str]) -> str:
+            new = ctx.rewrite_url(match.group("url"), line_of(match.start()), image=False, html=False)
+            return f"{match.group('head')}{new}"
+
+        piece = _MD_LINK.sub(markdown_link, piece)
+        piece = _HTML_URL.sub(html_url, piece)
+        return _REF_DEF.sub(reference, piece)
+
+    return _outside_code(text, rewrite, first_line)
+
+
+def looks_like_file(path: str) -> bool:
+    return PurePosixPath(path).suffix.lower() in _IMAGE_EXTENSIONS or bool(
+        re.search(r"\.(pdf|zip|txt|csv|yaml|yml|json|drawio|mp4|gz)$", path, re.I)
+    )
+
+
+def relative(target: PurePosixPath, start_dir: PurePosixPath) -> str:
+    return posixpath.relpath(str(target), str(start_dir) if str(start_dir) else ".")

@@ -1,0 +1,77 @@
+"""What every rule receives: the policy, its kind and context, and a way to report at a JSON path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from policyproof.document import JsonPath, Locator
+from policyproof.findings import Finding
+from policyproof.rules.registry import make_finding
+
+
+@dataclass
+class Statement:
+    """One statement and where it is (``("Statement", 2)`` or ``("Statement",)`` for a lone object)."""
+
+    path: JsonPath
+    data: dict
+
+    @property
+    def effect(self) -> str | None:
+        effect = self.data.get("Effect")
+        return effect if isinstance(effect, str) else None
+
+    def strings(self, element: str) -> list[tuple[JsonPath, str]]:
+        """The string values of an element (one string or a list), each with its path."""
+        return strings_at(self.data.get(element), self.path + (element,))
+
+    def has(self, element: str) -> bool:
+        return element in self.data
+
+
+def strings_at(value: object, path: JsonPath) -> list[tuple[JsonPath, str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, list):
+        return [(path + (index,), item) for index, item in enumerate(value) if isinstance(item, str)]
+    return []
+
+
+@dataclass
+class Context:
+    file: str
+    kind: str
+    data: object
+    locator: Locator
+    attached_to: str | None = None
+    owner_account: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def report(self, code: str, path: JsonPath, message: str, *, at_key: bool = False) -> None:
+        line, column = self.locator.key_position(path) if at_key else self.locator.value_position(path)
+        self.findings.append(make_finding(self.file, line, column, code, message))
+
+    def statements(self) -> Iterator[Statement]:
+        if not isinstance(self.data, dict):
+            return
+        raw = self.data.get("Statement")
+        if isinstance(raw, dict):
+            yield Statement(("Statement",), raw)
+        elif isinstance(raw, list):
+            for index, item in enumerate(raw):
+                if isinstance(item, dict):
+                    yield Statement(("Statement", index), item)
+
+
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
+def without_variables(text: str, replacement: str = "*") -> str:
+    """``text`` with policy variables (``${aws:username}``) replaced: their value is unknown."""
+    return _VARIABLE.sub(replacement, text) if "${" in text else text
+
+
+def has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text

@@ -1,0 +1,1 @@
+"""Reader experience proved in Debian's Chromium (marker ``browser``)."""

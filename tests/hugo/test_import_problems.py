@@ -1,0 +1,142 @@
+"""What the importer cannot convert is reported with file and line, left visible, and fails the run;
+malformed pages are refused with a clear message; existing files are not clobbered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policyproof.cli import main
+from policyproof.hugo import ImportOptions, ImportReport, import_tree
+
+
+def _tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+    return root / "content"
+
+
+def _import(tmp_path: Path, files: dict[str, str | bytes], **options: object) -> ImportReport:
+    source = _tree(tmp_path / "hugo", files)
+    return import_tree(
+        ImportOptions(source=source, docs=tmp_path / "docs", snippets=tmp_path / "snippets", **options)
+    )
+
+
+def test_unknown_shortcode_is_reported_and_left_visible(tmp_path: Path) -> None:
+    page = (
+        "---\ntitle: A\n---\n\nWatch:\n\n{{< youtube abc123 >}}\n\n"
+        "{{% mermaid %}}\ngraph LR\n{{% /mermaid %}}\n"
+    )
+    report = _import(tmp_path, {"content/a.md": page})
+    assert report.exit_code == 1
+    located = {(problem.file.rsplit("/", 1)[-1], problem.line) for problem in report.problems}
+    assert located == {("a.md", 7), ("a.md", 9)}, report.summary()
+    written = (tmp_path / "docs/a.md").read_text(encoding="utf-8")
+    assert "{{< youtube abc123 >}}" in written and "{{% mermaid %}}\ngraph LR\n{{% /mermaid %}}" in written
+    assert "a.md:7: shortcode '{{< youtube abc123 >}}'" in report.summary()
+
+
+def test_broken_links_missing_images_and_other_language_targets(tmp_path: Path) -> None:
+    files = {
+        "content/a.md": "---\ntitle: A\n---\n\n[gone](/nowhere/)\n\n![x](/images/missing.png)\n",
+        "content/b.en.md": "---\ntitle: B\n---\n\nSee [A](../a/).\n",
+    }
+    report = _import(tmp_path, files)
+    messages = {(problem.file.rsplit("/", 1)[-1], problem.line): problem.text for problem in report.problems}
+    assert "matches no imported page" in messages[("a.md", 5)]
+    assert "not found" in messages[("a.md", 7)]
+    assert "no 'en' version" in messages[("b.en.md", 5)]
+    assert report.exit_code == 1
+
+
+def test_policy_like_json_that_is_not_strict_is_reported(tmp_path: Path) -> None:
+    page = '---\ntitle: A\n---\n\n```json\n{\n  "Effect": "Allow",\n  "Action": "s3:*",\n}\n```\n'
+    report = _import(tmp_path, {"content/a.md": page})
+    assert [(problem.line, "not strict JSON" in problem.text) for problem in report.problems] == [(9, True)]
+    assert '"Effect": "Allow"' in (tmp_path / "docs/a.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("---\ntitle: A\n---\n\n{{% notice tip %}}\nnever closed\n", 5, "never closed"),
+        ("---\ntitle: [A\n---\nbody\n", 3, "bad YAML front matter"),
+        ('+++\ntitle = "A\n+++\n', 2, "bad TOML front matter"),
+        (b"---\ntitle: A\n---\n\xff\xfe bad bytes\n", 1, "not UTF-8"),
+    ],
+)
+def test_malformed_page_is_refused_with_file_and_line(
+    tmp_path: Path, text: str | bytes, line: int, words: str
+) -> None:
+    report = _import(tmp_path, {"content/sec/bad.md": text, "content/good.md": "---\ntitle: G\n---\nok\n"})
+    assert report.exit_code == 2
+    [error] = report.errors
+    assert error.file.endswith("content/sec/bad.md") and error.line == line, error
+    assert words in error.text, error
+    assert not (tmp_path / "docs/sec/bad.md").exists()
+    assert (tmp_path / "docs/good.md").is_file()  # the rest is still imported
+
+
+def test_cli_prints_one_line_errors_and_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _tree(tmp_path / "hugo", {"content/x.md": "---\ntitle: A\n---\n{{< tabs >}}\n"})
+    code = main(
+        ["import-hugo", str(source), "--docs", str(tmp_path / "docs"), "--snippets", str(tmp_path / "s")]
+    )
+    out = capsys.readouterr()
+    assert code == 2
+    assert f"{source}/x.md:4: '{{{{< tabs >}}}}' is never closed" in out.out
+    assert "Traceback" not in out.out + out.err
+
+
+def test_cli_missing_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import-hugo", str(tmp_path / "nope"), "--dry-run"]) == 2
+    assert "no such file or folder" in capsys.readouterr().out
+
+
+def test_default_language_en_maps_untagged_pages_to_english(tmp_path: Path) -> None:
+    files = {
+        "content/_index.md": "---\ntitle: Home\n---\nHello\n",
+        "content/_index.vi.md": "---\ntitle: Trang chủ\n---\nXin chào\n",
+        "content/s/p.md": "---\ntitle: Page\n---\nEnglish\n",
+        "content/s/p.vi.md": "---\ntitle: Trang\n---\nTiếng Việt\n",
+        "content/s/p.fr.md": "---\ntitle: Page\n---\nFrançais\n",
+    }
+    report = _import(tmp_path, files, default_lang="en")
+    assert (tmp_path / "docs/index.en.md").read_text(encoding="utf-8").endswith("Hello\n")
+    assert (tmp_path / "docs/index.md").read_text(encoding="utf-8").endswith("Xin chào\n")
+    assert (tmp_path / "docs/s/p.en.md").read_text(encoding="utf-8").endswith("English\n")
+    assert (tmp_path / "docs/s/p.md").read_text(encoding="utf-8").endswith("Tiếng Việt\n")
+    assert [problem.text for problem in report.problems] == [
+        "language 'fr' is not one of this site's (vi, en); page skipped"
+    ]
+
+
+def test_same_page_twice_in_one_language_is_reported(tmp_path: Path) -> None:
+    files = {"content/p.md": "---\ntitle: A\n---\n", "content/p.vi.md": "---\ntitle: B\n---\n"}
+    report = _import(tmp_path, files)
+    assert len(report.problems) == 1 and "same page and language" in report.problems[0].text
+
+
+def test_existing_different_file_is_not_overwritten_without_force(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/a.md").write_text("hand-written\n", encoding="utf-8")
+    report = _import(tmp_path, {"content/a.md": "---\ntitle: A\n---\nnew\n"})
+    assert report.exit_code == 1 and "--force" in report.problems[0].text
+    assert (tmp_path / "docs/a.md").read_text(encoding="utf-8") == "hand-written\n"
+    forced = _import(tmp_path, {"content/a.md": "---\ntitle: A\n---\nnew\n"}, force=True)
+    assert forced.exit_code == 0 and (tmp_path / "docs/a.md").read_text(encoding="utf-8").endswith("new\n")
+
+
+def test_drafts_are_skipped_with_a_note(tmp_path: Path) -> None:
+    report = _import(tmp_path, {"content/d.md": "---\ntitle: D\ndraft: true\n---\n"})
+    assert report.exit_code == 0 and not (tmp_path / "docs/d.md").exists()
+    assert "draft" in report.notes[0].text

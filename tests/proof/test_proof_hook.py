@@ -1,0 +1,269 @@
+"""The MkDocs hook on a tiny site, built in-process with fake proofs: placement, markers, failures."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+from proof_helpers import Element, parse_html
+
+from policyproof import site_report
+from policyproof.findings import Finding, Severity
+from policyproof.site_report import ClaimProof, FlowStep, GroupProof
+
+HOOK = Path(__file__).resolve().parents[2] / "src" / "policyproof" / "site_hooks" / "proof.py"
+
+CONFIG = f"""
+site_name: Tiny
+theme: {{name: mkdocs}}
+markdown_extensions:
+  - admonition
+  - pymdownx.superfences
+  - pymdownx.tabbed: {{alternate_style: true}}
+  - pymdownx.snippets: {{base_path: [snippets], check_paths: true}}
+hooks:
+  - {HOOK}
+"""
+
+PAGE = """# Page
+
+```json
+--8<-- "sec/page/key.key-policy.json"
+```
+
+!!! note "In an admonition"
+
+    ```json
+    --8<-- "sec/page/app.identity-policy.json"
+    ```
+
+=== "Tab one"
+
+    ```json
+    --8<-- "sec/page/key.key-policy.json"
+    ```
+
+<!-- claims -->
+
+Only the b- claims:
+
+<!-- claims: b-* -->
+
+<!-- flow: get -->
+
+```text
+<!-- claims: not-a-marker-in-code -->
+```
+"""
+
+REPORT = """# Report
+
+<!-- verification-report: summary -->
+
+## Snippets
+
+<!-- verification-report: snippets -->
+
+## Claims
+
+<!-- verification-report: claims -->
+"""
+
+
+def _claims() -> list[ClaimProof]:
+    common = {
+        "group": "sec/page",
+        "text": {"vi": "khẳng định", "en": "a claim"},
+        "principal": "app",
+        "principal_arn": "arn:aws:iam::222222222222:role/app",
+        "resource": "key",
+        "resource_arn": "arn:aws:kms:us-east-1:111111111111:key/k",
+        "explanation": {"vi": "vì", "en": "because"},
+        "snippets": ("sec/page/key.key-policy.json",),
+    }
+    steps = (
+        FlowStep("app", "S3", "s3:GetObject", "arn:aws:s3:::b/o", "Allow", ("bucket policy b.json #1",)),
+        FlowStep(
+            "S3", "KMS", "kms:Decrypt", "arn:aws:kms:us-east-1:111111111111:key/k", "Allow", ("key policy",)
+        ),
+    )
+    return [
+        ClaimProof(id="b-decrypts", action="kms:Decrypt", expect="Allow", decision="Allow", **common),
+        ClaimProof(
+            id="b-no-encrypt", action="kms:Encrypt", expect="ImplicitDeny", decision="ImplicitDeny", **common
+        ),
+        ClaimProof(
+            id="get",
+            action="s3-get-object",
+            flow="s3-get-object",
+            steps=steps,
+            expect="Allow",
+            decision="Allow",
+            **common,
+        ),
+    ]
+
+
+@pytest.fixture
+def tiny_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "page.md").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "docs" / "page.en.md").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "docs" / "verification.md").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "docs" / "verification.en.md").write_text(REPORT, encoding="utf-8")
+    snippets = tmp_path / "snippets" / "sec" / "page"
+    snippets.mkdir(parents=True)
+    for name in ("key.key-policy.json", "app.identity-policy.json"):
+        (snippets / name).write_text('{"Version": "2012-10-17", "Statement": []}\n', encoding="utf-8")
+    (snippets / "claims.yaml").write_text("# proved by the fake below\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(CONFIG, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # pymdownx.snippets and the prover resolve base_path from here
+    monkeypatch.setattr(site_report, "_library_check", lambda text, **kwargs: [])
+    monkeypatch.setattr(site_report, "_library_prove_claims_file", lambda path, group: GroupProof(_claims()))
+    monkeypatch.delenv("POLICYPROOF_PROOFS", raising=False)
+    return tmp_path
+
+
+def _forget_earlier_builds() -> None:
+    """MkDocs keeps a hook module loaded for the whole process (that is what lets the proofs be
+    cached across language passes); these tests swap the fake library between builds, so they
+    start each build from an empty cache."""
+    for module in list(sys.modules.values()):
+        if getattr(module, "__file__", None) == str(HOOK):
+            module._state = module._State()
+
+
+def _build(folder: Path) -> Path:
+    _forget_earlier_builds()
+    site = folder / "site"
+    build(load_config(str(folder / "mkdocs.yml"), site_dir=str(site)))
+    return site
+
+
+def _build_error(folder: Path, caplog: pytest.LogCaptureFixture) -> str:
+    """Build, expecting failure; MkDocs logs a hook's PluginError and aborts: return what it logged."""
+    caplog.clear()
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        _build(folder)
+    return "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
+
+
+def _following_sibling(parent: Element, child: Element) -> Element | None:
+    elements = [c for c in parent.children if c.tag != "#text"]
+    index = next(i for i, c in enumerate(elements) if c is child)
+    return elements[index + 1] if index + 1 < len(elements) else None
+
+
+def test_every_include_gets_its_line_right_after_its_code_block(tiny_site: Path) -> None:
+    site = _build(tiny_site)
+    for page, words in (
+        ("page", "đối chiếu với danh mục AWS"),
+        ("page.en", "checked against the AWS catalog"),
+    ):
+        tree = parse_html(site / page / "index.html")
+        lines = tree.find_all("p", "pp-proof")
+        assert [line.attrs["data-snippet"] for line in lines] == [
+            "sec/page/key.key-policy.json",
+            "sec/page/app.identity-policy.json",
+            "sec/page/key.key-policy.json",
+        ], f"docs/{page}.md: verification lines missing or out of order"
+        assert all(words in line.text() for line in lines), f"docs/{page}.md: not in the page's language"
+        admonition = tree.find_all("div", "admonition")[0]
+        assert admonition.find_all("p", "pp-proof"), f"docs/{page}.md: the line left its admonition"
+        tab = tree.find_all("div", "tabbed-block")[0]
+        assert tab.find_all("p", "pp-proof"), f"docs/{page}.md: the line left its tab"
+        for container in (admonition, tab):
+            block = container.find_all("div", "highlight") or container.find_all("pre")
+            assert _following_sibling(container, block[0]) is container.find_all("p", "pp-proof")[0]
+
+
+def test_markers_become_tables_and_diagrams_and_markers_in_code_stay_text(tiny_site: Path) -> None:
+    site = _build(tiny_site)
+    html_path = site / "page.en" / "index.html"
+    tree = parse_html(html_path)
+    tables = tree.find_all("table", "pp-claims")
+    rows = [[tr.attrs["data-claim"] for tr in t.find_all("tbody")[0].find_all("tr")] for t in tables]
+    assert rows == [["b-decrypts", "b-no-encrypt", "get"], ["b-decrypts", "b-no-encrypt"]], rows
+    figures = tree.find_all("figure", "pp-flow")
+    assert len(figures) == 1 and figures[0].find_all("svg"), f"{html_path}: no inline SVG diagram"
+    assert "&lt;!-- claims: not-a-marker-in-code --&gt;" in html_path.read_text(encoding="utf-8")
+    report = parse_html(site / "verification.en" / "index.html")
+    assert len(report.find_all("section", "pp-snippet")) == 2
+    assert [d.attrs["data-claim"] for d in report.find_all("div", "pp-claim")] == [
+        "b-decrypts",
+        "b-no-encrypt",
+        "get",
+    ]
+    assert (site / "verification.json").is_file()
+    assert (site / "schemas" / "key-policy.schema.json").is_file()
+
+
+def test_the_links_of_a_line_lead_to_entries_of_the_report(tiny_site: Path) -> None:
+    site = _build(tiny_site)
+    page = site / "page" / "index.html"
+    report_ids = {e.attrs.get("id") for e in parse_html(site / "verification" / "index.html").iter()}
+    for line in parse_html(page).find_all("p", "pp-proof"):
+        for link in line.find_all("a"):
+            target, _, anchor = link.attrs["href"].partition("#")
+            assert (page.parent / target / "index.html").resolve() == (site / "verification" / "index.html")
+            assert anchor in report_ids, f"{page}: link to missing report entry #{anchor}"
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ("<!-- claims: nothing-* -->", "no claim matches 'nothing-*'"),
+        ("<!-- flow: b-decrypts -->", "is a single request, not a flow"),
+        ("<!-- flow: unknown -->", "<!-- flow: unknown -->: no such claim"),
+        ("<!-- verification-report: everything -->", "unknown section"),
+    ],
+)
+def test_a_wrong_marker_fails_the_build_naming_page_and_marker(
+    tiny_site: Path, caplog: pytest.LogCaptureFixture, marker: str, message: str
+) -> None:
+    (tiny_site / "docs" / "page.en.md").write_text(PAGE + f"\n{marker}\n", encoding="utf-8")
+    error = _build_error(tiny_site, caplog)
+    assert "docs/page.en.md" in error and message in error, error
+
+
+def test_a_failing_snippet_or_claim_fails_the_build(
+    tiny_site: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    bad = Finding(
+        "snippets/sec/page/app.identity-policy.json", 2, 3, "unknown-action", Severity.ERROR, "no such"
+    )
+    monkeypatch.setattr(
+        site_report, "_library_check", lambda text, **kw: [bad] if kw["kind"] == "identity" else []
+    )
+    message = _build_error(tiny_site, caplog)
+    assert "docs/page.en.md, docs/page.md: snippet sec/page/app.identity-policy.json" in message, message
+    assert "app.identity-policy.json:2:3: error unknown-action" in message, message
+
+    monkeypatch.setattr(site_report, "_library_check", lambda text, **kw: [])
+    wrong = _claims()
+    wrong[0] = ClaimProof(**{**wrong[0].__dict__, "decision": "ImplicitDeny"})
+    monkeypatch.setattr(site_report, "_library_prove_claims_file", lambda path, group: GroupProof(wrong))
+    message = _build_error(tiny_site, caplog)
+    assert "claim 'b-decrypts'" in message and "expected Allow" in message, message
+
+
+def test_a_missing_report_page_fails_the_build(tiny_site: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tiny_site / "docs" / "verification.en.md").unlink()
+    assert "docs/verification.en.md is missing" in _build_error(tiny_site, caplog)
+
+
+def test_proofs_off_is_loud_and_only_on_or_off_are_accepted(
+    tiny_site: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("POLICYPROOF_PROOFS", "off")
+    with caplog.at_level(logging.WARNING):
+        site = _build(tiny_site)
+    assert any("NOT proved" in record.getMessage() for record in caplog.records), caplog.records
+    assert not parse_html(site / "page" / "index.html").find_all("p", "pp-proof")
+    monkeypatch.setenv("POLICYPROOF_PROOFS", "maybe")
+    assert "POLICYPROOF_PROOFS='maybe': use 'on'" in _build_error(tiny_site, caplog)

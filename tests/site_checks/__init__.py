@@ -1,0 +1,1 @@
+"""Checks over the served site: links, page weight."""
