@@ -7,7 +7,9 @@ workshops are) shaped like real ones: chapters with ``chapter: true`` / ``pre`` 
 ``{{% children %}}``; pages with ``title``/``weight``/``pre``; ``notice`` used most (note, then
 tip, info, warning), then ``expand``; images under ``/images/``; URL-style links
 (``2.1-enable-sso/``); IAM policies in JSON blocks. Imports it (target: under 10 s), builds the
-result with the site's ``mkdocs build --strict`` and checks that no ``{{`` is left in any page.
+result with the site's ``mkdocs build --strict``, checks that no ``{{`` is left in any page and
+that the result keeps the site's rules (``policyproof.site_consistency``: both languages with the
+same snippets and heading ids, no inline JSON, every snippet used).
 """
 
 from __future__ import annotations
@@ -73,11 +75,16 @@ def _page_text(lang: str, chapter: int, page: int, slugs: list[str], style_seed:
     label = "**Policy mẫu:**" if vi else "**Sample policy:**"
     first_chapter = "chương đầu" if vi else "the first chapter"
     see_also = "Xem thêm" if vi else "See also"
+    # Headings as workshop steps have them; "check" twice, so ids need a -2 suffix.
+    prepare = "#### Chuẩn bị" if vi else "#### Preparation"
+    check = "#### Kiểm tra" if vi else "#### Check"
     return f"""---
 title: "{title}"
 weight: {weight}
 pre: "<b>{number}. </b>"
 ---
+
+{prepare}
 
 {"Trong bước này chúng ta cấu hình dịch vụ." if vi else "In this step we configure the service."}
 {see_also} [{sibling}](../{sibling}/) {"và" if vi else "and"} [{first_chapter}](/1-chapter/).
@@ -95,12 +102,17 @@ pre: "<b>{number}. </b>"
 {notices[1]}
 
 {{{{%expand "{expand_title}" %}}}}
+{check}
+
 {"Nội dung chi tiết." if vi else "The details."}
 
 {notices[2]}
 {{{{% /expand %}}}}
 
+{check}
+
 ```bash
+# {"kiểm tra danh tính" if vi else "who am I"}
 aws sts get-caller-identity
 ```
 """
@@ -185,6 +197,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     from policyproof.hugo import ImportOptions, import_tree
+    from policyproof.site_consistency import inline_json_problems, parity_problems, snippet_usage_problems
 
     with tempfile.TemporaryDirectory() as scratch:
         work = args.keep or Path(scratch)
@@ -213,21 +226,45 @@ def main() -> int:
         )
         build_seconds = time.perf_counter() - started
         left = [str(page) for page in docs.rglob("*.md") if "{{" in page.read_text(encoding="utf-8")]
+        started = time.perf_counter()
+        site_rules = [
+            *parity_problems(docs),
+            *inline_json_problems(docs),
+            *snippet_usage_problems(docs, snippets),
+        ]
+        rules_seconds = time.perf_counter() - started
         print(f"generated page files:  {count}")
         print(f"pages imported:        {sum(report.pages.values())} ({dict(sorted(report.pages.items()))})")
         converted = dict(sorted(report.shortcodes.items()))
         print(f"shortcodes converted:  {sum(report.shortcodes.values())} {converted}")
         print(f"snippets extracted:    {report.snippets}; images copied: {report.images}")
-        print(f"problems left:         {len(report.problems)}; malformed: {len(report.errors)}")
-        print(f"checker findings:      {len(report.findings)} (checker available: {report.checker_available})")
+        print(f"heading ids added:     {report.heading_ids}")
+        print(
+            f"problems left:         {len(report.problems)}; site rules (import's own check): "
+            f"{len(report.site_problems)}; malformed: {len(report.errors)}"
+        )
+        checked = "" if report.checker_available else " (checker not available)"
+        print(f"checker findings:      {len(report.findings)}{checked}")
         print(f"import time:           {import_seconds:.2f} s (target < 10 s)")
         print(
             f"mkdocs build --strict: {'ok' if build.returncode == 0 else 'FAILED'} in {build_seconds:.2f} s"
         )
         print(f"pages with '{{{{' left:  {len(left)}")
+        print(
+            f"site rules (parity, inline JSON, snippet use): {len(site_rules)} problems "
+            f"in {rules_seconds:.2f} s"
+        )
+        for problem in site_rules[:20]:
+            print(f"  {problem.format()}")
         if build.returncode != 0:
             print(build.stderr[-3000:], file=sys.stderr)
-        ok = build.returncode == 0 and not left and report.exit_code == 0 and import_seconds < 10
+        ok = (
+            build.returncode == 0
+            and not left
+            and not site_rules
+            and report.exit_code == 0
+            and import_seconds < 10
+        )
         return 0 if ok else 1
 
 

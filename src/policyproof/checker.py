@@ -74,7 +74,8 @@ def read_policy_text(path: str | Path) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise InputError(
             name,
-            f"file is larger than {MAX_FILE_BYTES:,} bytes; AWS policies are at most 32 KB (KMS key policies): "
+            f"file is larger than {MAX_FILE_BYTES:,} bytes; AWS policies are at most 32 KB (KMS key "
+            "policies): "
             "check that this is a policy",
         )
     if b"\x00" in raw:

@@ -33,8 +33,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories to walk")
-    parser.add_argument("--kind", choices=KINDS, help="policy kind of every file (default: from the file name)")
-    parser.add_argument("--attached-to", metavar="ARN", help="ARN of the KMS key or S3 bucket the policy belongs to")
+    parser.add_argument(
+        "--kind", choices=KINDS, help="policy kind of every file (default: from the file name)"
+    )
+    parser.add_argument(
+        "--attached-to", metavar="ARN", help="ARN of the KMS key or S3 bucket the policy belongs to"
+    )
     parser.add_argument("--owner-account", metavar="ID", help="12-digit account that owns the key or bucket")
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
     parser.set_defaults(run=run)
@@ -51,8 +55,10 @@ def iter_policy_files(path: Path, kind: str | None) -> Iterator[Path]:
 
 def run(args: argparse.Namespace) -> int:
     if args.owner_account is not None and not _ACCOUNT.match(args.owner_account):
-        print(f"policyproof check: --owner-account {args.owner_account!r} is not a 12-digit account ID",
-              file=sys.stderr)
+        print(
+            f"policyproof check: --owner-account {args.owner_account!r} is not a 12-digit account ID",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     findings: list[Finding] = []
     input_errors: list[InputError] = []
@@ -60,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
     for target in _targets(args.paths, args.kind, input_errors):
         try:
             findings.extend(
-                check_path(target, kind=args.kind, attached_to=args.attached_to, owner_account=args.owner_account)
+                check_path(
+                    target, kind=args.kind, attached_to=args.attached_to, owner_account=args.owner_account
+                )
             )
             checked += 1
         except InputError as error:
@@ -77,8 +85,13 @@ def _targets(paths: list[str], kind: str | None, input_errors: list[InputError])
         if path.is_dir():
             found = list(iter_policy_files(path, kind))
             if not found:
-                input_errors.append(InputError(raw, "directory holds no policy files (*.identity-policy.json, "
-                                                    "*.key-policy.json, ...); pass --kind to check every *.json"))
+                input_errors.append(
+                    InputError(
+                        raw,
+                        "directory holds no policy files (*.identity-policy.json, "
+                        "*.key-policy.json, ...); pass --kind to check every *.json",
+                    )
+                )
             yield from found
         else:
             yield path  # check_path reports a missing or unreadable file as an InputError
@@ -92,7 +105,8 @@ def _print(output: str, findings: list[Finding], input_errors: list[InputError],
             "files_checked": checked,
             "findings": [dict(f.to_dict(), help_url=help_url(f.code)) for f in findings],
             "input_errors": [
-                {"file": e.file, "line": e.line, "column": e.column, "message": e.message} for e in input_errors
+                {"file": e.file, "line": e.line, "column": e.column, "message": e.message}
+                for e in input_errors
             ],
         }
         print(json.dumps(document, indent=2, ensure_ascii=False))
@@ -105,6 +119,8 @@ def _print(output: str, findings: list[Finding], input_errors: list[InputError],
     for finding in findings:
         print(finding.format())
     counts = Counter(finding.severity for finding in findings)
-    parts = [f"{counts[severity]} {severity.value}{'s' if counts[severity] != 1 else ''}" for severity in Severity]
+    parts = [
+        f"{counts[severity]} {severity.value}{'s' if counts[severity] != 1 else ''}" for severity in Severity
+    ]
     unreadable = f", {len(input_errors)} unreadable" if input_errors else ""
     print(f"{checked} file{'s' if checked != 1 else ''} checked{unreadable}: {', '.join(parts)}")

@@ -9,9 +9,11 @@ from pathlib import Path
 from policyproof.hugo import ImportOptions, import_tree
 
 HELP = """Convert a Hugo content/ folder (or one page) into pages under docs/ (page.md = Vietnamese,
-page.en.md = English) and policy snippets under snippets/<section>/<page>/. Prints the checker's
-findings on the snippets and a summary. Exit status: 0 everything converted, 1 something was left
-unconverted (listed with file:line), 2 malformed input (page not imported)."""
+page.en.md = English) and policy snippets under snippets/<section>/<page>/. Headings get explicit
+ids shared by both languages. Prints the checker's findings on the snippets, the site's rules on the
+pages written (both languages, same snippets and heading ids, no inline JSON) and a summary. Exit
+status: 0 everything converted, 1 something was left unconverted or breaks a site rule (listed with
+file:line), 2 malformed input (page not imported)."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

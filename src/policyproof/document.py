@@ -172,7 +172,9 @@ class _Parser:
         offset = 1 if self.text.startswith("\ufeff") else 0  # tolerate a UTF-8 byte order mark
         offset = self.skip_ws(offset)
         if offset >= len(self.text):
-            raise self.fail(offset, "the file is empty: a policy is a JSON object {\"Version\": ..., \"Statement\": [...]}")
+            raise self.fail(
+                offset, 'the file is empty: a policy is a JSON object {"Version": ..., "Statement": [...]}'
+            )
         node, offset = self.parse_value(offset, 1)
         offset = self.skip_ws(offset)
         if offset < len(self.text):
@@ -206,9 +208,13 @@ class _Parser:
             if end < len(text) and (text[end].isalnum() or text[end] == "."):
                 raise self.fail(offset, f"malformed number starting {literal!r}: remove the extra characters")
             try:
-                number = float(literal) if "." in literal or "e" in literal or "E" in literal else int(literal)
+                number = (
+                    float(literal) if "." in literal or "e" in literal or "E" in literal else int(literal)
+                )
             except ValueError:  # more digits than Python converts safely
-                raise self.fail(offset, "number too long: policies use short numbers; quote it as a string") from None
+                raise self.fail(
+                    offset, "number too long: policies use short numbers; quote it as a string"
+                ) from None
             return Node(number, offset, self.source), end
         for literal, value in (("true", True), ("false", False), ("null", None)):
             if text.startswith(literal, offset):
@@ -217,7 +223,7 @@ class _Parser:
             if text.startswith(constant, offset):
                 raise self.not_json_constant(offset, constant)
         if char == "'":
-            raise self.fail(offset, "single-quoted string: JSON strings use double quotes (\")")
+            raise self.fail(offset, 'single-quoted string: JSON strings use double quotes (")')
         if char in "}]":
             raise self.fail(offset, f"unexpected {char!r}: a value is missing here")
         if char in "TFN":
@@ -225,11 +231,13 @@ class _Parser:
         raise self.fail(
             offset,
             f"unexpected {self.describe(offset)}: expected a value "
-            "(a \"string\", a number, {object}, [array], true, false or null)",
+            '(a "string", a number, {object}, [array], true, false or null)',
         )
 
     def not_json_constant(self, offset: int, constant: str) -> InputError:
-        return self.fail(offset, f"{constant} is not valid JSON (IAM rejects it): write a number or a quoted string")
+        return self.fail(
+            offset, f"{constant} is not valid JSON (IAM rejects it): write a number or a quoted string"
+        )
 
     def parse_string(self, offset: int) -> tuple[str, int]:
         try:
@@ -239,9 +247,13 @@ class _Parser:
                 raise self.fail(offset, "unterminated string: add the closing double quote") from None
             if error.msg.startswith("Invalid control character"):
                 raise self.fail(
-                    error.pos, "raw control character (such as a newline or tab) inside a string: write it as \\n or \\t"
+                    error.pos,
+                    "raw control character (such as a newline or tab) inside a string: write it as \\n "
+                    "or \\t",
                 ) from None
-            raise self.fail(error.pos, f"{error.msg.lower()}: fix the backslash escape in this string") from None
+            raise self.fail(
+                error.pos, f"{error.msg.lower()}: fix the backslash escape in this string"
+            ) from None
 
     def parse_object(self, start: int, depth: int) -> tuple[Node, int]:
         if depth > MAX_DEPTH:
@@ -257,7 +269,9 @@ class _Parser:
                 raise self.fail(start, "unclosed object: add the closing '}'")
             if text[offset] != '"':
                 if text[offset] == "}" and members:
-                    raise self.fail(self.previous_comma(offset), "trailing comma before '}': remove this comma")
+                    raise self.fail(
+                        self.previous_comma(offset), "trailing comma before '}': remove this comma"
+                    )
                 raise self.fail(
                     offset, f"unexpected {self.describe(offset)}: expected a member name in double quotes"
                 )
@@ -272,7 +286,9 @@ class _Parser:
             key_offset = offset
             offset = self.skip_ws(offset_after_key)
             if offset >= len(text) or text[offset] != ":":
-                raise self.fail(offset, f"unexpected {self.describe(offset)}: expected ':' after the member name {key!r}")
+                raise self.fail(
+                    offset, f"unexpected {self.describe(offset)}: expected ':' after the member name {key!r}"
+                )
             offset = self.skip_ws(offset + 1)
             value, offset = self.parse_value(offset, depth + 1)
             members[key] = value
@@ -285,7 +301,9 @@ class _Parser:
                 return Node(members, start, self.source, key_offsets), offset + 1
             if offset >= len(text):
                 raise self.fail(start, "unclosed object: add the closing '}'")
-            raise self.fail(offset, f"unexpected {self.describe(offset)}: expected ',' or '}}' after the member {key!r}")
+            raise self.fail(
+                offset, f"unexpected {self.describe(offset)}: expected ',' or '}}' after the member {key!r}"
+            )
 
     def parse_array(self, start: int, depth: int) -> tuple[Node, int]:
         if depth > MAX_DEPTH:
@@ -338,18 +356,74 @@ def parse_json(text: str, file: str) -> Node:
 
 
 class Locator:
-    """Finds the position of a value or key given its JSON path, parsing positions only if asked."""
+    """Finds the position of a value or key given its JSON path, on demand.
+
+    Built by :func:`load_json` for text already known to be valid JSON, it walks only the path
+    asked for: siblings before the wanted member are skipped with the C decoder, so locating a
+    finding costs a fraction of a full positional parse.
+    """
 
     def __init__(self, text: str, file: str, tree: Node | None = None) -> None:
         self._text = text
         self._file = file
         self._tree = tree
+        self._source = tree.source if tree is not None else Source(text, file)
+        # path -> (value offset, key offset): findings cluster in the same statements
+        self._walked: dict[JsonPath, tuple[int, int | None]] = {}
 
     @property
     def tree(self) -> Node:
+        """The full :class:`Node` tree (parsed on first use)."""
         if self._tree is None:
             self._tree = parse_json(self._text, self._file)
+            self._source = self._tree.source
         return self._tree
+
+    def _walk(self, path: JsonPath) -> tuple[int, int | None]:
+        """Offset of the deepest value on ``path`` that exists, and of its key if the last step
+        reached is an object member."""
+        if self._tree is not None:
+            node, key_offset = self._tree, None
+            for step in path:
+                value = node.value
+                if isinstance(step, int) and isinstance(value, list) and 0 <= step < len(value):
+                    node, key_offset = value[step], None
+                elif isinstance(step, str) and isinstance(value, dict) and step in value:
+                    key_offset = node.key_offsets[step] if node.key_offsets else None
+                    node = value[step]
+                else:
+                    break
+            return node.offset, key_offset
+        if path in self._walked:
+            return self._walked[path]
+        text = self._text
+        start = len(path)
+        while start > 0 and path[:start] not in self._walked:
+            start -= 1
+        if start:
+            offset, key_offset = self._walked[path[:start]]
+        else:
+            offset, key_offset = _WHITESPACE.match(text, 1 if text.startswith("\ufeff") else 0).end(), None
+        for index in range(start, len(path)):
+            found = _step_into(text, offset, path[index])
+            if found is None:
+                break  # the rest of the path does not exist: stay on the deepest value that does
+            offset, key_offset = found
+            self._walked[path[: index + 1]] = found
+        result = (offset, key_offset)
+        self._walked[path] = result
+        return result
+
+    def value_position(self, path: JsonPath) -> tuple[int, int]:
+        return self._source.line_column(self._walk(path)[0])
+
+    def key_position(self, path: JsonPath) -> tuple[int, int]:
+        """Position of the key that ends ``path`` (a finding about a member name points there)."""
+        value_offset, key_offset = self._walk(path)
+        reached_key = key_offset is not None and bool(path) and isinstance(path[-1], str)
+        if reached_key and self._walk(path[:-1])[0] != value_offset:
+            return self._source.line_column(key_offset)
+        return self._source.line_column(value_offset)
 
     def node(self, path: JsonPath) -> Node:
         """The deepest node on ``path`` that exists (the document itself for ``()``)."""
@@ -364,17 +438,39 @@ class Locator:
                 break
         return node
 
-    def value_position(self, path: JsonPath) -> tuple[int, int]:
-        node = self.node(path)
-        return node.line, node.column
 
-    def key_position(self, path: JsonPath) -> tuple[int, int]:
-        """Position of the key that ends ``path`` (a finding about a member name points there)."""
-        if path and isinstance(path[-1], str):
-            parent = self.node(path[:-1])
-            if isinstance(parent.value, dict) and path[-1] in parent.value:
-                return parent.key_position(path[-1])
-        return self.value_position(path)
+_SKIPPER = json.JSONDecoder()
+
+
+def _step_into(text: str, offset: int, step: str | int) -> tuple[int, int | None] | None:
+    """From the value at ``offset``, the offset of its member or item ``step`` (and of the key)."""
+    if text[offset] == "{" and isinstance(step, str):
+        position = _WHITESPACE.match(text, offset + 1).end()
+        while text[position] == '"':
+            key_start = position
+            key, position = scanstring(text, position + 1, True)
+            position = _WHITESPACE.match(text, position).end() + 1  # past ':'
+            position = _WHITESPACE.match(text, position).end()
+            if key == step:
+                return position, key_start
+            _, position = _SKIPPER.raw_decode(text, position)
+            position = _WHITESPACE.match(text, position).end()
+            if text[position] == ",":
+                position = _WHITESPACE.match(text, position + 1).end()
+        return None
+    if text[offset] == "[" and isinstance(step, int):
+        position = _WHITESPACE.match(text, offset + 1).end()
+        index = 0
+        while text[position] != "]":
+            if index == step:
+                return position, None
+            _, position = _SKIPPER.raw_decode(text, position)
+            position = _WHITESPACE.match(text, position).end()
+            if text[position] == ",":
+                position = _WHITESPACE.match(text, position + 1).end()
+            index += 1
+        return None
+    return None
 
 
 def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:

@@ -46,7 +46,9 @@ _TEXT = {
         "severity": "Severity",
         "kinds": "Policy kinds and file names",
         "kinds_intro": "The kind of a policy file comes from its name (or `--kind`):",
-        "kind_col": "kind", "suffix_col": "file name", "what_col": "what it is",
+        "kind_col": "kind",
+        "suffix_col": "file name",
+        "what_col": "what it is",
     },
     "vi": {
         "title": "Danh mục quy tắc kiểm tra",
@@ -59,7 +61,9 @@ _TEXT = {
         "severity": "Mức độ",
         "kinds": "Loại policy và tên tệp",
         "kinds_intro": "Loại của một tệp policy được lấy từ tên tệp (hoặc từ `--kind`):",
-        "kind_col": "loại", "suffix_col": "tên tệp", "what_col": "là gì",
+        "kind_col": "loại",
+        "suffix_col": "tên tệp",
+        "what_col": "là gì",
     },
 }
 
@@ -133,8 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             sys.stdout.write(content)
     if stale:
-        print("out of date (run python -m policyproof.rules_reference --write): " + ", ".join(stale),
-              file=sys.stderr)
+        print(
+            "out of date (run python -m policyproof.rules_reference --write): " + ", ".join(stale),
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -72,8 +72,14 @@ def to_sarif(findings: Iterable[Finding], input_errors: Iterable[InputError] = (
         {
             "level": "error",
             "message": {"text": error.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(error.file)},
-                                                "region": {"startLine": error.line, "startColumn": error.column}}}],
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(error.file)},
+                        "region": {"startLine": error.line, "startColumn": error.column},
+                    }
+                }
+            ],
         }
         for error in input_errors
     ]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import multiprocessing
 import os
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,6 +197,7 @@ class SiteProof:
     snippets: dict[str, SnippetProof]
     claims: dict[str, list[ClaimProof]]  # group -> claims, in file order
     claims_errors: dict[str, str] = field(default_factory=dict)  # group -> why it could not be proved
+    schema_files: dict[str, str] = field(default_factory=dict)  # kind -> the checker's .schema.json
 
     def all_claims(self) -> list[ClaimProof]:
         return [claim for group in sorted(self.claims) for claim in self.claims[group]]
@@ -223,7 +226,9 @@ class SiteProof:
                 why = claim.explanation.get("en", "")
                 reasons.append(
                     f"{self._pages_of_group(claim.group)}: claim {claim.id!r} ({where}): "
-                    f"expected {wanted}, the engine decided {got}" + (f": {why}" if why else "")
+                    f"expected {wanted}, the engine decided {got}"
+                    # The engine's explanation is several lines: indent them under the failure.
+                    + (":\n      " + why.replace("\n", "\n      ") if why else "")
                 )
         return reasons
 
@@ -300,6 +305,7 @@ class SiteProver:
         self._prove_claims_file = prove_claims_file or _library_prove_claims_file
         self._expected_codes = expected_codes or _library_expected_codes
         self._catalog_version = catalog_version
+        self._schema_files: dict[str, str] | None = None
         self._snippet_cache: dict[str, SnippetProof] = {}
         self._claims_cache: dict[str, GroupProof] = {}
         self.runs = {"snippets": 0, "claims_files": 0}  # work actually done (cache misses)
@@ -310,12 +316,32 @@ class SiteProver:
             self._catalog_version = catalog_version()
         return self._catalog_version
 
+    @property
+    def schema_files(self) -> dict[str, str]:
+        """The checker's JSON Schema file of each policy kind, for the site to publish."""
+        if self._schema_files is None:
+            from policyproof.kinds import KINDS
+            from policyproof.schemas import schema_path
+
+            self._schema_files = {kind: str(schema_path(kind)) for kind in KINDS}
+        return self._schema_files
+
     def resolve(self, include_path: str) -> Path | None:
         for base in self.bases:
             candidate = base / include_path
             if candidate.is_file():
                 return candidate
         return None
+
+    def start(self, markdown_by_page: Mapping[str, str]) -> PendingProof:
+        """Start proving; the result is collected with :meth:`PendingProof.result`.
+
+        The first proof of a process runs in a forked worker process: it is mostly imports and
+        CPU work (the catalog, the schemas, YAML, the engine) that then overlaps with MkDocs
+        reading and rendering the pages on another core. Later proofs (the second language
+        pass, ``mkdocs serve`` rebuilds) hit the cache and run in place.
+        """
+        return PendingProof(self, markdown_by_page)
 
     def prove(self, markdown_by_page: Mapping[str, str]) -> SiteProof:
         """Prove every snippet included and every claim of the given pages (``src_uri -> text``)."""
@@ -342,7 +368,9 @@ class SiteProver:
             for include in page.includes:
                 if include.path not in snippets:
                     snippets[include.path] = self._snippet(include.path, contexts.get(include.path, {}))
-        return SiteProof(self.catalog_version, page_proofs, snippets, claims, claims_errors)
+        return SiteProof(
+            self.catalog_version, page_proofs, snippets, claims, claims_errors, dict(self.schema_files)
+        )
 
     def _group_dir(self, group: str) -> Path:
         for base in self.bases:
@@ -418,6 +446,60 @@ class SiteProver:
 
     def _bases_text(self) -> str:
         return ", ".join(_display_path(base) for base in self.bases)
+
+
+class PendingProof:
+    """A proof started by :meth:`SiteProver.start`, running in a worker process or already done."""
+
+    def __init__(self, prover: SiteProver, markdown_by_page: Mapping[str, str]) -> None:
+        self._prover = prover
+        self._proof: SiteProof | None = None
+        self._process: Any = None
+        self._connection: Any = None
+        cold = not prover._snippet_cache and not prover._claims_cache
+        if cold and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            receiver, sender = context.Pipe(duplex=False)
+            self._process = context.Process(
+                target=_prove_in_worker, args=(prover, dict(markdown_by_page), sender), daemon=True
+            )
+            self._process.start()
+            sender.close()
+            self._connection = receiver
+        else:
+            self._proof = prover.prove(markdown_by_page)
+
+    def result(self) -> SiteProof:
+        """The proof (waits for the worker); the worker's cache joins the prover's."""
+        if self._proof is None:
+            try:
+                status, payload = self._connection.recv()
+            except EOFError:
+                status, payload = "error", f"the proof worker ended without an answer ({self._process})"
+            finally:
+                self._connection.close()
+                self._process.join()
+            if status != "ok":
+                raise ProofError(f"proving the site failed:\n{payload}")
+            proof, snippet_cache, claims_cache, runs = payload
+            self._prover._snippet_cache.update(snippet_cache)
+            self._prover._claims_cache.update(claims_cache)
+            for key, count in runs.items():
+                self._prover.runs[key] += count
+            self._prover._catalog_version = proof.catalog_version
+            self._prover._schema_files = dict(proof.schema_files)
+            self._proof = proof
+        return self._proof
+
+
+def _prove_in_worker(prover: SiteProver, markdown_by_page: dict[str, str], connection: Any) -> None:
+    try:
+        proof = prover.prove(markdown_by_page)
+        connection.send(("ok", (proof, prover._snippet_cache, prover._claims_cache, prover.runs)))
+    except BaseException:  # noqa: BLE001 - anything that goes wrong must reach the build as a failure
+        connection.send(("error", traceback.format_exc()))
+    finally:
+        connection.close()
 
 
 # --- helpers -------------------------------------------------------------------------------

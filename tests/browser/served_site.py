@@ -104,7 +104,8 @@ def build_site(site_dir: Path, site_url: str, config: Path = MKDOCS_YML) -> None
         timeout=300,
     )
     if result.returncode != 0:
-        pytest.fail(f"{config}: mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
+        output = f"{result.stdout}\n{result.stderr}"
+        pytest.fail(f"{config}: mkdocs build --strict failed:\n{output}", pytrace=False)
 
 
 def require_chromium() -> Path:

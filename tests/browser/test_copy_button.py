@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 DOCS = REPO / "docs"
 SNIPPETS = REPO / "snippets"
+COPY_BUTTONS = "article pre > nav.md-code__nav > button[data-md-type=copy]"
 _INCLUDE = re.compile(r"""^[ \t]*-{1,}8<-{1,}[ \t]+["']([^"'\n]+\.json)["']""", re.M)
 
 
@@ -34,13 +35,14 @@ def page_path(markdown_file: Path) -> str:
 
 def copied_code_blocks(page: Page) -> list[str]:
     """Click every code block's copy button and read the clipboard after each click."""
-    # Material adds the buttons from JavaScript once the page has loaded: one per <pre><code>.
+    # Material 9.8 adds the buttons from JavaScript after load, one per <pre><code>:
+    # <pre><nav class="md-code__nav"><button data-md-type="copy" data-clipboard-target=...>.
     page.wait_for_function(
-        "() => document.querySelectorAll('article pre > button.md-clipboard').length"
+        f"() => document.querySelectorAll({COPY_BUTTONS!r}).length"
         " === document.querySelectorAll('article pre > code').length"
     )
     texts = []
-    buttons = page.locator("article pre > button.md-clipboard")
+    buttons = page.locator(COPY_BUTTONS)
     for index in range(buttons.count()):
         page.evaluate("() => navigator.clipboard.writeText('')")
         button = buttons.nth(index)

@@ -58,7 +58,9 @@ def test_switching_language_keeps_the_heading(page: Page, served_site: ServedSit
             landed = urlsplit(switch_language(page, lang))
             expected = f"/{_twin(start)}"
             if (landed.path, landed.fragment) != (expected, heading):
-                failures.append(f"/{start}#{heading}: switching to {lang} lands on {landed.path}#{landed.fragment}")
+                failures.append(
+                    f"/{start}#{heading}: switching to {lang} lands on {landed.path}#{landed.fragment}"
+                )
             elif not page.locator(f"[id='{heading}']").count():
                 failures.append(f"/{expected}: has no heading #{heading} to land on")
             elif not page.evaluate(

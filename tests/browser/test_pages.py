@@ -37,7 +37,9 @@ def test_the_site_has_pages_in_both_languages(page_visits: dict[str, PageVisit])
 
 def test_every_page_loads_without_console_error(page_visits: dict[str, PageVisit]) -> None:
     failures = [
-        f"{_source_of(path)}: {error}" for path, record in page_visits.items() for error in record.console_errors
+        f"{_source_of(path)}: {error}"
+        for path, record in page_visits.items()
+        for error in record.console_errors
     ]
     assert not failures, "console errors:\n" + "\n".join(failures)
 
@@ -65,7 +67,7 @@ def test_404_page_speaks_the_language_of_its_folder(
         assert page.inner_text("article h1").strip() == heading, f"/{path}: heading is not {heading!r}"
         home = page.get_attribute("article a", "href")
         expected_home = "/en/" if lang == "en" else "/"
-        assert home in (expected_home, expected_home + "."), f"/{path}: home link {home!r} is not {expected_home}"
+        assert home in (expected_home, f"{expected_home}."), f"/{path}: home link {home!r} ≠ {expected_home}"
     finally:
         page.close()
 

@@ -3,12 +3,15 @@ same pages, and each language's search shows only pages of that language."""
 
 from __future__ import annotations
 
+import re
+from html import unescape as html_text
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from browser.served_site import REPO, ServedSite
+from policyproof.site_hooks.search_fold import fold
 
 pytestmark = pytest.mark.browser
 
@@ -16,18 +19,25 @@ NOTE = "kms/cross-account-encryption/"
 NOTE_SOURCE = REPO / "docs" / "kms" / "cross-account-encryption.md"
 NOTE_SOURCE_EN = REPO / "docs" / "kms" / "cross-account-encryption.en.md"
 _PLACEHOLDERS = ("Nhập để bắt đầu tìm kiếm", "Type to start searching")
+_NO_RESULTS = ("Không tìm thấy tài liệu liên quan", "No matching documents")
 
 
 def search(page: Page, site: ServedSite, language_root: str, query: str) -> set[str]:
     """Type ``query`` into the search box of ``language_root``; the result pages' URL paths."""
     page.goto(site.page_url(language_root))
-    page.fill("input.md-search__input", query)
+    search_box = page.locator("input.md-search__input")
+    search_box.fill(query)
+    # Material reads the box on keyup (or when its index is ready): end typing as a reader does.
+    search_box.press("End")
+    # Material writes the result count first, then the result list.
     page.wait_for_function(
-        """placeholders => {
+        """([placeholders, none]) => {
              const meta = document.querySelector(".md-search-result__meta");
-             return meta && meta.textContent.trim() && !placeholders.includes(meta.textContent.trim());
+             const text = meta ? meta.textContent.trim() : "";
+             if (!text || placeholders.includes(text)) return false;
+             return none.includes(text) || document.querySelectorAll(".md-search-result__item").length > 0;
            }""",
-        arg=list(_PLACEHOLDERS),
+        arg=[list(_PLACEHOLDERS), list(_NO_RESULTS)],
     )
     hrefs = page.eval_on_selector_all("a.md-search-result__link", "links => links.map(link => link.href)")
     return {urlsplit(href).path for href in hrefs}
@@ -71,19 +81,21 @@ def test_vietnamese_search_shows_only_vietnamese_pages(search_page: Page, served
         assert not english, f"Vietnamese search for {query!r} shows English pages: {english}"
 
 
-def test_english_search_works_and_shows_only_english_pages(search_page: Page, served_site: ServedSite) -> None:
+def test_english_search_works_and_shows_only_english_pages(
+    search_page: Page, served_site: ServedSite
+) -> None:
     english_text = NOTE_SOURCE_EN.read_text(encoding="utf-8")
     for query in ("snapshot", "policy", "encryption"):
         assert query in english_text.lower(), f"{NOTE_SOURCE_EN}:1: expected the word {query!r}"
         found = search(search_page, served_site, "en/", query)
-        assert f"/en/{NOTE}" in found, f"{NOTE_SOURCE_EN}: English search for {query!r} misses the note: {found}"
+        assert f"/en/{NOTE}" in found, f"{NOTE_SOURCE_EN}: English search {query!r} misses the note: {found}"
         others = sorted(path for path in found if not path.startswith("/en/"))
         assert not others, f"English search for {query!r} shows Vietnamese pages: {others}"
 
 
-def test_every_page_title_is_found_with_and_without_accents(search_page: Page, served_site: ServedSite) -> None:
-    from policyproof.site_hooks.search_fold import fold
-
+def test_every_page_title_is_found_with_and_without_accents(
+    search_page: Page, served_site: ServedSite
+) -> None:
     titles = _page_titles(served_site)
     assert titles, "no Vietnamese page titles found in the built site"
     failures = []
@@ -91,13 +103,12 @@ def test_every_page_title_is_found_with_and_without_accents(search_page: Page, s
         for query in (title, fold(title)):
             found = search(search_page, served_site, "", query)
             if f"/{path}" not in found:
-                failures.append(f"/{path}: search for {query!r} does not list the page (found {sorted(found)})")
+                failures.append(f"/{path}: search for {query!r} misses the page (found {sorted(found)})")
     assert not failures, "\n".join(failures)
 
 
 def _page_titles(site: ServedSite) -> dict[str, str]:
     """Vietnamese pages' <h1> text from the built site, by URL path."""
-    import re
 
     titles = {}
     for html in sorted(site.root.rglob("index.html")):
@@ -106,6 +117,6 @@ def _page_titles(site: ServedSite) -> dict[str, str]:
             continue
         match = re.search(r"<h1[^>]*>(.*?)</h1>", html.read_text(encoding="utf-8"), re.S)
         if match:
-            title = re.sub(r"<[^>]+>|¶", "", match.group(1)).strip()
+            title = html_text(re.sub(r"<a class=\"headerlink\".*?</a>|<[^>]+>", "", match.group(1))).strip()
             titles[relative.removesuffix("index.html")] = title
     return titles

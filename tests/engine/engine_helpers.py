@@ -36,11 +36,11 @@ def policy(name: str, *statements: dict) -> NamedPolicy:
 def decide(
     principal: str,
     action: str,
-    resource: str,
+    target: str,
     resource_account: str | None = A,
     context: dict | None = None,
     **policies: object,
 ) -> Result:
     """Evaluate with keyword policy sets: identity=[...], resource=..., boundaries=[...], ..."""
-    request = Request(principal, action, resource, resource_account, context or {})
+    request = Request(principal, action, target, resource_account, context or {})
     return evaluate(request, PolicySet(**policies))  # type: ignore[arg-type]

@@ -121,7 +121,9 @@ def _expected(raw: dict) -> str:
 
 def test_conformance_folder_is_present_and_complete() -> None:
     _require_cases()
-    assert len(CASES) == STRICT_CASES, f"{CORE_ENGINE}: expected {STRICT_CASES} strict cases, found {len(CASES)}"
+    assert len(CASES) == STRICT_CASES, (
+        f"{CORE_ENGINE}: expected {STRICT_CASES} strict cases, found {len(CASES)}"
+    )
     ids = [case_id for case_id, _ in CASES]
     assert len(set(ids)) == len(ids), "case ids file::name must be unique"
     unknown = set(KNOWN_DIFFERENCES) - set(ids)

@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 from policyproof.hugo import ImportOptions, import_tree
+from policyproof.site_consistency import inline_json_problems, parity_problems, snippet_usage_problems
 
 from .hugo_site import build
 
@@ -40,5 +41,12 @@ def test_generated_tree_imports_and_builds(tmp_path: Path) -> None:
         str(page) for page in (tmp_path / "docs").rglob("*.md") if "{{" in page.read_text(encoding="utf-8")
     ]
     assert left == [], f"shortcodes left in {left}"
+    assert report.heading_ids > 0 and report.site_problems == [], report.summary()
+    problems = [
+        *parity_problems(tmp_path / "docs"),
+        *inline_json_problems(tmp_path / "docs"),
+        *snippet_usage_problems(tmp_path / "docs", tmp_path / "snippets"),
+    ]
+    assert problems == [], "\n".join(problem.format() for problem in problems)
     result = build(tmp_path, tmp_path / "docs", tmp_path / "snippets")
     assert result.returncode == 0, f"mkdocs build --strict of {tmp_path}/docs failed:\n{result.stderr}"

@@ -129,11 +129,13 @@ def test_same_page_twice_in_one_language_is_reported(tmp_path: Path) -> None:
 def test_existing_different_file_is_not_overwritten_without_force(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs/a.md").write_text("hand-written\n", encoding="utf-8")
-    report = _import(tmp_path, {"content/a.md": "---\ntitle: A\n---\nnew\n"})
+    files = {"content/a.md": "---\ntitle: A\n---\nnew\n", "content/a.en.md": "---\ntitle: A\n---\nnew en\n"}
+    report = _import(tmp_path, files)
     assert report.exit_code == 1 and "--force" in report.problems[0].text
     assert (tmp_path / "docs/a.md").read_text(encoding="utf-8") == "hand-written\n"
-    forced = _import(tmp_path, {"content/a.md": "---\ntitle: A\n---\nnew\n"}, force=True)
-    assert forced.exit_code == 0 and (tmp_path / "docs/a.md").read_text(encoding="utf-8").endswith("new\n")
+    forced = _import(tmp_path, files, force=True)
+    assert forced.exit_code == 0, forced.summary()
+    assert (tmp_path / "docs/a.md").read_text(encoding="utf-8").endswith("new\n")
 
 
 def test_drafts_are_skipped_with_a_note(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ import pytest
 
 from policyproof.hugo import ImportOptions, ImportReport, import_tree
 from policyproof.hugo.policies import parse_strict
+from policyproof.pages import headings
+from policyproof.site_consistency import inline_json_problems, parity_problems, snippet_usage_problems
 
 from .hugo_site import build
 
@@ -44,6 +46,21 @@ def test_summary_counts(imported: tuple[Path, ImportReport]) -> None:
     assert all(note.line == 6 for note in report.notes if "'tags'" in note.text), report.notes
 
 
+def test_result_passes_the_site_rules(imported: tuple[Path, ImportReport]) -> None:
+    out, report = imported
+    assert report.site_problems == [], report.summary()
+    problems = [
+        *parity_problems(out / "docs"),
+        *inline_json_problems(out / "docs"),
+        *snippet_usage_problems(out / "docs", out / "snippets"),
+    ]
+    assert problems == [], "\n".join(problem.format() for problem in problems)
+    # the English titles name both languages' sections
+    for name in ("2-kms/2.1-keys/2.1.1-key-policy.md", "2-kms/2.1-keys/2.1.1-key-policy.en.md"):
+        assert [h.id for h in headings(_page(out, name))] == ["default-key-policy"], name
+    assert [h.id for h in headings(_page(out, "1-iam/index.md"))] == ["chapter-1", "iam"]
+
+
 def test_languages_and_index_pages_map_to_suffix_layout(imported: tuple[Path, ImportReport]) -> None:
     out, _ = imported
     pages = sorted(path.relative_to(out / "docs").as_posix() for path in (out / "docs").rglob("*.md"))
@@ -73,7 +90,7 @@ def test_front_matter_kept_dropped_and_toml_converted(imported: tuple[Path, Impo
     assert users.startswith(
         "---\ntitle: 1.1 Người dùng IAM\nweight: 2\ndate: 2025-02-11\ntags:\n- iam\n- users\n---\n"
     )
-    assert "pre:" not in users and "chapter" not in _page(out, "1-iam/index.md")
+    assert "pre:" not in users and "chapter:" not in _page(out, "1-iam/index.md")
     # the home page had TOML front matter
     assert _page(out, "index.md").startswith("---\ntitle: Ghi chú bảo mật AWS\nweight: 1\n---\n")
 

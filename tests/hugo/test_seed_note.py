@@ -10,7 +10,7 @@ import pytest
 from policyproof.checker import check_text
 from policyproof.document import parse_json
 from policyproof.findings import Severity
-from policyproof.hugo import ImportOptions, import_tree
+from policyproof.hugo import ImportOptions, ImportReport, import_tree
 
 from .hugo_site import build
 
@@ -37,13 +37,22 @@ def _home_pages(docs: Path) -> None:
     (docs / "index.en.md").write_text("---\ntitle: Home\n---\n\nNotes.\n", encoding="utf-8")
 
 
+def _assert_converted_but_twin_missing(report: ImportReport, docs: Path) -> None:
+    """The seed has one language: all of it converts, and the site asks for its English twin."""
+    assert report.problems == [] and report.errors == [], report.summary()
+    assert [(problem.file, problem.line, problem.text.split(":")[0]) for problem in report.site_problems] == [
+        (str(docs / f"{PAGE}.md"), 1, "missing-twin")
+    ], report.summary()
+    assert report.exit_code == 1
+
+
 @pytest.fixture(scope="module")
 def seed_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("seed")
     page = _hugo_tree(out / "hugo")
     report = import_tree(ImportOptions(source=page.parents[1], docs=out / "docs", snippets=out / "snippets"))
-    assert report.exit_code == 0, report.summary()
-    assert (report.snippets, dict(report.shortcodes)) == (2, {"notice": 1})
+    _assert_converted_but_twin_missing(report, out / "docs")
+    assert (report.snippets, dict(report.shortcodes), report.heading_ids) == (2, {"notice": 1}, 6)
     return out
 
 
@@ -57,6 +66,8 @@ def test_seed_page_converted(seed_import: Path) -> None:
     for name in EXPECTED_SNIPPETS:
         assert f'```json\n--8<-- "{name}"\n```' in text, f"{PAGE}.md does not include {name}"
     assert '"Effect"' not in text
+    assert "\n## Encryption Across Account Boundaries { #encryption-across-account-boundaries }\n" in text
+    assert "\n### Key Types & Cross-Account { #key-types-cross-account }\n" in text
 
 
 def test_seed_snippets_are_strict_whole_policies_the_checker_accepts(seed_import: Path) -> None:
@@ -85,7 +96,7 @@ def test_seed_page_builds_strict(seed_import: Path) -> None:
 def test_single_file_source_gives_the_same_result(seed_import: Path, tmp_path: Path) -> None:
     page = _hugo_tree(tmp_path / "hugo")
     report = import_tree(ImportOptions(source=page, docs=tmp_path / "docs", snippets=tmp_path / "snippets"))
-    assert report.exit_code == 0, report.summary()
+    _assert_converted_but_twin_missing(report, tmp_path / "docs")
     produced = (tmp_path / "docs" / f"{PAGE}.md").read_text(encoding="utf-8")
     assert produced == (seed_import / "docs" / f"{PAGE}.md").read_text(encoding="utf-8")
     for name in EXPECTED_SNIPPETS:

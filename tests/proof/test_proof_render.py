@@ -118,18 +118,26 @@ def test_claims_table_has_headers_one_row_per_claim_and_expandable_trace() -> No
     claims = [_claim("one"), _claim("two", **denied), _claim("flow", steps=S3_STEPS, **denied)]
     tree = _tree(proof_render.claims_table(claims, lang="vi", report_url="../v/", marker="<!-- claims -->"))
     table = tree.find_all("table", "pp-claims")[0]
-    headers = [th.text() for th in table.find_all("th")]
+    headers = [th.text() for th in table.find_all("thead")[0].find_all("th")]
     assert headers == ["Khẳng định", "Ai", "Làm gì", "Trên resource nào", "Kỳ vọng", "Đã chứng minh"]
-    assert all(th.attrs.get("scope") == "col" for th in table.find_all("th"))
+    assert all(th.attrs.get("scope") == "col" for th in table.find_all("thead")[0].find_all("th"))
     assert table.find_all("caption"), "the table has no caption"
-    rows = table.find_all("tbody")[0].find_all("tr")
+    all_rows = table.find_all("tbody")[0].find_all("tr")
+    rows = [row for row in all_rows if "data-claim" in row.attrs]
+    traces = [row for row in all_rows if "pp-trace-row" in row.classes]
     assert [row.attrs["data-claim"] for row in rows] == ["one", "two", "flow"]
-    for row in rows:
-        details = row.find_all("details")
-        assert details and details[0].find_all("summary"), f"row {row.attrs['data-claim']} cannot be expanded"
-    assert "B giải mã được" in rows[0].text()
-    assert "Key policy cho phép." in rows[0].text()  # the engine's words, in the page's language
-    assert rows[2].find_all("td")[2].text() == "s3:GetObject → kms:Decrypt"  # a flow shows its requests
+    assert [row.attrs["data-trace-of"] for row in traces] == ["one", "two", "flow"]
+    assert len(all_rows) == 6
+    for trace in traces:
+        details = trace.find_all("details")
+        assert details and details[0].find_all("summary"), (
+            f"claim {trace.attrs['data-trace-of']} cannot be expanded"
+        )
+        assert trace.find_all("td")[0].attrs["colspan"] == "6"
+    assert rows[0].find_all("th")[0].text() == "B giải mã được"
+    assert rows[0].find_all("th")[0].attrs["scope"] == "row"
+    assert "Key policy cho phép." in traces[0].text()  # the engine's words, in the page's language
+    assert rows[2].find_all("td")[1].text() == "s3:GetObject → kms:Decrypt"  # a flow shows its requests
 
 
 def test_sequence_diagram_draws_only_the_engine_steps_and_marks_the_denied_one() -> None:

@@ -154,7 +154,7 @@ def test_a_claim_the_engine_does_not_prove_fails_naming_page_claim_and_file(snip
     failures = _prover(snippets, recorder).prove({"sec/page.md": PAGE}).failures()
     assert failures == [
         "docs/sec/page.md: claim 'b-decrypts' (snippets/sec/page/claims.yaml:7): expected Allow, "
-        "the engine decided ImplicitDeny: because b-decrypts"
+        "the engine decided ImplicitDeny:\n      because b-decrypts"
     ]
 
 

@@ -108,6 +108,8 @@ def parse_principal(text: str, account: str | None = None) -> Principal:
     if text.lower() == ANONYMOUS:
         return Principal(ANONYMOUS_KIND, text)
     if ACCOUNT_ID.match(text):
+        if account is not None and account != text:
+            raise EngineInputError(f"principal_account {account!r} does not match principal {text!r}")
         return Principal(ACCOUNT, text, arn=f"arn:aws:iam::{text}:root", account=text)
     if SERVICE_PRINCIPAL.match(text):
         return Principal(SERVICE, text, account=account)
@@ -118,20 +120,17 @@ def parse_principal(text: str, account: str | None = None) -> Principal:
             "federated user, account root), a 12-digit account id, a service principal such as "
             "'s3.amazonaws.com', or 'anonymous'"
         )
-    if not ACCOUNT_ID.match(arn.account):
-        if arn.service == "iam" and arn.resource.startswith(("saml-provider/", "oidc-provider/")):
-            pass
-        else:
-            raise EngineInputError(f"principal ARN {text!r} has no 12-digit account id in its fifth field")
-    if account is not None and arn.account and account != arn.account:
-        raise EngineInputError(
-            f"principal_account {account!r} does not match the account {arn.account!r} in principal {text!r}"
-        )
     kind_and_name = _classify_arn(arn)
     if kind_and_name is None:
         raise EngineInputError(
             f"principal ARN {text!r} is not a principal: expected iam ...:user/NAME, :role/NAME, :root, "
             "or sts ...:assumed-role/ROLE/SESSION, :federated-user/NAME"
+        )
+    if kind_and_name[0] != WEB_IDENTITY and not ACCOUNT_ID.match(arn.account):
+        raise EngineInputError(f"principal ARN {text!r} has no 12-digit account id in its fifth field")
+    if account is not None and arn.account and account != arn.account:
+        raise EngineInputError(
+            f"principal_account {account!r} does not match the account {arn.account!r} in principal {text!r}"
         )
     kind, name, session = kind_and_name
     role_arn = f"arn:{arn.partition}:iam::{arn.account}:role/{name}" if kind == ROLE_SESSION else None

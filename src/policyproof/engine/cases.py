@@ -33,6 +33,9 @@ CASE_KEYS = (
     "skip",
 )
 REQUEST_KEYS = ("principal", "action", "resource", "context", "wildcardOnlyAction")
+LEVEL_KEYS = ("orgIdentifier", "policies")
+RESOURCE_KEYS = ("resource", "accountId")
+_KEY_SETS = {keys: frozenset(keys) for keys in (CASE_KEYS, REQUEST_KEYS, LEVEL_KEYS, RESOURCE_KEYS)}
 EXPECTED_RESPONSES: dict[str, Decision] = {
     "Allowed": ALLOW,
     "ImplicitlyDenied": IMPLICIT_DENY,
@@ -40,7 +43,7 @@ EXPECTED_RESPONSES: dict[str, Decision] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Case:
     name: str
     request: Request
@@ -65,12 +68,26 @@ def _fail(file: str, where: str, message: str) -> EngineInputError:
     return EngineInputError(f"{where}: {message}", file=file, path=_path(where))
 
 
-def _unknown_keys(data: dict, allowed: tuple[str, ...], file: str, where: str) -> None:
+def _singular(key: str) -> str:
+    """``resourcePolicies`` and ``ResourcePolicy`` both become ``resourcepolicy``."""
+    key = key.lower()
+    if key.endswith("ies"):
+        return key[:-3] + "y"
+    return key[:-1] if key.endswith("s") else key
+
+
+def _unknown_keys(data: dict, allowed: tuple[str, ...], file: str, where: str, suffix: str = "") -> None:
+    if data.keys() <= _KEY_SETS.get(allowed, frozenset()):
+        return  # the common case: nothing unknown
+    where += suffix
     for key in data:
         if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1)
+            close = [k for k in allowed if _singular(k) == _singular(key)]  # cheap, common typos first
+            close = close or difflib.get_close_matches(key, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(allowed)})"
-            raise _fail(file, where, f"unknown key {key!r}{hint}")
+            raise EngineInputError(
+                f"{where}: unknown key {key!r}{hint}", file=file, path=(*_path(where), key)
+            )
 
 
 def _document(value: object, file: str, where: str) -> dict:
@@ -82,11 +99,14 @@ def _document(value: object, file: str, where: str) -> dict:
 def _document_list(value: object, file: str, name: str, at: str) -> list[NamedPolicy]:
     """Policies named by their JSON path in the case (``identityPolicies[0]``); errors carry the
     full path from the file's root (``case[3].identityPolicies[0]``)."""
-    if not isinstance(value, list):
+    if type(value) is not list:
         raise _fail(file, f"{at}.{name}", "must be a list of policy documents")
-    return [
-        NamedPolicy(f"{name}[{i}]", _document(doc, file, f"{at}.{name}[{i}]")) for i, doc in enumerate(value)
-    ]
+    policies = []
+    for i, document in enumerate(value):
+        if type(document) is not dict:
+            _document(document, file, f"{at}.{name}[{i}]")  # raises with the message
+        policies.append(NamedPolicy(f"{name}[{i}]", document))
+    return policies
 
 
 def _levels(value: object, file: str, name: str, at: str) -> list[list[NamedPolicy]]:
@@ -94,12 +114,14 @@ def _levels(value: object, file: str, name: str, at: str) -> list[list[NamedPoli
         raise _fail(
             file, f"{at}.{name}", 'must be a list of {"orgIdentifier", "policies"} levels, root first'
         )
+    if not value:
+        return []
     levels = []
     for i, level in enumerate(value):
         here = f"{name}[{i}]"
         if not isinstance(level, dict) or "policies" not in level:
             raise _fail(file, f"{at}.{here}", 'must be an object {"orgIdentifier": ..., "policies": [...]}')
-        _unknown_keys(level, ("orgIdentifier", "policies"), file, f"{at}.{here}")
+        _unknown_keys(level, LEVEL_KEYS, file, f"{at}.{here}")
         levels.append(_document_list(level["policies"], file, f"{here}.policies", at))
     return levels
 
@@ -116,7 +138,7 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
     request_data = data.get("request")
     if not isinstance(request_data, dict):
         raise _fail(file, f"{where}.request", "is missing or not an object with principal, action, resource")
-    _unknown_keys(request_data, REQUEST_KEYS, file, f"{where}.request")
+    _unknown_keys(request_data, REQUEST_KEYS, file, where, ".request")
     for key in ("principal", "action", "resource"):
         if key not in request_data:
             raise _fail(file, f"{where}.request", f"has no {key!r}")
@@ -131,7 +153,7 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
     if isinstance(resource_data, str):
         resource, account = resource_data, None
     elif isinstance(resource_data, dict) and isinstance(resource_data.get("resource"), str):
-        _unknown_keys(resource_data, ("resource", "accountId"), file, f"{where}.request.resource")
+        _unknown_keys(resource_data, RESOURCE_KEYS, file, where, ".request.resource")
         resource, account = resource_data["resource"], resource_data.get("accountId")
     else:
         raise _fail(

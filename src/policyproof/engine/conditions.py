@@ -322,10 +322,13 @@ def validate_condition_block(block: object, where: str) -> None:
     if not isinstance(block, dict):
         raise EngineInputError(f"{where}: Condition must be an object of operator -> {{key: values}}")
     for operator_text, keys in block.items():
-        parse_operator(operator_text)
-        if not isinstance(keys, dict) or not keys:
-            raise EngineInputError(
-                f"{where}: condition operator {operator_text!r} must map to an object of key -> value(s)"
-            )
-        for key, raw in keys.items():
-            _policy_values(operator_text, key, raw)
+        try:
+            parse_operator(operator_text)
+            if not isinstance(keys, dict) or not keys:
+                raise EngineInputError(
+                    f"condition operator {operator_text!r} must map to an object of key -> value(s)"
+                )
+            for key, raw in keys.items():
+                _policy_values(operator_text, key, raw)
+        except EngineInputError as error:
+            raise EngineInputError(f"{where}: {error.message}") from None

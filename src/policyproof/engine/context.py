@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policyproof.engine.arns import ACCOUNT, FEDERATED_USER, ROLE, ROLE_SESSION, USER, Principal
 from policyproof.engine.errors import EngineInputError
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RequestContext:
     values: dict[str, tuple[str, ...]]
     filled: tuple[str, ...]  # keys the engine added itself (reported in the trace)
@@ -24,16 +25,15 @@ class RequestContext:
 
 def build_context(
     given: Mapping[str, object],
-    principal: Principal,
-    action: str,
-    resource_account: str | None,
+    derived: tuple[tuple[str, str, tuple[str, ...]], ...],
 ) -> RequestContext:
-    """Validate the caller's context and add the global keys AWS itself always sets.
+    """Validate the caller's context and add the global keys AWS itself always sets
+    (``derived``, from :func:`derived_keys`).
 
     AWS puts these keys in every authenticated request, so a policy conditioned on them must see
     them even when a claim does not spell them out; a value given by the caller always wins.
     """
-    if not isinstance(given, Mapping):
+    if type(given) is not dict and not isinstance(given, Mapping):
         raise EngineInputError(
             f"context must be an object of key -> string or list of strings, got {given!r}"
         )
@@ -50,14 +50,20 @@ def build_context(
                 f"context key {key!r} has value {value!r} of type {type(value).__name__}: give a string "
                 'or a list of strings (write booleans and numbers as strings, e.g. "true", "3600")'
             )
-
     filled: list[str] = []
-
-    def fill(key: str, value: str | None) -> None:
-        if value is not None and key.lower() not in values:
-            values[key.lower()] = (value,)
+    for key, lower, value in derived:
+        if lower not in values:
+            values[lower] = value
             filled.append(key)
+    return RequestContext(values, tuple(filled))
 
+
+@lru_cache(maxsize=1024)
+def derived_keys(
+    principal: Principal, kms_action: bool, resource_account: str | None
+) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """The global keys the engine can derive, as (key, lower-case key, values)."""
+    keys: list[tuple[str, str | None]] = []
     # aws:PrincipalArn / aws:PrincipalAccount are set for every signed request; for a role
     # session AWS reports the role's ARN, not the session's.
     if principal.account is not None and principal.kind in (
@@ -67,20 +73,20 @@ def build_context(
         FEDERATED_USER,
         ACCOUNT,
     ):
-        fill("aws:PrincipalArn", principal.identity_arn)
-        fill("aws:PrincipalAccount", principal.account)
+        keys.append(("aws:PrincipalArn", principal.identity_arn))
+        keys.append(("aws:PrincipalAccount", principal.account))
     # aws:ResourceAccount: the owner of the resource, known from the request.
     if resource_account is not None:
-        fill("aws:ResourceAccount", resource_account)
+        keys.append(("aws:ResourceAccount", resource_account))
     # kms:CallerAccount: KMS sets it to the caller's account on every KMS request; the AWS managed
     # key policies rely on it to keep other accounts out.
-    if action.lower().startswith("kms:") and principal.account is not None:
-        fill("kms:CallerAccount", principal.account)
+    if kms_action and principal.account is not None:
+        keys.append(("kms:CallerAccount", principal.account))
     # aws:username exists only for IAM users (the user's friendly name); aws:userid for the root
     # user is the account id. Other principals' unique ids (AIDA..., AROA...:session) cannot be
     # derived from an ARN, so they are left to the caller.
     if principal.kind == USER:
-        fill("aws:username", principal.name)
+        keys.append(("aws:username", principal.name))
     elif principal.kind == ACCOUNT:
-        fill("aws:userid", principal.account)
-    return RequestContext(values, tuple(filled))
+        keys.append(("aws:userid", principal.account))
+    return tuple((key, key.lower(), (value,)) for key, value in keys if value is not None)

@@ -18,7 +18,6 @@ evaluation logic", and the KMS Developer Guide, "Key policies in AWS KMS":
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,10 +31,9 @@ from policyproof.engine.arns import (
     parse_principal,
     require_arn,
 )
-from policyproof.engine.context import RequestContext, build_context
+from policyproof.engine.context import RequestContext, build_context, derived_keys
 from policyproof.engine.errors import EngineInputError
 from policyproof.engine.model import NamedPolicy, PolicySet, Request
-from policyproof.engine.patterns import Lookup
 from policyproof.engine.result import (
     ALLOW,
     EXPLICIT_DENY,
@@ -57,7 +55,7 @@ from policyproof.engine.services import (
     rcp_applies_to_service,
     takes_only_wildcard_resource,
 )
-from policyproof.engine.statements import MATCH_STRENGTH, RequestView, compile_policy, match_statement
+from policyproof.engine.statements import MATCH_STRENGTH, RequestView, compiled_policy, match_statement
 
 # The AWS managed RCP that Organizations attaches at every level once RCPs are enabled.
 RCP_FULL_AWS_ACCESS = NamedPolicy(
@@ -78,7 +76,7 @@ _ACTION_SHAPE = __import__("re").compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-
 _FULLY_DIRECT = frozenset({"user", "session", "wildcard", "not-principal"})
 
 
-@dataclass
+@dataclass(slots=True)
 class _Evaluated:
     """Every policy's trace, plus the applicable statements the decision needs."""
 
@@ -98,13 +96,70 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         raise EngineInputError(f"expected a Request, got {type(request).__name__}")
     if not isinstance(policies, PolicySet):
         raise EngineInputError(f"expected a PolicySet, got {type(policies).__name__}")
-    action = _check_action(request.action)
-    resource = _check_resource(request.resource)
-    principal = parse_principal(request.principal, request.principal_account)
-    resource_account = _resource_account(request, principal, resource)
-    context = build_context(request.context, principal, action, resource_account)
+    setting = _setting(
+        request.principal,
+        request.principal_account,
+        request.action,
+        request.resource,
+        request.resource_account,
+        request.wildcard_only_action,
+    )
+    principal = setting.principal
+    context = build_context(request.context, setting.derived_context)
+    facts = setting.facts.copy()
+    facts["scpsApply"] = setting.scps_apply if policies.scps else None
+    facts["rcpsApply"] = setting.rcps_apply if policies.rcps else None
+    facts["contextFilledByEngine"] = list(context.filled)
 
-    resource_policy_required = (
+    view = RequestView(
+        setting.action,
+        setting.resource,
+        principal,
+        context,
+        bool(policies.boundaries),
+        setting.resource_is_pattern,
+        request.action,
+    )
+    evaluated = _evaluate_policies(policies, view, context, setting.scps_apply, setting.rcps_apply)
+    decision, rule = _decide(setting, evaluated)
+    if "action" in rule.params:  # report the action as the caller spelled it
+        rule = Rule(rule.code, {**rule.params, "action": request.action}, rule.cites)
+    return Result(decision, Trace(facts, tuple(evaluated.traces), rule))
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """Everything about a request that does not depend on its policies or context: computed once
+    per distinct (principal, action, resource, owner) and cached, since claims and benchmarks ask
+    about the same request against many policy variants."""
+
+    principal: Principal
+    action: str  # lower case
+    resource: str
+    resource_account: str | None
+    required: str | None  # "kms-key" | "role-trust" | None
+    same_account: bool
+    scps_apply: bool
+    rcps_apply: bool
+    resource_is_pattern: bool
+    facts: dict[str, object]  # copied into each trace, never handed out itself
+    derived_context: tuple[tuple[str, str, tuple[str, ...]], ...]  # global keys the engine fills
+
+
+@lru_cache(maxsize=4096)
+def _setting(
+    principal_text: str,
+    principal_account: str | None,
+    action_text: str,
+    resource_text: str,
+    resource_account_given: str | None,
+    wildcard_only: bool | None,
+) -> _Setting:
+    action = _check_action(action_text)
+    resource = _check_resource(resource_text)
+    principal = parse_principal(principal_text, principal_account)
+    resource_account = _resource_account(resource_account_given, principal, resource)
+    required = (
         "kms-key"
         if is_kms_key(action, resource)
         else "role-trust"
@@ -112,42 +167,29 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         else None
     )
     same_account = principal.account is not None and principal.account == resource_account
-    scps_apply = _scps_apply(principal)
-    rcps_apply = _rcps_apply(principal, action)
     facts = {
         "principal": principal.text,
         "principalKind": principal.kind,
         "principalAccount": principal.account,
-        "action": request.action,
+        "action": action_text,
         "resource": resource,
         "resourceAccount": resource_account,
         "sameAccount": same_account,
-        "resourcePolicyRequired": resource_policy_required,
-        "scpsApply": scps_apply if policies.scps else None,
-        "rcpsApply": rcps_apply if policies.rcps else None,
-        "contextFilledByEngine": list(context.filled),
+        "resourcePolicyRequired": required,
     }
-
-    evaluated = _evaluate_policies(
-        policies,
-        RequestView(
-            action,
-            resource,
-            principal,
-            context,
-            has_boundary=bool(policies.boundaries),
-            resource_is_pattern=_resource_is_pattern(request, action, resource),
-        ),
-        context,
-        scps_apply,
-        rcps_apply,
+    return _Setting(
+        principal,
+        action,
+        resource,
+        resource_account,
+        required,
+        same_account,
+        _scps_apply(principal),
+        _rcps_apply(principal, action),
+        _resource_is_pattern(wildcard_only, action, resource),
+        facts,
+        derived_keys(principal, action.startswith("kms:"), resource_account),
     )
-    decision, rule = _decide(
-        action, resource, principal, same_account, resource_policy_required, policies, evaluated
-    )
-    if "action" in rule.params:  # report the action as the caller spelled it
-        rule = Rule(rule.code, {**rule.params, "action": request.action}, rule.cites)
-    return Result(decision, Trace(facts, tuple(evaluated.traces), rule))
 
 
 # ----- input checks -----
@@ -170,21 +212,19 @@ def _check_resource(resource: object) -> str:
     return resource
 
 
-def _resource_is_pattern(request: Request, action: str, resource: str) -> bool:
+def _resource_is_pattern(wildcard_only: bool | None, action: str, resource: str) -> bool:
     if "*" not in resource and "?" not in resource:
         return False
     if resource == "*":
-        wildcard_only = request.wildcard_only_action
         if wildcard_only is None:
             wildcard_only = takes_only_wildcard_resource(action)
         return not wildcard_only
     return True
 
 
-def _resource_account(request: Request, principal: Principal, resource: str) -> str | None:
+def _resource_account(account: str | None, principal: Principal, resource: str) -> str | None:
     """The account that owns the resource: given, else read from the ARN, else (for ``*``, the
     actions that take no resource) the caller's own account."""
-    account = request.resource_account
     if account is not None:
         if not isinstance(account, str) or not ACCOUNT_ID.match(account):
             raise EngineInputError(f"resource_account {account!r} must be a 12-digit account id")
@@ -217,69 +257,65 @@ def _rcps_apply(principal: Principal, action: str) -> bool:
 # ----- evaluating every policy -----
 
 
-def _make_lookup(context: RequestContext) -> Lookup:
-    def lookup(key: str) -> Sequence[str] | None:
-        return context.get(key)
-
-    return lookup
-
-
 def _evaluate_policies(
     policies: PolicySet, view: RequestView, context: RequestContext, scps_apply: bool, rcps_apply: bool
 ) -> _Evaluated:
-    lookup = _make_lookup(context)
-
-    def lookup_for(variables: bool) -> Lookup | None:
-        return lookup if variables else None
-
+    lookup = context.get  # resolves ${...} policy variables from the request context
     result = _Evaluated([], [], [], [], [], [], None, [])
 
     def run(policy: NamedPolicy, kind: str, level: int | None = None, implicit: bool = False) -> PolicyTrace:
-        if not isinstance(policy, NamedPolicy):
+        if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
             raise EngineInputError(f"{kind} policy must be a NamedPolicy(name, document), got {policy!r}")
-        compiled = _compile_cached(policy.name, kind, policy.document)
+        name = policy.name
+        compiled = compiled_policy(name, kind, policy.document)
+        variable_lookup = lookup if compiled.variables else None
         statements: list[StatementTrace] = []
         for statement in compiled.statements:
-            trace, match_kind = match_statement(statement, compiled, view, lookup_for)
+            trace, match_kind = match_statement(statement, compiled, view, variable_lookup)
             statements.append(trace)
             if trace.applies:
-                ref = StatementRef(kind, policy.name, trace.label)
+                ref = StatementRef(kind, name, trace.label)
                 if trace.effect == "Deny":
                     result.denies.append(ref)
                 elif kind == "identity":
                     result.identity_allows.append(ref)
                 elif kind == "resource":
                     result.resource_allows.append((ref, match_kind or "wildcard"))
-        policy_trace = PolicyTrace(kind, policy.name, tuple(statements), level, implicit)
+        policy_trace = PolicyTrace(kind, name, tuple(statements), level, implicit)
         result.traces.append(policy_trace)
         return policy_trace
 
-    if scps_apply:
+    if scps_apply and policies.scps:
         for level, level_policies in enumerate(_levels(policies.scps, "scps")):
             traces = [run(p, "scp", level) for p in level_policies]
             if not any(t.allows for t in traces):
                 result.scp_levels_without_allow.append(level)
-    if rcps_apply:
+    if rcps_apply and policies.rcps:
         for level, level_policies in enumerate(_levels(policies.rcps, "rcps")):
             run(RCP_FULL_AWS_ACCESS, "rcp", level, implicit=True)
             for p in level_policies:
                 run(p, "rcp", level)
     if policies.resource is not None:
         run(policies.resource, "resource")
-    for p in _policy_list(policies.identity, "identity"):
-        run(p, "identity")
-    for p in _policy_list(policies.boundaries, "boundaries"):
-        if not run(p, "boundary").allows:
-            result.boundaries_without_allow.append(p.name)
+    if policies.identity:
+        for p in _policy_list(policies.identity, "identity"):
+            run(p, "identity")
+    if policies.boundaries:
+        for p in _policy_list(policies.boundaries, "boundaries"):
+            if not run(p, "boundary").allows:
+                result.boundaries_without_allow.append(p.name)
     if policies.session is not None and not run(policies.session, "session").allows:
         result.session_without_allow = policies.session.name
-    for p in _policy_list(policies.endpoints, "endpoints"):
-        if not run(p, "endpoint").allows:
-            result.endpoints_without_allow.append(p.name)
+    if policies.endpoints:
+        for p in _policy_list(policies.endpoints, "endpoints"):
+            if not run(p, "endpoint").allows:
+                result.endpoints_without_allow.append(p.name)
     return result
 
 
 def _policy_list(value: object, field: str) -> list[NamedPolicy]:
+    if type(value) is list:
+        return value  # type: ignore[return-value]
     if not isinstance(value, list | tuple):
         raise EngineInputError(f"PolicySet.{field} must be a list of NamedPolicy, got {type(value).__name__}")
     return list(value)
@@ -292,26 +328,7 @@ def _levels(value: object, field: str) -> list[list[NamedPolicy]]:
             raise EngineInputError(
                 f"PolicySet.{field} must be a list of levels (root first), each a list of NamedPolicy"
             )
-    return [list(level) for level in levels]  # type: ignore[arg-type]
-
-
-# Compiling checks the document's shape; documents are dicts (unhashable), so the cache key is
-# their canonical JSON text, which is also what makes two equal documents share one entry.
-def _compile_cached(name: str, kind: str, document: object):  # noqa: ANN202 - internal
-    import json
-
-    try:
-        key = json.dumps(document, sort_keys=True)
-    except (TypeError, ValueError) as error:
-        raise EngineInputError(f"{kind} policy {name!r} is not a JSON policy document: {error}") from None
-    return _compile_from_json(name, kind, key)
-
-
-@lru_cache(maxsize=2048)
-def _compile_from_json(name: str, kind: str, text: str):  # noqa: ANN202 - internal
-    import json
-
-    return compile_policy(NamedPolicy(name, json.loads(text)), kind)
+    return levels  # type: ignore[return-value]
 
 
 # ----- the decision -----
@@ -323,15 +340,9 @@ def _strongest(resource_allows: list[tuple[StatementRef, str]]) -> tuple[Stateme
     return max(resource_allows, key=lambda item: MATCH_STRENGTH.get(item[1], 0))
 
 
-def _decide(
-    action: str,
-    resource: str,
-    principal: Principal,
-    same_account: bool,
-    required: str | None,
-    policies: PolicySet,
-    ev: _Evaluated,
-) -> tuple[Decision, Rule]:
+def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
+    action, resource, principal = setting.action, setting.resource, setting.principal
+    same_account, required = setting.same_account, setting.required
     if action in ALWAYS_ALLOWED_ACTIONS:
         return ALLOW, Rule("always-allowed", {"action": action})
     if ev.denies:

@@ -2,6 +2,9 @@
 
 The trace keeps codes and parameters rather than sentences, so the same trace can be explained
 in English or Vietnamese (``explain.py``) and compared by tests without parsing prose.
+
+These are slotted dataclasses, not frozen ones: the engine builds several per request and a
+frozen dataclass costs four times as much to construct. Treat them as read-only all the same.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ EXPLICIT_DENY: Decision = "ExplicitDeny"
 POLICY_KINDS = ("scp", "rcp", "resource", "identity", "boundary", "session")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Mismatch:
     """Why one statement does not apply: which element failed (``Action``, ``NotResource``,
     ``Principal``, ``Condition`` ...), a reason code and its parameters."""
@@ -32,7 +35,7 @@ class Mismatch:
         return {"element": self.element, "reason": self.reason, **self.params}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StatementTrace:
     """One statement of one policy: did it apply to the request, and if not, why not."""
 
@@ -56,7 +59,7 @@ class StatementTrace:
         return data
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PolicyTrace:
     """One policy as evaluated. ``level`` is the organization level (0 = root) for SCPs/RCPs."""
 
@@ -87,7 +90,7 @@ class PolicyTrace:
         return data
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class StatementRef:
     """A pointer to one statement, used by rules to cite what decided."""
 
@@ -99,7 +102,7 @@ class StatementRef:
         return {"kind": self.kind, "policy": self.policy, "statement": self.label}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Rule:
     """The rule of AWS's evaluation logic that decided, with the statements it rests on.
 
@@ -118,7 +121,7 @@ class Rule:
         return data
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Trace:
     """Everything the engine looked at: facts it derived, every policy, and the deciding rule."""
 
@@ -137,7 +140,7 @@ class Trace:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Result:
     """The decision for one request, with the trace that explains it."""
 

@@ -119,19 +119,18 @@ def aws_owned_resource(action: str, resource: str) -> str | None:
     Read and List actions stay possible; anything that changes the resource is refused.
     """
     arn = parse_arn(resource)
-    if arn is None or _is_read_only(action):
+    if arn is None or arn.service not in ("iam", "kms"):
+        return None  # the common case, decided without looking up the action's access level
+    if arn.service == "kms":
+        alias_action = action in ("kms:createalias", "kms:updatealias", "kms:deletealias")
+        return "aws-managed-alias" if alias_action and arn.resource.startswith("alias/aws/") else None
+    if arn.account == "aws" and arn.resource.startswith("policy/"):
+        protection = "aws-managed-policy"
+    elif arn.resource.startswith("role/aws-reserved/"):
+        protection = "aws-reserved-role"
+    else:
         return None
-    if arn.service == "iam" and arn.account == "aws" and arn.resource.startswith("policy/"):
-        return "aws-managed-policy"
-    if arn.service == "iam" and arn.resource.startswith("role/aws-reserved/"):
-        return "aws-reserved-role"
-    if (
-        arn.service == "kms"
-        and arn.resource.startswith("alias/aws/")
-        and action in ("kms:createalias", "kms:updatealias", "kms:deletealias")
-    ):
-        return "aws-managed-alias"
-    return None
+    return None if _is_read_only(action) else protection
 
 
 @lru_cache(maxsize=1)

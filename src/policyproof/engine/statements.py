@@ -8,7 +8,9 @@ for another action would only add noise to an explanation).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -74,6 +76,10 @@ class Statement:
     principal: object | None  # "*" or {type: (values...)}
     not_principal: object | None
     condition: dict | None
+    # Precompiled once per document: regexes of Action/NotAction (case-insensitive), and of
+    # Resource/NotResource when no pattern holds a policy variable (None: substitute per request).
+    action_regexes: tuple[re.Pattern[str], ...] = ()
+    resource_regexes: tuple[re.Pattern[str], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,26 @@ def compile_policy(policy: NamedPolicy, kind: str) -> CompiledPolicy:
     return _compile(policy.name, kind, policy.document)
 
 
+# Claims and benchmarks evaluate the same documents over and over. Documents are dicts (not
+# hashable), so the cache is keyed by identity; it keeps the document alive (so its id cannot be
+# reused) and a deep copy to compare with, so a document changed in place is compiled again.
+_COMPILED: dict[tuple[int, str, str], tuple[object, object, CompiledPolicy]] = {}
+_COMPILED_LIMIT = 4096
+
+
+def compiled_policy(name: str, kind: str, document: object) -> CompiledPolicy:
+    """``compile_policy`` with a cache; raises ``EngineInputError`` for a malformed document."""
+    key = (id(document), name, kind)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is document and hit[1] == document:
+        return hit[2]
+    compiled = _compile(name, kind, document)
+    if len(_COMPILED) >= _COMPILED_LIMIT:
+        _COMPILED.clear()
+    _COMPILED[key] = (document, copy.deepcopy(document), compiled)
+    return compiled
+
+
 def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
     where = f"{kind} policy {name!r}"
     if not isinstance(document, dict):
@@ -135,17 +161,18 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             f"{where}: Statement must be an object or a list of objects", path=("Statement",), policy=name
         )
     statements = []
+    variables = document.get("Version") == VARIABLES_VERSION
     for index, raw in enumerate(raw_statements):
         try:
-            statements.append(_statement(raw, index, f"{where} statement #{index + 1}"))
+            statements.append(_statement(raw, index, f"{where} statement #{index + 1}", variables))
         except EngineInputError as error:
             error.path = ("Statement",) if single else ("Statement", index)
             error.policy = name
             raise
-    return CompiledPolicy(name, kind, tuple(statements), document.get("Version") == VARIABLES_VERSION)
+    return CompiledPolicy(name, kind, tuple(statements), variables)
 
 
-def _statement(raw: object, index: int, where: str) -> Statement:
+def _statement(raw: object, index: int, where: str, variables: bool) -> Statement:
     if not isinstance(raw, dict):
         raise EngineInputError(f"{where} must be an object")
     sid = raw.get("Sid")
@@ -167,26 +194,39 @@ def _statement(raw: object, index: int, where: str) -> Statement:
     def optional(element: str) -> tuple[str, ...] | None:
         return _strings(raw[element], where, element) if element in raw else None
 
+    action = optional("Action")
+    not_action = optional("NotAction")
+    resource = optional("Resource")
+    not_resource = optional("NotResource")
+    resource_patterns = resource if resource is not None else not_resource
+    has_variables = variables and any("${" in p for p in resource_patterns or ())
     return Statement(
         index=index,
         sid=sid or None,
         effect=effect,
-        action=optional("Action"),
-        not_action=optional("NotAction"),
-        resource=optional("Resource"),
-        not_resource=optional("NotResource"),
+        action=action,
+        not_action=not_action,
+        resource=resource,
+        not_resource=not_resource,
         principal=_principal_element(raw["Principal"], where, "Principal") if "Principal" in raw else None,
         not_principal=(
             _principal_element(raw["NotPrincipal"], where, "NotPrincipal") if "NotPrincipal" in raw else None
         ),
         condition=condition or None,
+        # Action names are case-insensitive; resources are not.
+        action_regexes=tuple(
+            wildcard_regex(p, True) for p in (action if action is not None else not_action or ())
+        ),
+        resource_regexes=(
+            None if has_variables else tuple(wildcard_regex(p) for p in resource_patterns or ())
+        ),
     )
 
 
 # ----- matching -----
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RequestView:
     """What statement matching needs to know about the request."""
 
@@ -196,14 +236,21 @@ class RequestView:
     context: RequestContext
     has_boundary: bool  # AWS: a Deny with NotPrincipal always applies to principals with a boundary
     resource_is_pattern: bool = False  # the request names a set of resources with wildcards
+    action_text: str = ""  # the action as the caller spelled it, for the trace
 
 
-def _action_matches(patterns: Sequence[str], action: str) -> bool:
-    # Action names are case-insensitive; wildcards may appear anywhere in the action part.
-    return any(wildcard_regex(pattern, True).fullmatch(action) for pattern in patterns)
+def _any_fullmatch(regexes: Sequence[re.Pattern[str]], text: str) -> bool:
+    for regex in regexes:  # noqa: SIM110 - a plain loop beats any(generator) on this hot path
+        if regex.fullmatch(text):
+            return True
+    return False
 
 
-def _resource_matches(patterns: Sequence[str], resource: str, lookup: Lookup | None) -> bool:
+def _resource_matches(
+    statement: Statement, patterns: Sequence[str], resource: str, lookup: Lookup | None
+) -> bool:
+    if statement.resource_regexes is not None:
+        return _any_fullmatch(statement.resource_regexes, resource)
     return any(matches_pattern(pattern, resource, lookup) for pattern in patterns)
 
 
@@ -224,7 +271,7 @@ def _resource_mismatch(statement: Statement, request: RequestView, lookup: Looku
             test = glob_covers if statement.effect == "Deny" else globs_intersect
             hit = any(test(p, resource) for p in _expanded(patterns, lookup))
         else:
-            hit = _resource_matches(patterns, resource, lookup)
+            hit = _resource_matches(statement, patterns, resource, lookup)
         if not hit:
             return Mismatch(
                 "Resource", "resource-not-listed", {"resource": resource, "patterns": list(patterns)}
@@ -238,7 +285,7 @@ def _resource_mismatch(statement: Statement, request: RequestView, lookup: Looku
             test = glob_covers if statement.effect == "Allow" else globs_intersect
             excluded = any(test(p, resource) for p in _expanded(patterns, lookup))
         else:
-            excluded = _resource_matches(patterns, resource, lookup)
+            excluded = _resource_matches(statement, patterns, resource, lookup)
         if excluded:
             return Mismatch(
                 "NotResource", "resource-excluded", {"resource": resource, "patterns": list(patterns)}
@@ -314,28 +361,31 @@ def match_statement(
     statement: Statement,
     policy: CompiledPolicy,
     request: RequestView,
-    lookup_for: Callable[[bool], Lookup | None],
+    lookup: Lookup | None,
 ) -> tuple[StatementTrace, str | None]:
     """Trace of one statement for the request, and how it matched the principal (resource-side
-    policies only; None elsewhere or when it does not apply)."""
+    policies only; None elsewhere or when it does not apply). ``lookup`` resolves policy
+    variables (None for documents whose Version does not support them)."""
     mismatches: list[Mismatch] = []
-    lookup = lookup_for(policy.variables)
 
     if statement.action is not None:
-        if not _action_matches(statement.action, request.action):
+        if not _any_fullmatch(statement.action_regexes, request.action):
             mismatches.append(
                 Mismatch(
                     "Action",
                     "action-not-listed",
-                    {"action": request.action, "patterns": list(statement.action)},
+                    {"action": request.action_text or request.action, "patterns": list(statement.action)},
                 )
             )
-    elif _action_matches(statement.not_action or (), request.action):
+    elif _any_fullmatch(statement.action_regexes, request.action):
         mismatches.append(
             Mismatch(
                 "NotAction",
                 "action-excluded",
-                {"action": request.action, "patterns": list(statement.not_action or ())},
+                {
+                    "action": request.action_text or request.action,
+                    "patterns": list(statement.not_action or ()),
+                },
             )
         )
 
@@ -358,6 +408,10 @@ def match_statement(
                 )
         elif statement.not_principal is not None:
             excluded = principal_match(statement.not_principal, principal)
+            if excluded == "account" and principal.kind != ACCOUNT:
+                # IAM User Guide (NotPrincipal): AWS checks the account, then the user or role, then
+                # the session; listing the account exempts the account, not everyone in it.
+                excluded = None
             if statement.effect == "Deny" and request.has_boundary:
                 # IAM User Guide (NotPrincipal): a Deny with NotPrincipal always denies principals
                 # that have a permissions boundary, whatever it lists.

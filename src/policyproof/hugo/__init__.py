@@ -4,7 +4,8 @@
 is split by concern: ``frontmatter`` (YAML/TOML headers), ``source`` (finding pages, languages and
 URLs), ``shortcodes`` (parsing and converting ``{{% %}}`` / ``{{< >}}``), ``markdown`` (links,
 images and JSON fences in the prose), ``policies`` (recognising and naming IAM policies),
-``writer`` (idempotent output) and ``report`` (the summary).
+``headings`` (explicit heading ids shared by both languages), ``writer`` (idempotent output),
+``site_rules`` (the site's consistency rules run on the pages written) and ``report`` (the summary).
 """
 
 from policyproof.hugo.importer import ImportOptions, import_tree

@@ -10,9 +10,10 @@ from pathlib import Path, PurePosixPath
 from policyproof.findings import InputError
 from policyproof.hugo.convert import PageContext, SnippetRegistry
 from policyproof.hugo.frontmatter import dump_front_matter, site_front_matter
-from policyproof.hugo.policies import KIND_SUFFIXES
+from policyproof.hugo.headings import add_heading_ids
 from policyproof.hugo.report import ImportReport
 from policyproof.hugo.shortcodes import parse
+from policyproof.hugo.site_rules import check_site_rules
 from policyproof.hugo.source import SITE_DEFAULT_LANG, SourcePage, load_tree
 from policyproof.hugo.writer import Writer
 
@@ -32,7 +33,8 @@ class ImportOptions:
 
 
 def import_tree(options: ImportOptions) -> ImportReport:
-    """Convert every page under ``options.source`` and write pages, snippets and images."""
+    """Convert every page under ``options.source``, write pages, snippets and images, and check
+    the pages written against the site's rules (both languages in step, no inline JSON, ...)."""
     report = ImportReport(dry_run=options.dry_run)
     source = options.source
     if not source.exists():
@@ -42,11 +44,14 @@ def import_tree(options: ImportOptions) -> ImportReport:
     snippets = SnippetRegistry()
     copies: dict[PurePosixPath, Path] = {}
     pages_out: dict[PurePosixPath, str] = {}
+    # Heading ids first: they depend on both languages of a page, conversion sees one at a time.
+    bodies = add_heading_ids(tree.pages, report)
     # English first: snippet file names come from the first page that shows a policy, and this
     # site's file names are English slugs.
     ordered = sorted(tree.pages, key=lambda page: (page.page_key.as_posix(), page.lang != "en"))
     for number, page in enumerate(ordered, start=1):
-        text = _convert_page(page, tree, report, snippets, copies)
+        body = bodies.get((page.link_path, page.lang), page.front.body)
+        text = _convert_page(page, body, tree, report, snippets, copies)
         if text is not None:
             pages_out[page.out_path] = text
             report.pages[page.lang] += 1
@@ -65,18 +70,29 @@ def import_tree(options: ImportOptions) -> ImportReport:
     report.snippets = len(snippets.files)
     report.images = len(copies)
     _check_snippets(snippets, options.snippets, report)
+    written_pages = {options.docs / relative: text for relative, text in pages_out.items()}
+    written_snippets = {options.snippets / relative: entry[0] for relative, entry in snippets.files.items()}
+    check_site_rules(
+        options.docs,
+        options.snippets,
+        {path: text for path, text in written_pages.items() if path in writer.settled},
+        {path: text for path, text in written_snippets.items() if path in writer.settled},
+        dry_run=options.dry_run,
+        report=report,
+    )
     return report
 
 
 def _convert_page(
     page: SourcePage,
+    body: str,
     tree: object,
     report: ImportReport,
     snippets: SnippetRegistry,
     copies: dict[PurePosixPath, Path],
 ) -> str | None:
     try:
-        nodes = parse(page.front.body, page.front.body_line, page.display)
+        nodes = parse(body, page.front.body_line, page.display)
     except InputError as error:
         report.error(error.file, error.line, error.message)
         return None
@@ -140,4 +156,4 @@ def _check_snippets(snippets: SnippetRegistry, folder: Path, report: ImportRepor
         report.findings.extend(finding.format() for finding in findings)
 
 
-__all__ = ["ImportOptions", "import_tree", "KIND_SUFFIXES"]
+__all__ = ["ImportOptions", "import_tree"]

@@ -117,8 +117,8 @@ def detect_kind(document: dict[str, Any]) -> str | None:
     return None
 
 
-def slug(text: str, max_words: int = 6) -> str:
-    """ASCII file-name slug of a label: Vietnamese letters lose their marks (đ -> d)."""
+def slug(text: str, max_words: int | None = 6) -> str:
+    """ASCII slug of a label: Vietnamese letters lose their marks (đ -> d); ``None``: every word."""
     text = text.replace("đ", "d").replace("Đ", "D")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", text.lower())

@@ -27,6 +27,8 @@ class ImportReport:
     """Counts and messages of one import.
 
     ``problems`` are things left unconverted in the output (they make the exit status non-zero);
+    ``site_problems`` are the site's own rules (both languages, same snippets and heading ids, no
+    inline JSON, no unused snippet) broken by the pages written: left unconverted as well;
     ``errors`` are pages that could not be imported at all (malformed input); ``notes`` are
     conversions that were made but deserve a look (kept unknown front matter, approximations).
     """
@@ -34,6 +36,7 @@ class ImportReport:
     pages: Counter[str] = field(default_factory=Counter)  # language -> pages imported
     shortcodes: Counter[str] = field(default_factory=Counter)  # shortcode name -> converted
     snippets: int = 0
+    heading_ids: int = 0
     images: int = 0
     files_written: int = 0
     files_unchanged: int = 0
@@ -41,6 +44,7 @@ class ImportReport:
     checker_available: bool = True
     findings: list[str] = field(default_factory=list)
     problems: list[Message] = field(default_factory=list)
+    site_problems: list[Message] = field(default_factory=list)
     errors: list[Message] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
 
@@ -57,7 +61,7 @@ class ImportReport:
     def exit_code(self) -> int:
         if self.errors:
             return EXIT_BAD_INPUT
-        if self.problems:
+        if self.problems or self.site_problems:
             return EXIT_LEFT_UNCONVERTED
         return EXIT_OK
 
@@ -73,6 +77,7 @@ class ImportReport:
             f"  snippets extracted:   {self.snippets}",
             f"  shortcodes converted: {sum(self.shortcodes.values())}"
             + (f" ({converted})" if converted else ""),
+            f"  heading ids added:    {self.heading_ids}",
             f"  images copied:        {self.images}",
             f"  files: {verb} {self.files_written}, unchanged {self.files_unchanged}",
         ]
@@ -83,6 +88,10 @@ class ImportReport:
         for title, messages in (
             ("malformed input (page not imported)", self.errors),
             ("left unconverted", self.problems),
+            (
+                f"left unconverted: site rules on the pages {'to write' if self.dry_run else 'written'}",
+                self.site_problems,
+            ),
             ("notes", self.notes),
         ):
             if messages:

@@ -16,6 +16,8 @@ class Writer:
         self.report = report
         self.dry_run = dry_run
         self.force = force
+        # Files that hold (or, in a dry run, would hold) exactly what the import produced.
+        self.settled: set[Path] = set()
 
     def text(self, destination: Path, text: str) -> None:
         self.bytes(destination, text.encode("utf-8"))
@@ -33,6 +35,7 @@ class Writer:
             try:
                 if destination.read_bytes() == data:
                     self.report.files_unchanged += 1
+                    self.settled.add(destination)
                     return
             except OSError:
                 pass
@@ -45,9 +48,12 @@ class Writer:
                 return
         self.report.files_written += 1
         if self.dry_run:
+            self.settled.add(destination)
             return
         try:
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(data)
         except OSError as error:
             self.report.error(str(destination), 1, f"cannot write: {error.strerror}")
+            return
+        self.settled.add(destination)

@@ -56,7 +56,7 @@ def parse_operator(text: str) -> Operator | None:
     for prefix in _SET_PREFIXES:
         if rest.lower().startswith(prefix):
             set_prefix = "ForAllValues" if prefix == "forallvalues:" else "ForAnyValue"
-            rest = rest[len(prefix):]
+            rest = rest[len(prefix) :]
             break
     if_exists = rest.lower().endswith("ifexists")
     base = catalog.operator_canonical(rest[: -len("IfExists")] if if_exists else rest)
@@ -98,8 +98,10 @@ def _unknown_operator(context: Context, path: tuple, text: str) -> None:
     names = list(catalog.operators())
     candidates = names + [name + "IfExists" for name in names if name != "Null"]
     close = difflib.get_close_matches(text.split(":")[-1], candidates, n=1, cutoff=0.7)
-    hint = f": did you mean \"{close[0]}\"?" if close else ": see the list of condition operators"
-    context.report("unknown-condition-operator", path, f"{text!r} is not a condition operator{hint}", at_key=True)
+    hint = f': did you mean "{close[0]}"?' if close else ": see the list of condition operators"
+    context.report(
+        "unknown-condition-operator", path, f"{text!r} is not a condition operator{hint}", at_key=True
+    )
 
 
 def _key_type(context: Context, path: tuple, key: str) -> str | None:
@@ -115,48 +117,66 @@ def _key_type(context: Context, path: tuple, key: str) -> str | None:
     if prefix.lower() == "aws":
         if catalog.global_key_is_templated(key):
             context.report(
-                "missing-tag-key", path,
-                f"{key!r} needs a tag key: write {key}/<tag-key>, e.g. {key}/project", at_key=True,
+                "missing-tag-key",
+                path,
+                f"{key!r} needs a tag key: write {key}/<tag-key>, e.g. {key}/project",
+                at_key=True,
             )
             return None
         suggestion = catalog.suggest_global_key(key)
-        hint = f": did you mean \"{suggestion}\"?" if suggestion else ": check the global condition keys list"
-        context.report("unknown-condition-key", path, f"{key!r} is not an AWS global condition key{hint}", at_key=True)
+        hint = f': did you mean "{suggestion}"?' if suggestion else ": check the global condition keys list"
+        context.report(
+            "unknown-condition-key", path, f"{key!r} is not an AWS global condition key{hint}", at_key=True
+        )
         return None
     if ":" not in key or not catalog.service_exists(prefix):
         context.report(
-            "unknown-condition-key", path,
+            "unknown-condition-key",
+            path,
             f"{key!r} is not a condition key: keys are written prefix:Name, e.g. aws:SourceAccount or "
-            "s3:prefix, with a real service prefix", at_key=True,
+            "s3:prefix, with a real service prefix",
+            at_key=True,
         )
         return None
     suggestion = catalog.suggest_service_key(key)
-    hint = f": did you mean \"{suggestion}\"?" if suggestion else f": check the condition keys of {prefix}"
-    context.report("unknown-condition-key", path, f"{key!r} is not a condition key of {prefix}{hint}", at_key=True)
+    hint = f': did you mean "{suggestion}"?' if suggestion else f": check the condition keys of {prefix}"
+    context.report(
+        "unknown-condition-key", path, f"{key!r} is not a condition key of {prefix}{hint}", at_key=True
+    )
     return None
 
 
 def _check_types(context: Context, path: tuple, operator: Operator, key: str, key_type: str) -> None:
     family = operator.family
-    if family in _FITS and key_type not in _FITS[family] and not (key.lower() == "aws:epochtime" and family == "Numeric"):
+    if (
+        family in _FITS
+        and key_type not in _FITS[family]
+        and not (key.lower() == "aws:epochtime" and family == "Numeric")
+    ):
         scalar_type = key_type.removeprefix("ArrayOf")
         context.report(
-            "operator-type-mismatch", path,
+            "operator-type-mismatch",
+            path,
             f"{operator.base} compares {family.lower()} values but {key!r} is of type {key_type}: "
-            f"use {_OPERATOR_FOR_TYPE.get(scalar_type, 'an operator of that type')}", at_key=True,
+            f"use {_OPERATOR_FOR_TYPE.get(scalar_type, 'an operator of that type')}",
+            at_key=True,
         )
     multivalued = key_type.startswith("ArrayOf")
     if operator.set_prefix == "ForAllValues" and not multivalued:
         context.report(
-            "forallvalues-single-valued", path,
+            "forallvalues-single-valued",
+            path,
             f"{key!r} holds a single value, and ForAllValues is true when the key is absent: "
-            f"use {operator.base}{'IfExists' if operator.if_exists else ''} without ForAllValues", at_key=True,
+            f"use {operator.base}{'IfExists' if operator.if_exists else ''} without ForAllValues",
+            at_key=True,
         )
     if multivalued and operator.set_prefix is None and operator.base != "Null":
         context.report(
-            "multivalued-key-without-qualifier", path,
+            "multivalued-key-without-qualifier",
+            path,
             f"{key!r} can hold several values: write ForAnyValue:{operator.base} (any value matches) or "
-            f"ForAllValues:{operator.base} (every value matches)", at_key=True,
+            f"ForAllValues:{operator.base} (every value matches)",
+            at_key=True,
         )
 
 
@@ -165,39 +185,53 @@ def _check_values(
 ) -> None:
     for index, value in enumerate(values):
         value_path = path + (index,) if is_list else path
-        text = value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+        text = (
+            value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+        )
         if "${" in text:
             continue  # a policy variable: its value is only known at request time
         family = operator.family
         if family in ("Bool", "Null"):
             if text.lower() not in ("true", "false"):
                 context.report(
-                    "invalid-bool-value", value_path,
-                    f"{operator.base} takes \"true\" or \"false\", not {value!r}: write one of them",
+                    "invalid-bool-value",
+                    value_path,
+                    f'{operator.base} takes "true" or "false", not {value!r}: write one of them',
                 )
-            elif family == "Bool" and not operator.if_exists and key.lower() == "aws:multifactorauthpresent" \
-                    and text.lower() == "false":
+            elif (
+                family == "Bool"
+                and not operator.if_exists
+                and key.lower() == "aws:multifactorauthpresent"
+                and text.lower() == "false"
+            ):
                 context.report(
-                    "mfa-bool-false", value_path,
-                    "aws:MultiFactorAuthPresent is absent, not false, for long-term access keys, so this never "
-                    "matches them: use BoolIfExists with \"false\" (or Null with \"true\")",
+                    "mfa-bool-false",
+                    value_path,
+                    "aws:MultiFactorAuthPresent is absent, not false, for long-term access keys, so this "
+                    "never "
+                    'matches them: use BoolIfExists with "false" (or Null with "true")',
                 )
         elif family == "IPAddress" and not _is_ip(text):
             context.report(
-                "invalid-condition-value", value_path,
-                f"{value!r} is not an IP address or CIDR range: write e.g. \"203.0.113.0/24\"",
+                "invalid-condition-value",
+                value_path,
+                f'{value!r} is not an IP address or CIDR range: write e.g. "203.0.113.0/24"',
             )
         elif family == "Numeric" and not _is_number(text):
-            context.report("invalid-condition-value", value_path, f"{value!r} is not a number: write e.g. \"3600\"")
+            context.report(
+                "invalid-condition-value", value_path, f'{value!r} is not a number: write e.g. "3600"'
+            )
         elif family == "Date" and not _DATE.match(text):
             context.report(
-                "invalid-condition-value", value_path,
-                f"{value!r} is not a date: write ISO 8601 such as \"2026-01-31T00:00:00Z\" or epoch seconds",
+                "invalid-condition-value",
+                value_path,
+                f'{value!r} is not a date: write ISO 8601 such as "2026-01-31T00:00:00Z" or epoch seconds',
             )
         elif operator.base in _EXACT_STRING_OPERATORS and ("*" in text or "?" in text):
             like = operator.base.replace("Equals", "Like").replace("IgnoreCase", "")
             context.report(
-                "wildcard-without-like", value_path,
+                "wildcard-without-like",
+                value_path,
                 f"{operator.base} compares exactly, so '*' and '?' in {value!r} are literal characters: "
                 f"use {like} to match a pattern",
             )

@@ -32,8 +32,10 @@ def _owning_service_actions(context: Context, statement: Statement) -> None:
         service = action.partition(":")[0].lower()
         if action != "*" and ":" in action and service != owner and "*" not in service:
             context.report(
-                "action-not-for-this-resource", path,
-                f"{action!r} is not a {owner}: action, and {_KIND_NAMES[context.kind]} only controls {owner}: "
+                "action-not-for-this-resource",
+                path,
+                f"{action!r} is not a {owner}: action, and {_KIND_NAMES[context.kind]} only controls "
+                f"{owner}: "
                 f"actions: grant it in an identity policy instead",
             )
 
@@ -43,9 +45,10 @@ def _key_resource(context: Context, statement: Statement) -> None:
         for path, resource in statement.strings(element):
             if resource != "*":
                 context.report(
-                    "key-policy-resource", path,
-                    f"in a key policy, {element} must be \"*\" (meaning this key); {resource!r} matches nothing: "
-                    "write \"*\"",
+                    "key-policy-resource",
+                    path,
+                    f'in a key policy, {element} is "*", which means "this KMS key"; {resource!r} can only '
+                    'name this key again or nothing at all: write "*"',
                 )
 
 
@@ -66,16 +69,18 @@ def _bucket_resources(context: Context, statement: Statement) -> None:
             if resource == "*" or len(parts) != 6:
                 if resource == "*" and expected:
                     context.report(
-                        "bucket-policy-other-bucket", path,
-                        f"a bucket policy names its own bucket: write \"arn:aws:s3:::{expected}\" or "
-                        f"\"arn:aws:s3:::{expected}/*\" instead of \"*\"",
+                        "bucket-policy-other-bucket",
+                        path,
+                        f'a bucket policy names its own bucket: write "arn:aws:s3:::{expected}" or '
+                        f'"arn:aws:s3:::{expected}/*" instead of "*"',
                     )
                 continue
             named = parts[5].split("/", 1)[0]
             if parts[2] != "s3" or (expected and not fnmatch.fnmatchcase(expected, named)):
                 target = expected or "this bucket"
                 context.report(
-                    "bucket-policy-other-bucket", path,
+                    "bucket-policy-other-bucket",
+                    path,
                     f"{resource!r} is not {target} or one of its objects: a bucket policy can only name "
                     f"arn:aws:s3:::{target} and arn:aws:s3:::{target}/...",
                 )
@@ -94,20 +99,26 @@ def _trust_actions(context: Context, statement: Statement) -> None:
     for wanted, present in (("sts:AssumeRoleWithSAML", saml), ("sts:AssumeRoleWithWebIdentity", oidc)):
         if present and not any(fnmatch.fnmatchcase(wanted.lower(), action) for action in actions):
             context.report(
-                "trust-action-mismatch", statement.path + ("Action",),
-                f"a {'SAML' if wanted.endswith('SAML') else 'web identity (OIDC)'} provider assumes a role with "
+                "trust-action-mismatch",
+                statement.path + ("Action",),
+                f"a {'SAML' if wanted.endswith('SAML') else 'web identity (OIDC)'} provider assumes a "
+                "role with "
                 f"{wanted}: add it to Action",
             )
     if any("token.actions.githubusercontent.com" in value for value in federated):
         condition = statement.data.get("Condition")
-        keys = [key.lower() for block in condition.values() if isinstance(block, dict) for key in block] \
-            if isinstance(condition, dict) else []
+        keys = (
+            [key.lower() for block in condition.values() if isinstance(block, dict) for key in block]
+            if isinstance(condition, dict)
+            else []
+        )
         if not any(key.endswith("token.actions.githubusercontent.com:sub") for key in keys):
             context.report(
-                "oidc-without-subject", statement.path + ("Principal",),
+                "oidc-without-subject",
+                statement.path + ("Principal",),
                 "without a condition on token.actions.githubusercontent.com:sub, every GitHub repository can "
-                "assume this role: add StringLike {\"token.actions.githubusercontent.com:sub\": "
-                "\"repo:OWNER/REPO:*\"}",
+                'assume this role: add StringLike {"token.actions.githubusercontent.com:sub": '
+                '"repo:OWNER/REPO:*"}',
             )
 
 
@@ -129,7 +140,8 @@ def _lockout(context: Context) -> None:
         if statement.effect != "Allow" or "NotAction" in statement.data:
             continue
         if not any(
-            fnmatch.fnmatchcase("kms:putkeypolicy", action.lower()) for _, action in statement.strings("Action")
+            fnmatch.fnmatchcase("kms:putkeypolicy", action.lower())
+            for _, action in statement.strings("Action")
         ):
             continue
         principal = statement.data.get("Principal")
@@ -140,8 +152,10 @@ def _lockout(context: Context) -> None:
                 if value == "*" or value == account or f":iam::{account}:" in value:
                     return
     context.report(
-        "key-policy-lockout", ("Statement",),
-        f"no statement lets account {account} (its root principal, arn:aws:iam::{account}:root) or one of its "
+        "key-policy-lockout",
+        ("Statement",),
+        f"no statement lets account {account} (its root principal, arn:aws:iam::{account}:root) or one "
+        "of its "
         "administrators call kms:PutKeyPolicy, so nobody could ever change this key policy: add the "
-        "default statement allowing arn:aws:iam::" + account + ":root \"kms:*\"",
+        "default statement allowing arn:aws:iam::" + account + ':root "kms:*"',
     )

@@ -39,9 +39,10 @@ def check(context: Context) -> None:
             for path, value in strings_at(principal.get("CanonicalUser"), base + ("CanonicalUser",)):
                 if not _CANONICAL_USER.match(value):
                     context.report(
-                        "invalid-principal", path,
+                        "invalid-principal",
+                        path,
                         f"{value!r} is not an S3 canonical user ID (64 lower-case hex digits): "
-                        "copy it from the account's S3 settings, or use the account ID under \"AWS\"",
+                        'copy it from the account\'s S3 settings, or use the account ID under "AWS"',
                     )
 
 
@@ -51,37 +52,43 @@ def _check_aws(context: Context, path: tuple, value: str) -> None:
         return
     if patterns["unique-id"].match(value):
         context.report(
-            "unique-id-principal", path,
+            "unique-id-principal",
+            path,
             f"{value!r} is a unique ID, which IAM shows when the role or user it named was deleted: "
             "write the ARN of the current role or user",
         )
         return
     if value.isdigit():
         context.report(
-            "invalid-account-id", path,
+            "invalid-account-id",
+            path,
             f"{value!r} is not a 12-digit AWS account ID: write all 12 digits, including leading zeros",
         )
         return
     account = _ACCOUNT_IN_ARN.match(value)
     if account and not re.fullmatch(r"[0-9]{12}", account.group(1)):
         context.report(
-            "invalid-account-id", path,
-            f"account {account.group(1)!r} in {value!r} is not a 12-digit AWS account ID: write all 12 digits",
+            "invalid-account-id",
+            path,
+            f"account {account.group(1)!r} in {value!r} is not a 12-digit AWS account ID: write all 12 "
+            "digits",
         )
         return
     context.report(
-        "invalid-principal", path,
-        f"{value!r} is not an AWS principal: write an account ID (\"111122223333\"), the account root "
-        "(\"arn:aws:iam::111122223333:root\"), or the ARN of a role, user or assumed-role session",
+        "invalid-principal",
+        path,
+        f'{value!r} is not an AWS principal: write an account ID ("111122223333"), the account root '
+        '("arn:aws:iam::111122223333:root"), or the ARN of a role, user or assumed-role session',
     )
 
 
 def _check_service(context: Context, path: tuple, value: str) -> None:
     if value == "*" or not _patterns()["service"].match(value):
         context.report(
-            "invalid-service-principal", path,
+            "invalid-service-principal",
+            path,
             f"{value!r} is not a service principal: write the service's DNS-style name, e.g. "
-            "\"ec2.amazonaws.com\" or \"logs.us-east-1.amazonaws.com\"",
+            '"ec2.amazonaws.com" or "logs.us-east-1.amazonaws.com"',
         )
         return
     known = catalog.service_principal_first_labels()
@@ -89,7 +96,7 @@ def _check_service(context: Context, path: tuple, value: str) -> None:
     if any(label in known for label in labels):
         return
     close = difflib.get_close_matches(labels[0], list(known), n=1, cutoff=0.75) if labels else []
-    hint = f": did you mean \"{close[0]}.amazonaws.com\"?" if close else ": check the spelling"
+    hint = f': did you mean "{close[0]}.amazonaws.com"?' if close else ": check the spelling"
     context.report("unknown-service-principal", path, f"{value!r} names no AWS service we know{hint}")
 
 
@@ -100,12 +107,15 @@ def _check_federated(context: Context, path: tuple, value: str) -> None:
     account = _ACCOUNT_IN_ARN.match(value)
     if account and not re.fullmatch(r"[0-9]{12}", account.group(1)):
         context.report(
-            "invalid-account-id", path,
-            f"account {account.group(1)!r} in {value!r} is not a 12-digit AWS account ID: write all 12 digits",
+            "invalid-account-id",
+            path,
+            f"account {account.group(1)!r} in {value!r} is not a 12-digit AWS account ID: write all 12 "
+            "digits",
         )
         return
     context.report(
-        "invalid-federated-principal", path,
+        "invalid-federated-principal",
+        path,
         f"{value!r} is not a federated principal: write the ARN of an IAM identity provider, e.g. "
-        "\"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com\"",
+        '"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"',
     )

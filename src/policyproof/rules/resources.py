@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from policyproof import catalog
 from policyproof.rules.actions import concrete_actions
 from policyproof.rules.base import Context, Statement, has_wildcard, without_variables
 
-PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"})
+PARTITIONS = frozenset(
+    {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+)
 #: Services whose resource types per action are precise in the catalog: a mismatch there is an error.
 STRICT_RESOURCE_SERVICES = frozenset({"s3", "kms", "sqs", "sns", "dynamodb", "secretsmanager", "lambda"})
 _ACCOUNT = re.compile(r"[0-9]{12}\Z")
@@ -40,25 +43,35 @@ def check_arn(context: Context, path: tuple, value: str, *, what: str) -> bool:
     if parts is None:
         if text.lower().startswith("arn:") or ":" in text or what == "resource":
             context.report(
-                "malformed-arn", path,
+                "malformed-arn",
+                path,
                 f"{value!r} is not a valid ARN: write arn:partition:service:region:account:resource "
-                "(or \"*\" for every resource)",
+                '(or "*" for every resource)',
             )
         return False
     _, partition, service, _region, account, resource = parts
     if not has_wildcard(partition) and partition not in PARTITIONS:
         context.report(
-            "malformed-arn", path,
-            f"{partition!r} is not an AWS partition in {value!r}: use \"aws\" (or aws-cn, aws-us-gov)",
+            "malformed-arn",
+            path,
+            f'{partition!r} is not an AWS partition in {value!r}: use "aws" (or aws-cn, aws-us-gov)',
         )
         return False
     if not service or (not resource and not has_wildcard(text)):
         field = "service" if not service else "resource"
-        context.report("malformed-arn", path, f"the {field} field of ARN {value!r} is empty: complete the ARN")
-        return False
-    if account and not has_wildcard(account) and account not in _SPECIAL_ACCOUNTS and not _ACCOUNT.match(account):
         context.report(
-            "invalid-account-id", path,
+            "malformed-arn", path, f"the {field} field of ARN {value!r} is empty: complete the ARN"
+        )
+        return False
+    if (
+        account
+        and not has_wildcard(account)
+        and account not in _SPECIAL_ACCOUNTS
+        and not _ACCOUNT.match(account)
+    ):
+        context.report(
+            "invalid-account-id",
+            path,
             f"account {account!r} in {value!r} is not a 12-digit AWS account ID: write all 12 digits, "
             "including leading zeros",
         )
@@ -71,38 +84,65 @@ def _check_types(context: Context, statement: Statement) -> None:
     resources = [(path, value) for path, value in statement.strings("Resource") if value != "*"]
     if not actions or not resources:
         return
-    known = concrete_actions(tuple(value for _, value in actions))
+    patterns = tuple(value for _, value in actions)
+    known = concrete_actions(patterns)
     if known is None:
         return  # "*", "svc:*" or unknown actions: every ARN may fit
-    fitting_any: set[str] = set()
+    strict_fitting: set[str] = set()
+    some_resource_fits = False
     for path, resource in resources:
         arn = without_variables(resource)
         parts = split_arn(arn)
         if parts is None:
             continue
-        fits = [action for action in known if _fits(action, arn)]
-        fitting_any.update(f"{action.service}:{action.name}" for action in fits)
-        if not fits:
+        fits_any, strict_fits = _fit_summary(patterns, arn)
+        strict_fitting |= strict_fits
+        some_resource_fits = some_resource_fits or fits_any
+        if not fits_any:
             _report_unfit(context, path, resource, arn, parts[2], known)
-    if not fitting_any:
+    if not some_resource_fits:
         return  # already reported per resource
     for path, action in actions:
         matched = concrete_actions((action,)) or ()
         typed = [a for a in matched if a.resource_types and a.service in STRICT_RESOURCE_SERVICES]
-        if typed and not any(f"{a.service}:{a.name}" in fitting_any for a in matched):
+        if typed and not any(f"{a.service}:{a.name}" in strict_fitting for a in typed):
             context.report(
-                "action-resource-mismatch", path,
+                "action-resource-mismatch",
+                path,
                 f"{action!r} applies to none of this statement's resources: {_expected(tuple(typed))}, "
                 "or move it to its own statement",
             )
 
 
+@lru_cache(maxsize=16384)
+def _fit_summary(patterns: tuple[str, ...], arn: str) -> tuple[bool, frozenset[str]]:
+    """Whether any action named by ``patterns`` can act on ``arn``, and which actions of the
+    strict services can (only those get the per-action warning, so only those are all tested)."""
+    known = concrete_actions(patterns) or ()
+    strict = frozenset(
+        f"{action.service}:{action.name}"
+        for action in known
+        if action.service in STRICT_RESOURCE_SERVICES and _fits(action, arn)
+    )
+    if strict:
+        return True, strict
+    others = (action for action in known if action.service not in STRICT_RESOURCE_SERVICES)
+    return any(_fits(action, arn) for action in others), strict
+
+
 def _report_unfit(
-    context: Context, path: tuple, resource: str, arn: str, arn_service: str, known: tuple[catalog.Action, ...]
+    context: Context,
+    path: tuple,
+    resource: str,
+    arn: str,
+    arn_service: str,
+    known: tuple[catalog.Action, ...],
 ) -> None:
     names = _action_names(known)
     services = {action.service for action in known}
-    recognized = catalog.matching_resource_types(arn, arn_service.lower()) if not has_wildcard(arn_service) else ()
+    recognized = (
+        catalog.matching_resource_types(arn, arn_service.lower()) if not has_wildcard(arn_service) else ()
+    )
     # Only an ARN that is unmistakably one resource type of the actions' own service, for a service
     # whose action-to-resource-type table is precise, is an error: elsewhere the catalog has gaps
     # (API Gateway v2 paths, ELB, EC2 ...) that AWS's own managed policies run into.
@@ -113,13 +153,15 @@ def _report_unfit(
         and all(a.resource_types for a in known)
     ):
         context.report(
-            "resource-type-mismatch", path,
+            "resource-type-mismatch",
+            path,
             f"{resource!r} is a {recognized[0]} ARN, but {names} act(s) on other resources: "
             f"{_expected(known)}",
         )
     else:
         context.report(
-            "resource-not-in-catalog", path,
+            "resource-not-in-catalog",
+            path,
             f"the AWS catalog lists no resource of {names} that {resource!r} can name: {_expected(known)}",
         )
 

@@ -11,11 +11,27 @@ from policyproof.rules.base import Context, Statement, strings_at
 NARROWING_KEYS = frozenset(
     key.lower()
     for key in (
-        "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn",
-        "aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceOwner",
-        "aws:SourceVpc", "aws:SourceVpce", "aws:SourceIp", "aws:VpceAccount", "aws:VpceOrgID",
-        "aws:VpceOrgPaths", "aws:userid", "aws:PrincipalServiceName", "kms:CallerAccount", "kms:ViaService",
-        "s3:DataAccessPointAccount", "s3:DataAccessPointArn",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:PrincipalAccount",
+        "aws:PrincipalArn",
+        "aws:SourceAccount",
+        "aws:SourceArn",
+        "aws:SourceOrgID",
+        "aws:SourceOrgPaths",
+        "aws:SourceOwner",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:SourceIp",
+        "aws:VpceAccount",
+        "aws:VpceOrgID",
+        "aws:VpceOrgPaths",
+        "aws:userid",
+        "aws:PrincipalServiceName",
+        "kms:CallerAccount",
+        "kms:ViaService",
+        "s3:DataAccessPointAccount",
+        "s3:DataAccessPointArn",
     )
 )
 _NEGATIVE_OPERATOR_WORDS = ("not", "null")
@@ -27,15 +43,19 @@ def check(context: Context) -> None:
             continue
         if "NotPrincipal" in statement.data:
             context.report(
-                "allow-with-notprincipal", statement.path + ("NotPrincipal",),
+                "allow-with-notprincipal",
+                statement.path + ("NotPrincipal",),
                 "Allow with NotPrincipal grants access to everyone except the principals listed, anonymous "
-                "callers included: use Principal with the principals to allow", at_key=True,
+                "callers included: use Principal with the principals to allow",
+                at_key=True,
             )
         if "NotResource" in statement.data:
             context.report(
-                "allow-with-notresource", statement.path + ("NotResource",),
+                "allow-with-notresource",
+                statement.path + ("NotResource",),
                 "Allow with NotResource grants the actions on every other resource, including ones created "
-                "later: list the resources to allow under Resource", at_key=True,
+                "later: list the resources to allow under Resource",
+                at_key=True,
             )
         _wildcards(context, statement)
         if context.kind in ("key", "bucket", "trust"):
@@ -49,16 +69,18 @@ def _wildcards(context: Context, statement: Statement) -> None:
         return
     if any(value == "*" for _, value in actions):
         context.report(
-            "full-wildcard", statement.path + ("Action",),
-            "Allow with Action \"*\" on Resource \"*\" is full administrator access: list the actions needed",
+            "full-wildcard",
+            statement.path + ("Action",),
+            'Allow with Action "*" on Resource "*" is full administrator access: list the actions needed',
         )
         return
     for path, value in actions:
         lowered = value.lower()
         if lowered.startswith(("iam:", "*", "?")) and fnmatch.fnmatchcase("iam:passrole", lowered):
             context.report(
-                "passrole-star", path,
-                "iam:PassRole on Resource \"*\" lets the holder hand any role (admin roles included) to a "
+                "passrole-star",
+                path,
+                'iam:PassRole on Resource "*" lets the holder hand any role (admin roles included) to a '
                 "service: name the roles in Resource and add a Condition on iam:PassedToService",
             )
             return
@@ -75,8 +97,9 @@ def _public_principal(context: Context, statement: Statement) -> None:
     if _narrowed(statement.data.get("Condition")):
         return
     context.report(
-        "public-principal", path,
-        "Principal \"*\" with no narrowing condition lets every AWS account (and anonymous callers) in: add a "
+        "public-principal",
+        path,
+        'Principal "*" with no narrowing condition lets every AWS account (and anonymous callers) in: add a '
         "condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceAccount or kms:CallerAccount, "
         "or name the principals",
     )

@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 
 from policyproof.document import JsonPath, Locator
 from policyproof.findings import Finding
-from policyproof.kinds import KINDS, KIND_DESCRIPTIONS
+from policyproof.kinds import KIND_DESCRIPTIONS, KINDS
 from policyproof.rules.registry import make_finding
 
 
@@ -44,14 +44,26 @@ def validator(kind: str) -> Draft202012Validator:
 
 _TOP_KEYS = frozenset({"Version", "Id", "Statement"})
 _STATEMENT_KEYS = frozenset(
-    {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"}
+    {
+        "Sid",
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Principal",
+        "NotPrincipal",
+        "Condition",
+    }
 )
 _PRINCIPAL_KEYS = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
 _SCALARS = (str, bool, int, float)
 
 
 def _strings(value: object) -> bool:
-    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value))
+    return isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(item, str) for item in value)
+    )
 
 
 def _principal(value: object) -> bool:
@@ -160,57 +172,105 @@ def _explain(error: ValidationError, data: object, kind: str) -> list[tuple[str,
     if validator_name == "not":
         element = path[-1] if path else ""
         if element in ("Principal", "NotPrincipal") and kind in ("identity", "scp"):
-            return [(
-                "principal-not-allowed", path, True,
-                f"{element} is not allowed in an {KIND_DESCRIPTIONS[kind]}: the policy applies to whoever "
-                "it is attached to; remove it (or check this file as a resource policy with --kind)",
-            )]
+            return [
+                (
+                    "principal-not-allowed",
+                    path,
+                    True,
+                    f"{element} is not allowed in an {KIND_DESCRIPTIONS[kind]}: the policy applies to "
+                    "whoever "
+                    "it is attached to; remove it (or check this file as a resource policy with --kind)",
+                )
+            ]
         if element in ("Resource", "NotResource"):
-            return [(
-                "resource-in-trust-policy", path, True,
-                f"{element} is not allowed in a role trust policy: the resource is the role itself; remove it",
-            )]
-        return [(
-            "notprincipal-in-trust-policy", path, True,
-            "NotPrincipal is not supported in a role trust policy: name the principals with Principal",
-        )]
+            return [
+                (
+                    "resource-in-trust-policy",
+                    path,
+                    True,
+                    f"{element} is not allowed in a role trust policy: the resource is the role itself; "
+                    "remove it",
+                )
+            ]
+        return [
+            (
+                "notprincipal-in-trust-policy",
+                path,
+                True,
+                "NotPrincipal is not supported in a role trust policy: name the principals with Principal",
+            )
+        ]
     if validator_name == "oneOf" and _is_required_choice(schema):
         return [_explain_choice(schema, error.instance, path)]
     if validator_name == "required":
-        missing = [name for name in error.validator_value if not isinstance(error.instance, dict) or name not in error.instance]
+        missing = [
+            name
+            for name in error.validator_value
+            if not isinstance(error.instance, dict) or name not in error.instance
+        ]
         return [_missing(name, path, kind) for name in missing]
     if validator_name == "additionalProperties":
         extra = sorted(set(error.instance) - set(schema.get("properties", {})))
         if path and path[-1] in ("Principal", "NotPrincipal"):
             return [_bad_principal_key(path, name) for name in extra]
         allowed = ", ".join(schema.get("properties", {}))
-        return [(
-            "unknown-element", path + (name,), True,
-            f"unknown element {name!r} in {where}: check the spelling (element names are case-sensitive); "
-            f"allowed: {allowed}",
-        ) for name in extra]
+        return [
+            (
+                "unknown-element",
+                path + (name,),
+                True,
+                f"unknown element {name!r} in {where}: check the spelling (element names are "
+                "case-sensitive); "
+                f"allowed: {allowed}",
+            )
+            for name in extra
+        ]
     if validator_name == "propertyNames":
         return [_bad_principal_key(path, str(error.instance))]
+    if "propertyNames" in error.schema_path:  # the name itself failed (an enum inside propertyNames)
+        return [_bad_principal_key(path, str(error.instance))]
     if validator_name == "enum" and path and path[-1] == "Version":
-        return [("invalid-version", path, False,
-                 f"Version {error.instance!r} is not a policy language version: use \"2012-10-17\"")]
+        return [
+            (
+                "invalid-version",
+                path,
+                False,
+                f'Version {error.instance!r} is not a policy language version: use "2012-10-17"',
+            )
+        ]
     if validator_name == "enum" and path and path[-1] == "Effect":
-        return [("invalid-effect", path, False,
-                 f"Effect {error.instance!r} is not valid: write \"Allow\" or \"Deny\" (case-sensitive)")]
+        return [
+            (
+                "invalid-effect",
+                path,
+                False,
+                f'Effect {error.instance!r} is not valid: write "Allow" or "Deny" (case-sensitive)',
+            )
+        ]
     if validator_name == "minItems":
         return [("empty-statement", path, False, "Statement is an empty list: add at least one statement")]
     if validator_name == "minProperties":
-        return [("invalid-principal", path, False,
-                 'Principal is an empty object: name at least one principal, e.g. {"AWS": "111122223333"}')]
+        return [
+            (
+                "invalid-principal",
+                path,
+                False,
+                'Principal is an empty object: name at least one principal, e.g. {"AWS": "111122223333"}',
+            )
+        ]
     if validator_name in ("oneOf", "anyOf") and error.context:
         deeper = _deeper_branch_errors(error)
         if deeper:
             return [item for sub in deeper for item in _explain(sub, data, kind)]
     expected = _expected_words(error)
-    return [(
-        "schema-type", path, False,
-        f"{where} has the wrong type ({_json_type(error.instance)}): it must be {expected}",
-    )]
+    return [
+        (
+            "schema-type",
+            path,
+            False,
+            f"{where} has the wrong type ({_json_type(error.instance)}): it must be {expected}",
+        )
+    ]
 
 
 def _is_required_choice(schema: dict) -> bool:
@@ -222,29 +282,57 @@ def _explain_choice(schema: dict, instance: object, path: JsonPath) -> tuple[str
     names = [branch["required"][0] for branch in schema["oneOf"]]
     present = [name for name in names if isinstance(instance, dict) and name in instance]
     if len(present) > 1:
-        return ("element-conflict", path + (present[1],), True,
-                f"{present[0]} and {present[1]} cannot be used together in one statement: keep one of them")
+        return (
+            "element-conflict",
+            path + (present[1],),
+            True,
+            f"{present[0]} and {present[1]} cannot be used together in one statement: keep one of them",
+        )
     if names[0] == "Principal":
-        return ("missing-principal", path, False,
-                "this statement has no Principal: a resource policy must say who it applies to; "
-                'add "Principal" (e.g. {"AWS": "arn:aws:iam::111122223333:root"})')
-    return ("missing-element", path, False, f"this statement has neither {names[0]} nor {names[1]}: add {names[0]}")
+        return (
+            "missing-principal",
+            path,
+            False,
+            "this statement has no Principal: a resource policy must say who it applies to; "
+            'add "Principal" (e.g. {"AWS": "arn:aws:iam::111122223333:root"})',
+        )
+    return (
+        "missing-element",
+        path,
+        False,
+        f"this statement has neither {names[0]} nor {names[1]}: add {names[0]}",
+    )
 
 
 def _missing(name: str, path: JsonPath, kind: str) -> tuple[str, JsonPath, bool, str]:
     if name == "Principal":
-        return ("missing-principal", path, False,
-                f"this statement has no Principal: a {KIND_DESCRIPTIONS[kind]} must say who may act; add \"Principal\"")
+        return (
+            "missing-principal",
+            path,
+            False,
+            f"this statement has no Principal: a {KIND_DESCRIPTIONS[kind]} must say who may act; add "
+            '"Principal"',
+        )
     if name == "Statement":
         return ("missing-element", path, False, 'the policy has no "Statement": add a list of statements')
     if name == "Effect":
-        return ("missing-element", path, False, 'this statement has no "Effect": add "Effect": "Allow" or "Deny"')
+        return (
+            "missing-element",
+            path,
+            False,
+            'this statement has no "Effect": add "Effect": "Allow" or "Deny"',
+        )
     return ("missing-element", path, False, f"this statement has no {name!r}: add it")
 
 
 def _bad_principal_key(path: JsonPath, name: str) -> tuple[str, JsonPath, bool, str]:
-    return ("invalid-principal-key", path + (name,), True,
-            f"principal type {name!r} is not valid: use AWS, Service, Federated or CanonicalUser (case-sensitive)")
+    return (
+        "invalid-principal-key",
+        path + (name,),
+        True,
+        f"principal type {name!r} is not valid: use AWS, Service, Federated or CanonicalUser "
+        "(case-sensitive)",
+    )
 
 
 def _deeper_branch_errors(error: ValidationError) -> list[ValidationError]:

@@ -29,9 +29,11 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
@@ -40,7 +42,7 @@ from mkdocs.utils.meta import get_data
 from policyproof import pages
 from policyproof.kinds import KINDS, suffix_for
 from policyproof.site_hooks import proof_render, proof_report, proof_svg
-from policyproof.site_report import SiteProof, SiteProver
+from policyproof.site_report import ClaimProof, PendingProof, ProofError, SiteProof, SiteProver
 
 log = logging.getLogger("mkdocs.hooks.proof")
 
@@ -51,7 +53,7 @@ RULES_PAGE = "reference/rules"
 CSS_PATH = "assets/policyproof-proof.css"
 ENV_SWITCH = "POLICYPROOF_PROOFS"
 
-_MARKER = re.compile(
+MARKER = re.compile(
     r"^(?P<indent>[ \t]*)<!--\s*(?P<name>claims|flow|verification-report)\s*(?::\s*(?P<arg>.*?))?\s*-->\s*$"
 )
 _SLOT = "pproof-slot-{}"
@@ -64,11 +66,10 @@ CSS = """\
 [data-md-color-scheme="slate"] .md-typeset .pp-allow { color: #81c784; }
 [data-md-color-scheme="slate"] .md-typeset .pp-deny { color: #ef9a9a; }
 .md-typeset .pp-claims caption { caption-side: top; font-size: .8em; text-align: left; padding: .4em 0; }
-.md-typeset .pp-claims details { margin: 0; border: none; box-shadow: none; background: none; }
-.md-typeset .pp-claims details { font-size: inherit; }
-.md-typeset .pp-claims details > summary { padding: 0 0 0 1.5em; background: none; font-weight: normal; }
-.md-typeset .pp-claims details > summary::before { left: 0; top: .2em; }
-.md-typeset .pp-claims details > summary::after { display: none; }
+.md-typeset .pp-claims th[scope="row"] { font-weight: normal; text-align: left; }
+.md-typeset .pp-claims td code { white-space: nowrap; }
+.md-typeset .pp-claims tr.pp-trace-row > td { padding-top: 0; border-top: none; }
+.md-typeset .pp-claims details { margin: 0; font-size: inherit; }
 .md-typeset .pp-claims .pp-arns code { font-size: .75em; word-break: break-all; }
 .md-typeset .pp-flow { margin: 1em 0; overflow-x: auto; }
 .md-typeset .pp-flow figcaption { font-size: .8em; }
@@ -83,13 +84,15 @@ CSS = """\
 
 
 class _State:
-    """What one build has proved and the HTML waiting to replace each page's placeholders."""
+    """The proof of the current build and the placeholders waiting for it on each page."""
 
     def __init__(self) -> None:
         self.prover: SiteProver | None = None
         self.enabled = True
+        self.pending: PendingProof | None = None
         self.proof: SiteProof | None = None
-        self.slots: dict[str, dict[str, str]] = {}  # page src_uri -> placeholder -> HTML
+        self.written: SiteProof | None = None  # the proof whose files are in site_dir already
+        self.pages: dict[str, _PageRenderer] = {}  # page src_uri -> its placeholders
 
 
 # Module level on purpose: mkdocs-static-i18n builds each language as another build in the same
@@ -102,88 +105,77 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if switch not in ("on", "off"):
         raise PluginError(f"{ENV_SWITCH}={switch!r}: use 'on' (the default) or 'off'")
     _state.enabled = switch == "on"
+    _state.pending = _state.proof = None
+    _state.pages = {}
     if not _state.enabled:
         log.warning(f"{ENV_SWITCH}=off: policies and claims are NOT proved; do not publish this build")
         return config
     bases = _snippet_bases(config)
     if _state.prover is None or _state.prover.bases != [Path(os.path.abspath(b)) for b in bases]:
         _state.prover = SiteProver(bases)
+    # Start now, from the sources, so the proof runs while MkDocs reads and renders the pages;
+    # the results are needed only when the first page is put into its template.
+    _state.pending = _state.prover.start(_markdown_sources(Path(config.docs_dir)))
     if CSS_PATH not in config.extra_css:
         config.extra_css.append(CSS_PATH)
     return config
 
 
-def on_files(files: Files, config: MkDocsConfig) -> Files:
-    if not _state.enabled or _state.prover is None:
-        return files
-    markdown_by_page = {
-        file.src_uri: file.content_string
-        for file in files.documentation_pages()
-        if file.src_uri.endswith(".md")
-    }
-    proof = _state.prover.prove(markdown_by_page)
-    failures = proof.failures()
-    if failures:
-        raise PluginError(
-            f"policyproof: {len(failures)} proof(s) failed; the site is not built:\n  "
-            + "\n  ".join(failures)
-        )
-    _state.proof = proof
-    _state.slots = {}
-    return files
-
-
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    if not _state.enabled or _state.proof is None:
+    if not _state.enabled:
         return markdown
-    src = page.file.src_uri
-    lang = pages.page_language(Path(src))
-    renderer = _PageRenderer(_state.proof, page, lang, files)
+    renderer = _PageRenderer(page, files)
     markdown = renderer.add_verification_lines(markdown)
     markdown = renderer.replace_markers(markdown)
-    _state.slots[src] = renderer.slots
+    _state.pages[page.file.src_uri] = renderer
     return markdown
 
 
-def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    slots = _state.slots.pop(page.file.src_uri, {}) if _state.enabled else {}
-    if not slots:
-        return html
-    used: set[str] = set()
-
-    def fill(match: re.Match[str]) -> str:
-        token = match.group(1)
-        if token not in slots:
-            return match.group(0)
-        used.add(token)
-        return slots[token]
-
-    html = _SLOT_HTML.sub(fill, html)
-    missing = sorted(set(slots) - used)
-    if missing:
-        # Never publish a page with a proof silently missing.
-        raise PluginError(
-            f"policyproof: docs/{page.file.src_uri}: could not place {len(missing)} generated "
-            "proof block(s); keep snippet includes and <!-- claims/flow --> markers on lines of their own"
-        )
-    return html
+# Before the search plugin (priority 0) indexes the page, so the index holds the generated text.
+@event_priority(50)
+def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
+    renderer = _state.pages.pop(page.file.src_uri, None) if _state.enabled else None
+    if renderer is None or not renderer.slots:
+        return context
+    page.content = renderer.fill(page.content or "", _proof())
+    return context
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    if not _state.enabled or _state.proof is None:
+    if not _state.enabled:
+        return
+    proof = _proof()
+    if _state.written is proof:  # the second language pass writes the same files again otherwise
         return
     site = Path(config.site_dir)
-    (site / JSON_NAME).write_text(
-        json.dumps(_state.proof.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    from policyproof.schemas import schema_path
-
+    # Compact: the traces make it large, and machines read it.
+    (site / JSON_NAME).write_text(json.dumps(proof.to_json(), ensure_ascii=False, separators=(",", ":")))
     (site / SCHEMA_DIR).mkdir(parents=True, exist_ok=True)
-    for kind in KINDS:
-        shutil.copyfile(schema_path(kind), site / SCHEMA_DIR / schema_file(kind))
+    for kind, path in proof.schema_files.items():
+        shutil.copyfile(path, site / SCHEMA_DIR / schema_file(kind))
     css = site / CSS_PATH
     css.parent.mkdir(parents=True, exist_ok=True)
     css.write_text(CSS, encoding="utf-8")
+    _state.written = proof
+
+
+def _proof() -> SiteProof:
+    """The build's proof, waiting for it if needed; a failing proof stops the build here."""
+    if _state.proof is None:
+        if _state.pending is None:
+            raise PluginError("policyproof: internal error: no proof was started for this build")
+        try:
+            proof = _state.pending.result()
+        except ProofError as error:
+            raise PluginError(f"policyproof: {error}") from None
+        failures = proof.failures()
+        if failures:
+            raise PluginError(
+                f"policyproof: {len(failures)} proof(s) failed; the site is not built:\n  "
+                + "\n  ".join(failures)
+            )
+        _state.proof = proof
+    return _state.proof
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -194,6 +186,20 @@ def schema_file(kind: str) -> str:
     return suffix_for(kind).removeprefix(".").removesuffix(".json") + ".schema.json"
 
 
+def _markdown_sources(docs_dir: Path) -> dict[str, str]:
+    """Every Markdown page under ``docs_dir`` by its path (as MkDocs names it: ``src_uri``).
+
+    Read here rather than from MkDocs' file list so the proof can start in ``on_config``; hidden
+    folders are skipped, as MkDocs skips them.
+    """
+    sources = {}
+    for path in sorted(docs_dir.rglob("*.md")):
+        relative = path.relative_to(docs_dir)
+        if not any(part.startswith(".") for part in relative.parts):
+            sources[relative.as_posix()] = path.read_text(encoding="utf-8-sig")
+    return sources
+
+
 def _snippet_bases(config: MkDocsConfig) -> list[str]:
     options = config.mdx_configs.get("pymdownx.snippets", {})
     bases = options.get("base_path", ["."])
@@ -201,45 +207,34 @@ def _snippet_bases(config: MkDocsConfig) -> list[str]:
 
 
 class _PageRenderer:
-    """Turns one page's includes and markers into placeholders, and remembers their HTML."""
+    """One page: its includes and markers become placeholders (while the proof may still be
+    running), then each placeholder becomes HTML from the proof."""
 
-    def __init__(self, proof: SiteProof, page: Page, lang: str, files: Files) -> None:
-        self.proof = proof
+    def __init__(self, page: Page, files: Files) -> None:
         self.page = page
-        self.lang = lang
+        self.lang = pages.page_language(Path(page.file.src_uri))
         self.files = files
-        self.slots: dict[str, str] = {}
+        self.slots: dict[str, tuple[str, str, str]] = {}  # token -> (what, argument, marker text)
         self.report_url = self._report_url()
+        self.proof: SiteProof | None = None
 
-    # placeholders
-
-    def _slot(self, html: str) -> str:
+    def _slot(self, what: str, argument: str, marker: str = "") -> str:
         token = _SLOT.format(len(self.slots) + 1)
-        self.slots[token] = html
+        self.slots[token] = (what, argument, marker)
         return token
 
     def _fail(self, message: str) -> PluginError:
         return PluginError(f"policyproof: docs/{self.page.file.src_uri}: {message}")
 
-    # snippets
+    # phase 1, in the Markdown
 
     def add_verification_lines(self, markdown: str) -> str:
         lines = markdown.split("\n")
         blocks = pages.code_blocks(markdown)
         after_line: dict[int, list[str]] = {}  # 1-based line -> placeholder lines to insert after it
         for include in pages.includes(markdown):
-            snippet = self.proof.snippets.get(include.path)
-            if snippet is None:
-                raise self._fail(f"snippet {include.path} was not proved (is the page outside docs_dir?)")
-            html = proof_render.verification_line(
-                snippet,
-                [c for c in self.proof.claims_of_snippet(include.path) if c.group in self._groups()],
-                lang=self.lang,
-                catalog_version=self.proof.catalog_version,
-                report_url=self.report_url,
-            )
             end_line, indent = self._after(include, blocks, lines)
-            after_line.setdefault(end_line, []).append(indent + self._slot(html))
+            after_line.setdefault(end_line, []).append(indent + self._slot("snippet", include.path))
         out: list[str] = []
         for number, line in enumerate(lines, start=1):
             out.append(line)
@@ -259,32 +254,71 @@ class _PageRenderer:
         line = lines[include.line - 1]
         return include.line, line[: len(line) - len(line.lstrip())]
 
-    # markers
-
     def replace_markers(self, markdown: str) -> str:
         lines = markdown.split("\n")
         in_code: set[int] = set()
         for block in pages.code_blocks(markdown):
             in_code.update(range(block.line, block.line + len(block.body) + 2))
         for index, line in enumerate(lines):
-            match = _MARKER.match(line)
+            match = MARKER.match(line)
             if not match or index + 1 in in_code:
                 continue
-            name, arg = match["name"], (match["arg"] or "").strip()
-            if name == "claims":
-                html = self._claims_table(arg, line.strip())
-            elif name == "flow":
-                html = self._flow(arg)
-            else:
-                html = self._report(arg)
-            lines[index] = "\n" + match["indent"] + self._slot(html) + "\n"
+            token = self._slot(match["name"], (match["arg"] or "").strip(), line.strip())
+            lines[index] = "\n" + match["indent"] + token + "\n"
         return "\n".join(lines)
 
+    # phase 2, in the HTML
+
+    def fill(self, html: str, proof: SiteProof) -> str:
+        self.proof = proof
+        rendered = {token: self._render(token, *spec) for token, spec in self.slots.items()}
+        used: set[str] = set()
+
+        def replace(match: re.Match[str]) -> str:
+            token = match.group(1)
+            if token not in rendered:
+                return match.group(0)
+            used.add(token)
+            return rendered[token]
+
+        html = _SLOT_HTML.sub(replace, html)
+        if set(rendered) - used:
+            # Never publish a page with a proof silently missing.
+            raise self._fail(
+                f"could not place {len(set(rendered) - used)} generated proof block(s); keep snippet "
+                "includes and <!-- claims/flow --> markers on lines of their own"
+            )
+        return html
+
+    def _render(self, token: str, what: str, argument: str, marker: str) -> str:
+        if what == "snippet":
+            return self._verification_line(argument)
+        if what == "claims":
+            return self._claims_table(argument, marker)
+        if what == "flow":
+            return self._flow(argument, token)
+        return self._report(argument)
+
+    def _verification_line(self, path: str) -> str:
+        assert self.proof is not None
+        snippet = self.proof.snippets.get(path)
+        if snippet is None:
+            raise self._fail(f"snippet {path} was not proved (is the page outside docs_dir?)")
+        return proof_render.verification_line(
+            snippet,
+            [c for c in self.proof.claims_of_snippet(path) if c.group in self._groups()],
+            lang=self.lang,
+            catalog_version=self.proof.catalog_version,
+            report_url=self.report_url,
+        )
+
     def _groups(self) -> tuple[str, ...]:
+        assert self.proof is not None
         page = self.proof.pages.get(self.page.file.src_uri)
         return page.claim_groups if page else ()
 
-    def _page_claims(self) -> list:
+    def _page_claims(self) -> list[ClaimProof]:
+        assert self.proof is not None
         return [claim for group in self._groups() for claim in self.proof.claims.get(group, [])]
 
     def _claims_table(self, arg: str, marker: str) -> str:
@@ -303,7 +337,7 @@ class _PageRenderer:
             chosen += [c for c in matched if c not in chosen]
         return proof_render.claims_table(chosen, lang=self.lang, report_url=self.report_url, marker=marker)
 
-    def _flow(self, claim_id: str) -> str:
+    def _flow(self, claim_id: str, token: str) -> str:
         claims = {c.id: c for c in self._page_claims()}
         claim = claims.get(claim_id)
         if claim is None:
@@ -313,7 +347,7 @@ class _PageRenderer:
             )
         if not claim.steps:
             raise self._fail(f"<!-- flow: {claim_id} -->: claim {claim_id!r} is a single request, not a flow")
-        return proof_svg.sequence_svg(claim, lang=self.lang)
+        return proof_svg.sequence_svg(claim, lang=self.lang, instance=token)
 
     def _report(self, section: str) -> str:
         if section not in proof_report.SECTIONS:
@@ -329,6 +363,7 @@ class _PageRenderer:
             json_url=self._site_url(JSON_NAME),
             kinds=KINDS,
         )
+        assert self.proof is not None
         return proof_report.render(section, self.proof, lang=self.lang, links=links)
 
     # URLs, relative to the page being rendered

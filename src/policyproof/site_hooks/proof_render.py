@@ -177,18 +177,17 @@ def verification_line(
     else:
         parts.append(escape(text(lang, "no_claims")))
     return (
-        f'<p class="pp-proof" data-snippet="{escape(snippet.path)}" data-kind="{escape(snippet.kind or "")}">'
-        + " · ".join(parts)
-        + "</p>"
+        f'<p class="pp-proof" data-snippet="{escape(snippet.path)}" data-kind="{escape(snippet.kind or "")}"'
+        " data-search-exclude>" + " · ".join(parts) + "</p>"
     )
+
+
+COLUMNS = ("claim", "who", "does", "resource", "expected", "proved")
 
 
 def claims_table(claims: list[ClaimProof], *, lang: str, report_url: str, marker: str) -> str:
     """A table of claims, one row each; the claim cell expands to the engine's trace in words."""
-    head = "".join(
-        f'<th scope="col">{escape(text(lang, key))}</th>'
-        for key in ("claim", "who", "does", "resource", "expected", "proved")
-    )
+    head = "".join(f'<th scope="col">{escape(text(lang, key))}</th>' for key in COLUMNS)
     rows = "\n".join(_claim_row(claim, lang=lang, report_url=report_url) for claim in claims)
     return (
         f'<table class="pp-claims" data-claims-marker="{escape(marker)}">\n'
@@ -222,18 +221,23 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str) -> str:
     does = f"<code>{escape(claim.action)}</code>"
     if claim.steps:  # a flow: the requests it is made of, in order
         does = " → ".join(f"<code>{escape(step.action)}</code>" for step in claim.steps)
+    # Two rows per claim: the claim itself, then (full width, folded) how the engine decided it;
+    # a trace squeezed into the first cell would make the table unreadable.
     return (
-        f'<tr id="{escape(claim.anchor)}-row" data-claim="{escape(claim.id)}">'
-        f"<td><details><summary>{escape(wording)}</summary>"
-        f'<div class="pp-trace"><p><strong>{escape(text(lang, "trace"))}</strong></p>{trace}'
-        f'<p><a href="{escape(report_url)}#{escape(claim.anchor)}">{escape(text(lang, "report"))}</a></p>'
-        f"</div></details></td>"
+        f'<tr data-claim="{escape(claim.id)}">'
+        f'<th scope="row">{escape(wording)}</th>'
         f'<td><span title="{escape(claim.principal_arn)}">{escape(claim.principal)}</span></td>'
         f"<td>{does}</td>"
         f'<td><span title="{escape(claim.resource_arn)}">{escape(claim.resource)}</span></td>'
         f"<td>{decision_html(lang, claim.expect, with_code=False)}</td>"
         f"<td>{mark_html(lang, claim.proved)} {decision_html(lang, claim.decision, with_code=False)}</td>"
-        f"</tr>"
+        f"</tr>\n"
+        f'<tr class="pp-trace-row" data-trace-of="{escape(claim.id)}" data-search-exclude>'
+        f'<td colspan="{len(COLUMNS)}">'
+        f"<details><summary>{escape(text(lang, 'trace'))}: <code>{escape(claim.id)}</code></summary>"
+        f'<div class="pp-trace">{trace}'
+        f'<p><a href="{escape(report_url)}#{escape(claim.anchor)}">{escape(text(lang, "report"))}</a></p>'
+        f"</div></details></td></tr>"
     )
 
 
@@ -241,7 +245,8 @@ def explanation_html(plain: str) -> str:
     """The engine's explanation keeps its lines and indentation (policies, then their statements)."""
     if not plain.strip():
         return ""
-    return f'<div class="pp-explain">{escape(plain.strip())}</div>'
+    # Kept out of the search index: readers search the notes, not the engine's boilerplate.
+    return f'<div class="pp-explain" data-search-exclude>{escape(plain.strip())}</div>'
 
 
 # The line of an engine explanation that says why (``engine/explain.py`` starts it with these words).

