@@ -99,8 +99,10 @@ def measure(folder: Path, runs: int, label: str) -> None:
         f"  overhead (wall, median): {median_on - median_off:+.2f} s = "
         f"{(median_on - median_off) / median_off * 100:+.1f} %  (target <= 25 %)"
     )
+    best = min(on) - min(off)
     print(
-        f"  overhead (wall, min):    {min(on) - min(off):+.2f} s = {(min(on) - min(off)) / min(off) * 100:+.1f} %"
+        f"  overhead (wall, min):    {best:+.2f} s = {best / min(off) * 100:+.1f} %"
+        "  (the machine at its quietest)"
     )
     cpu_delta = statistics.median(on_cpu) - statistics.median(off_cpu)
     print(

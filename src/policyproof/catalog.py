@@ -9,6 +9,7 @@ checking one policy touches a few small files, and checking 1,500 reuses them.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import re
@@ -166,12 +167,12 @@ def patterns_overlap(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
     absorb the other side's next token when that token may appear inside it.
     """
     # Cheap rejections first: the literal heads (and tails) of both patterns must agree.
-    for a, b in zip(left, right):
+    for a, b in zip(left, right, strict=False):
         if a[0] != "lit" or b[0] != "lit":
             break
         if a[1] != b[1]:
             return False
-    for a, b in zip(reversed(left), reversed(right)):
+    for a, b in zip(reversed(left), reversed(right), strict=False):
         if a[0] != "lit" or b[0] != "lit":
             break
         if a[1] != b[1]:
@@ -250,7 +251,33 @@ def _arn_overlaps(resource: str, template: str) -> bool:
         mine, theirs = resource_fields[index], template_fields[index]
         if not _field_overlaps(mine, theirs):
             return False
-    return patterns_overlap(glob_tokens(resource_fields[5]), template_tokens(template_fields[5]))
+    mine, theirs = resource_fields[5], template_fields[5]
+    if mine == "*":
+        return True
+    if "*" not in mine and "?" not in mine:
+        return _template_regex(theirs).match(mine) is not None
+    # "instance/*" against "instance/${InstanceId}": a literal head then one trailing '*' is by far
+    # the most common resource; when the head is a prefix of the format's literal head it overlaps.
+    head = mine[:-1]
+    if mine.endswith("*") and "*" not in head and "?" not in head:
+        literal_head = theirs.split("${", 1)[0].lower()
+        if literal_head.startswith(head.lower()):
+            return True
+        if not head.lower().startswith(literal_head):
+            return False
+    return patterns_overlap(glob_tokens(mine), template_tokens(theirs))
+
+
+@cache
+def _template_regex(template: str) -> re.Pattern[str]:
+    """The resource part of an ARN format as a regex, for literal resources (no wildcard)."""
+    pattern = ""
+    for kind, value in template_tokens(template):
+        if kind == "lit":
+            pattern += re.escape(value)
+        else:
+            pattern += f"[^{re.escape(value)}]*" if value else ".*"
+    return re.compile(pattern + r"\Z", re.IGNORECASE)
 
 
 def _field_overlaps(mine: str, theirs: str) -> bool:
@@ -395,6 +422,11 @@ def _wildcard_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".") + r"\Z", re.IGNORECASE)
 
 
+@cache
+def _sorted_action_keys(service: str) -> list[str]:
+    return sorted(actions_of(service))
+
+
 @lru_cache(maxsize=16384)
 def match_actions(service: str, name_pattern: str) -> tuple[Action, ...]:
     """The actions of ``service`` whose names match ``name_pattern`` (``*``/``?`` wildcards)."""
@@ -405,8 +437,11 @@ def match_actions(service: str, name_pattern: str) -> tuple[Action, ...]:
     lowered = name_pattern.lower()
     head = lowered[:-1]
     if lowered.endswith("*") and "*" not in head and "?" not in head:
-        # "Describe*" and the like: most wildcards in real policies; no regex needed
-        return tuple(action for key, action in catalog.items() if key.startswith(head))
+        # "Describe*" and the like, most wildcards in real policies: a range of the sorted names
+        keys = _sorted_action_keys(service)
+        start = bisect.bisect_left(keys, head)
+        end = bisect.bisect_left(keys, head + "\U0010ffff")
+        return tuple(catalog[key] for key in keys[start:end])
     regex = _wildcard_regex(name_pattern)
     return tuple(action for key, action in catalog.items() if regex.match(key))
 

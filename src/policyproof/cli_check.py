@@ -34,7 +34,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories to walk")
     parser.add_argument(
-        "--kind", choices=KINDS, help="policy kind of every file (default: from the file name)"
+        "--kind",
+        metavar="KIND",
+        help=f"policy kind of every file: {', '.join(KINDS)} (default: from the file name)",
     )
     parser.add_argument(
         "--attached-to", metavar="ARN", help="ARN of the KMS key or S3 bucket the policy belongs to"
@@ -54,6 +56,11 @@ def iter_policy_files(path: Path, kind: str | None) -> Iterator[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.kind is not None and args.kind not in KINDS:
+        print(
+            f"policyproof check: unknown --kind {args.kind!r}: use one of {', '.join(KINDS)}", file=sys.stderr
+        )
+        return EXIT_USAGE
     if args.owner_account is not None and not _ACCOUNT.match(args.owner_account):
         print(
             f"policyproof check: --owner-account {args.owner_account!r} is not a 12-digit account ID",

@@ -172,8 +172,10 @@ class _Parser:
         offset = 1 if self.text.startswith("\ufeff") else 0  # tolerate a UTF-8 byte order mark
         offset = self.skip_ws(offset)
         if offset >= len(self.text):
-            raise self.fail(
-                offset, 'the file is empty: a policy is a JSON object {"Version": ..., "Statement": [...]}'
+            # not a defective policy but no policy at all: an InputError, not a json-syntax finding
+            raise InputError(
+                self.source.file,
+                'the file is empty: a policy is a JSON object {"Version": ..., "Statement": [...]}',
             )
         node, offset = self.parse_value(offset, 1)
         offset = self.skip_ws(offset)
@@ -359,8 +361,8 @@ class Locator:
     """Finds the position of a value or key given its JSON path, on demand.
 
     Built by :func:`load_json` for text already known to be valid JSON, it walks only the path
-    asked for: siblings before the wanted member are skipped with the C decoder, so locating a
-    finding costs a fraction of a full positional parse.
+    asked for, listing the containers on the way with the C decoder skipping their values, so
+    locating a finding costs a fraction of a full positional parse.
     """
 
     def __init__(self, text: str, file: str, tree: Node | None = None) -> None:
@@ -368,8 +370,8 @@ class Locator:
         self._file = file
         self._tree = tree
         self._source = tree.source if tree is not None else Source(text, file)
-        # path -> (value offset, key offset): findings cluster in the same statements
-        self._walked: dict[JsonPath, tuple[int, int | None]] = {}
+        # container offset -> its children: findings cluster in the same statements and lists
+        self._children: dict[int, Children | None] = {}
 
     @property
     def tree(self) -> Node:
@@ -394,25 +396,20 @@ class Locator:
                 else:
                     break
             return node.offset, key_offset
-        if path in self._walked:
-            return self._walked[path]
         text = self._text
-        start = len(path)
-        while start > 0 and path[:start] not in self._walked:
-            start -= 1
-        if start:
-            offset, key_offset = self._walked[path[:start]]
-        else:
-            offset, key_offset = _WHITESPACE.match(text, 1 if text.startswith("\ufeff") else 0).end(), None
-        for index in range(start, len(path)):
-            found = _step_into(text, offset, path[index])
-            if found is None:
+        offset = _WHITESPACE.match(text, 1 if text.startswith("\ufeff") else 0).end()
+        key_offset: int | None = None
+        for step in path:
+            if offset not in self._children:
+                self._children[offset] = _children(text, offset)
+            children = self._children[offset]
+            if isinstance(step, str) and isinstance(children, dict) and step in children:
+                offset, key_offset = children[step]
+            elif isinstance(step, int) and isinstance(children, list) and 0 <= step < len(children):
+                offset, key_offset = children[step], None
+            else:
                 break  # the rest of the path does not exist: stay on the deepest value that does
-            offset, key_offset = found
-            self._walked[path[: index + 1]] = found
-        result = (offset, key_offset)
-        self._walked[path] = result
-        return result
+        return offset, key_offset
 
     def value_position(self, path: JsonPath) -> tuple[int, int]:
         return self._source.line_column(self._walk(path)[0])
@@ -425,51 +422,43 @@ class Locator:
             return self._source.line_column(key_offset)
         return self._source.line_column(value_offset)
 
-    def node(self, path: JsonPath) -> Node:
-        """The deepest node on ``path`` that exists (the document itself for ``()``)."""
-        node = self.tree
-        for step in path:
-            value = node.value
-            if isinstance(step, int) and isinstance(value, list) and 0 <= step < len(value):
-                node = value[step]
-            elif isinstance(step, str) and isinstance(value, dict) and step in value:
-                node = value[step]
-            else:
-                break
-        return node
-
 
 _SKIPPER = json.JSONDecoder()
 
+#: What a container holds: for an object, member name -> (value offset, key offset); for an
+#: array, the offsets of its items.
+Children = dict[str, tuple[int, int]] | list[int]
 
-def _step_into(text: str, offset: int, step: str | int) -> tuple[int, int | None] | None:
-    """From the value at ``offset``, the offset of its member or item ``step`` (and of the key)."""
-    if text[offset] == "{" and isinstance(step, str):
+
+def _children(text: str, offset: int) -> Children | None:
+    """The members or items of the container at ``offset`` (``None`` for a scalar).
+
+    Values are skipped with the C decoder, so a 3,000-action list costs 3,000 C calls, once.
+    """
+    if text[offset] == "{":
+        members: dict[str, tuple[int, int]] = {}
         position = _WHITESPACE.match(text, offset + 1).end()
         while text[position] == '"':
             key_start = position
             key, position = scanstring(text, position + 1, True)
             position = _WHITESPACE.match(text, position).end() + 1  # past ':'
             position = _WHITESPACE.match(text, position).end()
-            if key == step:
-                return position, key_start
+            members[key] = (position, key_start)
             _, position = _SKIPPER.raw_decode(text, position)
             position = _WHITESPACE.match(text, position).end()
             if text[position] == ",":
                 position = _WHITESPACE.match(text, position + 1).end()
-        return None
-    if text[offset] == "[" and isinstance(step, int):
+        return members
+    if text[offset] == "[":
+        items: list[int] = []
         position = _WHITESPACE.match(text, offset + 1).end()
-        index = 0
         while text[position] != "]":
-            if index == step:
-                return position, None
+            items.append(position)
             _, position = _SKIPPER.raw_decode(text, position)
             position = _WHITESPACE.match(text, position).end()
             if text[position] == ",":
                 position = _WHITESPACE.match(text, position + 1).end()
-            index += 1
-        return None
+        return items
     return None
 
 

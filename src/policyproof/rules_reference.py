@@ -9,6 +9,7 @@ Each rule is a heading whose id is its code: findings link to ``reference/rules/
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -76,12 +77,32 @@ _KIND_WORDS_VI = {
 }
 
 
+#: Spans shown as code: ARNs, file-name patterns, policy variables and quoted JSON values.
+_CODE_SPAN = re.compile(r'arn:[^\s,;)"]+|\*\.[\w.-]+\.json|\$\{[^}]+\}|"\*"')
+
+
+def to_markdown(text: str) -> str:
+    """Registry text (plain, as SARIF shows it) as Markdown: code spans, and '*' or '<' kept literal."""
+    pieces = []
+    position = 0
+    for match in _CODE_SPAN.finditer(text):
+        pieces.append(_escape(text[position : match.start()]))
+        pieces.append(f"`{match.group().rstrip('.')}`" + ("." if match.group().endswith(".") else ""))
+        position = match.end()
+    pieces.append(_escape(text[position:]))
+    return "".join(pieces)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("<", "&lt;")
+
+
 def render(lang: str) -> str:
     text = _TEXT[lang]
     lines = [
         "---",
         f'title: "{text["title"]}"',
-        "weight: 90",
+        "weight: 10",
         "---",
         "",
         f"# {text['title']} {{ #rule-reference }}",
@@ -106,11 +127,11 @@ def render(lang: str) -> str:
             title = rule.title_en if lang == "en" else rule.title_vi
             description = rule.description_en if lang == "en" else rule.description_vi
             lines += [
-                f"### `{rule.code}`: {title} {{ #{rule.code} }}",
+                f"### `{rule.code}`: {to_markdown(title)} {{ #{rule.code} }}",
                 "",
                 f"**{text['severity']}:** {_SEVERITY_WORDS[lang][rule.severity]}",
                 "",
-                description,
+                to_markdown(description),
                 "",
             ]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -19,6 +19,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -203,10 +204,28 @@ class SiteProof:
         return [claim for group in sorted(self.claims) for claim in self.claims[group]]
 
     def claims_of_snippet(self, path: str) -> list[ClaimProof]:
-        return [claim for claim in self.all_claims() if path in claim.snippets]
+        return self._claims_by_snippet.get(path, [])
 
     def pages_including(self, path: str) -> list[str]:
-        return sorted(src for src, page in self.pages.items() if any(i.path == path for i in page.includes))
+        return self._pages_by_snippet.get(path, [])
+
+    # Indexes built once: every page of a large site asks about each of its snippets.
+
+    @cached_property
+    def _claims_by_snippet(self) -> dict[str, list[ClaimProof]]:
+        index: dict[str, list[ClaimProof]] = {}
+        for claim in self.all_claims():
+            for path in claim.snippets:
+                index.setdefault(path, []).append(claim)
+        return index
+
+    @cached_property
+    def _pages_by_snippet(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for src in sorted(self.pages):
+            for path in dict.fromkeys(include.path for include in self.pages[src].includes):
+                index.setdefault(path, []).append(src)
+        return index
 
     def failures(self) -> list[str]:
         """Every reason the site may not be published, each naming the page and the snippet or claim."""
@@ -560,8 +579,17 @@ def _library_check(text: str, **kwargs: Any) -> list[Finding]:
     return check_text(text, **kwargs)
 
 
+#: A deliberate counter-example declares the finding codes it must raise in a file beside it,
+#: ``<snippet>.expected-findings``: one code per line, ``#`` starts a comment.
+EXPECTED_FINDINGS_SUFFIX = ".expected-findings"
+
+
 def _library_expected_codes(snippet: Path) -> frozenset[str]:
-    return frozenset()
+    declaration = snippet.with_name(snippet.name + EXPECTED_FINDINGS_SUFFIX)
+    if not declaration.is_file():
+        return frozenset()
+    codes = (line.split("#", 1)[0].strip() for line in declaration.read_text(encoding="utf-8").splitlines())
+    return frozenset(code for code in codes if code)
 
 
 # How the engine's policy kinds read in a step label; resource policies are named by their file.

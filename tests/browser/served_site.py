@@ -12,11 +12,12 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -54,6 +55,17 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         return
+
+    def end_headers(self) -> None:
+        # linkchecker throttles a host to ~3 requests/s unless the server answers with a
+        # "LinkChecker" header (its documented opt-in for higher `maxrequestspersecond`).
+        self.send_header("LinkChecker", "local test server")
+        super().end_headers()
+
+    def copyfile(self, source: object, outputfile: object) -> None:
+        # The client may stop reading early (a page closed mid-load): not an error of the site.
+        with suppress(BrokenPipeError, ConnectionResetError):
+            super().copyfile(source, outputfile)  # type: ignore[arg-type]
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         root = Path(self.directory)
@@ -146,31 +158,84 @@ class PageVisit:
     url: str
     console_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    # What the ``settle`` callback read from the loaded page, by name.
+    readings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def outside_requests(self) -> list[str]:
         return [url for url in self.requests if not is_local(url)]
 
 
-def visit(context: object, url: str, settle: Callable[[object], None] | None = None) -> PageVisit:
-    """Open ``url`` in a new page, record console errors and requests, then close the page.
-
-    Requests to any host but 127.0.0.1 are recorded and aborted, so a broken page never reaches
-    the internet during a test, yet is still reported.
-    """
+def _open(context: Any, url: str) -> tuple[Any, PageVisit]:
     record = PageVisit(url)
-    page = context.new_page()  # type: ignore[attr-defined]
+    page = context.new_page()
     page.on("console", lambda message: record.console_errors.append(message.text)
             if message.type == "error" else None)
     page.on("pageerror", lambda error: record.console_errors.append(f"uncaught: {error}"))
     page.on("request", lambda request: record.requests.append(request.url))
     page.route(lambda target: not is_local(target), lambda route: route.abort())
+    page.goto(url, wait_until="commit")
+    return page, record
+
+
+def visit_many(
+    context: Any, urls: list[str], settle: Callable[[Any], dict[str, Any]] | None = None, at_once: int = 4
+) -> list[PageVisit]:
+    """Open each URL in its own page, record console errors and requests, then close the page.
+
+    ``settle(page)``, if given, runs once the page is idle; what it returns is kept as readings.
+    Requests to any host but 127.0.0.1 are recorded and aborted, so a broken page never reaches
+    the internet during a test, yet is still reported. Pages load ``at_once`` at a time: most of
+    a visit is waiting for the network to go idle.
+    """
+    records = []
+    for start in range(0, len(urls), at_once):
+        opened = [_open(context, url) for url in urls[start : start + at_once]]
+        for page, record in opened:
+            try:
+                page.wait_for_load_state("load")
+                # Material fetches the search index (and its worker's scripts) after load.
+                page.wait_for_load_state("networkidle")
+                if settle is not None:
+                    record.readings = settle(page)
+            finally:
+                page.close()
+            records.append(record)
+    return records
+
+
+def visit(context: Any, url: str, settle: Callable[[Any], dict[str, Any]] | None = None) -> PageVisit:
+    """:func:`visit_many` for one URL."""
+    return visit_many(context, [url], settle)[0]
+
+
+@dataclass
+class _SharedResource:
+    value: Any = None
+    users: int = 0
+    stack: ExitStack = field(default_factory=ExitStack)
+
+
+_SHARED: dict[str, _SharedResource] = {}
+
+
+@contextmanager
+def shared(name: str, make: Callable[[ExitStack], Any]) -> Iterator[Any]:
+    """One instance of a costly resource for every conftest that asks for it by ``name``.
+
+    tests/browser and tests/site_checks each declare the session fixtures; within one pytest run
+    they share the built site and the browser (Playwright allows one sync instance per thread).
+    ``make`` registers its cleanup on the stack it gets; the last user closes it.
+    """
+    resource = _SHARED.setdefault(name, _SharedResource())
+    if resource.users == 0:
+        resource.stack = ExitStack()
+        resource.value = make(resource.stack)
+    resource.users += 1
     try:
-        page.goto(url, wait_until="load")
-        # Material fetches the search index and sitemaps after load; let them finish.
-        page.wait_for_load_state("networkidle")
-        if settle is not None:
-            settle(page)
+        yield resource.value
     finally:
-        page.close()
-    return record
+        resource.users -= 1
+        if resource.users == 0:
+            resource.stack.close()
+            del _SHARED[name]

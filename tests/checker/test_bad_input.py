@@ -49,7 +49,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, tuple[str, ...], str]]:
         "deep": (deep, (), "nested more than"),
         "latin1": (latin1, (), "not UTF-8"),
         "unknown suffix": (unknown_suffix, (), "cannot tell the policy kind"),
-        "wrong kind": (unknown_suffix, ("--kind", "lambda"), "invalid choice"),
+        "wrong kind": (unknown_suffix, ("--kind", "lambda"), "unknown --kind 'lambda'"),
         "missing path": (tmp_path / "missing.identity-policy.json", (), "no such file"),
         "dangling symlink": (dangling, (), "no such file"),
         "directory as file": (directory, (), "directory holds no policy files"),
@@ -60,15 +60,10 @@ def test_bad_inputs_give_one_line_and_exit_2(tmp_path: Path) -> None:
     for name, (path, extra, words) in _bad_inputs(tmp_path).items():
         result = _run_cli(*extra, path)
         where = f"{name} ({path}): stdout={result.stdout!r} stderr={result.stderr!r}"
-        if name == "empty":
-            # an empty file is a policy with a defect, reported as a json-syntax finding (exit 1)
-            assert result.returncode == 1, where
-            assert words in result.stdout and "json-syntax" in result.stdout, where
-            continue
         assert result.returncode == 2, where
         assert "Traceback" not in result.stderr, where
         error_lines = [line for line in result.stderr.splitlines() if line.strip()]
-        assert len(error_lines) == 1 or name == "wrong kind", where
+        assert len(error_lines) == 1, where
         assert words in result.stderr, where
         if name != "wrong kind":
             assert str(path) in error_lines[0], where
@@ -76,7 +71,16 @@ def test_bad_inputs_give_one_line_and_exit_2(tmp_path: Path) -> None:
 
 def test_library_raises_input_error_for_unreadable_and_undecidable_input(tmp_path: Path) -> None:
     inputs = _bad_inputs(tmp_path)
-    for name in ("binary", "huge", "deep", "latin1", "unknown suffix", "missing path", "dangling symlink"):
+    for name in (
+        "binary",
+        "empty",
+        "huge",
+        "deep",
+        "latin1",
+        "unknown suffix",
+        "missing path",
+        "dangling symlink",
+    ):
         path, _, words = inputs[name]
         with pytest.raises(InputError) as caught:
             check_path(path)

@@ -46,7 +46,6 @@ def test_every_value_has_its_line_and_column() -> None:
         ('{"a" 1}', 1, 6, "expected ':'"),
         ('{"a": "x\ny"}', 1, 9, "control character"),
         ('{"a": 1} {"b": 2}', 1, 10, "exactly one policy"),
-        ("", 1, 1, "the file is empty"),
         ('{"a": [1, 2}', 1, 12, "expected ',' or ']'"),
     ],
 )
@@ -57,6 +56,14 @@ def test_bad_json_names_line_column_and_fix(text: str, line: int, column: int, w
         error = caught.value
         assert (error.line, error.column) == (line, column), f"{text!r}: {error}"
         assert words in error.message, f"{text!r}: {error.message}"
+
+
+def test_empty_input_is_an_input_error_not_a_syntax_finding() -> None:
+    for text in ("", "  \n\t "):
+        for parse in (parse_json, load_json):
+            with pytest.raises(InputError, match="the file is empty") as caught:
+                parse(text, "empty.json")
+            assert not isinstance(caught.value, JsonSyntaxError)
 
 
 def test_deep_nesting_and_huge_input_are_input_errors_not_crashes() -> None:

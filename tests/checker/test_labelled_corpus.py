@@ -9,6 +9,7 @@ import yaml
 
 from policyproof.checker import check_path
 from policyproof.kinds import KINDS, kind_from_filename
+from policyproof.rules.registry import RULES_BY_CODE
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED: dict = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
@@ -40,6 +41,12 @@ def test_every_corpus_file_is_labelled_and_every_label_has_a_file() -> None:
         f"unlabelled files: {sorted(files - set(EXPECTED))}; labels without file: "
         f"{sorted(set(EXPECTED) - files)}"
     )
+
+
+def test_every_rule_is_exercised_by_the_corpus() -> None:
+    labelled = {code for name in EXPECTED for code in _entry(name)[0]}
+    unexercised = sorted(set(RULES_BY_CODE) - labelled)
+    assert not unexercised, f"rules no corpus policy raises (add one to {CORPUS}): {unexercised}"
 
 
 def test_corpus_is_large_and_covers_every_kind() -> None:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policyproof.checker import check_text
-from policyproof.document import parse_json
+from policyproof.document import Locator, load_json, parse_json
 from policyproof.kinds import KINDS
 from policyproof.schemas import _surely_valid, validator
 
@@ -117,3 +117,25 @@ def test_schema_fast_path_never_accepts_what_the_schema_rejects(value: object, k
     if _surely_valid(value, kind):
         errors = [error.message for error in validator(kind).iter_errors(value)]
         assert not errors, f"fast path accepted a {kind} policy the schema rejects: {errors}"
+
+
+def _paths(value: object, prefix: tuple = ()) -> list[tuple]:
+    paths = [prefix]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            paths += _paths(child, prefix + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            paths += _paths(child, prefix + (index,))
+    return paths
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=json_values | policy_like, indent=st.sampled_from([None, 1, 4]))
+def test_lazy_locator_agrees_with_the_positional_parser(value: object, indent: int | None) -> None:
+    text = json.dumps(value, indent=indent)
+    data, lazy = load_json(text, "p.json")
+    exact = Locator(text, "p.json", parse_json(text, "p.json"))
+    for path in _paths(data) + [("Statement", 99, "Nope"), ("nope",)]:
+        assert lazy.value_position(path) == exact.value_position(path), path
+        assert lazy.key_position(path) == exact.key_position(path), path

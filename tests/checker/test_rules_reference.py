@@ -50,3 +50,13 @@ def test_every_code_used_in_the_source_is_registered() -> None:
         used |= set(re.findall(r'^\s+\(?"([a-z]+(?:-[a-z]+)+)", path', text, flags=re.MULTILINE))
     assert used, "no codes found: the pattern is broken"
     assert used <= set(RULES_BY_CODE), f"codes without a registry entry: {sorted(used - set(RULES_BY_CODE))}"
+
+
+def test_markdown_keeps_stars_and_angle_brackets_literal() -> None:
+    from policyproof.rules_reference import to_markdown
+
+    assert to_markdown("use arn:aws:s3:::b/* or Arn* and Date*, aws:ResourceTag/<key>.") == (
+        "use `arn:aws:s3:::b/*` or Arn\\* and Date\\*, aws:ResourceTag/&lt;key>."
+    )
+    expected = 'name it `*.key-policy.json`; Resource `"*"`'
+    assert to_markdown('name it *.key-policy.json; Resource "*"') == expected

@@ -267,3 +267,13 @@ def test_aws_managed_policies_cannot_be_changed() -> None:
     admin = [policy("id", allow())]
     assert decide(USER_A, "iam:CreatePolicyVersion", managed, A, identity=admin).decision == "ImplicitDeny"
     assert decide(USER_A, "iam:GetPolicy", managed, A, identity=admin).decision == "Allow"
+
+
+def test_kms_key_actions_need_the_key_arn_not_an_alias() -> None:
+    """KMS authorizes kms:Decrypt and the like against the key behind an alias, under its key
+    policy, so an alias ARN cannot be decided without knowing the key: a clear input error."""
+    from policyproof.engine import EngineInputError
+
+    alias = f"arn:aws:kms:us-east-1:{A}:alias/app"
+    with pytest.raises(EngineInputError, match="give the key ARN"):
+        decide(USER_A, "kms:Decrypt", alias, A, identity=[policy("id", allow())])

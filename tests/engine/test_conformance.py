@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,3 +163,14 @@ def test_agreement_meets_the_bar() -> None:
     assert agree == len(CASES) - len(KNOWN_DIFFERENCES), (
         f"agreement {agree}/{len(CASES)} does not match the {len(KNOWN_DIFFERENCES)} listed differences"
     )
+
+
+def test_missing_folder_fails_in_ci_and_skips_only_locally(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard itself: with no cases, CI must fail loudly; a machine without CI may skip."""
+    monkeypatch.setattr(sys.modules[__name__], "CASES", [])
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required in CI"):
+        _require_cases()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="CI is not set"):
+        _require_cases()

@@ -118,10 +118,9 @@ def test_unknown_language_is_refused() -> None:
         result.explain("fr")
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_rule_renders(lang: str) -> None:
-    """Drive the engine into each rule and render it, so no template has a missing field."""
-    key_policy = policy(
+def _scenarios_for_every_rule() -> list:
+    """One request per rule (and per rule variant with its own sentence)."""
+    key_policy_b = policy(
         "key",
         {
             "Effect": "Allow",
@@ -130,42 +129,62 @@ def test_every_rule_renders(lang: str) -> None:
             "Resource": "*",
         },
     )
-    scenarios = [
+    key_policy_a = policy(
+        "key", {"Effect": "Allow", "Principal": {"AWS": A}, "Action": "kms:*", "Resource": "*"}
+    )
+    role = f"arn:aws:iam::{A}:role/app"
+    session = f"arn:aws:sts::{A}:assumed-role/app/s"
+    names = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    everything = [policy("p", allow())]
+    return [
         decide(USER_A, "sts:GetCallerIdentity", "*", A),
         decide(USER_A, "s3:GetObject", OBJECT, A, identity=[policy("p", deny())]),
+        decide(USER_A, "iam:DeletePolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess", A, identity=everything),
+        decide(USER_A, "s3:GetObject", OBJECT, A, identity=everything, scps=[[policy("s", allow("ec2:*"))]]),
         decide(
-            USER_A,
-            "iam:DeletePolicy",
-            "arn:aws:iam::aws:policy/ReadOnlyAccess",
-            A,
-            identity=[policy("p", allow())],
-        ),
-        decide(
-            USER_A,
-            "s3:GetObject",
-            OBJECT,
-            A,
-            identity=[policy("p", allow())],
-            scps=[[policy("s", allow("ec2:*"))]],
+            USER_A, "s3:GetObject", OBJECT, A, identity=everything, endpoints=[policy("e", allow("ec2:*"))]
         ),
         decide("anonymous", "s3:GetObject", OBJECT, A),
-        decide(USER_A, "kms:Decrypt", KEY_A, A, identity=[policy("p", allow())]),
-        decide(USER_B, "kms:DisableKey", KEY_A, A, identity=[policy("p", allow())], resource=key_policy),
-        decide(USER_B, "s3:GetObject", OBJECT, A, identity=[policy("p", allow())]),
+        decide(USER_A, "kms:Decrypt", KEY_A, A, identity=everything),
+        decide(USER_A, "sts:AssumeRole", role, A, identity=everything),
+        decide(USER_B, "kms:DisableKey", KEY_A, A, identity=everything, resource=key_policy_b),
+        decide(USER_B, "s3:GetObject", OBJECT, A, identity=everything),
+        decide(USER_B, "kms:Decrypt", KEY_A, A, resource=key_policy_b),
         decide(
-            USER_A,
-            "s3:GetObject",
-            OBJECT,
-            A,
-            identity=[policy("p", allow())],
-            boundaries=[policy("b", allow("ec2:*"))],
+            USER_A, "s3:GetObject", OBJECT, A, identity=everything, boundaries=[policy("b", allow("ec2:*"))]
         ),
-        decide(USER_B, "kms:Decrypt", KEY_A, A, identity=[policy("p", allow())], resource=key_policy),
+        decide(session, "s3:GetObject", OBJECT, A, identity=everything, session=policy("sp", allow("ec2:*"))),
+        decide(USER_A, "kms:Decrypt", KEY_A, A, resource=key_policy_a),
         decide(USER_A, "s3:GetObject", OBJECT, A),
+        decide("anonymous", "s3:GetObject", OBJECT, A, resource=policy("r", {**names, "Principal": "*"})),
+        decide(USER_B, "kms:Decrypt", KEY_A, A, identity=everything, resource=key_policy_b),
+        decide(
+            USER_A, "s3:GetObject", OBJECT, A, resource=policy("r", {**names, "Principal": {"AWS": USER_A}})
+        ),
+        decide(
+            session, "s3:GetObject", OBJECT, A, resource=policy("r", {**names, "Principal": {"AWS": role}})
+        ),
+        decide(USER_A, "s3:GetObject", OBJECT, A, identity=everything),
+        decide(USER_A, "kms:Decrypt", KEY_A, A, identity=everything, resource=key_policy_a),
     ]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_rule_renders(lang: str) -> None:
+    """Drive the engine into every rule and render it, so no template has a missing field."""
     codes = set()
-    for result in scenarios:
+    for result in _scenarios_for_every_rule():
         text = result.explain(lang)
-        assert "{" not in text, text
+        assert "{" not in text and "}" not in text, text
+        assert json.loads(json.dumps(result.to_dict()))["decision"] == result.decision
         codes.add(result.trace.rule.code)
-    assert len(codes) == len(scenarios)
+    assert codes == RULE_CODES_IN_EVALUATOR, f"not driven: {sorted(RULE_CODES_IN_EVALUATOR - codes)}"
+
+
+def test_guardrails_that_do_not_apply_are_mentioned() -> None:
+    deny_all = [[policy("scp", deny())]]
+    result = decide("anonymous", "s3:GetObject", OBJECT, A, scps=deny_all)
+    assert result.trace.facts["scpsApply"] is False
+    assert "The SCPs given do not apply" in result.explain("en")
+    assert "Các SCP được đưa vào không áp dụng" in result.explain("vi")
+    assert "the caller belongs to no account" in result.explain("en")

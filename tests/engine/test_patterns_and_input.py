@@ -170,6 +170,15 @@ def test_bad_policy(document: object, fragment: str) -> None:
     assert "'mine'" in raised.value.message
 
 
+def test_request_fields_of_the_wrong_type() -> None:
+    with pytest.raises(EngineInputError, match="principal is dict"):
+        evaluate(Request({"type": "Anonymous"}, "s3:GetObject", OBJECT, A), PolicySet())  # type: ignore[arg-type]
+    with pytest.raises(EngineInputError, match="service:Action"):
+        evaluate(Request(USER_A, 42, OBJECT, A), PolicySet())  # type: ignore[arg-type]
+    with pytest.raises(EngineInputError, match="context must be an object"):
+        evaluate(Request(USER_A, "s3:GetObject", OBJECT, A, ["k"]), PolicySet())  # type: ignore[arg-type]
+
+
 def test_policy_set_fields_must_have_the_right_shape() -> None:
     with pytest.raises(EngineInputError, match="list of levels"):
         evaluate(Request(USER_A, "s3:GetObject", OBJECT, A), PolicySet(scps=[NamedPolicy("x", {})]))  # type: ignore[list-item]

@@ -23,6 +23,7 @@ site_name: Tiny
 theme: {{name: mkdocs}}
 markdown_extensions:
   - admonition
+  - attr_list
   - pymdownx.superfences
   - pymdownx.tabbed: {{alternate_style: true}}
   - pymdownx.snippets: {{base_path: [snippets], check_paths: true}}
@@ -166,7 +167,7 @@ def test_every_include_gets_its_line_right_after_its_code_block(tiny_site: Path)
         ("page.en", "checked against the AWS catalog"),
     ):
         tree = parse_html(site / page / "index.html")
-        lines = tree.find_all("p", "pp-proof")
+        lines = tree.find_all("div", "pp-proof")
         assert [line.attrs["data-snippet"] for line in lines] == [
             "sec/page/key.key-policy.json",
             "sec/page/app.identity-policy.json",
@@ -174,12 +175,12 @@ def test_every_include_gets_its_line_right_after_its_code_block(tiny_site: Path)
         ], f"docs/{page}.md: verification lines missing or out of order"
         assert all(words in line.text() for line in lines), f"docs/{page}.md: not in the page's language"
         admonition = tree.find_all("div", "admonition")[0]
-        assert admonition.find_all("p", "pp-proof"), f"docs/{page}.md: the line left its admonition"
+        assert admonition.find_all("div", "pp-proof"), f"docs/{page}.md: the line left its admonition"
         tab = tree.find_all("div", "tabbed-block")[0]
-        assert tab.find_all("p", "pp-proof"), f"docs/{page}.md: the line left its tab"
+        assert tab.find_all("div", "pp-proof"), f"docs/{page}.md: the line left its tab"
         for container in (admonition, tab):
             block = container.find_all("div", "highlight") or container.find_all("pre")
-            assert _following_sibling(container, block[0]) is container.find_all("p", "pp-proof")[0]
+            assert _following_sibling(container, block[0]) is container.find_all("div", "pp-proof")[0]
 
 
 def test_markers_become_tables_and_diagrams_and_markers_in_code_stay_text(tiny_site: Path) -> None:
@@ -207,7 +208,7 @@ def test_the_links_of_a_line_lead_to_entries_of_the_report(tiny_site: Path) -> N
     site = _build(tiny_site)
     page = site / "page" / "index.html"
     report_ids = {e.attrs.get("id") for e in parse_html(site / "verification" / "index.html").iter()}
-    for line in parse_html(page).find_all("p", "pp-proof"):
+    for line in parse_html(page).find_all("div", "pp-proof"):
         for link in line.find_all("a"):
             target, _, anchor = link.attrs["href"].partition("#")
             assert (page.parent / target / "index.html").resolve() == (site / "verification" / "index.html")
@@ -264,6 +265,30 @@ def test_proofs_off_is_loud_and_only_on_or_off_are_accepted(
     with caplog.at_level(logging.WARNING):
         site = _build(tiny_site)
     assert any("NOT proved" in record.getMessage() for record in caplog.records), caplog.records
-    assert not parse_html(site / "page" / "index.html").find_all("p", "pp-proof")
+    assert not parse_html(site / "page" / "index.html").find_all("div", "pp-proof")
     monkeypatch.setenv("POLICYPROOF_PROOFS", "maybe")
     assert "POLICYPROOF_PROOFS='maybe': use 'on'" in _build_error(tiny_site, caplog)
+
+
+def test_findings_in_the_report_link_to_the_rule_reference(
+    tiny_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tiny_site / "docs" / "reference").mkdir()
+    for name in ("rules.md", "rules.en.md"):
+        (tiny_site / "docs" / "reference" / name).write_text("# Rules\n\n## `some-hint` { #some-hint }\n")
+    hint = Finding(
+        "snippets/sec/page/key.key-policy.json", 1, 1, "some-hint", Severity.SUGGESTION, "consider"
+    )
+    monkeypatch.setattr(
+        site_report, "_library_check", lambda text, **kw: [hint] if kw["kind"] == "key" else []
+    )
+    site = _build(tiny_site)
+    report = parse_html(site / "verification.en" / "index.html")
+    finding = report.find_all("li", "pp-finding")[0]
+    assert finding.attrs["data-code"] == "some-hint"
+    href = finding.find_all("a")[0].attrs["href"]
+    assert href == "../reference/rules.en/#some-hint", href
+    target = (site / "verification.en" / href.split("#")[0] / "index.html").resolve()
+    assert 'id="some-hint"' in target.read_text(encoding="utf-8"), f"{target}: no entry for the rule"
+    line = parse_html(site / "page.en" / "index.html").find_all("div", "pp-proof")[0]
+    assert "1 suggestion" in line.text(), line.text()

@@ -229,5 +229,33 @@ def test_schema_files_are_named_like_the_snippets() -> None:
 
     assert schema_file("key") == "key-policy.schema.json"
     assert schema_file("identity") == "identity-policy.schema.json"
-    assert schema_file("scp") == "scp.schema.json"
+    assert schema_file("scp") == "scp-policy.schema.json"
     assert Path(schema_file("bucket")).suffixes == [".schema", ".json"]
+
+
+def test_a_step_after_the_failing_one_is_drawn_as_not_reached_and_a_fact_step_names_its_fact() -> None:
+    fact = FlowStep(
+        "copier",
+        "EC2",
+        "ec2:CopySnapshot",
+        "arn:aws:ec2:us-east-1::snapshot/snap-1",
+        "Allow",
+        explanation={"en": "Snapshot snap-1 is shared with account 2.", "vi": "Snapshot snap-1 được share."},
+        fact=True,
+    )
+    denied = FlowStep(
+        "copier",
+        "EC2",
+        "ec2:CopySnapshot",
+        "arn:x",
+        "ImplicitDeny",
+        explanation={"en": "Decision: ImplicitDeny\nWhy: no statement allows it.", "vi": "x"},
+    )
+    later = FlowStep("EC2", "KMS", "kms:Decrypt", "arn:k", "Allow", ("key policy k.json #1",), reached=False)
+    claim = _claim("copy", steps=(fact, denied, later), expect="ImplicitDeny", decision="ImplicitDeny")
+    svg = _tree(proof_svg.sequence_svg(claim, lang="en")).find_all("svg")[0]
+    steps = svg.find_all("g", "pp-step")
+    assert "Snapshot snap-1 is shared with account 2." in steps[0].text()
+    assert "denied: no statement allows it." in steps[1].text(), steps[1].text()
+    assert steps[2].attrs["data-reached"] == "false" and steps[2].attrs["opacity"] == "0.55"
+    assert "not called" in steps[2].text()

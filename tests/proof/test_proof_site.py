@@ -91,7 +91,7 @@ def test_every_snippet_on_every_page_in_both_languages_has_its_verification_line
         lang = pages.page_language(page)
         wanted = [include.path for include in pages.includes(page.read_text(encoding="utf-8"))]
         html_path = built_html_in(built_site, DOCS, page)
-        lines = parse_html(html_path).find_all("p", "pp-proof")
+        lines = parse_html(html_path).find_all("div", "pp-proof")
         assert [line.attrs["data-snippet"] for line in lines] == wanted, (
             f"{page}:1: verification lines {[line.attrs['data-snippet'] for line in lines]} "
             f"do not match the includes {wanted}"
@@ -224,7 +224,7 @@ def test_schemas_are_published_and_linked_from_the_report(built_site: Path) -> N
     report = built_site / "en" / "verification" / "index.html"
     links = {a.attrs.get("href", "") for a in parse_html(report).find_all("a")}
     for kind in KINDS:
-        name = f"{kind}-policy.schema.json" if kind != "scp" else "scp.schema.json"
+        name = f"{kind}-policy.schema.json"
         published = built_site / "schemas" / name
         assert published.is_file(), f"schema of {kind} not published at {published}"
         schema = json.loads(published.read_text(encoding="utf-8"))
@@ -249,7 +249,7 @@ def test_links_on_pages_lead_to_existing_report_entries(built_site: Path) -> Non
             if lang == "vi"
             else (built_site / "en" / "verification" / "index.html")
         )
-        for element in parse_html(html_path).find_all("p", "pp-proof") + parse_html(html_path).find_all(
+        for element in parse_html(html_path).find_all("div", "pp-proof") + parse_html(html_path).find_all(
             "table", "pp-claims"
         ):
             for link in element.find_all("a"):
@@ -270,3 +270,27 @@ def test_generated_ids_are_unique_on_every_page(built_site: Path, marked_site: t
             ids = _element_ids(parse_html(built_html_in(site, docs, page)))
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             assert not duplicates, f"{page}: duplicate ids {duplicates}"
+
+
+def test_each_snippet_and_claims_file_is_proved_once_for_both_languages(built_site: Path) -> None:
+    data = json.loads((built_site / "verification.json").read_text(encoding="utf-8"))
+    groups = {claim["page"] for claim in data["claims"]}
+    assert data["work"] == {"snippets": len(data["snippets"]), "claims_files": len(groups)}, (
+        f"{built_site / 'verification.json'}: proofs were computed more than once per build: {data['work']}"
+    )
+
+
+def test_search_index_has_the_claims_but_no_placeholders_or_traces(marked_site: tuple[Path, Path]) -> None:
+    folder, site = marked_site
+    for index_path, lang in (
+        (site / "search" / "search_index.json", "vi"),
+        (site / "en" / "search" / "search_index.json", "en"),
+    ):
+        text = " ".join(doc["text"] for doc in json.loads(index_path.read_text(encoding="utf-8"))["docs"])
+        assert "pproof-slot" not in text, f"{index_path}: a placeholder reached the search index"
+        claims = [c for f in find_claims_files(folder / "snippets") for c in load_claims(f).claims]
+        wording = claims[0].text[lang]
+        assert wording.split(" — ")[0][:40] in text, f"{index_path}: claim {claims[0].id} is not searchable"
+        assert "does not apply" not in text and "không áp dụng" not in text, (
+            f"{index_path}: engine traces indexed"
+        )

@@ -202,3 +202,29 @@ def test_the_real_claims_adapter_reports_a_bad_claims_file_as_one_line(tmp_path:
     prover = SiteProver([base], check=Recorder().check, catalog_version="1")
     failures = prover.prove({"sec/page.md": "# page\n"}).failures()
     assert len(failures) == 1 and "claims.yaml" in failures[0] and "\n" not in failures[0], failures
+
+
+def test_a_declared_counter_example_may_carry_its_expected_findings_and_only_those(snippets: Path) -> None:
+    folder = snippets / "sec" / "page"
+    (folder / "key.key-policy.json.expected-findings").write_text(
+        "# the pitfall the page shows\nunknown-action\n"
+    )
+    wrong = Finding("f", 2, 3, "unknown-action", Severity.ERROR, "no such action")
+    recorder = Recorder(findings=[wrong])
+    prover = SiteProver(
+        [snippets], check=recorder.check, prove_claims_file=recorder.prove, catalog_version="1"
+    )
+    proof = prover.prove({"sec/page.md": PAGE})
+    key = proof.snippets["sec/page/key.key-policy.json"]
+    assert key.expected_codes == {"unknown-action"} and key.problems() == []
+    # The identity policy declares nothing: the same finding fails it.
+    assert [f for f in proof.failures() if "key.key-policy.json" in f] == []
+    assert any("app.identity-policy.json" in f for f in proof.failures())
+    # A declared finding no longer raised fails too: the page would explain a mistake it no longer shows.
+    prover = SiteProver(
+        [snippets], check=Recorder().check, prove_claims_file=recorder.prove, catalog_version="1"
+    )
+    failures = prover.prove({"sec/page.md": PAGE}).failures()
+    assert any("declared expected finding unknown-action is not raised any more" in f for f in failures), (
+        failures
+    )

@@ -18,6 +18,7 @@ evaluation logic", and the KMS Developer Guide, "Key policies in AWS KMS":
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,6 +53,7 @@ from policyproof.engine.services import (
     aws_owned_resource,
     is_kms_key,
     is_role_trust,
+    kms_alias_used_for_key_action,
     rcp_applies_to_service,
     takes_only_wildcard_resource,
 )
@@ -66,7 +68,7 @@ RCP_FULL_AWS_ACCESS = NamedPolicy(
     },
 )
 
-_ACTION_SHAPE = __import__("re").compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_-]*$")
+_ACTION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 # Match kinds with which a same-account resource policy grants on its own, whatever the identity
 # policy and the permissions boundary say (IAM User Guide, policy evaluation logic, same-account
@@ -96,14 +98,17 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         raise EngineInputError(f"expected a Request, got {type(request).__name__}")
     if not isinstance(policies, PolicySet):
         raise EngineInputError(f"expected a PolicySet, got {type(policies).__name__}")
-    setting = _setting(
-        request.principal,
-        request.principal_account,
-        request.action,
-        request.resource,
-        request.resource_account,
-        request.wildcard_only_action,
-    )
+    try:
+        setting = _setting(
+            request.principal,
+            request.principal_account,
+            request.action,
+            request.resource,
+            request.resource_account,
+            request.wildcard_only_action,
+        )
+    except TypeError:  # an unhashable field (a dict or list where a string belongs)
+        raise EngineInputError(_wrong_field_types(request)) from None
     principal = setting.principal
     context = build_context(request.context, setting.derived_context)
     facts = setting.facts.copy()
@@ -144,6 +149,7 @@ class _Setting:
     resource_is_pattern: bool
     facts: dict[str, object]  # copied into each trace, never handed out itself
     derived_context: tuple[tuple[str, str, tuple[str, ...]], ...]  # global keys the engine fills
+    protection: str | None  # an AWS-owned resource no customer policy can change (services.py)
 
 
 @lru_cache(maxsize=4096)
@@ -157,6 +163,11 @@ def _setting(
 ) -> _Setting:
     action = _check_action(action_text)
     resource = _check_resource(resource_text)
+    if kms_alias_used_for_key_action(action, resource):
+        raise EngineInputError(
+            f"{action_text} on alias {resource!r}: KMS authorizes this call against the key the alias "
+            "points to (under that key's key policy); give the key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)"
+        )
     principal = parse_principal(principal_text, principal_account)
     resource_account = _resource_account(resource_account_given, principal, resource)
     required = (
@@ -189,10 +200,26 @@ def _setting(
         _resource_is_pattern(wildcard_only, action, resource),
         facts,
         derived_keys(principal, action.startswith("kms:"), resource_account),
+        aws_owned_resource(action, resource),
     )
 
 
 # ----- input checks -----
+
+
+def _wrong_field_types(request: Request) -> str:
+    wrong = [
+        f"{name} is {type(value).__name__}"
+        for name, value, optional in (
+            ("principal", request.principal, False),
+            ("action", request.action, False),
+            ("resource", request.resource, False),
+            ("principal_account", request.principal_account, True),
+            ("resource_account", request.resource_account, True),
+        )
+        if not isinstance(value, str) and not (optional and value is None)
+    ]
+    return "Request fields must be strings: " + ", ".join(wrong or ["wildcard_only_action must be a bool"])
 
 
 def _check_action(action: object) -> str:
@@ -292,7 +319,7 @@ def _evaluate_policies(
                 result.scp_levels_without_allow.append(level)
     if rcps_apply and policies.rcps:
         for level, level_policies in enumerate(_levels(policies.rcps, "rcps")):
-            run(RCP_FULL_AWS_ACCESS, "rcp", level, implicit=True)
+            result.traces.append(_rcp_full_access_trace(level))
             for p in level_policies:
                 run(p, "rcp", level)
     if policies.resource is not None:
@@ -311,6 +338,18 @@ def _evaluate_policies(
             if not run(p, "endpoint").allows:
                 result.endpoints_without_allow.append(p.name)
     return result
+
+
+def _rcp_full_access_trace(level: int) -> PolicyTrace:
+    """RCPFullAWSAccess allows everything to everyone, so its trace is known without matching."""
+    statement = RCP_FULL_AWS_ACCESS.document["Statement"][0]
+    return PolicyTrace(
+        "rcp",
+        RCP_FULL_AWS_ACCESS.name,
+        (StatementTrace(0, None, statement["Effect"], True),),
+        level,
+        implicit=True,
+    )
 
 
 def _policy_list(value: object, field: str) -> list[NamedPolicy]:
@@ -352,7 +391,7 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
             {"kind": first.kind, "policy": first.policy, "statement": first.label},
             tuple(ev.denies),
         )
-    protection = aws_owned_resource(action, resource)
+    protection = setting.protection
     if protection:
         return IMPLICIT_DENY, Rule("aws-owned-resource", {"protection": protection, "resource": resource})
     if ev.scp_levels_without_allow:

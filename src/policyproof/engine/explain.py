@@ -266,6 +266,11 @@ TEXT = {
         "resource_account": " (account {account})",
         "same": "same account",
         "cross": "cross-account",
+        "no_account": "the caller belongs to no account",
+        "scps_skipped": "The SCPs given do not apply: SCPs limit only the IAM users and roles of member "
+        "accounts (not anonymous callers, AWS services or service-linked roles).",
+        "rcps_skipped": "The RCPs given do not apply: this service does not support RCPs, or the caller is "
+        "a service-linked role.",
         "why": "Why: {sentence}",
         "filled": "Context keys filled in by the engine: {keys}.",
         "policies": "Policies:",
@@ -287,6 +292,11 @@ TEXT = {
         "resource_account": " (account {account})",
         "same": "cùng account",
         "cross": "chéo account",
+        "no_account": "người gọi không thuộc account nào",
+        "scps_skipped": "Các SCP được đưa vào không áp dụng: SCP chỉ giới hạn IAM user và role của các "
+        "member account (không áp dụng cho người gọi ẩn danh, AWS service hay service-linked role).",
+        "rcps_skipped": "Các RCP được đưa vào không áp dụng: service này không hỗ trợ RCP, hoặc người gọi là "
+        "service-linked role.",
         "why": "Lý do: {sentence}",
         "filled": "Context key do engine tự điền: {keys}.",
         "policies": "Các policy:",
@@ -413,6 +423,12 @@ def _statement_line(statement: StatementTrace, lang: str) -> str:
     return text["not_applies"].format(label=statement.label, effect=statement.effect, reasons=reasons)
 
 
+def _scope(facts: dict[str, Any], text: dict[str, str]) -> str:
+    if not facts.get("principalAccount"):
+        return text["no_account"]
+    return text["same"] if facts.get("sameAccount") else text["cross"]
+
+
 def explain(result: Result, lang: str = "en") -> str:
     """Decision, the request, the deciding rule, then every policy statement by statement."""
     lang = _language(lang)
@@ -431,10 +447,14 @@ def explain(result: Result, lang: str = "en") -> str:
             resource_account=text["resource_account"].format(account=resource_account)
             if resource_account
             else "",
-            scope=text["same"] if facts.get("sameAccount") else text["cross"],
+            scope=_scope(facts, text),
         ),
         text["why"].format(sentence=explain_rule(result, lang)),
     ]
+    if facts.get("scpsApply") is False:
+        lines.append(text["scps_skipped"])
+    if facts.get("rcpsApply") is False:
+        lines.append(text["rcps_skipped"])
     if facts.get("contextFilledByEngine"):
         lines.append(text["filled"].format(keys=", ".join(facts["contextFilledByEngine"])))
     if result.trace.policies:

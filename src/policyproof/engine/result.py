@@ -32,7 +32,8 @@ class Mismatch:
     params: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"element": self.element, "reason": self.reason, **self.params}
+        params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.params.items()}
+        return {"element": self.element, "reason": self.reason, **params}
 
 
 @dataclass(slots=True)

@@ -154,3 +154,17 @@ def takes_only_wildcard_resource(action: str) -> bool:
     service, _, name = action.partition(":")
     details = _service_actions(service).get(name)
     return details is not None and not details.get("resourceTypes")
+
+
+def kms_alias_used_for_key_action(action: str, resource: str) -> bool:
+    """True when a KMS action that acts on a key (kms:Decrypt, kms:DescribeKey ...) is asked about an
+    alias ARN. KMS authorizes such a call against the key the alias points to, under that key's key
+    policy, so the engine needs the key ARN; only alias actions (CreateAlias ...) take alias ARNs."""
+    arn = parse_arn(resource)
+    if arn is None or arn.service != "kms" or not arn.resource.startswith("alias/"):
+        return False
+    service, _, name = action.partition(":")
+    details = _service_actions(service).get(name)
+    if details is None:
+        return False
+    return not any(r.get("name") == "alias" for r in details.get("resourceTypes", []))

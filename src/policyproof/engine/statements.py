@@ -273,9 +273,7 @@ def _resource_mismatch(statement: Statement, request: RequestView, lookup: Looku
         else:
             hit = _resource_matches(statement, patterns, resource, lookup)
         if not hit:
-            return Mismatch(
-                "Resource", "resource-not-listed", {"resource": resource, "patterns": list(patterns)}
-            )
+            return Mismatch("Resource", "resource-not-listed", {"resource": resource, "patterns": patterns})
         return None
     if statement.not_resource is not None:
         patterns = statement.not_resource
@@ -287,9 +285,7 @@ def _resource_mismatch(statement: Statement, request: RequestView, lookup: Looku
         else:
             excluded = _resource_matches(statement, patterns, resource, lookup)
         if excluded:
-            return Mismatch(
-                "NotResource", "resource-excluded", {"resource": resource, "patterns": list(patterns)}
-            )
+            return Mismatch("NotResource", "resource-excluded", {"resource": resource, "patterns": patterns})
     return None
 
 
@@ -339,9 +335,10 @@ def principal_match(spec: object, principal: Principal) -> str | None:
                     else None
                 )
             elif principal_type == "Federated":
+                # An identity provider: a provider ARN, or a name such as cognito-identity.amazonaws.com
                 kind = (
                     "federated"
-                    if principal.kind == WEB_IDENTITY and value in (principal.text, principal.name)
+                    if principal.kind in (WEB_IDENTITY, SERVICE) and value in (principal.text, principal.name)
                     else None
                 )
             else:  # CanonicalUser: an S3 canonical user id, given as the principal itself
@@ -354,7 +351,7 @@ def principal_match(spec: object, principal: Principal) -> str | None:
 def _principals_listed(spec: object) -> list[str]:
     if spec == "*":
         return ["*"]
-    return [f"{t}:{v}" for t, values in spec.items() for v in values]  # type: ignore[union-attr]
+    return [f"{t} {v}" for t, values in spec.items() for v in values]  # type: ignore[union-attr]
 
 
 def match_statement(
@@ -368,30 +365,62 @@ def match_statement(
     variables (None for documents whose Version does not support them)."""
     mismatches: list[Mismatch] = []
 
+    # Action / NotAction (the loops are inlined: this is the engine's innermost path)
+    action_listed = False
+    for regex in statement.action_regexes:
+        if regex.fullmatch(request.action):
+            action_listed = True
+            break
     if statement.action is not None:
-        if not _any_fullmatch(statement.action_regexes, request.action):
+        if not action_listed:
             mismatches.append(
                 Mismatch(
                     "Action",
                     "action-not-listed",
-                    {"action": request.action_text or request.action, "patterns": list(statement.action)},
+                    {"action": request.action_text or request.action, "patterns": statement.action},
                 )
             )
-    elif _any_fullmatch(statement.action_regexes, request.action):
+    elif action_listed:
         mismatches.append(
             Mismatch(
                 "NotAction",
                 "action-excluded",
                 {
                     "action": request.action_text or request.action,
-                    "patterns": list(statement.not_action or ()),
+                    "patterns": statement.not_action or (),
                 },
             )
         )
 
-    resource_mismatch = _resource_mismatch(statement, request, lookup)
-    if resource_mismatch is not None:
-        mismatches.append(resource_mismatch)
+    # Resource / NotResource: precompiled regexes for a concrete resource, else the general path
+    regexes = statement.resource_regexes
+    if regexes is not None and not request.resource_is_pattern:
+        resource_listed = False
+        for regex in regexes:
+            if regex.fullmatch(request.resource):
+                resource_listed = True
+                break
+        if statement.resource is not None:
+            if not resource_listed:
+                mismatches.append(
+                    Mismatch(
+                        "Resource",
+                        "resource-not-listed",
+                        {"resource": request.resource, "patterns": statement.resource},
+                    )
+                )
+        elif statement.not_resource is not None and resource_listed:
+            mismatches.append(
+                Mismatch(
+                    "NotResource",
+                    "resource-excluded",
+                    {"resource": request.resource, "patterns": statement.not_resource},
+                )
+            )
+    else:
+        resource_mismatch = _resource_mismatch(statement, request, lookup)
+        if resource_mismatch is not None:
+            mismatches.append(resource_mismatch)
 
     match_kind: str | None = None
     if policy.kind in PRINCIPAL_KINDS:

@@ -17,6 +17,8 @@ class Statement:
 
     path: JsonPath
     data: dict
+    # element -> its (path, string) pairs; several rules read the same Action and Resource lists
+    _strings: dict[str, list[tuple[JsonPath, str]]] = field(default_factory=dict, repr=False)
 
     @property
     def effect(self) -> str | None:
@@ -25,7 +27,10 @@ class Statement:
 
     def strings(self, element: str) -> list[tuple[JsonPath, str]]:
         """The string values of an element (one string or a list), each with its path."""
-        return strings_at(self.data.get(element), self.path + (element,))
+        cached = self._strings.get(element)
+        if cached is None:
+            cached = self._strings[element] = strings_at(self.data.get(element), self.path + (element,))
+        return cached
 
     def has(self, element: str) -> bool:
         return element in self.data
@@ -48,12 +53,19 @@ class Context:
     attached_to: str | None = None
     owner_account: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    _statements: list[Statement] | None = field(default=None, repr=False)
 
     def report(self, code: str, path: JsonPath, message: str, *, at_key: bool = False) -> None:
         line, column = self.locator.key_position(path) if at_key else self.locator.value_position(path)
         self.findings.append(make_finding(self.file, line, column, code, message))
 
-    def statements(self) -> Iterator[Statement]:
+    def statements(self) -> list[Statement]:
+        """The policy's statements (objects only), built once and shared by every rule."""
+        if self._statements is None:
+            self._statements = list(self._find_statements())
+        return self._statements
+
+    def _find_statements(self) -> Iterator[Statement]:
         if not isinstance(self.data, dict):
             return
         raw = self.data.get("Statement")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 
@@ -109,8 +110,8 @@ def _check_types(context: Context, statement: Statement) -> None:
             context.report(
                 "action-resource-mismatch",
                 path,
-                f"{action!r} applies to none of this statement's resources: {_expected(tuple(typed))}, "
-                "or move it to its own statement",
+                f"{action!r} applies to none of this statement's resources: "
+                f"{_expected(tuple(typed), resources[0][1])}, or move it to its own statement",
             )
 
 
@@ -155,14 +156,15 @@ def _report_unfit(
         context.report(
             "resource-type-mismatch",
             path,
-            f"{resource!r} is a {recognized[0]} ARN, but {names} act(s) on other resources: "
-            f"{_expected(known)}",
+            f"{resource!r} names a resource of type {recognized[0]!r}, which {names} cannot act on: "
+            f"{_expected(known, resource)}",
         )
     else:
         context.report(
             "resource-not-in-catalog",
             path,
-            f"the AWS catalog lists no resource of {names} that {resource!r} can name: {_expected(known)}",
+            f"the AWS catalog lists no resource of {names} that {resource!r} can name: "
+            f"{_expected(known, resource)}",
         )
 
 
@@ -171,7 +173,8 @@ def _action_names(actions: tuple[catalog.Action, ...]) -> str:
     return ", ".join(names[:3]) + (f" (and {len(names) - 3} more)" if len(names) > 3 else "")
 
 
-def _expected(actions: tuple[catalog.Action, ...]) -> str:
+def _expected(actions: tuple[catalog.Action, ...], near: str = "") -> str:
+    """The ARN formats the actions take, the ones most like ``near`` (the resource written) first."""
     templates: list[str] = []
     for action in actions[:3]:
         table = catalog.resource_arn_templates(action.service)
@@ -182,7 +185,9 @@ def _expected(actions: tuple[catalog.Action, ...]) -> str:
                     templates.append(readable)
     if not templates:
         return 'these actions take Resource "*"'
-    return "use " + " or ".join(templates[:3])
+    if near:  # the format sharing the longest start with what was written first
+        templates.sort(key=lambda template: -len(os.path.commonprefix([near.lower(), template.lower()])))
+    return "use " + " or ".join(templates[:2])
 
 
 def _fits(action: catalog.Action, resource: str) -> bool:

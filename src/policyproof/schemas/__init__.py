@@ -177,9 +177,8 @@ def _explain(error: ValidationError, data: object, kind: str) -> list[tuple[str,
                     "principal-not-allowed",
                     path,
                     True,
-                    f"{element} is not allowed in an {KIND_DESCRIPTIONS[kind]}: the policy applies to "
-                    "whoever "
-                    "it is attached to; remove it (or check this file as a resource policy with --kind)",
+                    f"{element} is not allowed in this policy ({KIND_DESCRIPTIONS[kind]}): it applies to "
+                    "whoever it is attached to; remove it (or check the file as a resource policy)",
                 )
             ]
         if element in ("Resource", "NotResource"):
@@ -220,8 +219,7 @@ def _explain(error: ValidationError, data: object, kind: str) -> list[tuple[str,
                 path + (name,),
                 True,
                 f"unknown element {name!r} in {where}: check the spelling (element names are "
-                "case-sensitive); "
-                f"allowed: {allowed}",
+                f"case-sensitive); allowed: {allowed}",
             )
             for name in extra
         ]

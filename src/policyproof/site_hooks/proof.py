@@ -15,9 +15,12 @@ fails the build. Then it shows the proof on the pages:
 ``POLICYPROOF_PROOFS=off`` turns the proofs off (for the benchmark); that logs a warning, so a
 ``--strict`` build — every published build — fails instead of publishing unproved pages.
 
-Markers are replaced by a placeholder paragraph in the Markdown, and the placeholder by the HTML
-after conversion, so generated markup never goes through the Markdown parser (which would
-rewrite it) and works inside admonitions and tabs.
+How: ``on_config`` starts the proof (in a worker process for the first build of the process, see
+``SiteProver.start``); ``on_page_markdown`` puts a placeholder paragraph where each line, table
+or diagram goes; ``on_page_context`` — once every page is converted, before the search plugin
+indexes the page — waits for the proof, fails the build if anything is not proved, and swaps
+each placeholder for its HTML. Generated markup so never goes through the Markdown parser (which
+would rewrite it), and works inside admonitions and tabs.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import logging
 import os
 import re
 import shutil
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +44,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
 from policyproof import pages
-from policyproof.kinds import KINDS, suffix_for
+from policyproof.kinds import KINDS
 from policyproof.site_hooks import proof_render, proof_report, proof_svg
 from policyproof.site_report import ClaimProof, PendingProof, ProofError, SiteProof, SiteProver
 
@@ -58,29 +62,6 @@ MARKER = re.compile(
 )
 _SLOT = "pproof-slot-{}"
 _SLOT_HTML = re.compile(r"<p>(pproof-slot-\d+)</p>")
-
-CSS = """\
-.md-typeset .pp-proof { font-size: .7rem; margin: -.6em 0 1.2em; color: var(--md-default-fg-color--light); }
-.md-typeset .pp-allow { color: #2e7d32; }
-.md-typeset .pp-deny { color: #c62828; }
-[data-md-color-scheme="slate"] .md-typeset .pp-allow { color: #81c784; }
-[data-md-color-scheme="slate"] .md-typeset .pp-deny { color: #ef9a9a; }
-.md-typeset .pp-claims caption { caption-side: top; font-size: .8em; text-align: left; padding: .4em 0; }
-.md-typeset .pp-claims th[scope="row"] { font-weight: normal; text-align: left; }
-.md-typeset .pp-claims td code { white-space: nowrap; }
-.md-typeset .pp-claims tr.pp-trace-row > td { padding-top: 0; border-top: none; }
-.md-typeset .pp-claims details { margin: 0; font-size: inherit; }
-.md-typeset .pp-claims .pp-arns code { font-size: .75em; word-break: break-all; }
-.md-typeset .pp-flow { margin: 1em 0; overflow-x: auto; }
-.md-typeset .pp-flow figcaption { font-size: .8em; }
-.md-typeset .pp-entry { scroll-margin-top: 4rem; }
-.md-typeset .pp-explain { white-space: pre-wrap; overflow-wrap: anywhere; font-size: .85em; margin: .3em 0; }
-.md-typeset .pp-entry dl { display: grid; grid-template-columns: max-content 1fr; gap: .3em 1em; }
-.md-typeset .pp-entry dt { font-weight: bold; }
-.md-typeset .pp-entry dd { margin: 0; }
-.md-typeset .pp-entry dd > ul, .md-typeset .pp-entry dd > ol, .md-typeset .pp-entry dd > p { margin: .2em 0; }
-.md-typeset .pp-entry:target { outline: 2px solid var(--md-accent-fg-color); outline-offset: 4px; }
-"""
 
 
 class _State:
@@ -121,6 +102,15 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
+    """``mkdocs serve`` watches docs/ only: rebuild (and re-prove) when a snippet or claims file changes."""
+    if _state.enabled:
+        for base in _snippet_bases(config):
+            if Path(base).is_dir():
+                server.watch(os.path.abspath(base))
+    return server
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if not _state.enabled:
         return markdown
@@ -148,14 +138,19 @@ def on_post_build(config: MkDocsConfig) -> None:
     if _state.written is proof:  # the second language pass writes the same files again otherwise
         return
     site = Path(config.site_dir)
+    data = proof.to_json()
+    # What this process actually computed (cache misses): the same as the number of snippets and
+    # claims files when each is proved once for all languages.
+    assert _state.prover is not None
+    data["work"] = dict(_state.prover.runs)
     # Compact: the traces make it large, and machines read it.
-    (site / JSON_NAME).write_text(json.dumps(proof.to_json(), ensure_ascii=False, separators=(",", ":")))
+    (site / JSON_NAME).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     (site / SCHEMA_DIR).mkdir(parents=True, exist_ok=True)
     for kind, path in proof.schema_files.items():
         shutil.copyfile(path, site / SCHEMA_DIR / schema_file(kind))
     css = site / CSS_PATH
     css.parent.mkdir(parents=True, exist_ok=True)
-    css.write_text(CSS, encoding="utf-8")
+    css.write_bytes(resources.files("policyproof").joinpath("assets/proof.css").read_bytes())
     _state.written = proof
 
 
@@ -182,8 +177,8 @@ def _proof() -> SiteProof:
 
 
 def schema_file(kind: str) -> str:
-    """``key`` -> ``key-policy.schema.json``, ``scp`` -> ``scp.schema.json`` (named like the snippets)."""
-    return suffix_for(kind).removeprefix(".").removesuffix(".json") + ".schema.json"
+    """The stable published name of a kind's schema: ``schemas/<kind>-policy.schema.json``."""
+    return f"{kind}-policy.schema.json"
 
 
 def _markdown_sources(docs_dir: Path) -> dict[str, str]:

@@ -31,8 +31,7 @@ TEXT: dict[str, dict[str, str]] = {
         "proved_no": "KHÔNG khớp",
         "trace": "Engine quyết định thế nào",
         "table_caption": "Các khẳng định của trang, mỗi dòng được policy evaluation engine chứng minh",
-        "flow": "luồng",
-        "as_principal": "thay mặt",
+        "not_reached": "AWS dừng ở bước trên: {count} bước sau không được gọi",
     },
     "en": {
         "verified": "Verified",
@@ -51,8 +50,7 @@ TEXT: dict[str, dict[str, str]] = {
         "proved_no": "does NOT match",
         "trace": "How the engine decided",
         "table_caption": "The page's claims, each proved by the policy evaluation engine",
-        "flow": "flow",
-        "as_principal": "on behalf of",
+        "not_reached": "AWS stops at the step above: {count} later step(s) are not called",
     },
 }
 
@@ -146,6 +144,10 @@ def counts_text(lang: str, counts: Mapping[str, int]) -> str:
     return ", ".join(parts)
 
 
+#: Up to this many claims are listed on the line itself; more are folded into a <details>.
+INLINE_CLAIMS = 4
+
+
 def verification_line(
     snippet: SnippetProof,
     claims: list[ClaimProof],
@@ -173,12 +175,18 @@ def verification_line(
             f' title="{escape(claim.text.get(lang, claim.id))}">{escape(claim.id)}</a>'
             for claim in claims
         )
-        parts.append(f"{escape(text(lang, 'claims'))}: {links}")
+        if len(claims) <= INLINE_CLAIMS:
+            parts.append(f"{escape(text(lang, 'claims'))}: {links}")
+        else:  # a key policy can take part in twenty claims: fold them so the line stays a line
+            parts.append(
+                f'<details class="pp-proof-claims"><summary>{escape(text(lang, "claims"))}: {len(claims)}'
+                f"</summary> {links}</details>"
+            )
     else:
         parts.append(escape(text(lang, "no_claims")))
     return (
-        f'<p class="pp-proof" data-snippet="{escape(snippet.path)}" data-kind="{escape(snippet.kind or "")}"'
-        " data-search-exclude>" + " · ".join(parts) + "</p>"
+        f'<div class="pp-proof" data-snippet="{escape(snippet.path)}" '
+        f'data-kind="{escape(snippet.kind or "")}" data-search-exclude>' + " · ".join(parts) + "</div>"
     )
 
 
@@ -200,17 +208,8 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str) -> str:
     wording = claim.text.get(lang) or claim.id
     explanation = claim.explanation.get(lang, "")
     if claim.steps:
-        # A flow: its outcome, then each step with the reason the engine gives for it (the full
-        # per-step traces are on the report page, linked below).
-        trace = f"<p>{escape(explanation.splitlines()[0] if explanation else '')}</p>" + (
-            "<ol>"
-            + "".join(
-                f"<li><code>{escape(step.caller)} → {escape(step.callee)}</code> "
-                f"<code>{escape(step.action)}</code>: {decision_html(lang, step.decision)}"
-                f"{_step_reason(step, lang)}</li>"
-                for step in claim.steps
-            )
-            + "</ol>"
+        trace = f"<p>{escape(explanation.splitlines()[0] if explanation else '')}</p>" + _flow_steps_html(
+            claim, lang
         )
     else:
         trace = explanation_html(explanation)
@@ -239,6 +238,24 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str) -> str:
         f'<p><a href="{escape(report_url)}#{escape(claim.anchor)}">{escape(text(lang, "report"))}</a></p>'
         f"</div></details></td></tr>"
     )
+
+
+def _flow_steps_html(claim: ClaimProof, lang: str) -> str:
+    """The steps of a flow up to the one that fails (AWS stops there). Only that step says why:
+    the diagram names the statements that allowed the others, the report has every full trace."""
+    items = []
+    for number, step in enumerate(claim.steps):
+        reason = _step_reason(step, lang) if step.decision != "Allow" else ""
+        items.append(
+            f"<li><code>{escape(step.caller)} → {escape(step.callee)}</code> "
+            f"<code>{escape(step.action)}</code>: {decision_html(lang, step.decision)}{reason}</li>"
+        )
+        if step.decision != "Allow":
+            later = len(claim.steps) - number - 1
+            if later:
+                items.append(f"<li>{escape(text(lang, 'not_reached').format(count=later))}</li>")
+            break
+    return "<ol>" + "".join(items) + "</ol>"
 
 
 def explanation_html(plain: str) -> str:
