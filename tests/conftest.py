@@ -39,6 +39,8 @@ def build_site(config: Path, site_dir: Path) -> subprocess.CompletedProcess[str]
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)],
         capture_output=True,
         text=True,
+        # pymdownx.snippets resolves base_path from the working directory, not from the config.
+        cwd=config.parent,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         timeout=600,
     )

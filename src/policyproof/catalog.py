@@ -249,7 +249,7 @@ def _arn_overlaps(resource: str, template: str) -> bool:
         return patterns_overlap(glob_tokens(resource), template_tokens(template))
     for index in range(1, 5):
         mine, theirs = resource_fields[index], template_fields[index]
-        if not _field_overlaps(mine, theirs):
+        if mine != theirs and not _is_placeholder(theirs) and not _field_overlaps(mine, theirs):
             return False
     mine, theirs = resource_fields[5], template_fields[5]
     if mine == "*":
@@ -280,9 +280,13 @@ def _template_regex(template: str) -> re.Pattern[str]:
     return re.compile(pattern + r"\Z", re.IGNORECASE)
 
 
+@cache
+def _is_placeholder(field: str) -> bool:
+    """A field that is one placeholder (``${Region}``) takes any value, empty included."""
+    return field.startswith("${") and field.endswith("}") and field.count("${") == 1
+
+
 def _field_overlaps(mine: str, theirs: str) -> bool:
-    if theirs.startswith("${") and theirs.endswith("}") and theirs.count("${") == 1:
-        return True  # a placeholder field takes any value (an empty Region or account is allowed too)
     if "*" in mine or "?" in mine or "${" in theirs:
         return patterns_overlap(glob_tokens(mine), template_tokens(theirs))
     return mine.lower() == theirs.lower()

@@ -427,7 +427,10 @@ class SiteProver:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             return SnippetProof(path, kind, error=f"{path}: cannot be read: {error}")
-        expected = self._expected_codes(file)
+        try:
+            expected = self._expected_codes(file)
+        except InputError as error:
+            return SnippetProof(path, kind, error=str(error))
         key = _digest(path, text, kind, repr(sorted(context.items())), repr(sorted(expected)))
         cached = self._snippet_cache.get(key)
         if cached is not None:
@@ -579,17 +582,11 @@ def _library_check(text: str, **kwargs: Any) -> list[Finding]:
     return check_text(text, **kwargs)
 
 
-#: A deliberate counter-example declares the finding codes it must raise in a file beside it,
-#: ``<snippet>.expected-findings``: one code per line, ``#`` starts a comment.
-EXPECTED_FINDINGS_SUFFIX = ".expected-findings"
-
-
 def _library_expected_codes(snippet: Path) -> frozenset[str]:
-    declaration = snippet.with_name(snippet.name + EXPECTED_FINDINGS_SUFFIX)
-    if not declaration.is_file():
-        return frozenset()
-    codes = (line.split("#", 1)[0].strip() for line in declaration.read_text(encoding="utf-8").splitlines())
-    return frozenset(code for code in codes if code)
+    """The finding codes a deliberate counter-example declares (``expected-findings.yaml``)."""
+    from policyproof.published_snippets import declared_findings
+
+    return declared_findings(snippet.parent).get(snippet.name, frozenset())
 
 
 # How the engine's policy kinds read in a step label; resource policies are named by their file.
@@ -686,12 +683,9 @@ def _library_prove_claims_file(claims_file: Path, group: str) -> GroupProof:
                 source=f"{_display_path(Path(claim.file))}:{claim.line}",
             )
         )
-    contexts = {
-        spec.policy: {"attached_to": spec.arn, "owner_account": spec.account}
-        for spec in loaded.resources.values()
-        if spec.policy and spec.policy.endswith(".json")
-    }
-    return GroupProof(proofs, contexts)
+    from policyproof.published_snippets import contexts_from_claims
+
+    return GroupProof(proofs, contexts_from_claims(loaded))
 
 
 def _principal_arn(loaded: Any, name: str) -> str:

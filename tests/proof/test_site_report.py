@@ -206,8 +206,8 @@ def test_the_real_claims_adapter_reports_a_bad_claims_file_as_one_line(tmp_path:
 
 def test_a_declared_counter_example_may_carry_its_expected_findings_and_only_those(snippets: Path) -> None:
     folder = snippets / "sec" / "page"
-    (folder / "key.key-policy.json.expected-findings").write_text(
-        "# the pitfall the page shows\nunknown-action\n"
+    (folder / "expected-findings.yaml").write_text(
+        "# the pitfall the page shows\nkey.key-policy.json: [unknown-action]\n"
     )
     wrong = Finding("f", 2, 3, "unknown-action", Severity.ERROR, "no such action")
     recorder = Recorder(findings=[wrong])

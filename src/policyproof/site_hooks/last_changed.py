@@ -82,7 +82,10 @@ def last_changed(files: list[Path], front_matter_date: object = None) -> dt.date
 
 
 _VI_LABEL = "Cập nhật lần cuối"
-_EN_MONTHS = ("January February March April May June July August September October November December").split()
+_EN_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
 
 
 def format_last_changed(date: dt.datetime, language: str) -> str:

@@ -9,7 +9,7 @@ the theme, this hook post-processes the built site:
   English), holding only that language's pages (mkdocs.yml sets the i18n plugin's
   ``reconfigure_search: false``, else it drops English sections equal to a Vietnamese one);
 * each entry whose text carries diacritics gets two extra lunr fields, ``title_folded`` and
-  ``text_folded``: the same text with the accents stripped (NFD, combining marks removed,
+  ``text_folded``: its accented words with the accents stripped (NFD, combining marks removed,
   đ → d), plus the other tone placement of ``oa``/``oe``/``uy`` syllables (``khoá`` ↔ ``khóa``),
   so a query in any of these spellings finds the page. Material indexes every field named in
   the index's ``config.fields``, so the worker needs no change;
@@ -83,12 +83,21 @@ def other_tone_placement(word: str) -> str | None:
 
 
 def searchable_variants(text: str) -> str | None:
-    """The extra text to index for ``text``, or None when it has no diacritics at all."""
-    folded = fold(text)
-    variants = {other for word in _WORD.findall(text) if (other := other_tone_placement(word))}
-    if folded == text and not variants:
-        return None
-    return " ".join([folded, *sorted(variants)])
+    """The extra words to index for ``text``, or None when it has no diacritics at all.
+
+    Only the words that change: each accented word folded (once per occurrence, so term
+    frequencies stay as in the text) and the other tone placement of ``oa``/``oe``/``uy``
+    syllables. Markup, code and unaccented words are already searchable as they are.
+    """
+    extra = []
+    for word in _WORD.findall(text):
+        folded = fold(word)
+        if folded != word:
+            extra.append(folded)
+        other = other_tone_placement(word)
+        if other is not None:
+            extra.append(other)
+    return " ".join(extra) if extra else None
 
 
 def split_and_fold_index(index: dict[str, Any], prefixes: dict[str, str]) -> dict[str, dict[str, Any]]:
