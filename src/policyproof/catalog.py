@@ -385,6 +385,17 @@ def _unlisted() -> tuple[dict[str, str], dict[str, str]]:
     return {name.lower(): source for name, source in table["actions"].items()}, table["services"]
 
 
+@cache
+def _unlisted_condition_keys() -> dict[str, str]:
+    table = _data_table("unlisted_actions.json")
+    return {name.lower(): source for name, source in table.get("condition_keys", {}).items()}
+
+
+def unlisted_condition_key_source(key: str) -> str | None:
+    """The AWS managed policy that uses condition ``key`` although the reference omits it, if any."""
+    return _unlisted_condition_keys().get(key.lower())
+
+
 def unlisted_action_source(action: str) -> str | None:
     """The AWS managed policy that uses ``action`` although the reference omits it, if any."""
     actions, services = _unlisted()

@@ -138,6 +138,16 @@ def _key_type(context: Context, path: tuple, key: str) -> str | None:
             at_key=True,
         )
         return None
+    unlisted_in = catalog.unlisted_condition_key_source(key)
+    if unlisted_in:
+        context.report(
+            "unlisted-condition-key",
+            path,
+            f"{key!r} is not in the AWS catalog of {prefix} condition keys, though AWS uses it (managed "
+            f"policy {unlisted_in}): keep it only if you know the service sets it",
+            at_key=True,
+        )
+        return None
     suggestion = catalog.suggest_service_key(key)
     hint = f': did you mean "{suggestion}"?' if suggestion else f": check the condition keys of {prefix}"
     context.report(

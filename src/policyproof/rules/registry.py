@@ -211,6 +211,20 @@ RULES: tuple[Rule, ...] = (
         "vô hại nhưng không còn tác dụng; hãy xoá khi có thể.",
     ),
     Rule(
+        "unlisted-condition-key",
+        W,
+        "conditions",
+        "Condition key missing from the AWS catalog",
+        "Condition key không có trong catalog AWS",
+        "AWS uses this condition key in its own managed policies, but the Service Authorization Reference "
+        "does not list it, so nothing guarantees the service sets it in the request context. A condition "
+        "on a key that is never set behaves as if the key were missing. Keep it only if you know it works.",
+        "AWS dùng condition key này trong chính các managed policy của mình, nhưng Service Authorization "
+        "Reference không liệt kê nó, nên không có gì bảo đảm service đưa nó vào request context. Điều kiện "
+        "trên một key không bao giờ có mặt sẽ xử lý như khi thiếu key. Chỉ giữ lại nếu bạn biết chắc nó có "
+        "tác dụng.",
+    ),
+    Rule(
         "unlisted-action",
         W,
         "actions",
@@ -272,6 +286,21 @@ RULES: tuple[Rule, ...] = (
         "arn:aws:s3:::bucket/*. Là lỗi (error) với các service có catalog chính xác (S3, KMS, SQS, SNS, "
         "DynamoDB, Secrets Manager, Lambda); với service khác, cùng vấn đề được báo là cảnh báo "
         "resource-not-in-catalog.",
+    ),
+    Rule(
+        "resource-fits-no-action",
+        W,
+        "resources",
+        "A resource of the statement fits none of its actions",
+        "Một resource của statement không khớp action nào",
+        "One ARN of the statement names a resource that none of the statement's actions acts on (a bucket "
+        "ARN next to bucket/* for s3:GetObject, say), while other ARNs of the same statement fit. The "
+        "statement still grants what it should through those; this entry grants nothing and only misleads "
+        "the reader. A statement in which no resource fits is a resource-type-mismatch error instead.",
+        "Một ARN của statement chỉ tới resource mà không action nào của statement áp dụng (ví dụ ARN của "
+        "bucket đứng cạnh bucket/* cho s3:GetObject), trong khi các ARN khác của statement vẫn khớp. "
+        "Statement vẫn cấp đúng quyền nhờ các ARN kia; ARN này không cấp gì và chỉ làm người đọc hiểu sai. "
+        "Nếu không resource nào của statement khớp thì đó là lỗi resource-type-mismatch.",
     ),
     Rule(
         "resource-not-in-catalog",

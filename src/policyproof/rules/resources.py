@@ -91,6 +91,7 @@ def _check_types(context: Context, statement: Statement) -> None:
         return  # "*", "svc:*" or unknown actions: every ARN may fit
     strict_fitting: set[str] = set()
     some_resource_fits = False
+    unfit: list[tuple[tuple, str, str, str]] = []
     for path, resource in resources:
         arn = without_variables(resource)
         parts = split_arn(arn)
@@ -100,9 +101,22 @@ def _check_types(context: Context, statement: Statement) -> None:
         strict_fitting |= strict_fits
         some_resource_fits = some_resource_fits or fits_any
         if not fits_any:
-            _report_unfit(context, path, resource, arn, parts[2], known)
+            unfit.append((path, resource, arn, parts[2]))
     if not some_resource_fits:
-        return  # already reported per resource
+        # The statement grants nothing at all through these resources: a real mistake.
+        for path, resource, arn, arn_service in unfit:
+            _report_unfit(context, path, resource, arn, arn_service, known)
+        return
+    # Other resources of the statement fit, so it still grants what it means to: the unfit entry
+    # is dead weight (AWS's own policies list "bucket" next to "bucket/*" for object actions).
+    for path, resource, _arn, _service in unfit:
+        context.report(
+            "resource-fits-no-action",
+            path,
+            f"{resource!r} fits none of this statement's actions ({_action_names(known)}), so it grants "
+            "nothing; the statement works through its other resources: remove it, or "
+            + _expected(known, resource),
+        )
     for path, action in actions:
         matched = concrete_actions((action,)) or ()
         typed = [a for a in matched if a.resource_types and a.service in STRICT_RESOURCE_SERVICES]
