@@ -263,8 +263,13 @@ class _Located:
         return ClaimsError(self.file, message, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+# libyaml's loader is about nine times faster and keeps the same line/column marks; claims are read
+# on every site build, so it matters there. The pure-Python loader is the fallback.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _compose(text: str, file: str) -> tuple[Any, _Located]:
-    loader = yaml.SafeLoader(text)
+    loader = _YamlLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:
