@@ -465,12 +465,16 @@ class _Loader:
 
     # -- policies --------------------------------------------------------------------------
 
-    def policy(self, ref: Any, where: Path_, expected_kind: str | None) -> str:
+    def policy(
+        self, ref: Any, where: Path_, expected_kind: str | None, inline_kind: str | None = None
+    ) -> str:
         """Load the policy ``ref`` (file name or inline mapping); return its key in ``policies``."""
         if isinstance(ref, dict):
             name = ref["name"]
             if name in self.policies and self.policies[name].document != ref["document"]:
                 raise self.error(where, f"two different inline policies are named {name!r}")
+            kind = inline_kind or expected_kind or "identity"
+            self._check_inline(ref["document"], (*where, "document"), kind, name)
             self.policies[name] = NamedPolicy(name, ref["document"])
             return name
         kind = kind_from_filename(ref)
@@ -495,6 +499,25 @@ class _Loader:
             raise self.error(where, f"policy {ref} is not a JSON object")
         self.policies[ref] = NamedPolicy(ref, document)
         return ref
+
+    def _check_inline(self, document: Any, where: Path_, kind: str, name: str) -> None:
+        """An inline policy is a policy the site relies on like any snippet: the same checker
+        passes it, so no claim is proved with a policy that would not be published."""
+        import json
+
+        from policyproof.checker import check_text
+        from policyproof.findings import Severity
+
+        text = json.dumps(document, indent=2)
+        findings = check_text(text, file=f"{self.path.name} ({name})", kind=kind)
+        blocking = [f for f in findings if f.severity in (Severity.ERROR, Severity.SECURITY_WARNING)]
+        if blocking:
+            first = blocking[0]
+            raise self.error(
+                where,
+                f"inline policy {name!r} does not pass the checker: {first.severity.value} {first.code}: "
+                f"{first.message}",
+            )
 
     # -- resources and principals ---------------------------------------------------------
 
@@ -632,8 +655,9 @@ class _Loader:
                     at_key=True,
                 )
             # A replacement file must be of the same kind as the policy it replaces.
-            expected = kind_from_filename(old) if isinstance(new, str) else None
-            replacements[old] = self.policy(new, (*where, "replace", old), expected)
+            old_kind = kind_from_filename(old)
+            expected = old_kind if isinstance(new, str) else None
+            replacements[old] = self.policy(new, (*where, "replace", old), expected, inline_kind=old_kind)
             if any(ref.partition("#")[0] == old for ref in raw.get("without", [])):
                 raise self.error(
                     (*where, "replace", old),

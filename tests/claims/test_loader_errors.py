@@ -262,6 +262,34 @@ def test_permissions_boundary_limits_the_principal(tmp_path: Path) -> None:
     assert any(policy.kind == "boundary" for policy in result.result.trace.policies)
 
 
+def test_inline_policies_must_pass_the_checker_like_snippets(tmp_path: Path) -> None:
+    # A claim must not be proved with a policy the site would refuse to publish.
+    text = GOOD.replace(
+        "policies: [app.identity-policy.json]}",
+        "policies: [{name: typo, document: {Version: '2012-10-17', Statement: "
+        "[{Effect: Allow, Action: 'kms:Decrpyt', Resource: '*'}]}}]}",
+    )
+    error = _error(tmp_path, text)
+    assert error.line == 6, str(error)
+    assert "inline policy 'typo'" in error.message and "unknown-action" in error.message, str(error)
+    # The same statement spelled right passes, as the file policy does.
+    _write(tmp_path, text.replace("kms:Decrpyt", "kms:Decrypt"))
+    assert all(result.passed for result in prove_claims(tmp_path / "claims.yaml"))
+
+
+def test_an_inline_replacement_is_checked_as_the_kind_it_replaces(tmp_path: Path) -> None:
+    # Key policies may have Sids with spaces ("Enable IAM User Permissions"); identity policies may not.
+    text = GOOD.replace(
+        "expect: Allow",
+        "expect: Allow\n    replace:\n      key.key-policy.json:\n        name: spaced\n"
+        "        document:\n          Version: '2012-10-17'\n          Statement:\n"
+        "            - {Sid: 'Allow B', Effect: Allow, Principal: {AWS: 'arn:aws:iam::222222222222:root'},"
+        " Action: 'kms:Decrypt', Resource: '*'}",
+    )
+    _write(tmp_path, text)
+    assert all(result.passed for result in prove_claims(tmp_path / "claims.yaml"))
+
+
 def test_the_schema_is_valid_draft_2020_12() -> None:
     import jsonschema
 
