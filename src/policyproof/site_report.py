@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import multiprocessing
 import os
+import re
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +32,9 @@ from policyproof.findings import Finding, InputError, Severity
 BLOCKING_SEVERITIES = frozenset({Severity.ERROR, Severity.SECURITY_WARNING})
 
 CLAIMS_FILE = "claims.yaml"
+
+#: How the site names the services a flow goes through (the engine's steps say "S3", "KMS", "EC2").
+SERVICE_NAMES = {"S3": "Amazon S3", "EC2": "Amazon EC2", "KMS": "AWS KMS"}
 
 
 class ProofError(Exception):
@@ -135,6 +140,33 @@ class ClaimProof:
     steps: tuple[FlowStep, ...] = ()
     denied_at: str | None = None  # the step a denied flow must fail at, when the claim says so
     source: str = ""  # file:line of the claim, for failure messages
+    principal_account: str = ""  # the principal's 12-digit account
+    principal_account_name: str = ""  # its name in the claims file's ``accounts`` ("B"), if any
+
+    @property
+    def principal_label(self) -> str:
+        """The principal as the page names it (``role/app-reader``), not the claims file's key."""
+        return principal_label(self.principal_arn) or self.principal
+
+    @property
+    def account_short(self) -> str:
+        """``Account B`` (or ``Account 222222222222`` when the claims file gives the account no name)."""
+        if not self.principal_account:
+            return ""
+        return f"Account {self.principal_account_name or self.principal_account}"
+
+    @property
+    def account_label(self) -> str:
+        """``Account B · 222222222222``: the account as the page's tables name it."""
+        if self.principal_account_name and self.principal_account:
+            return f"Account {self.principal_account_name} · {self.principal_account}"
+        return self.account_short
+
+    def participant(self, name: str) -> tuple[str, ...]:
+        """The lines naming a flow participant: the principal with its account, or the service."""
+        if name == self.principal:
+            return tuple(line for line in (self.principal_label, self.account_label) if line)
+        return (SERVICE_NAMES.get(name, name),)
 
     @property
     def failed_at(self) -> str | None:
@@ -146,7 +178,7 @@ class ClaimProof:
             return False
         return self.denied_at is None or self.denied_at.lower() == (self.failed_at or "").lower()
 
-    @property
+    @cached_property  # asked for by every link to the claim, on every page
     def anchor(self) -> str:
         """The id of this claim's entry on the report page (stable across languages)."""
         return "claim-" + slug(f"{self.group}/{self.id}")
@@ -160,6 +192,8 @@ class ClaimProof:
             "request": {
                 "principal": self.principal,
                 "principalArn": self.principal_arn,
+                "principalLabel": self.principal_label,
+                "principalAccount": self.account_label,
                 "action": self.action,
                 "resource": self.resource,
                 "resourceArn": self.resource_arn,
@@ -199,6 +233,8 @@ class SiteProof:
     claims: dict[str, list[ClaimProof]]  # group -> claims, in file order
     claims_errors: dict[str, str] = field(default_factory=dict)  # group -> why it could not be proved
     schema_files: dict[str, str] = field(default_factory=dict)  # kind -> the checker's .schema.json
+    # ``verification.json`` as text, when the worker process that proved the site wrote it already.
+    json_text: str | None = field(default=None, repr=False, compare=False)
 
     def all_claims(self) -> list[ClaimProof]:
         return [claim for group in sorted(self.claims) for claim in self.claims[group]]
@@ -254,6 +290,15 @@ class SiteProof:
     def _pages_of_group(self, group: str) -> str:
         shown_on = sorted(src for src, page in self.pages.items() if group in page.claim_groups)
         return ", ".join(f"docs/{src}" for src in shown_on) or f"snippets/{group}"
+
+    def json_file_text(self, work: Mapping[str, int]) -> str:
+        """``verification.json``: :meth:`to_json` with ``work`` (what the prover actually computed)."""
+        if self.json_text is not None:
+            return self.json_text
+        data = self.to_json()
+        data["work"] = dict(work)
+        # Compact: the traces make it large, and machines read it.
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     def to_json(self) -> dict[str, Any]:
         """The machine-readable report (``verification.json``)."""
@@ -328,6 +373,7 @@ class SiteProver:
         self._snippet_cache: dict[str, SnippetProof] = {}
         self._claims_cache: dict[str, GroupProof] = {}
         self.runs = {"snippets": 0, "claims_files": 0}  # work actually done (cache misses)
+        self.last: SiteProof | None = None  # the latest proof
 
     @property
     def catalog_version(self) -> str:
@@ -364,6 +410,7 @@ class SiteProver:
 
     def prove(self, markdown_by_page: Mapping[str, str]) -> SiteProof:
         """Prove every snippet included and every claim of the given pages (``src_uri -> text``)."""
+        runs_before = dict(self.runs)
         page_proofs: dict[str, PageProof] = {}
         for src_uri, text in sorted(markdown_by_page.items()):
             found = tuple(pages.includes(text))
@@ -387,9 +434,15 @@ class SiteProver:
             for include in page.includes:
                 if include.path not in snippets:
                     snippets[include.path] = self._snippet(include.path, contexts.get(include.path, {}))
-        return SiteProof(
+        proof = SiteProof(
             self.catalog_version, page_proofs, snippets, claims, claims_errors, dict(self.schema_files)
         )
+        if self.runs == runs_before and proof == self.last:
+            # The second language pass (or a rebuild that changed nothing): the same proof object,
+            # so what was rendered or written for it (verification.json) is not done again.
+            return self.last
+        self.last = proof
+        return proof
 
     def _group_dir(self, group: str) -> Path:
         for base in self.bases:
@@ -510,6 +563,7 @@ class PendingProof:
                 self._prover.runs[key] += count
             self._prover._catalog_version = proof.catalog_version
             self._prover._schema_files = dict(proof.schema_files)
+            self._prover.last = proof
             self._proof = proof
         return self._proof
 
@@ -517,6 +571,9 @@ class PendingProof:
 def _prove_in_worker(prover: SiteProver, markdown_by_page: dict[str, str], connection: Any) -> None:
     try:
         proof = prover.prove(markdown_by_page)
+        # Written here, beside the rendering, rather than at the end of the build. A cold prover
+        # computed everything it proved, so its counts are the build's.
+        proof.json_text = proof.json_file_text(prover.runs)
         connection.send(("ok", (proof, prover._snippet_cache, prover._claims_cache, prover.runs)))
     except BaseException:  # noqa: BLE001 - anything that goes wrong must reach the build as a failure
         connection.send(("error", traceback.format_exc()))
@@ -527,12 +584,20 @@ def _prove_in_worker(prover: SiteProver, markdown_by_page: dict[str, str], conne
 # --- helpers -------------------------------------------------------------------------------
 
 
+def principal_label(arn: str) -> str:
+    """``arn:aws:iam::222222222222:role/app-reader`` -> ``role/app-reader`` (other ARNs unchanged)."""
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[2] in ("iam", "sts") and parts[5]:
+        return parts[5]
+    return arn
+
+
 def slug(text: str) -> str:
     """An HTML id from a path or claim id: lower-case letters, digits and single hyphens."""
-    out = []
-    for char in text.lower():
-        out.append(char if char.isascii() and char.isalnum() else "-")
-    return "-".join(part for part in "".join(out).split("-") if part)
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def snippet_anchor(path: str) -> str:
@@ -617,6 +682,7 @@ def _library_prove_claims_file(claims_file: Path, group: str) -> GroupProof:
 
     loaded = load_claims(claims_file)
     directory = claims_file.parent
+    account_names = {number: name for name, number in loaded.accounts.items()}
     proofs = []
     for result in prove(loaded):
         claim = result.claim
@@ -662,6 +728,8 @@ def _library_prove_claims_file(claims_file: Path, group: str) -> GroupProof:
             )
             for step in (result.flow.steps if result.flow else ())
         )
+        spec = loaded.principals.get(principal_name)
+        account = spec.account if spec is not None else ""
         proofs.append(
             ClaimProof(
                 group=group,
@@ -681,6 +749,8 @@ def _library_prove_claims_file(claims_file: Path, group: str) -> GroupProof:
                 steps=steps,
                 denied_at=claim.denied_at,
                 source=f"{_display_path(Path(claim.file))}:{claim.line}",
+                principal_account=account,
+                principal_account_name=account_names.get(account, ""),
             )
         )
     from policyproof.published_snippets import contexts_from_claims

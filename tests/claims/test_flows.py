@@ -7,7 +7,16 @@ import json
 import pytest
 
 from policyproof.engine import NamedPolicy
-from policyproof.engine.flows import FLOWS, FlowError, Principal, Resource, World, run_flow
+from policyproof.engine.flows import (
+    FLOWS,
+    FlowError,
+    Principal,
+    Resource,
+    World,
+    default_ebs_key,
+    run_flow,
+)
+from policyproof.engine.managed_keys import managed_key_arn, managed_key_policy
 
 A, B = "111111111111", "222222222222"
 KEY_A = f"arn:aws:kms:us-east-1:{A}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -236,3 +245,137 @@ def test_every_flow_documents_its_parameters() -> None:
     for spec in FLOWS.values():
         assert spec.description.get("en") and spec.description.get("vi"), spec.name
         assert spec.params[0].name == "principal", spec.name
+
+
+# --- which key encrypts a new volume or snapshot copy -----------------------------------------
+
+
+def _kms_steps(flow) -> list[tuple[str, str]]:
+    return [(step.action, step.resource) for step in flow.steps if step.callee == "KMS"]
+
+
+def test_volume_from_a_shared_snapshot_goes_under_the_callers_aws_ebs_key() -> None:
+    """EBS encryption outcomes: a volume made from an encrypted snapshot shared with you is
+    encrypted with your default EBS key; the owner's key only serves to read the snapshot."""
+    flow = run_flow("ebs-create-volume", _world(), "b", snapshot="snap")
+    assert flow.decision == "Allow", flow.explain()
+    aws_ebs_b = default_ebs_key(_world(), B)
+    assert aws_ebs_b.account == B and aws_ebs_b.managed == "aws/ebs"
+    assert aws_ebs_b.arn == managed_key_arn("aws/ebs", B, "us-east-1")
+    assert _kms_steps(flow) == [
+        ("kms:DescribeKey", KEY_A),
+        ("kms:CreateGrant", KEY_A),
+        ("kms:Decrypt", KEY_A),
+        ("kms:ReEncryptFrom", KEY_A),
+        ("kms:DescribeKey", aws_ebs_b.arn),
+        ("kms:CreateGrant", aws_ebs_b.arn),
+        ("kms:GenerateDataKeyWithoutPlaintext", aws_ebs_b.arn),
+        ("kms:ReEncryptTo", aws_ebs_b.arn),
+        ("kms:Decrypt", aws_ebs_b.arn),
+    ]
+    # A's key sees the snapshot id, B's key the volume id, as encryption context.
+    by_key = {step.resource: step for step in flow.steps if step.action == "kms:Decrypt"}
+    assert by_key[KEY_A].context["kms:EncryptionContext:aws:ebs:id"] == "snap-1234567890abcdef0"
+    assert by_key[aws_ebs_b.arn].context["kms:EncryptionContext:aws:ebs:id"].startswith("vol-")
+    # B's aws/ebs key policy (from the managed-key data) is what allowed those steps.
+    volume_steps = [s for s in flow.steps if s.resource == aws_ebs_b.arn]
+    assert all(
+        ref.policy == f"aws/ebs ({B})" for s in volume_steps for ref in s.deciding if ref.kind == "resource"
+    )
+
+
+def test_a_declared_aws_ebs_key_is_used_and_volume_key_overrides_it() -> None:
+    world = _world()
+    declared = Resource(
+        "aws-ebs-b",
+        f"arn:aws:kms:us-east-1:{B}:key/7e6f5a4b-1111-2222-3333-444455556666",
+        B,
+        NamedPolicy("aws/ebs of B", managed_key_policy("aws/ebs", B, "us-east-1")),
+        managed="aws/ebs",
+    )
+    world = World(world.region, world.principals, {**world.resources, "aws-ebs-b": declared})
+    flow = run_flow("ebs-create-volume", world, "b", snapshot="snap")
+    assert {resource for _, resource in _kms_steps(flow)} == {KEY_A, declared.arn}
+    named = run_flow("ebs-create-volume", world, "b", snapshot="snap", volume_key="key-b")
+    assert {resource for _, resource in _kms_steps(named)} == {KEY_A, KEY_B}
+    assert named.decision == "Allow", named.explain()
+    with pytest.raises(FlowError, match="not a KMS key") as caught:
+        run_flow("ebs-create-volume", world, "b", snapshot="snap", volume_key="bucket")
+    assert caught.value.param == "volume_key"
+
+
+def test_volume_from_ones_own_snapshot_stays_under_its_key() -> None:
+    world = _world()
+    own = Resource("own", "arn:aws:ec2:us-east-1::snapshot/snap-0b", B, encryption_key="key-b")
+    world = World(world.region, world.principals, {**world.resources, "own": own})
+    flow = run_flow("ebs-create-volume", world, "b", snapshot="own")
+    assert {resource for _, resource in _kms_steps(flow)} == {KEY_B}
+    assert "kms:ReEncryptFrom" not in [action for action, _ in _kms_steps(flow)]
+
+
+def test_copy_without_a_destination_key_uses_the_callers_aws_ebs_key() -> None:
+    """CopySnapshot without KmsKeyId: the copy is encrypted with the caller's default EBS key,
+    not with the source snapshot's key."""
+    flow = run_flow("ebs-copy-snapshot", _world(), "b", snapshot="snap")
+    aws_ebs_b = managed_key_arn("aws/ebs", B, "us-east-1")
+    destination = [resource for action, resource in _kms_steps(flow) if action == "kms:ReEncryptTo"]
+    assert destination == [aws_ebs_b]
+    assert flow.decision == "Allow", flow.explain()
+
+
+# --- step labels ------------------------------------------------------------------------------
+
+
+def test_steps_name_their_api_and_kind() -> None:
+    multipart = run_flow("s3-multipart-upload", _world(), "b", object="bucket/x")
+    assert [step.api for step in multipart.steps] == [
+        "CreateMultipartUpload",
+        "GenerateDataKey",
+        "UploadPart",
+        "Decrypt",
+        "CompleteMultipartUpload",
+    ]
+    assert {step.kind for step in multipart.steps} == {"call"}
+    assert multipart.steps[2].describe() == "s3:PutObject (UploadPart)"
+    assert multipart.steps[1].describe() == "kms:GenerateDataKey"
+
+    copy = run_flow("ebs-copy-snapshot", _world(), "b", snapshot="snap", destination_key="key-b")
+    check, source, target = copy.steps[:3]
+    assert (check.kind, check.api, check.result) == ("check", "CopySnapshot", None)
+    assert check.label == {"en": "createVolumePermission check", "vi": "kiểm tra createVolumePermission"}
+    assert (source.kind, source.api, target.api) == ("call", "CopySnapshot", "CopySnapshot")
+    volume = run_flow("ebs-create-volume", _world(), "b", snapshot="snap")
+    assert [step.api for step in volume.steps[:3]] == ["CreateVolume"] * 3
+    assert [step.kind for step in volume.steps[:3]] == ["check", "call", "call"]
+
+    data = json.loads(json.dumps(copy.to_dict(), ensure_ascii=False))
+    first, second = data["steps"][:2]
+    assert (first["api"], first["kind"], first["label"]["vi"]) == (
+        "CopySnapshot",
+        "check",
+        "kiểm tra createVolumePermission",
+    )
+    assert (second["api"], second["kind"], second["what"]["en"]) == (
+        "CopySnapshot",
+        "call",
+        "ec2:CopySnapshot",
+    )
+
+
+def test_flow_wording_counts_steps_and_states_the_decision_once() -> None:
+    get = run_flow("s3-get-object", _world(), "b", object="bucket/x")
+    assert get.explain("en") == "Both steps of flow s3-get-object are allowed."
+    assert get.explain("vi") == "Cả hai bước của flow s3-get-object đều được cho phép."
+    multipart = run_flow("s3-multipart-upload", _world(), "b", object="bucket/x")
+    assert multipart.explain("en").startswith("All 5 steps")
+
+    without_kms = _policy("b-iam-s3-only", _allow(["s3:GetObject", "s3:PutObject"], f"{BUCKET}/*"))
+    denied = run_flow("s3-get-object", _world(identity=(without_kms,)), "b", object="bucket/x")
+    for lang, word in (("en", "Decision:"), ("vi", "Kết quả:")):
+        text = denied.explain(lang)
+        assert text.count("ImplicitDeny") == 1 and text.count(word) == 1, text
+    unshared = run_flow(
+        "ebs-copy-snapshot", _world(shared=False), "b", snapshot="snap", destination_key="key-b"
+    )
+    text = unshared.explain("en")
+    assert "createVolumePermission check" in text and text.count("ImplicitDeny") == 1, text

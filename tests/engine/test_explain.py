@@ -10,7 +10,13 @@ import pytest
 from engine_helpers import KEY_A, OBJECT, USER_A, USER_B, A, B, allow, decide, deny, policy
 
 from policyproof.engine import explain as explain_module
-from policyproof.engine.explain import LANGUAGES, MISMATCH, RULES
+from policyproof.engine.explain import (
+    DROPPED_STATEMENTS_MARK,
+    LANGUAGES,
+    MISMATCH,
+    RULES,
+    policy_label,
+)
 
 # Every rule code the evaluator can produce (grep-able in evaluator.py as Rule("...")).
 RULE_CODES_IN_EVALUATOR = set(
@@ -166,6 +172,15 @@ def _scenarios_for_every_rule() -> list:
         ),
         decide(USER_A, "s3:GetObject", OBJECT, A, identity=everything),
         decide(USER_A, "kms:Decrypt", KEY_A, A, identity=everything, resource=key_policy_a),
+        # resource-policy-required when the key policy names the account but not the action
+        decide(
+            USER_B,
+            "kms:Decrypt",
+            KEY_A,
+            A,
+            identity=everything,
+            resource=policy("k", {**names, "Principal": {"AWS": B}}),
+        ),
     ]
 
 
@@ -188,3 +203,163 @@ def test_guardrails_that_do_not_apply_are_mentioned() -> None:
     assert "The SCPs given do not apply" in result.explain("en")
     assert "Các SCP được đưa vào không áp dụng" in result.explain("vi")
     assert "the caller belongs to no account" in result.explain("en")
+
+
+# --- the key policy (or trust policy) sentence says only what is true ---------------------------
+
+_UNNAMED_EN = "no Allow statement of the key policy names this principal or its account"
+_NAMED_EN = (
+    "Implicit deny: no statement of the key policy allows this request, whether for this principal or "
+    "for its account (the action is not listed, or a condition is not met). For a KMS key the key policy "
+    "itself must allow the request; IAM policies count only when a key policy statement allows the "
+    "account principal (arn:aws:iam::ACCOUNT:root) for this action."
+)
+_NAMED_VI = (
+    "Bị từ chối ngầm định: không có statement nào trong key policy cho phép request này, dù cho chính "
+    "principal hay cho account của nó (action không được liệt kê hoặc condition không thoả). Với KMS key, "
+    "chính key policy phải cho phép request; IAM policy chỉ có hiệu lực khi một statement của key policy "
+    "cho phép account principal (arn:aws:iam::ACCOUNT:root) làm action này."
+)
+
+
+def _key_policy_naming_b(**extra: object) -> object:
+    return policy(
+        "key",
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{B}:root"}, "Resource": "*", **extra},
+    )
+
+
+@pytest.mark.parametrize(
+    "key_policy",
+    [
+        # B's account is named, but the action is not listed.
+        _key_policy_naming_b(Action="kms:Encrypt"),
+        # "*" is named (the AWS managed key pattern), but the condition fails for account B.
+        policy(
+            "aws/ebs",
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "kms:*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:CallerAccount": A}},
+            },
+        ),
+    ],
+)
+def test_key_policy_that_names_the_account_gets_the_review_sentence(key_policy: object) -> None:
+    everything = [policy("p", allow())]
+    result = decide(
+        USER_B, "kms:Decrypt", KEY_A, A, {"kms:CallerAccount": B}, identity=everything, resource=key_policy
+    )
+    assert result.trace.rule.code == "resource-policy-required"
+    assert _NAMED_EN in result.explain("en")
+    assert _NAMED_VI in result.explain("vi")
+    assert "neither" not in result.explain("en") and _UNNAMED_EN not in result.explain("en")
+    assert "An identity policy allows it" in result.explain("en")
+
+
+def test_key_policy_that_names_neither_principal_nor_account_says_so() -> None:
+    only_a = policy(
+        "key",
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{A}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+    )
+    result = decide(USER_B, "kms:Decrypt", KEY_A, A, identity=[policy("p", allow())], resource=only_a)
+    assert result.trace.rule.code == "resource-policy-required"
+    assert _UNNAMED_EN in result.explain("en")
+    assert (
+        "không statement Allow nào trong key policy nêu principal này hay account của nó"
+        in result.explain("vi")
+    )
+    assert _NAMED_EN not in result.explain("en")
+    # No key policy at all names nobody either.
+    bare = decide(USER_A, "kms:Decrypt", KEY_A, A, identity=[policy("p", allow())])
+    assert _UNNAMED_EN in bare.explain("en")
+
+
+def test_trust_policy_sentence_follows_the_same_rule() -> None:
+    role = f"arn:aws:iam::{A}:role/app"
+    trust = policy(
+        "trust",
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{A}:root"},
+            "Action": "sts:AssumeRole",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        },
+    )
+    named = decide(USER_A, "sts:AssumeRole", role, A, identity=[policy("p", allow())], resource=trust)
+    assert named.trace.rule.code == "resource-policy-required"
+    assert "no statement of the role's trust policy allows this request" in named.explain("en")
+    unnamed = decide(USER_A, "sts:AssumeRole", role, A, identity=[policy("p", allow())])
+    assert "no Allow statement of the role's trust policy names this principal" in unnamed.explain("en")
+
+
+# --- Vietnamese wording and language-neutral policy names ---------------------------------------
+
+
+def test_vietnamese_uses_cross_account_and_the_agreed_terms() -> None:
+    everything = [policy("p", allow())]
+    texts = [result.explain("vi") for result in _scenarios_for_every_rule()]
+    texts.append(
+        decide(
+            USER_B,
+            "kms:ScheduleKeyDeletion",
+            KEY_A,
+            A,
+            identity=everything,
+            resource=_key_policy_naming_b(Action="kms:*"),
+        ).explain("vi")
+    )
+    joined = "\n".join(texts)
+    for wrong in (
+        "chéo account",
+        "xuyên account",
+        "thao tác mã hoá",
+        "trên kms:",
+        "điều kiện IpAddress trên",
+    ):
+        assert wrong not in joined, f"explain.py still says {wrong!r}"
+    assert "thao tác mật mã (cryptographic operations" in joined
+    assert "request cross-account" in joined
+    for lang in LANGUAGES:
+        for template in list(RULES[lang].values()) + list(MISMATCH[lang].values()):
+            assert "chéo" not in template and "xuyên" not in template, template
+    condition = decide(
+        USER_A,
+        "s3:GetObject",
+        OBJECT,
+        A,
+        {"aws:SourceIp": "10.0.0.1"},
+        identity=[policy("p", allow("s3:*", Condition={"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}))],
+    )
+    assert "điều kiện IpAddress với aws:SourceIp không thoả" in condition.explain("vi")
+
+
+def test_policy_with_dropped_statements_is_named_in_each_language() -> None:
+    name = DROPPED_STATEMENTS_MARK.join(["key.key-policy.json", "AllowB", "Enable IAM User Permissions"])
+    assert policy_label("key.key-policy.json", "vi") == '"key.key-policy.json"'
+    assert policy_label(name, "en") == (
+        '"key.key-policy.json" without statements "AllowB", "Enable IAM User Permissions"'
+    )
+    assert policy_label(name, "vi") == (
+        '"key.key-policy.json" đã bỏ các statement "AllowB", "Enable IAM User Permissions"'
+    )
+    one = DROPPED_STATEMENTS_MARK.join(["key.key-policy.json", "AllowB"])
+    result = decide(
+        USER_A,
+        "kms:Decrypt",
+        KEY_A,
+        A,
+        identity=[policy("p", allow())],
+        resource=policy(one, allow(Principal="*", Condition={"Bool": {"aws:SecureTransport": "true"}})),
+    )
+    assert '- key policy "key.key-policy.json" without statement "AllowB":' in result.explain("en")
+    assert '- key policy "key.key-policy.json" đã bỏ statement "AllowB":' in result.explain("vi")
+    assert "without" not in result.explain("vi")

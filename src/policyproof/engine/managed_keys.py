@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -89,3 +90,14 @@ def managed_key_policy(alias: str, account: str, region: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+def managed_key_arn(alias: str, account: str, region: str) -> str:
+    """An ARN for the managed key ``alias`` of ``account``, for worlds that do not declare one.
+
+    AWS gives every managed key a random key id that only the account can look up, so the id here
+    is a stable stand-in (a name-based UUID), shaped like a real one so the ARN parses as a key ARN.
+    """
+    _template(alias)  # an unknown alias fails here, with the known ones
+    key_id = uuid.uuid5(uuid.NAMESPACE_URL, f"policyproof:managed-key:{alias}:{account}:{region}")
+    return f"arn:aws:kms:{region}:{account}:key/{key_id}"

@@ -33,7 +33,7 @@ def action_problem(action: str) -> tuple[str, str] | None:
         )
     if "*" in service or "?" in service:
         return None  # a wildcard service prefix; nothing precise to check
-    if catalog.service_exists(service) and catalog.match_actions(service, name):
+    if catalog.service_exists(service) and catalog.has_matching_action(service, name):
         return None
     unlisted_in = catalog.unlisted_action_source(action)
     if unlisted_in:

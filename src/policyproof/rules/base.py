@@ -87,3 +87,29 @@ def without_variables(text: str, replacement: str = "*") -> str:
 
 def has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
+
+
+def wildcard_match(pattern: str, text: str) -> bool:
+    """Whether ``text`` matches the IAM wildcard ``pattern`` (``*`` any run, ``?`` one character),
+    case-sensitively: lower both sides first for action names.
+
+    Used instead of ``fnmatch``: IAM has no ``[...]`` character classes, and ``fnmatch`` compiles
+    a regex for each new pattern (a corpus has hundreds) to test one string against it. The classic
+    two-pointer match: on a mismatch, let the last ``*`` absorb one more character and retry.
+    """
+    p = t = 0
+    star = -1  # index of the last '*' seen in pattern
+    resume = 0  # where in text that '*' ends for the current attempt
+    while t < len(text):
+        if p < len(pattern) and (pattern[p] == "?" or pattern[p] == text[t]):
+            p += 1
+            t += 1
+        elif p < len(pattern) and pattern[p] == "*":
+            star, resume = p, t
+            p += 1
+        elif star >= 0:
+            resume += 1
+            p, t = star + 1, resume
+        else:
+            return False
+    return all(char == "*" for char in pattern[p:])

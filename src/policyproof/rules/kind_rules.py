@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import fnmatch
-
-from policyproof.rules.base import Context, Statement, strings_at
+from policyproof.rules.base import Context, Statement, strings_at, wildcard_match
 
 #: kind -> the service prefix whose actions a resource policy of that kind can grant.
 OWNING_SERVICE = {"key": "kms", "bucket": "s3", "trust": "sts"}
@@ -76,7 +74,7 @@ def _bucket_resources(context: Context, statement: Statement) -> None:
                     )
                 continue
             named = parts[5].split("/", 1)[0]
-            if parts[2] != "s3" or (expected and not fnmatch.fnmatchcase(expected, named)):
+            if parts[2] != "s3" or (expected and not wildcard_match(named, expected)):
                 target = expected or "this bucket"
                 context.report(
                     "bucket-policy-other-bucket",
@@ -97,7 +95,7 @@ def _trust_actions(context: Context, statement: Statement) -> None:
     saml = any(":saml-provider/" in value for value in federated)
     oidc = any(":saml-provider/" not in value for value in federated)
     for wanted, present in (("sts:AssumeRoleWithSAML", saml), ("sts:AssumeRoleWithWebIdentity", oidc)):
-        if present and not any(fnmatch.fnmatchcase(wanted.lower(), action) for action in actions):
+        if present and not any(wildcard_match(action, wanted.lower()) for action in actions):
             context.report(
                 "trust-action-mismatch",
                 statement.path + ("Action",),
@@ -140,8 +138,7 @@ def _lockout(context: Context) -> None:
         if statement.effect != "Allow" or "NotAction" in statement.data:
             continue
         if not any(
-            fnmatch.fnmatchcase("kms:putkeypolicy", action.lower())
-            for _, action in statement.strings("Action")
+            wildcard_match(action.lower(), "kms:putkeypolicy") for _, action in statement.strings("Action")
         ):
             continue
         principal = statement.data.get("Principal")

@@ -98,7 +98,7 @@ def _check_types(context: Context, statement: Statement) -> None:
         if parts is None:
             continue
         fits_any, strict_fits = _fit_summary(patterns, arn)
-        strict_fitting |= strict_fits
+        strict_fitting.update(strict_fits)
         some_resource_fits = some_resource_fits or fits_any
         if not fits_any:
             unfit.append((path, resource, arn, parts[2]))
@@ -130,19 +130,27 @@ def _check_types(context: Context, statement: Statement) -> None:
 
 
 @lru_cache(maxsize=16384)
-def _fit_summary(patterns: tuple[str, ...], arn: str) -> tuple[bool, frozenset[str]]:
+def _fit_summary(patterns: tuple[str, ...], arn: str) -> tuple[bool, tuple[str, ...]]:
     """Whether any action named by ``patterns`` can act on ``arn``, and which actions of the
-    strict services can (only those get the per-action warning, so only those are all tested)."""
+    strict services can (only those get the per-action warning, so only those are all tested).
+
+    A tuple of names rather than a frozenset: thousands of these stay cached, and the garbage
+    collector stops tracking tuples of strings, never sets, so they would slow every collection.
+    """
     known = concrete_actions(patterns) or ()
-    strict = frozenset(
+    # Computed once here, not per action: "ec2:Describe*" alone names 200 actions without types.
+    names_every_resource = _all_wildcard(arn)
+    strict = tuple(
         f"{action.service}:{action.name}"
         for action in known
-        if action.service in STRICT_RESOURCE_SERVICES and _fits(action, arn)
+        if action.service in STRICT_RESOURCE_SERVICES and _fits(action, arn, names_every_resource)
     )
     if strict:
         return True, strict
-    others = (action for action in known if action.service not in STRICT_RESOURCE_SERVICES)
-    return any(_fits(action, arn) for action in others), strict
+    for action in known:
+        if action.service not in STRICT_RESOURCE_SERVICES and _fits(action, arn, names_every_resource):
+            return True, strict
+    return False, strict
 
 
 def _report_unfit(
@@ -204,13 +212,15 @@ def _expected(actions: tuple[catalog.Action, ...], near: str = "") -> str:
     return "use " + " or ".join(templates[:2])
 
 
-def _fits(action: catalog.Action, resource: str) -> bool:
+def _fits(action: catalog.Action, resource: str, names_every_resource: bool) -> bool:
+    """Whether ``action`` can act on ``resource``; an action without resource types only on a
+    resource that names every resource (``names_every_resource``, see :func:`_all_wildcard`)."""
     if not action.resource_types:
-        return _all_wildcard(resource)
-    return any(
-        catalog.resource_fits_type(resource, action.service, type_name) is not False
-        for type_name, _ in action.resource_types
-    )
+        return names_every_resource
+    for type_name, _ in action.resource_types:
+        if catalog.resource_fits_type(resource, action.service, type_name) is not False:
+            return True
+    return False
 
 
 def _all_wildcard(resource: str) -> bool:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import fnmatch
-
-from policyproof.rules.base import Context, Statement, strings_at
+from policyproof.rules.base import Context, Statement, strings_at, wildcard_match
 
 #: Condition keys that tie a public principal to known callers (an organization, an account, a
 #: source resource, a network path, or KMS's caller account / calling service).
@@ -76,7 +74,7 @@ def _wildcards(context: Context, statement: Statement) -> None:
         return
     for path, value in actions:
         lowered = value.lower()
-        if lowered.startswith(("iam:", "*", "?")) and fnmatch.fnmatchcase("iam:passrole", lowered):
+        if lowered.startswith(("iam:", "*", "?")) and wildcard_match(lowered, "iam:passrole"):
             context.report(
                 "passrole-star",
                 path,

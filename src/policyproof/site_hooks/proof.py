@@ -20,13 +20,14 @@ How: ``on_config`` starts the proof (in a worker process for the first build of 
 or diagram goes; ``on_page_context`` — once every page is converted, before the search plugin
 indexes the page — waits for the proof, fails the build if anything is not proved, and swaps
 each placeholder for its HTML. Generated markup so never goes through the Markdown parser (which
-would rewrite it), and works inside admonitions and tabs.
+would rewrite it), and works inside admonitions and tabs. The parts kept out of the search index
+(diagrams, traces, verification lines: most of the generated HTML) go in only in
+``on_post_page``, so the search plugin does not parse them just to skip them.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import json
 import logging
 import os
 import re
@@ -62,6 +63,10 @@ MARKER = re.compile(
 )
 _SLOT = "pproof-slot-{}"
 _SLOT_HTML = re.compile(r"<p>(pproof-slot-\d+)</p>")
+# Generated elements the search index leaves out wait under these tokens until the page is written.
+_LATE = "pproof-late-{}"
+_LATE_HTML = re.compile(r"<(\w+) data-search-exclude>(pproof-late-\d+)</\1>")
+_EXCLUDED_ELEMENT = re.compile(r"<(\w+)\b[^>]*\sdata-search-exclude[\s>]")
 
 
 class _State:
@@ -74,6 +79,7 @@ class _State:
         self.proof: SiteProof | None = None
         self.written: SiteProof | None = None  # the proof whose files are in site_dir already
         self.pages: dict[str, _PageRenderer] = {}  # page src_uri -> its placeholders
+        self.late: dict[str, _PageRenderer] = {}  # page src_uri -> the blocks held back from search
 
 
 # Module level on purpose: mkdocs-static-i18n builds each language as another build in the same
@@ -88,6 +94,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _state.enabled = switch == "on"
     _state.pending = _state.proof = None
     _state.pages = {}
+    _state.late = {}
     if not _state.enabled:
         log.warning(f"{ENV_SWITCH}=off: policies and claims are NOT proved; do not publish this build")
         return config
@@ -128,7 +135,15 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     if renderer is None or not renderer.slots:
         return context
     page.content = renderer.fill(page.content or "", _proof())
+    if renderer.late:
+        _state.late[page.file.src_uri] = renderer
     return context
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Put back the generated blocks the search plugin had no need to parse (diagrams, traces)."""
+    renderer = _state.late.pop(page.file.src_uri, None)
+    return renderer.fill_late(output) if renderer is not None else output
 
 
 def on_post_build(config: MkDocsConfig) -> None:
@@ -138,13 +153,10 @@ def on_post_build(config: MkDocsConfig) -> None:
     if _state.written is proof:  # the second language pass writes the same files again otherwise
         return
     site = Path(config.site_dir)
-    data = proof.to_json()
-    # What this process actually computed (cache misses): the same as the number of snippets and
-    # claims files when each is proved once for all languages.
+    # "work": what this process actually computed (cache misses): the same as the number of
+    # snippets and claims files when each is proved once for all languages.
     assert _state.prover is not None
-    data["work"] = dict(_state.prover.runs)
-    # Compact: the traces make it large, and machines read it.
-    (site / JSON_NAME).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    (site / JSON_NAME).write_text(proof.json_file_text(_state.prover.runs), encoding="utf-8")
     (site / SCHEMA_DIR).mkdir(parents=True, exist_ok=True)
     for kind, path in proof.schema_files.items():
         shutil.copyfile(path, site / SCHEMA_DIR / schema_file(kind))
@@ -210,6 +222,7 @@ class _PageRenderer:
         self.lang = pages.page_language(Path(page.file.src_uri))
         self.files = files
         self.slots: dict[str, tuple[str, str, str]] = {}  # token -> (what, argument, marker text)
+        self.late: dict[str, str] = {}  # token -> a generated element kept out of the search index
         self.report_url = self._report_url()
         self.proof: SiteProof | None = None
 
@@ -285,6 +298,34 @@ class _PageRenderer:
             )
         return html
 
+    def _later(self, html: str) -> str:
+        """A short stand-in for an element marked ``data-search-exclude`` (see ``fill_late``)."""
+        match = _EXCLUDED_ELEMENT.match(html)
+        if match is None:  # searchable markup is never held back
+            return html
+        token = _LATE.format(len(self.late) + 1)
+        self.late[token] = html
+        return f"<{match[1]} data-search-exclude>{token}</{match[1]}>"
+
+    def fill_late(self, output: str) -> str:
+        """The written page with every held-back element in place (or the build fails)."""
+        used: set[str] = set()
+
+        def replace(match: re.Match[str]) -> str:
+            token = match.group(2)
+            if token not in self.late:
+                return match.group(0)
+            used.add(token)
+            return self.late[token]
+
+        output = _LATE_HTML.sub(replace, output)
+        if used != set(self.late):
+            raise self._fail(
+                f"{len(set(self.late) - used)} generated proof block(s) went missing from the page "
+                "between the search index and the written HTML"
+            )
+        return output
+
     def _render(self, token: str, what: str, argument: str, marker: str) -> str:
         if what == "snippet":
             return self._verification_line(argument)
@@ -305,6 +346,7 @@ class _PageRenderer:
             lang=self.lang,
             catalog_version=self.proof.catalog_version,
             report_url=self.report_url,
+            later=self._later,
         )
 
     def _groups(self) -> tuple[str, ...]:
@@ -330,7 +372,9 @@ class _PageRenderer:
                 known = ", ".join(c.id for c in claims)
                 raise self._fail(f"{marker}: no claim matches {pattern!r}; the page's claims are: {known}")
             chosen += [c for c in matched if c not in chosen]
-        return proof_render.claims_table(chosen, lang=self.lang, report_url=self.report_url, marker=marker)
+        return proof_render.claims_table(
+            chosen, lang=self.lang, report_url=self.report_url, marker=marker, later=self._later
+        )
 
     def _flow(self, claim_id: str, token: str) -> str:
         claims = {c.id: c for c in self._page_claims()}
@@ -342,7 +386,7 @@ class _PageRenderer:
             )
         if not claim.steps:
             raise self._fail(f"<!-- flow: {claim_id} -->: claim {claim_id!r} is a single request, not a flow")
-        return proof_svg.sequence_svg(claim, lang=self.lang, instance=token)
+        return proof_svg.sequence_svg(claim, lang=self.lang, instance=token, later=self._later)
 
     def _report(self, section: str) -> str:
         if section not in proof_report.SECTIONS:
@@ -359,7 +403,7 @@ class _PageRenderer:
             kinds=KINDS,
         )
         assert self.proof is not None
-        return proof_report.render(section, self.proof, lang=self.lang, links=links)
+        return proof_report.render(section, self.proof, lang=self.lang, links=links, later=self._later)
 
     # URLs, relative to the page being rendered
 

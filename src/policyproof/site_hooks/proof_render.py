@@ -6,10 +6,21 @@ plain text. Links are given relative to the page, computed by the hook.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from html import escape
 
 from policyproof.site_report import ClaimProof, FlowStep, SnippetProof, snippet_anchor
+
+#: Takes the HTML of an element marked ``data-search-exclude`` and returns what stands in its place
+#: while the search plugin indexes the page (the hook swaps the full HTML back in afterwards, so the
+#: search plugin does not parse diagrams and traces only to skip them). Identity outside the hook.
+Later = Callable[[str], str]
+
+
+def now(html: str) -> str:
+    return html
+
 
 # The words of the generated markup, per page language. Vietnamese keeps the AWS terms engineers
 # keep in English (key policy, bucket policy, principal, resource).
@@ -155,6 +166,7 @@ def verification_line(
     lang: str,
     catalog_version: str,
     report_url: str,
+    later: Later = now,
 ) -> str:
     """The compact line shown under a snippet: kind, catalog, findings by severity, claims."""
     counts = snippet.counts()
@@ -184,7 +196,7 @@ def verification_line(
             )
     else:
         parts.append(escape(text(lang, "no_claims")))
-    return (
+    return later(
         f'<div class="pp-proof" data-snippet="{escape(snippet.path)}" '
         f'data-kind="{escape(snippet.kind or "")}" data-search-exclude>' + " · ".join(parts) + "</div>"
     )
@@ -193,10 +205,12 @@ def verification_line(
 COLUMNS = ("claim", "who", "does", "resource", "expected", "proved")
 
 
-def claims_table(claims: list[ClaimProof], *, lang: str, report_url: str, marker: str) -> str:
+def claims_table(
+    claims: list[ClaimProof], *, lang: str, report_url: str, marker: str, later: Later = now
+) -> str:
     """A table of claims, one row each; the claim cell expands to the engine's trace in words."""
     head = "".join(f'<th scope="col">{escape(text(lang, key))}</th>' for key in COLUMNS)
-    rows = "\n".join(_claim_row(claim, lang=lang, report_url=report_url) for claim in claims)
+    rows = "\n".join(_claim_row(claim, lang=lang, report_url=report_url, later=later) for claim in claims)
     return (
         f'<table class="pp-claims" data-claims-marker="{escape(marker)}">\n'
         f"<caption>{escape(text(lang, 'table_caption'))}</caption>\n"
@@ -204,33 +218,71 @@ def claims_table(claims: list[ClaimProof], *, lang: str, report_url: str, marker
     )
 
 
-def _claim_row(claim: ClaimProof, *, lang: str, report_url: str) -> str:
+def who_html(claim: ClaimProof) -> str:
+    """The principal as the page names it, its account below (the ARN is the title)."""
+    account = ""
+    if claim.account_short:
+        account = f'<br><span class="pp-account">{escape(claim.account_short)}</span>'
+    label = escape(claim.principal_label)
+    return f'<span class="pp-who" title="{escape(claim.principal_arn)}">{label}</span>{account}'
+
+
+_WORD_START = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def action_html(action: str) -> str:
+    """``kms:Generate<wbr>DataKey...``: a long action may wrap between its words, never inside one."""
+    return "<code>" + "<wbr>".join(escape(part) for part in _WORD_START.split(action)) + "</code>"
+
+
+def participant_text(claim: ClaimProof, name: str) -> str:
+    """A flow participant in one line: ``role/app-reader (Account B)``, ``Amazon S3``."""
+    if name == claim.principal and claim.account_short:
+        return f"{claim.principal_label} ({claim.account_short})"
+    return claim.participant(name)[0]
+
+
+def flow_outcome(claim: ClaimProof, lang: str) -> str:
+    """The first line of a flow's explanation (where it stops), naming participants as the page does.
+
+    The engine names the step ``(app-reader-s3-b → S3: ...)``, with the claims file's key.
+    """
+    explanation = claim.explanation.get(lang, "")
+    line = explanation.splitlines()[0] if explanation else ""
+    for step in claim.steps:
+        line = line.replace(
+            f"({step.caller} → {step.callee}: ",
+            f"({participant_text(claim, step.caller)} → {participant_text(claim, step.callee)}: ",
+        )
+    return line
+
+
+def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = now) -> str:
     wording = claim.text.get(lang) or claim.id
     explanation = claim.explanation.get(lang, "")
     if claim.steps:
-        trace = f"<p>{escape(explanation.splitlines()[0] if explanation else '')}</p>" + _flow_steps_html(
-            claim, lang
-        )
+        trace = f"<p>{escape(flow_outcome(claim, lang))}</p>" + _flow_steps_html(claim, lang)
     else:
         trace = explanation_html(explanation)
     trace += (
-        f'<p class="pp-arns">{escape(claim.principal)}: <code>{escape(claim.principal_arn)}</code><br>'
+        f'<p class="pp-arns">{escape(claim.principal_label)}: <code>{escape(claim.principal_arn)}</code><br>'
         f"{escape(claim.resource)}: <code>{escape(claim.resource_arn)}</code></p>"
     )
-    does = f"<code>{escape(claim.action)}</code>"
+    does = action_html(claim.action)
     if claim.steps:  # a flow: the requests it is made of, in order
-        does = " → ".join(f"<code>{escape(step.action)}</code>" for step in claim.steps)
+        does = " → ".join(action_html(step.action) for step in claim.steps)
     # Two rows per claim: the claim itself, then (full width, folded) how the engine decided it;
     # a trace squeezed into the first cell would make the table unreadable.
     return (
         f'<tr data-claim="{escape(claim.id)}">'
         f'<th scope="row">{escape(wording)}</th>'
-        f'<td><span title="{escape(claim.principal_arn)}">{escape(claim.principal)}</span></td>'
+        f"<td>{who_html(claim)}</td>"
         f"<td>{does}</td>"
         f'<td><span title="{escape(claim.resource_arn)}">{escape(claim.resource)}</span></td>'
         f"<td>{decision_html(lang, claim.expect, with_code=False)}</td>"
         f"<td>{mark_html(lang, claim.proved)} {decision_html(lang, claim.decision, with_code=False)}</td>"
         f"</tr>\n"
+    ) + later(
         f'<tr class="pp-trace-row" data-trace-of="{escape(claim.id)}" data-search-exclude>'
         f'<td colspan="{len(COLUMNS)}">'
         f"<details><summary>{escape(text(lang, 'trace'))}: <code>{escape(claim.id)}</code></summary>"
@@ -247,13 +299,14 @@ def _flow_steps_html(claim: ClaimProof, lang: str) -> str:
     for number, step in enumerate(claim.steps):
         reason = _step_reason(step, lang) if step.decision != "Allow" else ""
         items.append(
-            f"<li><code>{escape(step.caller)} → {escape(step.callee)}</code> "
+            f"<li>{escape(participant_text(claim, step.caller))} → "
+            f"{escape(participant_text(claim, step.callee))}: "
             f"<code>{escape(step.action)}</code>: {decision_html(lang, step.decision)}{reason}</li>"
         )
         if step.decision != "Allow":
-            later = len(claim.steps) - number - 1
-            if later:
-                items.append(f"<li>{escape(text(lang, 'not_reached').format(count=later))}</li>")
+            skipped = len(claim.steps) - number - 1
+            if skipped:
+                items.append(f"<li>{escape(text(lang, 'not_reached').format(count=skipped))}</li>")
             break
     return "<ol>" + "".join(items) + "</ol>"
 

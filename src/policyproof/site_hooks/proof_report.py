@@ -11,7 +11,16 @@ from collections.abc import Callable
 from html import escape
 
 from policyproof.findings import Severity
-from policyproof.site_hooks.proof_render import counts_text, decision_html, explanation_html, kind_name
+from policyproof.site_hooks.proof_render import (
+    Later,
+    counts_text,
+    decision_html,
+    explanation_html,
+    flow_outcome,
+    kind_name,
+    now,
+    participant_text,
+)
 from policyproof.site_report import ClaimProof, SiteProof, SnippetProof, package_version, snippet_anchor
 
 SECTIONS = ("summary", "snippets", "claims")
@@ -99,14 +108,20 @@ class ReportLinks:
         self.kinds = kinds
 
 
-def render(section: str, proof: SiteProof, *, lang: str, links: ReportLinks) -> str:
+def render(section: str, proof: SiteProof, *, lang: str, links: ReportLinks, later: Later = now) -> str:
+    """One section of the report; ``later`` as in :mod:`proof_render` (the details the search
+    index leaves out)."""
     words = WORDS.get(lang, WORDS["en"])
     if section == "summary":
         return _summary(proof, words, links)
     if section == "snippets":
-        return "\n".join(_snippet(s, proof, lang, words, links) for _, s in sorted(proof.snippets.items()))
+        return "\n".join(
+            _snippet(s, proof, lang, words, links, later) for _, s in sorted(proof.snippets.items())
+        )
     if section == "claims":
-        return "\n".join(_claims_group(group, proof, lang, words, links) for group in sorted(proof.claims))
+        return "\n".join(
+            _claims_group(group, proof, lang, words, links, later) for group in sorted(proof.claims)
+        )
     raise ValueError(section)
 
 
@@ -133,7 +148,12 @@ def _summary(proof: SiteProof, words: dict[str, str], links: ReportLinks) -> str
 
 
 def _snippet(
-    snippet: SnippetProof, proof: SiteProof, lang: str, words: dict[str, str], links: ReportLinks
+    snippet: SnippetProof,
+    proof: SiteProof,
+    lang: str,
+    words: dict[str, str],
+    links: ReportLinks,
+    later: Later = now,
 ) -> str:
     anchor = snippet_anchor(snippet.path)
     kind = escape(kind_name(lang, snippet.kind))
@@ -154,11 +174,14 @@ def _snippet(
         f'<section class="pp-entry pp-snippet" id="{escape(anchor)}" data-snippet="{escape(snippet.path)}">'
         f"<h3><code>{escape(snippet.path)}</code></h3>"
         # The details stay out of the search index: the headings (paths, claim wording) are enough.
-        f"<dl data-search-exclude><dt>{escape(words['kind'])}</dt><dd>{kind}</dd>"
-        f"<dt>{escape(words['pages'])}</dt><dd>{page_links}</dd>"
-        f"<dt>{escape(words['findings'])}</dt><dd>{escape(counts_text(lang, snippet.counts()))}"
-        f"{findings_html}</dd>"
-        f"<dt>{escape(words['claims'])}</dt><dd>{claim_links}</dd></dl></section>"
+        + later(
+            f"<dl data-search-exclude><dt>{escape(words['kind'])}</dt><dd>{kind}</dd>"
+            f"<dt>{escape(words['pages'])}</dt><dd>{page_links}</dd>"
+            f"<dt>{escape(words['findings'])}</dt><dd>{escape(counts_text(lang, snippet.counts()))}"
+            f"{findings_html}</dd>"
+            f"<dt>{escape(words['claims'])}</dt><dd>{claim_links}</dd></dl>"
+        )
+        + "</section>"
     )
 
 
@@ -175,19 +198,21 @@ def _finding(finding, snippet: SnippetProof, words: dict[str, str], links: Repor
     )
 
 
-def _claims_group(group: str, proof: SiteProof, lang: str, words: dict[str, str], links: ReportLinks) -> str:
+def _claims_group(
+    group: str, proof: SiteProof, lang: str, words: dict[str, str], links: ReportLinks, later: Later = now
+) -> str:
     shown_on = [
         src for src, page in sorted(proof.pages.items()) if group in page.claim_groups and page.lang == lang
     ]
     heading = ", ".join(_page_link(src, links) for src in shown_on) or f"<code>{escape(group)}</code>"
-    entries = "\n".join(_claim(claim, proof, lang, words) for claim in proof.claims.get(group, []))
+    entries = "\n".join(_claim(claim, lang, words, later) for claim in proof.claims.get(group, []))
     return (
         f'<section class="pp-claims-group" data-group="{escape(group)}">'
         f"<h3>{escape(words['page'])}: {heading}</h3>\n{entries}</section>"
     )
 
 
-def _claim(claim: ClaimProof, proof: SiteProof, lang: str, words: dict[str, str]) -> str:
+def _claim(claim: ClaimProof, lang: str, words: dict[str, str], later: Later = now) -> str:
     status = words["proved"] if claim.proved else words["not_proved"]
     mark = "✓" if claim.proved else "✗"
     action_label = words["flow"] if claim.flow else words["action"]
@@ -197,7 +222,8 @@ def _claim(claim: ClaimProof, proof: SiteProof, lang: str, words: dict[str, str]
         steps = (
             f"<dt>{escape(words['steps'])}</dt><dd><ol>"
             + "".join(
-                f"<li><code>{escape(s.caller)}</code> → <code>{escape(s.callee)}</code>: "
+                f"<li>{escape(participant_text(claim, s.caller))} → "
+                f"{escape(participant_text(claim, s.callee))}: "
                 f"<code>{escape(s.action)}</code> → {decision_html(lang, s.decision)}"
                 f"{explanation_html(s.explanation.get(lang, ''))}</li>"
                 for s in claim.steps
@@ -206,17 +232,15 @@ def _claim(claim: ClaimProof, proof: SiteProof, lang: str, words: dict[str, str]
         )
     explanation = claim.explanation.get(lang, "")
     if claim.steps:  # the failing step's trace is in the step list; keep the flow's outcome here
-        explanation = explanation.splitlines()[0] if explanation else ""
+        explanation = flow_outcome(claim, lang)
     explanation = explanation_html(explanation)
     snippets = ", ".join(
         f'<a href="#{escape(snippet_anchor(path))}"><code>{escape(path.rsplit("/", 1)[-1])}</code></a>'
         for path in claim.snippets
     ) or escape(words["none"])
-    return (
-        f'<div class="pp-entry pp-claim" id="{escape(claim.anchor)}" data-claim="{escape(claim.id)}" '
-        f'data-decision="{escape(claim.decision)}">'
-        f"<h4><code>{escape(claim.id)}</code>: {escape(claim.text.get(lang) or claim.id)}</h4>"
-        f"<dl data-search-exclude><dt>{escape(words['who'])}</dt><dd>{escape(claim.principal)} "
+    who = escape(claim.principal_label) + (f" ({escape(claim.account_label)})" if claim.account_label else "")
+    details = (
+        f"<dl data-search-exclude><dt>{escape(words['who'])}</dt><dd>{who} "
         f"<code>{escape(claim.principal_arn)}</code></dd>"
         f"<dt>{escape(action_label)}</dt><dd><code>{escape(action)}</code></dd>"
         f"<dt>{escape(words['resource'])}</dt><dd>{escape(claim.resource)} "
@@ -225,7 +249,13 @@ def _claim(claim: ClaimProof, proof: SiteProof, lang: str, words: dict[str, str]
         f'<dt>{escape(words["decision"])}</dt><dd><span aria-hidden="true">{mark}</span> '
         f"{decision_html(lang, claim.decision)} ({escape(status)})</dd>"
         f"<dt>{escape(words['trace'])}</dt><dd>{explanation}</dd>{steps}"
-        f"<dt>{escape(words['snippets'])}</dt><dd>{snippets}</dd></dl></div>"
+        f"<dt>{escape(words['snippets'])}</dt><dd>{snippets}</dd></dl>"
+    )
+    return (
+        f'<div class="pp-entry pp-claim" id="{escape(claim.anchor)}" data-claim="{escape(claim.id)}" '
+        f'data-decision="{escape(claim.decision)}">'
+        f"<h4><code>{escape(claim.id)}</code>: {escape(claim.text.get(lang) or claim.id)}</h4>"
+        f"{later(details)}</div>"
     )
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import textwrap
 from html import escape
 
-from policyproof.site_hooks.proof_render import why_line
+from policyproof.site_hooks.proof_render import Later, now, participant_text, why_line
 from policyproof.site_report import ClaimProof, FlowStep, slug
 
 FONT_SIZE = 13
-CHAR_WIDTH = 7.4  # a generous average advance for 13px system sans-serif fonts
+CHAR_WIDTH = 7.4  # a generous average advance for 13px system sans-serif fonts (Arial: about 6)
+BOLD_SHARE = 0.88  # bold text fits this share of the characters of regular text
 LINE_HEIGHT = 17
 MARGIN = 16
 BOX_HEIGHT = 34
@@ -56,7 +57,7 @@ def participants(steps: tuple[FlowStep, ...]) -> list[str]:
     return seen
 
 
-def sequence_svg(claim: ClaimProof, *, lang: str, instance: str = "") -> str:
+def sequence_svg(claim: ClaimProof, *, lang: str, instance: str = "", later: Later = now) -> str:
     """A ``<figure>`` holding the inline SVG sequence diagram of a flow claim.
 
     ``instance`` keeps the SVG's ids unique when a page shows the same flow twice.
@@ -64,40 +65,55 @@ def sequence_svg(claim: ClaimProof, *, lang: str, instance: str = "") -> str:
     words = WORDS.get(lang, WORDS["en"])
     steps = claim.steps
     actors = participants(steps)
-    box_widths = [max(120.0, len(name) * (CHAR_WIDTH + 0.6) + 24) for name in actors]
+    # The principal as the page names it (role/app-reader, its account below), services by name.
+    names = [claim.participant(actor) for actor in actors]
+    box_widths = [max(120.0, max(len(line) for line in lines) * (CHAR_WIDTH + 0.6) + 24) for lines in names]
+    box_height = BOX_HEIGHT + LINE_HEIGHT * (max((len(lines) for lines in names), default=1) - 1)
     gap = max([MIN_COLUMN_GAP] + [w + 40 for w in box_widths])
     centers = [MARGIN + box_widths[0] / 2 + i * gap for i in range(len(actors))]
     width = centers[-1] + box_widths[-1] / 2 + MARGIN if actors else 2 * MARGIN
+    if any(step.caller == step.callee == actors[-1] for step in steps):
+        width += gap / 2  # a loop on the last lifeline: room for its labels on the right
 
     ident = "pp-seq-" + slug(f"{claim.group}/{claim.id}/{instance}")
     body: list[str] = []
-    y = MARGIN + BOX_HEIGHT + 28
+    y = MARGIN + box_height + 28
     step_descriptions = []
     for number, step in enumerate(steps, start=1):
         block, y = _step(step, number, actors, centers, y, width, ident, words, lang)
         body.append(block)
         step_descriptions.append(
             words["step"].format(
-                n=number, caller=step.caller, callee=step.callee, action=step.action, decision=step.decision
+                n=number,
+                caller=participant_text(claim, step.caller),
+                callee=participant_text(claim, step.callee),
+                action=step.action,
+                decision=step.decision,
             )
         )
     height = y + MARGIN
 
     heads = []
-    for name, center, box_width in zip(actors, centers, box_widths, strict=True):
+    for lines, center, box_width in zip(names, centers, box_widths, strict=True):
         left = center - box_width / 2
+        top = MARGIN + box_height / 2 + 5 - LINE_HEIGHT * (len(lines) - 1) / 2
+        label = "".join(
+            f'<text x="{center:.1f}" y="{top + i * LINE_HEIGHT:.1f}" text-anchor="middle"'
+            + (' font-weight="bold">' if i == 0 else ' font-size="12" fill-opacity="0.8">')
+            + f"{escape(line)}</text>"
+            for i, line in enumerate(lines)
+        )
         heads.append(
             f'<g class="pp-actor"><rect x="{left:.1f}" y="{MARGIN}" width="{box_width:.1f}" '
-            f'height="{BOX_HEIGHT}" rx="6" fill="currentColor" fill-opacity="0.06" stroke="currentColor"/>'
-            f'<text x="{center:.1f}" y="{MARGIN + BOX_HEIGHT / 2 + 5:.1f}" text-anchor="middle" '
-            f'font-weight="bold">{escape(name)}</text>'
-            f'<line x1="{center:.1f}" y1="{MARGIN + BOX_HEIGHT}" x2="{center:.1f}" y2="{height - MARGIN}" '
-            f'stroke="currentColor" stroke-opacity="0.45" stroke-dasharray="4 4"/></g>'
+            f'height="{box_height}" rx="6" fill="currentColor" fill-opacity="0.06" stroke="currentColor"/>'
+            + label
+            + f'<line x1="{center:.1f}" y1="{MARGIN + box_height}" x2="{center:.1f}" y2="{height - MARGIN}" '
+            'stroke="currentColor" stroke-opacity="0.45" stroke-dasharray="4 4"/></g>'
         )
 
     title = words["title"].format(flow=claim.flow or claim.action, claim=claim.id)
     desc = words["desc"].format(count=len(steps)) + " " + " ".join(step_descriptions)
-    return (
+    return later(
         f'<figure class="pp-flow" data-flow="{escape(claim.flow or "")}" data-claim="{escape(claim.id)}"'
         " data-search-exclude>"
         f'<svg xmlns="http://www.w3.org/2000/svg" class="pp-seq" role="img" '
@@ -137,25 +153,32 @@ def _step(
     start = centers[actors.index(step.caller)]
     end = centers[actors.index(step.callee)]
     left = min(start, end)
-    # Labels start at the arrow's left end and may use the rest of the picture's width.
-    label_chars = max(24, int((width - MARGIN - left - 8) / CHAR_WIDTH))
+    # Labels start at the arrow's left end and stop before the next lifeline to the right (or the
+    # picture's edge): a long "allowed by" line is wrapped rather than drawn across a lifeline.
+    right = next((center for center in centers if center > left + 1), width - MARGIN)
+    label_chars = max(20, int((right - left - 20) / CHAR_WIDTH))
     purpose = step.purpose.get(lang, "")
     faded = "" if step.reached else ' opacity="0.55"'
     mark = "✓" if allowed else "✗"
     color = "currentColor" if allowed else DENY_COLOR
     parts = [
         f'<g class="pp-step" data-decision="{escape(step.decision)}" data-action="{escape(step.action)}"'
-        f' data-reached="{str(step.reached).lower()}"{faded}>',
-        f'<text x="{left + 8:.1f}" y="{y:.1f}" font-weight="bold" fill="{color}">'
-        f"{number}. {escape(step.action)} {mark} {escape(step.decision)}</text>",
+        f' data-reached="{str(step.reached).lower()}"{faded}>'
     ]
-    if purpose:
-        y += LINE_HEIGHT
-        parts.append(f'<text x="{left + 8:.1f}" y="{y:.1f}" fill="{color}">{escape(purpose)}</text>')
+    # Bold letters are wider: the step's title wraps a little earlier than the other labels.
+    title = f"{number}. {step.action} {mark} {step.decision}"
+    for index, piece in enumerate(textwrap.wrap(title, int(label_chars * BOLD_SHARE))):
+        y += LINE_HEIGHT if index else 0
+        parts.append(
+            f'<text x="{left + 8:.1f}" y="{y:.1f}" font-weight="bold" fill="{color}">{escape(piece)}</text>'
+        )
+    heading = [purpose] if purpose else []
     if not step.reached:
-        y += LINE_HEIGHT
-        note = escape(words["not_reached"])
-        parts.append(f'<text x="{left + 8:.1f}" y="{y:.1f}" fill="{color}">({note})</text>')
+        heading.append(f"({words['not_reached']})")
+    for line in heading:
+        for piece in textwrap.wrap(line, label_chars) or [""]:
+            y += LINE_HEIGHT
+            parts.append(f'<text x="{left + 8:.1f}" y="{y:.1f}" fill="{color}">{escape(piece)}</text>')
     y += 8
     if start == end:  # a service calling itself: a small loop to the right
         parts.append(
