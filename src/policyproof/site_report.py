@@ -233,8 +233,9 @@ class SiteProof:
     claims: dict[str, list[ClaimProof]]  # group -> claims, in file order
     claims_errors: dict[str, str] = field(default_factory=dict)  # group -> why it could not be proved
     schema_files: dict[str, str] = field(default_factory=dict)  # kind -> the checker's .schema.json
-    # ``verification.json`` as text, when the worker process that proved the site wrote it already.
+    # ``verification.json`` as text, once written (by the worker process that proved the site).
     json_text: str | None = field(default=None, repr=False, compare=False)
+    json_loader: Callable[[], str | None] | None = field(default=None, repr=False, compare=False)
 
     def all_claims(self) -> list[ClaimProof]:
         return [claim for group in sorted(self.claims) for claim in self.claims[group]]
@@ -293,6 +294,8 @@ class SiteProof:
 
     def json_file_text(self, work: Mapping[str, int]) -> str:
         """``verification.json``: :meth:`to_json` with ``work`` (what the prover actually computed)."""
+        if self.json_text is None and self.json_loader is not None:
+            self.json_text, self.json_loader = self.json_loader(), None
         if self.json_text is not None:
             return self.json_text
         data = self.to_json()
@@ -406,6 +409,8 @@ class SiteProver:
         reading and rendering the pages on another core. Later proofs (the second language
         pass, ``mkdocs serve`` rebuilds) hit the cache and run in place.
         """
+        if self.last is not None and self.last.json_loader is not None:
+            self.last.json_file_text(self.runs)  # an earlier build stopped before its end: end its worker
         return PendingProof(self, markdown_by_page)
 
     def prove(self, markdown_by_page: Mapping[str, str]) -> SiteProof:
@@ -551,10 +556,8 @@ class PendingProof:
                 status, payload = self._connection.recv()
             except EOFError:
                 status, payload = "error", f"the proof worker ended without an answer ({self._process})"
-            finally:
-                self._connection.close()
-                self._process.join()
             if status != "ok":
+                self._finish()
                 raise ProofError(f"proving the site failed:\n{payload}")
             proof, snippet_cache, claims_cache, runs = payload
             self._prover._snippet_cache.update(snippet_cache)
@@ -564,17 +567,34 @@ class PendingProof:
             self._prover._catalog_version = proof.catalog_version
             self._prover._schema_files = dict(proof.schema_files)
             self._prover.last = proof
+            # The worker writes verification.json next, while the pages are rendered here.
+            proof.json_loader = self._json_text
             self._proof = proof
         return self._proof
+
+    def _json_text(self) -> str | None:
+        """``verification.json`` as the worker wrote it (None if it could not)."""
+        try:
+            status, payload = self._connection.recv()
+        except EOFError:
+            status, payload = "error", None
+        finally:
+            self._finish()
+        return payload if status == "json" else None
+
+    def _finish(self) -> None:
+        self._connection.close()
+        self._process.join()
 
 
 def _prove_in_worker(prover: SiteProver, markdown_by_page: dict[str, str], connection: Any) -> None:
     try:
         proof = prover.prove(markdown_by_page)
-        # Written here, beside the rendering, rather than at the end of the build. A cold prover
-        # computed everything it proved, so its counts are the build's.
-        proof.json_text = proof.json_file_text(prover.runs)
         connection.send(("ok", (proof, prover._snippet_cache, prover._claims_cache, prover.runs)))
+        # Then verification.json, while the build renders the pages: with many pages it is a large
+        # file, and the build needs it only at the end. A cold prover computed everything it
+        # proved, so its counts are the build's.
+        connection.send(("json", proof.json_file_text(prover.runs)))
     except BaseException:  # noqa: BLE001 - anything that goes wrong must reach the build as a failure
         connection.send(("error", traceback.format_exc()))
     finally:

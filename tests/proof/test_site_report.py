@@ -113,8 +113,9 @@ def test_the_worker_process_proves_and_writes_the_json_the_build_publishes(snipp
     prover = _prover(snippets, recorder)
     pages = {"sec/page.md": PAGE, "sec/page.en.md": PAGE}
     proof = prover.start(pages).result()  # cold: in a forked worker process
-    assert proof.json_text is not None, "the worker did not write verification.json"
+    assert proof.json_loader is not None, "the worker does not write verification.json"
     data = json.loads(proof.json_file_text(prover.runs))
+    assert proof.json_text is not None and proof.json_loader is None
     assert data["work"] == prover.runs == {"snippets": 2, "claims_files": 1}, data["work"]
     assert [c["id"] for c in data["claims"]] == ["b-decrypts"]
     # The second language pass reuses the worker's proof (and its JSON) from the cache.
