@@ -103,12 +103,32 @@ class FlowStep:
     purpose: Mapping[str, str] = field(default_factory=dict)  # lang -> what the step is for
     reached: bool = True  # False once an earlier step failed: AWS stops there
     fact: bool = False  # decided by a resource attribute (a snapshot's sharing), not by a policy
+    api: str = ""  # the API operation (UploadPart), when several share one IAM action (s3:PutObject)
+    kind: str = "call"  # "call": a request the engine decided; "check": a resource attribute AWS checks
+    label: Mapping[str, str] = field(default_factory=dict)  # lang -> the API, or what a check checks
+    what: Mapping[str, str] = field(default_factory=dict)  # lang -> the step in short (the engine's)
+    # lang -> the policies part of the engine's explanation (each policy, then its statements and
+    # why each does or does not apply): which condition or element failed, for a denied step.
+    statements: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_check(self) -> bool:
+        """A check of a resource attribute (createVolumePermission), not a call between participants."""
+        return self.kind == "check"
+
+    def describe(self, lang: str) -> str:
+        """``s3:PutObject (UploadPart)``, ``kms:Decrypt``, ``createVolumePermission check``."""
+        return self.what.get(lang) or self.what.get("en") or self.action
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "caller": self.caller,
             "callee": self.callee,
             "action": self.action,
+            "api": self.api,
+            "kind": self.kind,
+            "label": dict(self.label),
+            "what": dict(self.what),
             "resource": self.resource,
             "decision": self.decision,
             "decidedBy": list(self.deciding),
@@ -142,6 +162,10 @@ class ClaimProof:
     source: str = ""  # file:line of the claim, for failure messages
     principal_account: str = ""  # the principal's 12-digit account
     principal_account_name: str = ""  # its name in the claims file's ``accounts`` ("B"), if any
+    # The resources the claim names, each with its own ARN: the request's resource, or one per
+    # resource parameter of a flow (object, snapshot, destination key, the copy's id).
+    resources: tuple[tuple[str, str], ...] = ()
+    description: Mapping[str, str] = field(default_factory=dict)  # lang -> what a flow does (the engine's)
 
     @property
     def principal_label(self) -> str:
@@ -167,6 +191,11 @@ class ClaimProof:
         if name == self.principal:
             return tuple(line for line in (self.principal_label, self.account_label) if line)
         return (SERVICE_NAMES.get(name, name),)
+
+    @property
+    def resource_lines(self) -> tuple[tuple[str, str], ...]:
+        """``(name, ARN)`` for each resource the claim names (the legend under its trace)."""
+        return self.resources or ((self.resource, self.resource_arn),)
 
     @property
     def failed_at(self) -> str | None:
@@ -205,8 +234,10 @@ class ClaimProof:
             "snippets": list(self.snippets),
             "trace": dict(self.trace),
         }
+        data["request"]["resources"] = [{"name": name, "arn": arn} for name, arn in self.resource_lines]
         if self.flow:
             data["flow"] = self.flow
+            data["description"] = dict(self.description)
             data["steps"] = [step.to_dict() for step in self.steps]
         if self.denied_at:
             data["deniedAt"] = self.denied_at
@@ -725,14 +756,17 @@ def _library_prove_claims_file(claims_file: Path, group: str) -> GroupProof:
             resource_name, _, suffix = claim.request.resource.partition("/")
             resource_arn = loaded.resources[resource_name].arn + (f"/{suffix}" if suffix else "")
             action, resource_label, flow_name = claim.request.action, claim.request.resource, None
+            resources = ((resource_label, resource_arn),)
+            description: dict[str, str] = {}
         else:
             assert claim.flow is not None and result.flow is not None
             principal_name = str(claim.flow["principal"])
             params = {k: v for k, v in claim.flow.items() if k not in ("name", "principal")}
-            resource_label = ", ".join(str(v) for v in params.values() if isinstance(v, str))
-            first = result.flow.steps[0] if result.flow.steps else None
-            resource_arn = first.resource if first else ""
             action = flow_name = str(claim.flow["name"])
+            resources = _flow_resources(loaded, flow_name, params, result.flow.steps)
+            resource_label = ", ".join(name for name, _ in resources)
+            resource_arn = resources[0][1] if resources else ""
+            description = _flow_description(flow_name)
         steps = tuple(
             FlowStep(
                 caller=step.caller,
@@ -745,6 +779,13 @@ def _library_prove_claims_file(claims_file: Path, group: str) -> GroupProof:
                 purpose=dict(step.purpose),
                 reached=step.reached,
                 fact=step.result is None,
+                api=step.api,
+                kind=step.kind,
+                label=dict(step.label),
+                what={lang: step.describe(lang) for lang in ("vi", "en")},
+                statements={lang: policy_lines(step.explain(lang), lang) for lang in ("vi", "en")}
+                if step.result is not None
+                else {},
             )
             for step in (result.flow.steps if result.flow else ())
         )
@@ -771,6 +812,8 @@ def _library_prove_claims_file(claims_file: Path, group: str) -> GroupProof:
                 source=f"{_display_path(Path(claim.file))}:{claim.line}",
                 principal_account=account,
                 principal_account_name=account_names.get(account, ""),
+                resources=resources,
+                description=description,
             )
         )
     from policyproof.published_snippets import contexts_from_claims
@@ -781,3 +824,49 @@ def _library_prove_claims_file(claims_file: Path, group: str) -> GroupProof:
 def _principal_arn(loaded: Any, name: str) -> str:
     spec = loaded.principals.get(name)
     return spec.arn if spec is not None else ""
+
+
+def policy_lines(explanation: str, lang: str) -> tuple[str, ...]:
+    """The policies part of an engine explanation: each policy, then each of its statements with
+    why it does or does not apply (``condition StringLike on kms:EncryptionContext:… fails``)."""
+    from policyproof.engine.explain import TEXT
+
+    lines = explanation.splitlines()
+    header = TEXT[lang if lang in TEXT else "en"]["policies"]
+    if header not in lines:
+        return ()
+    return tuple(line for line in lines[lines.index(header) + 1 :] if line.strip())
+
+
+def _flow_description(name: str) -> dict[str, str]:
+    from policyproof.engine.flows import FLOWS
+
+    spec = FLOWS.get(name)
+    return dict(spec.description) if spec is not None else {}
+
+
+def _flow_resources(loaded: Any, name: str, params: Mapping[str, Any], steps: Iterable[Any]) -> tuple[
+    tuple[str, str], ...
+]:
+    """One ``(name, ARN)`` per resource parameter of a flow, in the claim's order."""
+    from policyproof.engine.flows import FLOWS
+
+    kinds = {param.name: param.kind for param in FLOWS[name].params}
+    step_arns = [step.resource for step in steps]
+    lines: list[tuple[str, str]] = []
+    for param, value in params.items():
+        kind, value = kinds.get(param), str(value)
+        arn = ""
+        if kind == "resource" and value in loaded.resources:
+            arn = loaded.resources[value].arn
+        elif kind == "object":
+            bucket, _, key = value.partition("/")
+            if bucket in loaded.resources:
+                arn = f"{loaded.resources[bucket].arn}/{key}"
+        elif kind == "string":
+            # An id the flow gives a new resource (the copy's snapshot id): its ARN is a step's.
+            arn = next((a for a in step_arns if a.rsplit("/", 1)[-1] == value), "")
+        else:
+            continue  # a switch (bucket_key, create_volume), not a resource
+        lines.append((value, arn))
+    return tuple(lines)

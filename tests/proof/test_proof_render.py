@@ -117,7 +117,10 @@ def test_everything_taken_from_files_is_escaped() -> None:
 
 def test_claims_table_has_headers_one_row_per_claim_and_expandable_trace() -> None:
     denied = {"expect": "ImplicitDeny", "decision": "ImplicitDeny"}
-    claims = [_claim("one"), _claim("two", **denied), _claim("flow", steps=S3_STEPS, **denied)]
+    described = {
+        "description": {"en": "GetObject on an SSE-KMS object", "vi": "GetObject một object SSE-KMS"}
+    }
+    claims = [_claim("one"), _claim("two", **denied), _claim("flow", steps=S3_STEPS, **denied, **described)]
     tree = _tree(proof_render.claims_table(claims, lang="vi", report_url="../v/", marker="<!-- claims -->"))
     table = tree.find_all("table", "pp-claims")[0]
     headers = [th.text() for th in table.find_all("thead")[0].find_all("th")]
@@ -139,7 +142,10 @@ def test_claims_table_has_headers_one_row_per_claim_and_expandable_trace() -> No
     assert rows[0].find_all("th")[0].text() == "B giải mã được"
     assert rows[0].find_all("th")[0].attrs["scope"] == "row"
     assert "Key policy cho phép." in traces[0].text()  # the engine's words, in the page's language
-    assert rows[2].find_all("td")[1].text() == "s3:GetObject → kms:Decrypt"  # a flow shows its requests
+    # A flow says what it does, once (its requests are in the trace and the diagram).
+    assert rows[2].find_all("td")[1].text() == "GetObject một object SSE-KMS", (
+        rows[2].find_all("td")[1].text()
+    )
 
 
 def test_who_column_names_the_principal_as_the_page_does_in_both_languages() -> None:
@@ -274,7 +280,10 @@ def test_report_lists_every_snippet_with_findings_and_every_claim_with_decision_
     assert entries[1].attrs["data-decision"] == "ImplicitDeny"
     assert len(entries[1].find_all("ol")[0].find_all("li")) == 2  # every step of the flow
     summary = proof_report.render("summary", proof, lang="en", links=_links())
-    assert "1 snippets on 1 pages and proved 2/2 claims" in summary
+    # Counted nouns agree with their numbers; the page count is the site's, not the snippets'.
+    assert "This build checked 1 snippet and proved 2/2 claims across the site&#x27;s 1 page, " in summary
+    summary_vi = proof_report.render("summary", proof, lang="vi", links=_links())
+    assert "đã kiểm tra 1 snippet và chứng minh 2/2 khẳng định trên 1 trang của site, " in summary_vi
     assert 'href="../schemas/key-policy.schema.json"' in summary
 
 
@@ -340,3 +349,146 @@ def test_a_flow_outcome_names_the_participants_as_the_page_does() -> None:
     assert "(Amazon S3 → AWS KMS: kms:Decrypt" in proof_render.flow_outcome(claim, "vi")
     table = proof_render.claims_table([claim], lang="en", report_url="r/", marker="m")
     assert "(role/app (Account B) → Amazon S3: " in table and "app-b" not in table
+
+
+COPY_STEPS = (
+    FlowStep(
+        "copier",
+        "EC2",
+        "ec2:CopySnapshot",
+        "arn:aws:ec2:us-east-1::snapshot/snap-1",
+        "ImplicitDeny",
+        explanation={
+            "en": "Snapshot snap-1 is not shared with account 2.",
+            "vi": "Snapshot snap-1 không được share.",
+        },
+        fact=True,
+        kind="check",
+        what={"en": "createVolumePermission check", "vi": "kiểm tra createVolumePermission"},
+    ),
+    FlowStep("copier", "EC2", "ec2:CopySnapshot", "arn:s", "Allow", reached=False),
+    FlowStep("EC2", "KMS", "kms:Decrypt", "arn:k", "Allow", reached=False),
+)
+
+MULTIPART_STEPS = tuple(
+    FlowStep(
+        "app-b",
+        "S3",
+        "s3:PutObject",
+        "arn:aws:s3:::bucket/o",
+        "Allow",
+        ('bucket policy b.bucket-policy.json "AllowB"',),
+        api=api,
+        what={"en": f"s3:PutObject ({api})", "vi": f"s3:PutObject ({api})"},
+    )
+    for api in ("CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload")
+)
+
+
+def _svg_words(element: Element) -> str:
+    """The words of an SVG element, its wrapped lines joined again."""
+    return re.sub(r"\s+", " ", " ".join(t.text() for t in element.find_all("text")))
+
+
+def test_the_failing_step_of_a_flow_shows_which_statement_element_failed() -> None:
+    why = "Decision: ImplicitDeny\nWhy: Implicit deny: cross-account request: no identity policy allows it."
+    statements = (
+        '- identity policy "b-object-context":',
+        "    statement #2 (Allow): does not apply: condition StringLike on kms:EncryptionContext:aws:s3:arn "
+        'fails: the request has "arn:aws:s3:::b", the policy wants "arn:aws:s3:::b/*"',
+    )
+    failing = FlowStep(
+        "S3",
+        "KMS",
+        "kms:Decrypt",
+        "arn:k",
+        "ImplicitDeny",
+        explanation={"en": why, "vi": why},
+        statements={"en": statements, "vi": statements},
+    )
+    claim = _claim("ctx", steps=(S3_STEPS[0], failing), expect="ImplicitDeny", decision="ImplicitDeny")
+    table = _tree(proof_render.claims_table([claim], lang="en", report_url="r/", marker="m"))
+    steps = table.find_all("details")[0].find_all("ol")[0].find_all("li")
+    assert "condition StringLike on kms:EncryptionContext:aws:s3:arn fails" in steps[1].text(), steps[
+        1
+    ].text()
+    assert 'identity policy "b-object-context"' in steps[1].text()
+    # The decision is shown once, not again at the start of the reason.
+    assert "Implicit deny (ImplicitDeny) — cross-account request" in steps[1].text(), steps[1].text()
+    assert "— Implicit deny:" not in steps[1].text()
+
+
+def test_later_steps_are_counted_in_the_singular_and_the_plural() -> None:
+    for skipped, en, vi in (
+        (1, "the 1 later step is not called", "bước còn lại không được gọi"),
+        (2, "2 later steps are not called", "2 bước còn lại không được gọi"),
+    ):
+        steps = COPY_STEPS[: skipped + 1]
+        claim = _claim("copy", steps=steps, expect="ImplicitDeny", decision="ImplicitDeny")
+        for lang, words in (("en", en), ("vi", vi)):
+            html = proof_render.claims_table([claim], lang=lang, report_url="r/", marker="m")
+            assert words in html, f"{lang}, {skipped} skipped: {words!r} not in the trace"
+            assert "step(s)" not in html
+
+
+def test_the_legend_gives_each_resource_its_own_arn() -> None:
+    resources = (
+        ("snapshot-a", "arn:aws:ec2:us-east-1::snapshot/snap-1"),
+        ("key-b", "arn:aws:kms:us-east-1:222222222222:key/b"),
+        ("snap-2", "arn:aws:ec2:us-east-1::snapshot/snap-2"),
+    )
+    claim = _claim(
+        "copy", steps=COPY_STEPS, resources=resources, expect="ImplicitDeny", decision="ImplicitDeny"
+    )
+    table = _tree(proof_render.claims_table([claim], lang="en", report_url="r/", marker="m"))
+    legend = table.find_all("p", "pp-arns")[0].text()
+    for name, arn in resources:
+        assert f"{name}: {arn}" in legend, f"{name} is not shown with its own ARN in {legend!r}"
+    cell = table.find_all("tr")[1].find_all("td")[2]
+    assert [span.attrs["title"] for span in cell.find_all("span")] == [arn for _, arn in resources]
+
+
+def test_multipart_steps_are_labelled_with_their_api() -> None:
+    claim = _claim("multipart", steps=MULTIPART_STEPS)
+    svg = _tree(proof_svg.sequence_svg(claim, lang="en")).find_all("svg")[0]
+    titles = [
+        " ".join(t.text() for t in g.find_all("text") if t.attrs.get("font-weight") == "bold")
+        for g in svg.find_all("g", "pp-step")
+    ]
+    assert titles == [
+        "1. s3:PutObject (CreateMultipartUpload) ✓ Allow",
+        "2. s3:PutObject (UploadPart) ✓ Allow",
+        "3. s3:PutObject (CompleteMultipartUpload) ✓ Allow",
+    ], titles
+    report_claim = proof_report._claim(claim, "en", proof_report.WORDS["en"])
+    assert "s3:PutObject (UploadPart)" in report_claim
+
+
+def test_a_check_is_a_note_on_the_service_lifeline_not_a_call_from_the_principal() -> None:
+    claim = _claim("copy", steps=COPY_STEPS, expect="ImplicitDeny", decision="ImplicitDeny")
+    svg = _tree(proof_svg.sequence_svg(claim, lang="en")).find_all("svg")[0]
+    centers = [float(g.find_all("line")[0].attrs["x1"]) for g in svg.find_all("g", "pp-actor")]
+    check = svg.find_all("g", "pp-step")[0]
+    assert check.attrs["data-kind"] == "check"
+    assert not [p for p in check.iter() if p.tag == "line" and "marker-end" in p.attrs], "drawn as a call"
+    connector = check.find_all("line")[0]
+    assert float(connector.attrs["x1"]) == centers[1], "the note does not hang on EC2's lifeline"
+    words = _svg_words(check)
+    assert "createVolumePermission check ✗ ImplicitDeny" in words, words
+    assert "Snapshot snap-1 is not shared with account 2." in words, words
+    desc = svg.find_all("desc")[0].text()
+    assert "Step 1: Amazon EC2 does the createVolumePermission check" in desc, desc
+    table = proof_render.claims_table([claim], lang="en", report_url="r/", marker="m")
+    assert "Amazon EC2: createVolumePermission check" in table
+    assert "→ Amazon EC2: createVolumePermission" not in table
+
+
+def test_a_denied_arrow_does_not_say_its_decision_twice() -> None:
+    for lang, why, stutter in (
+        ("en", "Why: Implicit deny: no statement allows it.", "denied: Implicit deny"),
+        ("vi", "Lý do: Bị từ chối ngầm định: không statement nào cho phép.", "bị từ chối: Bị từ chối"),
+    ):
+        step = FlowStep("S3", "KMS", "kms:Decrypt", "arn:k", "ImplicitDeny", explanation={lang: why})
+        claim = _claim("x", steps=(S3_STEPS[0], step), expect="ImplicitDeny", decision="ImplicitDeny")
+        words = _svg_words(_tree(proof_svg.sequence_svg(claim, lang=lang)).find_all("svg")[0])
+        assert stutter not in words and why.split(": ", 1)[1] in words, f"{lang}: {words}"

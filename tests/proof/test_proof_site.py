@@ -212,6 +212,10 @@ def test_flow_diagrams_are_inline_svg_with_the_expected_participants(
                 assert drawn == [(s["action"], s["decision"]) for s in steps], (
                     f"{page}:{line}: the diagram of {claim_id} differs from the steps the engine proved"
                 )
+                # A check (createVolumePermission) is a note on the service's lifeline, not a call.
+                groups_drawn = svg[0].find_all("g", "pp-step")
+                kinds = ["check" if "pp-check" in g.classes else "call" for g in groups_drawn]
+                assert kinds == [s["kind"] for s in steps], f"{page}:{line}: {claim_id}: check drawn as call"
                 diagrams += 1
     assert diagrams >= 2, "the marked copy should have produced flow diagrams"
 
@@ -320,3 +324,45 @@ def test_search_index_has_the_claims_but_no_placeholders_or_traces(marked_site: 
         # A trace line reads 'statement "Sid" (Allow): does not apply: ...'.
         assert "(Allow): does not apply" not in text, f"{index_path}: engine traces indexed"
         assert "(Allow): không áp dụng" not in text, f"{index_path}: engine traces indexed"
+
+
+def test_a_denied_flow_shows_the_statement_lines_of_its_failing_step(marked_site: tuple[Path, Path]) -> None:
+    """The trace of a denied flow says which statement element failed (a condition key, an action)."""
+    from policyproof.site_report import policy_lines
+
+    folder, site = marked_site
+    checked = 0
+    for claim in json.loads((site / "verification.json").read_text(encoding="utf-8"))["claims"]:
+        failing = next((s for s in claim.get("steps", []) if s["decision"] != "Allow"), None)
+        if failing is None or failing["kind"] != "call":
+            continue
+        for suffix, lang in (("", "vi"), (".en", "en")):
+            page = folder / "docs" / f"{claim['page']}{suffix}.md"
+            rows = parse_html(built_html_in(site, folder / "docs", page)).find_all("tr", "pp-trace-row")
+            row = next(r for r in rows if r.attrs["data-trace-of"] == claim["id"])
+            text = row.text()
+            for line in policy_lines(failing["explanation"][lang], lang):
+                assert line.strip() in text, f"{page}: claim {claim['id']}: trace lacks {line.strip()!r}"
+            if claim["id"] == "bucket-key-changes-encryption-context":
+                assert "kms:EncryptionContext:aws:s3:arn" in text, f"{page}: failed condition not named"
+            checked += 1
+    assert checked, "no denied flow with a failing call in the site"
+
+
+def test_each_resource_a_claim_names_is_shown_with_its_own_arn(built_site: Path) -> None:
+    """The legend under a trace: one line per resource, each with the ARN of that resource."""
+    data = json.loads((built_site / "verification.json").read_text(encoding="utf-8"))
+    for claim in data["claims"]:
+        loaded = load_claims(SNIPPETS / claim["page"] / "claims.yaml")
+        resources = claim["request"]["resources"]
+        assert resources, f"{claim['page']}/claims.yaml: claim {claim['id']} names no resource"
+        for entry in resources:
+            name, arn = entry["name"], entry["arn"]
+            bucket, _, key = name.partition("/")
+            if name in loaded.resources:
+                wanted = loaded.resources[name].arn
+            elif key and bucket in loaded.resources:
+                wanted = f"{loaded.resources[bucket].arn}/{key}"
+            else:  # an id the flow gives a new resource (the copy's snapshot id)
+                wanted = arn if arn.endswith("/" + name) else f"an ARN ending in /{name}"
+            assert arn == wanted, f"{claim['page']}/claims.yaml: claim {claim['id']}: {name} shown as {arn}"

@@ -17,10 +17,12 @@ from playwright.sync_api import Browser, Request
 pytestmark = pytest.mark.browser
 
 NOTE = "kms/cross-account-encryption/"
-# Uncompressed bytes for the note page, all resources included but the search index. Measured at
-# about 450 kB (HTML 120 kB, Material's CSS 150 kB and JS 155 kB); the budget leaves room for the
-# note to grow, not for a new framework or a web font.
-PAGE_WEIGHT_BUDGET = 600_000
+# Bytes for the note page, all resources included but the search index. Measured at about 590 kB
+# uncompressed (HTML 250 kB, of which the claims tables, traces and diagrams are half; Material's CSS
+# 150 kB and JS 155 kB) and 115 kB gzip-compressed, which is what a host such as GitHub Pages sends.
+# The budgets leave room for the note and its proofs to grow, not for a new framework or a web font.
+PAGE_WEIGHT_BUDGET = 800_000
+GZIP_BUDGET = 160_000
 EXCLUDED = ("/search/search_index.json",)
 
 
@@ -62,13 +64,18 @@ def test_note_page_weight_stays_within_budget(chromium: Browser, served_site: Se
         zipped = sum(packed for _, _, packed in rows)
         report.append(
             f"{language}: /{'' if language == 'vi' else 'en/'}{NOTE} {total:,} bytes in {len(rows)} requests "
-            f"(≈{zipped:,} bytes gzip-compressed), search index excluded; budget {PAGE_WEIGHT_BUDGET:,}"
+            f"(≈{zipped:,} bytes gzip-compressed), search index excluded; "
+            f"budgets {PAGE_WEIGHT_BUDGET:,} / {GZIP_BUDGET:,} gzip"
         )
         assert rows, f"/{NOTE} ({language}): no request recorded"
         heaviest = sorted(rows, key=lambda row: -row[1])[:5]
         assert total <= PAGE_WEIGHT_BUDGET, (
             f"/{NOTE} ({language}): {total:,} bytes, over the {PAGE_WEIGHT_BUDGET:,} budget; heaviest:\n"
             + "\n".join(f"  {raw:,} {url}" for url, raw, _ in heaviest)
+        )
+        assert zipped <= GZIP_BUDGET, (
+            f"/{NOTE} ({language}): ≈{zipped:,} bytes gzip-compressed, over the {GZIP_BUDGET:,} budget; "
+            "heaviest:\n" + "\n".join(f"  {packed:,} {url}" for url, _, packed in heaviest)
         )
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "page-weight.txt").write_text("\n".join(report) + "\n", encoding="utf-8")

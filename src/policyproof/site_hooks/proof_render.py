@@ -42,7 +42,8 @@ TEXT: dict[str, dict[str, str]] = {
         "proved_no": "KHÔNG khớp",
         "trace": "Engine quyết định thế nào",
         "table_caption": "Các khẳng định của trang, mỗi dòng được policy evaluation engine chứng minh",
-        "not_reached": "AWS dừng ở bước trên: {count} bước sau không được gọi",
+        "not_reached_one": "AWS dừng ở bước trên: bước còn lại không được gọi",
+        "not_reached_many": "AWS dừng ở bước trên: {count} bước còn lại không được gọi",
     },
     "en": {
         "verified": "Verified",
@@ -61,7 +62,8 @@ TEXT: dict[str, dict[str, str]] = {
         "proved_no": "does NOT match",
         "trace": "How the engine decided",
         "table_caption": "The page's claims, each proved by the policy evaluation engine",
-        "not_reached": "AWS stops at the step above: {count} later step(s) are not called",
+        "not_reached_one": "AWS stops at the step above: the 1 later step is not called",
+        "not_reached_many": "AWS stops at the step above: {count} later steps are not called",
     },
 }
 
@@ -235,6 +237,11 @@ def action_html(action: str) -> str:
     return "<code>" + "<wbr>".join(escape(part) for part in _WORD_START.split(action)) + "</code>"
 
 
+def not_reached_text(lang: str, count: int) -> str:
+    """What AWS skips after a failing step, singular or plural."""
+    return text(lang, "not_reached_one" if count == 1 else "not_reached_many").format(count=count)
+
+
 def participant_text(claim: ClaimProof, name: str) -> str:
     """A flow participant in one line: ``role/app-reader (Account B)``, ``Amazon S3``."""
     if name == claim.principal and claim.account_short:
@@ -250,11 +257,30 @@ def flow_outcome(claim: ClaimProof, lang: str) -> str:
     explanation = claim.explanation.get(lang, "")
     line = explanation.splitlines()[0] if explanation else ""
     for step in claim.steps:
-        line = line.replace(
-            f"({step.caller} → {step.callee}: ",
-            f"({participant_text(claim, step.caller)} → {participant_text(claim, step.callee)}: ",
-        )
+        # A check is done by the service itself (on the snapshot), not called by the principal.
+        named = f"{participant_text(claim, step.callee)}: "
+        if not step.is_check:
+            named = f"{participant_text(claim, step.caller)} → {named}"
+        line = line.replace(f"({step.caller} → {step.callee}: ", f"({named}")
     return line
+
+
+def step_head(claim: ClaimProof, step: FlowStep, lang: str) -> str:
+    """``role/app (Account B) → Amazon S3: <code>s3:PutObject (UploadPart)</code>``; a check is
+    said by the service that does it: ``Amazon EC2: createVolumePermission check``."""
+    if step.is_check:  # words ("kiểm tra createVolumePermission"), not an action name
+        return f"{escape(participant_text(claim, step.callee))}: {escape(step.describe(lang))}"
+    what = f"<code>{escape(step.describe(lang))}</code>"
+    caller, callee = participant_text(claim, step.caller), participant_text(claim, step.callee)
+    return f"{escape(caller)} → {escape(callee)}: {what}"
+
+
+def resources_html(claim: ClaimProof) -> str:
+    """The legend under a trace: one line per resource the claim names, each with its own ARN."""
+    return "".join(
+        f"<br>{escape(name)}: <code>{escape(arn)}</code>" if arn else f"<br>{escape(name)}"
+        for name, arn in claim.resource_lines
+    )
 
 
 def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = now) -> str:
@@ -265,12 +291,18 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = 
     else:
         trace = explanation_html(explanation)
     trace += (
-        f'<p class="pp-arns">{escape(claim.principal_label)}: <code>{escape(claim.principal_arn)}</code><br>'
-        f"{escape(claim.resource)}: <code>{escape(claim.resource_arn)}</code></p>"
+        f'<p class="pp-arns">{escape(claim.principal_label)}: <code>{escape(claim.principal_arn)}</code>'
+        f"{resources_html(claim)}</p>"
     )
     does = action_html(claim.action)
-    if claim.steps:  # a flow: the requests it is made of, in order
-        does = " → ".join(action_html(step.action) for step in claim.steps)
+    description = claim.description.get(lang) or claim.description.get("en")
+    if claim.flow and description:  # a flow: what it does (its requests are in the trace and diagram)
+        does = f'<span class="pp-flow-what" title="{escape(claim.flow)}">{escape(description)}</span>'
+    elif claim.steps:  # a flow the engine does not describe: the requests it is made of, in order
+        does = " → ".join(action_html(step.describe(lang)) for step in claim.steps)
+    resource = ", ".join(
+        f'<span title="{escape(arn)}">{escape(name)}</span>' for name, arn in claim.resource_lines
+    )
     # Two rows per claim: the claim itself, then (full width, folded) how the engine decided it;
     # a trace squeezed into the first cell would make the table unreadable.
     return (
@@ -278,7 +310,7 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = 
         f'<th scope="row">{escape(wording)}</th>'
         f"<td>{who_html(claim)}</td>"
         f"<td>{does}</td>"
-        f'<td><span title="{escape(claim.resource_arn)}">{escape(claim.resource)}</span></td>'
+        f"<td>{resource}</td>"
         f"<td>{decision_html(lang, claim.expect, with_code=False)}</td>"
         f"<td>{mark_html(lang, claim.proved)} {decision_html(lang, claim.decision, with_code=False)}</td>"
         f"</tr>\n"
@@ -293,20 +325,19 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = 
 
 
 def _flow_steps_html(claim: ClaimProof, lang: str) -> str:
-    """The steps of a flow up to the one that fails (AWS stops there). Only that step says why:
+    """The steps of a flow up to the one that fails (AWS stops there). Only that step says why,
+    with the engine's statement-by-statement lines (which condition or element did not match):
     the diagram names the statements that allowed the others, the report has every full trace."""
     items = []
     for number, step in enumerate(claim.steps):
-        reason = _step_reason(step, lang) if step.decision != "Allow" else ""
-        items.append(
-            f"<li>{escape(participant_text(claim, step.caller))} → "
-            f"{escape(participant_text(claim, step.callee))}: "
-            f"<code>{escape(step.action)}</code>: {decision_html(lang, step.decision)}{reason}</li>"
-        )
+        reason = ""
+        if step.decision != "Allow":
+            reason = _step_reason(step, lang) + explanation_html("\n".join(step.statements.get(lang, ())))
+        items.append(f"<li>{step_head(claim, step, lang)}: {decision_html(lang, step.decision)}{reason}</li>")
         if step.decision != "Allow":
             skipped = len(claim.steps) - number - 1
             if skipped:
-                items.append(f"<li>{escape(text(lang, 'not_reached').format(count=skipped))}</li>")
+                items.append(f"<li>{escape(not_reached_text(lang, skipped))}</li>")
             break
     return "<ol>" + "".join(items) + "</ol>"
 
@@ -332,9 +363,27 @@ def why_line(explanation: str) -> str:
     return ""
 
 
+# How the engine's reason sentences open (``engine/explain.py``): with the decision itself.
+_DECISION_OPENINGS = ("Implicit deny:", "Explicit deny:", "Bị từ chối ngầm định:", "Bị từ chối tường minh:")
+
+
+def says_decision(reason: str) -> bool:
+    """Whether a reason already opens with its decision ("Implicit deny: …"), so a label put
+    before it ("denied: ") would say it twice."""
+    return reason.startswith(_DECISION_OPENINGS)
+
+
+def without_decision(reason: str) -> str:
+    """The reason without its opening decision, for a place that shows the decision just before."""
+    for opening in _DECISION_OPENINGS:
+        if reason.startswith(opening):
+            return reason.removeprefix(opening).strip()
+    return reason
+
+
 def _step_reason(step: FlowStep, lang: str) -> str:
     explanation = step.explanation.get(lang, "")
-    reason = explanation.strip() if step.fact else why_line(explanation)
+    reason = explanation.strip() if step.fact else without_decision(why_line(explanation))
     if not reason and step.deciding:
         reason = "; ".join(step.deciding)
     return f" — {escape(reason)}" if reason else ""

