@@ -48,6 +48,16 @@ def _rule_descriptor(index: int) -> dict:
     return descriptor
 
 
+def _location(file: str, line: int, column: int) -> dict:
+    # A finding and an input error point at their place in the same way.
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": _uri(file)},
+            "region": {"startLine": line, "startColumn": column},
+        }
+    }
+
+
 def to_sarif(findings: Iterable[Finding], input_errors: Iterable[InputError] = ()) -> dict:
     """A complete SARIF log with one run of policyproof."""
     rule_index = {rule.code: index for index, rule in enumerate(RULES)}
@@ -57,14 +67,7 @@ def to_sarif(findings: Iterable[Finding], input_errors: Iterable[InputError] = (
             "ruleIndex": rule_index[finding.code],
             "level": _LEVELS[finding.severity],
             "message": {"text": finding.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(finding.file)},
-                        "region": {"startLine": finding.line, "startColumn": finding.column},
-                    }
-                }
-            ],
+            "locations": [_location(finding.file, finding.line, finding.column)],
         }
         for finding in findings
     ]
@@ -72,14 +75,7 @@ def to_sarif(findings: Iterable[Finding], input_errors: Iterable[InputError] = (
         {
             "level": "error",
             "message": {"text": error.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(error.file)},
-                        "region": {"startLine": error.line, "startColumn": error.column},
-                    }
-                }
-            ],
+            "locations": [_location(error.file, error.line, error.column)],
         }
         for error in input_errors
     ]

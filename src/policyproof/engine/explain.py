@@ -25,30 +25,20 @@ DECISION = {
     },
 }
 
-KIND = {
-    "en": {
-        "scp": "SCP",
-        "rcp": "RCP",
-        "resource": "resource policy",
-        "identity": "identity policy",
-        "boundary": "permissions boundary",
-        "session": "session policy",
-        "endpoint": "VPC endpoint policy",
-        "key": "key policy",
-        "trust": "trust policy",
-    },
-    "vi": {
-        "scp": "SCP",
-        "rcp": "RCP",
-        "resource": "resource policy",
-        "identity": "identity policy",
-        "boundary": "permissions boundary",
-        "session": "session policy",
-        "endpoint": "VPC endpoint policy",
-        "key": "key policy",
-        "trust": "trust policy",
-    },
+# Policy kinds keep their English names in Vietnamese too (as Vietnamese engineers say them), so
+# both languages share one table.
+_POLICY_KIND_NAMES = {
+    "scp": "SCP",
+    "rcp": "RCP",
+    "resource": "resource policy",
+    "identity": "identity policy",
+    "boundary": "permissions boundary",
+    "session": "session policy",
+    "endpoint": "VPC endpoint policy",
+    "key": "key policy",
+    "trust": "trust policy",
 }
+KIND = {"en": dict(_POLICY_KIND_NAMES), "vi": dict(_POLICY_KIND_NAMES)}
 
 PRINCIPAL_KIND = {
     "en": {

@@ -361,38 +361,47 @@ def _s3_object(world: World, params: Mapping[str, Any]) -> tuple[Resource, str]:
     return bucket, f"{bucket.arn}/{object_key}"
 
 
+@dataclass(frozen=True)
+class _S3Target:
+    """The SSE-KMS object an S3 flow reads or writes: every S3 flow looks these up the same way."""
+
+    bucket: Resource
+    object_arn: str
+    key: Resource
+    bucket_key: bool
+
+
+def _s3_target(world: World, params: Mapping[str, Any]) -> _S3Target:
+    bucket, object_arn = _s3_object(world, params)
+    key = _key_of(world, bucket, params, "key", "bucket")
+    return _S3Target(bucket, object_arn, key, bool(params.get("bucket_key", bucket.bucket_key)))
+
+
 def _s3_kms_call(
-    world: World,
-    principal: Principal,
-    bucket: Resource,
-    key: Resource,
-    object_arn: str,
-    bucket_key: bool,
-    action: str,
-    purpose: Words,
-    source: str,
+    world: World, principal: Principal, target: _S3Target, action: str, purpose: Words, source: str
 ) -> _Call:
     # S3 passes the object ARN as encryption context, or the bucket ARN when the object is
     # protected by an S3 Bucket Key (S3 User Guide, Configuring an S3 Bucket Key).
-    context_arn = bucket.arn if bucket_key else object_arn
+    context_arn = target.bucket.arn if target.bucket_key else target.object_arn
     context = _kms_context(
         world,
         principal,
         "s3",
         **{"kms:EncryptionContext:aws:s3:arn": context_arn, "kms:EncryptionContextKeys": ["aws:s3:arn"]},
     )
-    return _Call("S3", "KMS", action, key, key.arn, context, purpose, source)
+    return _Call("S3", "KMS", action, target.key, target.key.arn, context, purpose, source)
 
 
 def _s3_call(
-    bucket: Resource,
-    object_arn: str,
+    target: _S3Target,
     action: str,
     purpose: Words,
     context: Mapping | None = None,
     api: str = "",
 ) -> _Call:
-    return _Call("", "S3", action, bucket, object_arn, dict(context or {}), purpose, _S3_AUTH, api=api)
+    return _Call(
+        "", "S3", action, target.bucket, target.object_arn, dict(context or {}), purpose, _S3_AUTH, api=api
+    )
 
 
 def _put_context(key: Resource, params: Mapping[str, Any]) -> dict:
@@ -406,18 +415,13 @@ def _put_context(key: Resource, params: Mapping[str, Any]) -> dict:
 
 
 def _plan_get(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
-    bucket, object_arn = _s3_object(world, params)
-    key = _key_of(world, bucket, params, "key", "bucket")
-    bucket_key = bool(params.get("bucket_key", bucket.bucket_key))
+    target = _s3_target(world, params)
     return [
-        _s3_call(bucket, object_arn, "s3:GetObject", {"en": "read the object", "vi": "đọc object"}),
+        _s3_call(target, "s3:GetObject", {"en": "read the object", "vi": "đọc object"}),
         _s3_kms_call(
             world,
             principal,
-            bucket,
-            key,
-            object_arn,
-            bucket_key,
+            target,
             "kms:Decrypt",
             {"en": "decrypt the object's data key", "vi": "giải mã data key của object"},
             _S3_SSE_KMS,
@@ -426,24 +430,18 @@ def _plan_get(world: World, principal: Principal, params: Mapping[str, Any]) -> 
 
 
 def _plan_put(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
-    bucket, object_arn = _s3_object(world, params)
-    key = _key_of(world, bucket, params, "key", "bucket")
-    bucket_key = bool(params.get("bucket_key", bucket.bucket_key))
+    target = _s3_target(world, params)
     return [
         _s3_call(
-            bucket,
-            object_arn,
+            target,
             "s3:PutObject",
             {"en": "upload the object", "vi": "tải object lên"},
-            _put_context(key, params),
+            _put_context(target.key, params),
         ),
         _s3_kms_call(
             world,
             principal,
-            bucket,
-            key,
-            object_arn,
-            bucket_key,
+            target,
             "kms:GenerateDataKey",
             {"en": "get a data key to encrypt the object", "vi": "lấy data key để mã hoá object"},
             _S3_SSE_KMS,
@@ -452,46 +450,33 @@ def _plan_put(world: World, principal: Principal, params: Mapping[str, Any]) -> 
 
 
 def _plan_multipart(world: World, principal: Principal, params: Mapping[str, Any]) -> list[_Call]:
-    bucket, object_arn = _s3_object(world, params)
-    key = _key_of(world, bucket, params, "key", "bucket")
-    bucket_key = bool(params.get("bucket_key", bucket.bucket_key))
+    target = _s3_target(world, params)
     # CreateMultipartUpload, UploadPart and CompleteMultipartUpload are all authorized as
     # s3:PutObject (S3 User Guide, Multipart upload API and permissions), so each step also names
     # its API.
     return [
         _s3_call(
-            bucket,
-            object_arn,
+            target,
             "s3:PutObject",
             {"en": "start the multipart upload", "vi": "bắt đầu multipart upload"},
-            _put_context(key, params),
+            _put_context(target.key, params),
             api="CreateMultipartUpload",
         ),
         _s3_kms_call(
             world,
             principal,
-            bucket,
-            key,
-            object_arn,
-            bucket_key,
+            target,
             "kms:GenerateDataKey",
             {"en": "data key for the upload", "vi": "data key cho lần upload"},
             _S3_MULTIPART,
         ),
         _s3_call(
-            bucket,
-            object_arn,
-            "s3:PutObject",
-            {"en": "upload a part", "vi": "tải lên từng phần"},
-            api="UploadPart",
+            target, "s3:PutObject", {"en": "upload a part", "vi": "tải lên từng phần"}, api="UploadPart"
         ),
         _s3_kms_call(
             world,
             principal,
-            bucket,
-            key,
-            object_arn,
-            bucket_key,
+            target,
             "kms:Decrypt",
             {
                 "en": "decrypt the upload's data key to encrypt the part",
@@ -500,8 +485,7 @@ def _plan_multipart(world: World, principal: Principal, params: Mapping[str, Any
             _S3_MULTIPART,
         ),
         _s3_call(
-            bucket,
-            object_arn,
+            target,
             "s3:PutObject",
             {"en": "assemble the parts", "vi": "ghép các phần"},
             api="CompleteMultipartUpload",

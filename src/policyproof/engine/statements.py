@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -261,30 +261,39 @@ def _expanded(patterns: Sequence[str], lookup: Lookup | None) -> list[str]:
     return out
 
 
+def _resource_in(
+    statement: Statement,
+    patterns: Sequence[str],
+    request: RequestView,
+    lookup: Lookup | None,
+    set_test: Callable[[str, str], bool],
+) -> bool:
+    """Whether the request's resource falls under ``patterns`` (Resource and NotResource alike).
+
+    A resource given as a pattern is a set of resources: ``set_test`` (covers or intersects) says
+    which relation between two sets counts, and the caller chooses it by the statement's effect.
+    """
+    if request.resource_is_pattern:
+        return any(set_test(p, request.resource) for p in _expanded(patterns, lookup))
+    return _resource_matches(statement, patterns, request.resource, lookup)
+
+
 def _resource_mismatch(statement: Statement, request: RequestView, lookup: Lookup | None) -> Mismatch | None:
     """None when the Resource/NotResource element lets the statement apply."""
     resource = request.resource
     if statement.resource is not None:
         patterns = statement.resource
-        if request.resource_is_pattern:
-            # An Allow needs to overlap the requested set; a Deny must cover all of it.
-            test = glob_covers if statement.effect == "Deny" else globs_intersect
-            hit = any(test(p, resource) for p in _expanded(patterns, lookup))
-        else:
-            hit = _resource_matches(statement, patterns, resource, lookup)
-        if not hit:
+        # An Allow needs to overlap the requested set; a Deny must cover all of it.
+        test = glob_covers if statement.effect == "Deny" else globs_intersect
+        if not _resource_in(statement, patterns, request, lookup, test):
             return Mismatch("Resource", "resource-not-listed", {"resource": resource, "patterns": patterns})
         return None
     if statement.not_resource is not None:
         patterns = statement.not_resource
-        if request.resource_is_pattern:
-            # An Allow applies unless the exclusion covers the whole set; a Deny only when no
-            # resource of the set falls inside the exclusion.
-            test = glob_covers if statement.effect == "Allow" else globs_intersect
-            excluded = any(test(p, resource) for p in _expanded(patterns, lookup))
-        else:
-            excluded = _resource_matches(statement, patterns, resource, lookup)
-        if excluded:
+        # An Allow applies unless the exclusion covers the whole set; a Deny only when no
+        # resource of the set falls inside the exclusion.
+        test = glob_covers if statement.effect == "Allow" else globs_intersect
+        if _resource_in(statement, patterns, request, lookup, test):
             return Mismatch("NotResource", "resource-excluded", {"resource": resource, "patterns": patterns})
     return None
 

@@ -46,6 +46,24 @@ def check(context: Context) -> None:
                     )
 
 
+def _reported_bad_account_in_arn(context: Context, path: tuple, value: str) -> bool:
+    """Report an ARN whose account field is not 12 digits; True if it did.
+
+    AWS and Federated principals share this check: both are ARNs with an account field, and a
+    short account ID there is the likelier mistake than a wrong principal kind.
+    """
+    account = _ACCOUNT_IN_ARN.match(value)
+    if account and not re.fullmatch(r"[0-9]{12}", account.group(1)):
+        context.report(
+            "invalid-account-id",
+            path,
+            f"account {account.group(1)!r} in {value!r} is not a 12-digit AWS account ID: write all 12 "
+            "digits",
+        )
+        return True
+    return False
+
+
 def _check_aws(context: Context, path: tuple, value: str) -> None:
     patterns = _patterns()
     if any(patterns[name].match(value) for name in patterns if name.startswith("aws:")):
@@ -65,14 +83,7 @@ def _check_aws(context: Context, path: tuple, value: str) -> None:
             f"{value!r} is not a 12-digit AWS account ID: write all 12 digits, including leading zeros",
         )
         return
-    account = _ACCOUNT_IN_ARN.match(value)
-    if account and not re.fullmatch(r"[0-9]{12}", account.group(1)):
-        context.report(
-            "invalid-account-id",
-            path,
-            f"account {account.group(1)!r} in {value!r} is not a 12-digit AWS account ID: write all 12 "
-            "digits",
-        )
+    if _reported_bad_account_in_arn(context, path, value):
         return
     context.report(
         "invalid-principal",
@@ -104,14 +115,7 @@ def _check_federated(context: Context, path: tuple, value: str) -> None:
     patterns = _patterns()
     if any(patterns[name].match(value) for name in patterns if name.startswith("federated:")):
         return
-    account = _ACCOUNT_IN_ARN.match(value)
-    if account and not re.fullmatch(r"[0-9]{12}", account.group(1)):
-        context.report(
-            "invalid-account-id",
-            path,
-            f"account {account.group(1)!r} in {value!r} is not a 12-digit AWS account ID: write all 12 "
-            "digits",
-        )
+    if _reported_bad_account_in_arn(context, path, value):
         return
     context.report(
         "invalid-federated-principal",

@@ -34,27 +34,30 @@ NARROWING_KEYS = frozenset(
 )
 _NEGATIVE_OPERATOR_WORDS = ("not", "null")
 
+# An Allow with a negated element grants everything outside a list: the same finding, one per element.
+_ALLOW_WITH_NEGATION = (
+    (
+        "NotPrincipal",
+        "allow-with-notprincipal",
+        "Allow with NotPrincipal grants access to everyone except the principals listed, anonymous "
+        "callers included: use Principal with the principals to allow",
+    ),
+    (
+        "NotResource",
+        "allow-with-notresource",
+        "Allow with NotResource grants the actions on every other resource, including ones created "
+        "later: list the resources to allow under Resource",
+    ),
+)
+
 
 def check(context: Context) -> None:
     for statement in context.statements():
         if statement.effect != "Allow":
             continue
-        if "NotPrincipal" in statement.data:
-            context.report(
-                "allow-with-notprincipal",
-                statement.path + ("NotPrincipal",),
-                "Allow with NotPrincipal grants access to everyone except the principals listed, anonymous "
-                "callers included: use Principal with the principals to allow",
-                at_key=True,
-            )
-        if "NotResource" in statement.data:
-            context.report(
-                "allow-with-notresource",
-                statement.path + ("NotResource",),
-                "Allow with NotResource grants the actions on every other resource, including ones created "
-                "later: list the resources to allow under Resource",
-                at_key=True,
-            )
+        for element, code, message in _ALLOW_WITH_NEGATION:
+            if element in statement.data:
+                context.report(code, statement.path + (element,), message, at_key=True)
         _wildcards(context, statement)
         if context.kind in ("key", "bucket", "trust"):
             _public_principal(context, statement)

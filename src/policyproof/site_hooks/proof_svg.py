@@ -142,6 +142,21 @@ def _marker(ident: str, color: str) -> str:
     )
 
 
+# An arrow (_step) and a check note (_check) open with the same title and heading lines.
+def _title(step: FlowStep, number: int, lang: str) -> str:
+    mark = "✓" if step.decision == "Allow" else "✗"
+    return f"{number}. {step.describe(lang)} {mark} {step.decision}"
+
+
+def _heading(step: FlowStep, words: dict[str, str], lang: str) -> list[str]:
+    """The lines under a step's title: its purpose, and a note when the flow stopped before it."""
+    purpose = step.purpose.get(lang, "")
+    heading = [purpose] if purpose else []
+    if not step.reached:
+        heading.append(f"({words['not_reached']})")
+    return heading
+
+
 def _step(
     step: FlowStep,
     number: int,
@@ -162,25 +177,19 @@ def _step(
     # picture's edge): a long "allowed by" line is wrapped rather than drawn across a lifeline.
     right = next((center for center in centers if center > left + 1), width - MARGIN)
     label_chars = max(20, int((right - left - 20) / CHAR_WIDTH))
-    purpose = step.purpose.get(lang, "")
     faded = "" if step.reached else ' opacity="0.55"'
-    mark = "✓" if allowed else "✗"
     color = "currentColor" if allowed else DENY_COLOR
     parts = [
         f'<g class="pp-step" data-decision="{escape(step.decision)}" data-action="{escape(step.action)}"'
         f' data-reached="{str(step.reached).lower()}"{faded}>'
     ]
     # Bold letters are wider: the step's title wraps a little earlier than the other labels.
-    title = f"{number}. {step.describe(lang)} {mark} {step.decision}"
-    for index, piece in enumerate(textwrap.wrap(title, int(label_chars * BOLD_SHARE))):
+    for index, piece in enumerate(textwrap.wrap(_title(step, number, lang), int(label_chars * BOLD_SHARE))):
         y += LINE_HEIGHT if index else 0
         parts.append(
             f'<text x="{left + 8:.1f}" y="{y:.1f}" font-weight="bold" fill="{color}">{escape(piece)}</text>'
         )
-    heading = [purpose] if purpose else []
-    if not step.reached:
-        heading.append(f"({words['not_reached']})")
-    for line in heading:
+    for line in _heading(step, words, lang):
         for piece in textwrap.wrap(line, label_chars) or [""]:
             y += LINE_HEIGHT
             parts.append(f'<text x="{left + 8:.1f}" y="{y:.1f}" fill="{color}">{escape(piece)}</text>')
@@ -239,16 +248,11 @@ def _check(
     left = lifeline + 10
     note_width = right - left - 14
     chars = max(20, int((note_width - 16) / CHAR_WIDTH))
-    mark = "✓" if allowed else "✗"
     faded = "" if step.reached else ' opacity="0.55"'
     lines: list[tuple[str, str]] = []  # (text, extra attributes)
-    title = f"{number}. {step.describe(lang)} {mark} {step.decision}"
+    title = _title(step, number, lang)
     lines += [(piece, ' font-weight="bold"') for piece in textwrap.wrap(title, int(chars * BOLD_SHARE))]
-    purpose = step.purpose.get(lang, "")
-    heading = [purpose] if purpose else []
-    if not step.reached:
-        heading.append(f"({words['not_reached']})")
-    for line in heading + [step.explanation.get(lang, "")]:
+    for line in _heading(step, words, lang) + [step.explanation.get(lang, "")]:
         lines += [(piece, ' fill-opacity="0.85"') for piece in textwrap.wrap(line, chars)]
     top = y - LINE_HEIGHT + 4
     height = LINE_HEIGHT * len(lines) + 10
