@@ -30,7 +30,7 @@ def load(corpus: Path) -> list[tuple[str, str]]:
 
 def run_policyproof(texts: list[tuple[str, str]]) -> tuple[float, float, Counter]:
     """Wall time, CPU time (less sensitive to other processes on a busy machine), findings."""
-    from policyproof.checker import check_text
+    from policyproof.check.checker import check_text
 
     severities: Counter = Counter()
     start, start_cpu = time.perf_counter(), time.process_time()

@@ -8,7 +8,7 @@ workshops are) shaped like real ones: chapters with ``chapter: true`` / ``pre`` 
 tip, info, warning), then ``expand``; images under ``/images/``; URL-style links
 (``2.1-enable-sso/``); IAM policies in JSON blocks. Imports it (target: under 10 s), builds the
 result with the site's ``mkdocs build --strict``, checks that no ``{{`` is left in any page and
-that the result keeps the site's rules (``policyproof.site_consistency``: both languages with the
+that the result keeps the site's rules (``policyproof.site.page_rules``: both languages with the
 same snippets and heading ids, no inline JSON, every snippet used).
 """
 
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-NAV_HOOK = REPO / "src/policyproof/site_hooks/nav_order.py"
+NAV_HOOK = REPO / "src/policyproof/site/hooks/nav_order.py"
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
@@ -197,7 +197,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     from policyproof.hugo import ImportOptions, import_tree
-    from policyproof.site_consistency import inline_json_problems, parity_problems, snippet_usage_problems
+    from policyproof.site.page_rules import inline_json_problems, parity_problems, snippet_usage_problems
 
     with tempfile.TemporaryDirectory() as scratch:
         work = args.keep or Path(scratch)

@@ -1,6 +1,6 @@
 """Every published policy snippet is checked; only declared counter-examples may carry problems.
 
-The rule itself is :mod:`policyproof.published_snippets`; these tests run it over the site and show
+The rule itself is :mod:`policyproof.site.publishable`; these tests run it over the site and show
 that it fails on small broken pages.
 """
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from policyproof.published_snippets import EXPECTED_FINDINGS_FILE as EXPECTED_FILE
-from policyproof.published_snippets import page_snippet_problems as snippet_problems
+from policyproof.site.publishable import EXPECTED_FINDINGS_FILE as EXPECTED_FILE
+from policyproof.site.publishable import page_snippet_problems as snippet_problems
 
 SNIPPETS = Path(__file__).resolve().parents[1] / "snippets"
 

@@ -93,7 +93,7 @@ def test_emoji_without_a_colour_glyph_is_reported(chromium: Browser, broken_site
 def _config_without(tmp_path: Path, hook: str) -> Path:
     """A copy of mkdocs.yml, every path made absolute, without one of the hooks."""
     text = MKDOCS_YML.read_text(encoding="utf-8")
-    text = re.sub(rf"^\s*- src/policyproof/site_hooks/{re.escape(hook)}\n", "", text, flags=re.M)
+    text = re.sub(rf"^\s*- src/policyproof/site/hooks/{re.escape(hook)}\n", "", text, flags=re.M)
     text = re.sub(r"(?<![\w/])src/policyproof/", f"{REPO}/src/policyproof/", text)
     text = re.sub(r"^docs_dir: docs$", f"docs_dir: {REPO}/docs", text, flags=re.M)
     text = text.replace("base_path: [snippets]", f"base_path: [{REPO}/snippets]")

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from browser.served_site import REPO, ServedSite
-from policyproof.site_hooks.search_fold import fold
+from policyproof.site.hooks.search_fold import fold
 
 pytestmark = pytest.mark.browser
 

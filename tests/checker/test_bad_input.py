@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from policyproof.checker import check_path, check_text
-from policyproof.findings import InputError
+from policyproof.check.checker import check_path, check_text
+from policyproof.check.findings import InputError
 
 PYTHON = sys.executable
 

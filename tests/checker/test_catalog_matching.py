@@ -13,9 +13,9 @@ from functools import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policyproof import catalog
-from policyproof.catalog import Token, patterns_overlap
-from policyproof.rules.base import wildcard_match
+from policyproof.check import catalog
+from policyproof.check.catalog import Token, patterns_overlap
+from policyproof.check.rules.base import wildcard_match
 
 ALPHABET = "ab:/"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from policyproof.check.rules.registry import RULES_BY_CODE
 from policyproof.cli import main
-from policyproof.rules.registry import RULES_BY_CODE
 
 CORPUS = Path(__file__).parent / "corpus"
 

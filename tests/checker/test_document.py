@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from policyproof.document import MAX_DEPTH, JsonSyntaxError, load_json, parse_json
-from policyproof.findings import InputError
+from policyproof.check.document import MAX_DEPTH, JsonSyntaxError, load_json, parse_json
+from policyproof.check.findings import InputError
 
 POLICY = """{
   "Version": "2012-10-17",

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policyproof.checker import check_path
-from policyproof.kinds import KINDS, kind_from_filename
-from policyproof.rules.registry import RULES_BY_CODE
+from policyproof.check.checker import check_path
+from policyproof.check.kinds import KINDS, kind_from_filename
+from policyproof.check.rules.registry import RULES_BY_CODE
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED: dict = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from policyproof.checker import check_path
-from policyproof.findings import Severity
+from policyproof.check.checker import check_path
+from policyproof.check.findings import Severity
 
 MANAGED = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "aws-managed-policies"
 

@@ -7,10 +7,10 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policyproof.checker import check_text
-from policyproof.document import Locator, load_json, parse_json
-from policyproof.kinds import KINDS
-from policyproof.schemas import _surely_valid, validator
+from policyproof.check.checker import check_text
+from policyproof.check.document import Locator, load_json, parse_json
+from policyproof.check.kinds import KINDS
+from policyproof.check.schemas import _surely_valid, validator
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),

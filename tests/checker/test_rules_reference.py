@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from policyproof.rules.registry import GROUPS, RULES, RULES_BY_CODE, help_url
-from policyproof.rules_reference import DOCS_DIR, PAGES, main, render
+from policyproof.check.rules.registry import GROUPS, RULES, RULES_BY_CODE, help_url
+from policyproof.check.rules_reference import DOCS_DIR, PAGES, main, render
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "policyproof"
 
@@ -15,7 +15,7 @@ def test_committed_pages_equal_the_generator_output() -> None:
     for lang, relative in PAGES.items():
         page = DOCS_DIR / relative
         assert page.read_text(encoding="utf-8") == render(lang), (
-            f"{page} is out of date: run python -m policyproof.rules_reference --write"
+            f"{page} is out of date: run python -m policyproof.check.rules_reference --write"
         )
     assert main(["--check"]) == 0
 
@@ -53,7 +53,7 @@ def test_every_code_used_in_the_source_is_registered() -> None:
 
 
 def test_markdown_keeps_stars_and_angle_brackets_literal() -> None:
-    from policyproof.rules_reference import to_markdown
+    from policyproof.check.rules_reference import to_markdown
 
     assert to_markdown("use arn:aws:s3:::b/* or Arn* and Date*, aws:ResourceTag/<key>.") == (
         "use `arn:aws:s3:::b/*` or Arn\\* and Date\\*, aws:ResourceTag/&lt;key>."

@@ -7,9 +7,9 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from policyproof.checker import check_text
-from policyproof.kinds import KINDS
-from policyproof.schemas import load_schema, schema_path
+from policyproof.check.checker import check_text
+from policyproof.check.kinds import KINDS
+from policyproof.check.schemas import load_schema, schema_path
 
 
 @pytest.mark.parametrize("kind", KINDS)

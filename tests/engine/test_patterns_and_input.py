@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from engine_helpers import OBJECT, USER_A, A, allow, decide, deny, policy
 
+from policyproof.check.findings import InputError
 from policyproof.engine import EngineInputError, NamedPolicy, PolicySet, Request, evaluate
 from policyproof.engine.patterns import glob_covers, globs_intersect
-from policyproof.findings import InputError
 
 
 @pytest.mark.parametrize(

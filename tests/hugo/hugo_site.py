@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-NAV_HOOK = REPO / "src/policyproof/site_hooks/nav_order.py"
+NAV_HOOK = REPO / "src/policyproof/site/hooks/nav_order.py"
 MKDOCS = Path(sys.executable).with_name("mkdocs")
 
 

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from policyproof.findings import InputError
+from policyproof.check.findings import InputError
 from policyproof.hugo.frontmatter import dump_front_matter, site_front_matter, split_front_matter
 
 

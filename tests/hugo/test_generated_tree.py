@@ -6,7 +6,7 @@ import importlib.util
 from pathlib import Path
 
 from policyproof.hugo import ImportOptions, import_tree
-from policyproof.site_consistency import inline_json_problems, parity_problems, snippet_usage_problems
+from policyproof.site.page_rules import inline_json_problems, parity_problems, snippet_usage_problems
 
 from .hugo_site import build
 

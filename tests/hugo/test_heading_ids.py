@@ -9,8 +9,8 @@ import pytest
 
 from policyproof.hugo import ImportOptions, ImportReport, import_tree
 from policyproof.hugo.headings import find_headings, heading_slug
-from policyproof.pages import headings
-from policyproof.site_consistency import parity_problems
+from policyproof.site.page_rules import parity_problems
+from policyproof.site.pages import headings
 
 from .hugo_site import build
 

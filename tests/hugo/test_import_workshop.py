@@ -11,8 +11,8 @@ import pytest
 
 from policyproof.hugo import ImportOptions, ImportReport, import_tree
 from policyproof.hugo.policies import parse_strict
-from policyproof.pages import headings
-from policyproof.site_consistency import inline_json_problems, parity_problems, snippet_usage_problems
+from policyproof.site.page_rules import inline_json_problems, parity_problems, snippet_usage_problems
+from policyproof.site.pages import headings
 
 from .hugo_site import build
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from policyproof.checker import check_text
-from policyproof.document import parse_json
-from policyproof.findings import Severity
+from policyproof.check.checker import check_text
+from policyproof.check.document import parse_json
+from policyproof.check.findings import Severity
 from policyproof.hugo import ImportOptions, ImportReport, import_tree
 
 from .hugo_site import build

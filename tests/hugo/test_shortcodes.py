@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyproof.findings import InputError
+from policyproof.check.findings import InputError
 from policyproof.hugo.shortcodes import Escaped, Shortcode, Text, parse, parse_args
 
 

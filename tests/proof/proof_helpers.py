@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conftest import site_copy
 
-PROOF_HOOK_LINE = "src/policyproof/site_hooks/proof.py"
+PROOF_HOOK_LINE = "src/policyproof/site/hooks/proof.py"
 
 # Elements that never have children (HTML void elements): the parser must not wait for their end tag.
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

@@ -14,11 +14,12 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from proof_helpers import Element, parse_html
 
-from policyproof import site_report
-from policyproof.findings import Finding, Severity
-from policyproof.site_report import ClaimProof, FlowStep, GroupProof
+from policyproof.check.findings import Finding, Severity
+from policyproof.site import prover
+from policyproof.site.proofs import ClaimProof, FlowStep
+from policyproof.site.prover import GroupProof
 
-HOOK = Path(__file__).resolve().parents[2] / "src" / "policyproof" / "site_hooks" / "proof.py"
+HOOK = Path(__file__).resolve().parents[2] / "src" / "policyproof" / "site" / "hooks" / "proof.py"
 
 CONFIG = f"""
 site_name: Tiny
@@ -126,8 +127,8 @@ def tiny_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (snippets / "claims.yaml").write_text("# proved by the fake below\n", encoding="utf-8")
     (tmp_path / "mkdocs.yml").write_text(CONFIG, encoding="utf-8")
     monkeypatch.chdir(tmp_path)  # pymdownx.snippets and the prover resolve base_path from here
-    monkeypatch.setattr(site_report, "_library_check", lambda text, **kwargs: [])
-    monkeypatch.setattr(site_report, "_library_prove_claims_file", lambda path, group: GroupProof(_claims()))
+    monkeypatch.setattr(prover, "_library_check", lambda text, **kwargs: [])
+    monkeypatch.setattr(prover, "_library_prove_claims_file", lambda path, group: GroupProof(_claims()))
     monkeypatch.delenv("POLICYPROOF_PROOFS", raising=False)
     return tmp_path
 
@@ -241,16 +242,16 @@ def test_a_failing_snippet_or_claim_fails_the_build(
         "snippets/sec/page/app.identity-policy.json", 2, 3, "unknown-action", Severity.ERROR, "no such"
     )
     monkeypatch.setattr(
-        site_report, "_library_check", lambda text, **kw: [bad] if kw["kind"] == "identity" else []
+        prover, "_library_check", lambda text, **kw: [bad] if kw["kind"] == "identity" else []
     )
     message = _build_error(tiny_site, caplog)
     assert "docs/page.en.md, docs/page.md: snippet sec/page/app.identity-policy.json" in message, message
     assert "app.identity-policy.json:2:3: error unknown-action" in message, message
 
-    monkeypatch.setattr(site_report, "_library_check", lambda text, **kw: [])
+    monkeypatch.setattr(prover, "_library_check", lambda text, **kw: [])
     wrong = _claims()
     wrong[0] = ClaimProof(**{**wrong[0].__dict__, "decision": "ImplicitDeny"})
-    monkeypatch.setattr(site_report, "_library_prove_claims_file", lambda path, group: GroupProof(wrong))
+    monkeypatch.setattr(prover, "_library_prove_claims_file", lambda path, group: GroupProof(wrong))
     message = _build_error(tiny_site, caplog)
     assert "claim 'b-decrypts'" in message and "expected Allow" in message, message
 
@@ -282,7 +283,7 @@ def test_findings_in_the_report_link_to_the_rule_reference(
         "snippets/sec/page/key.key-policy.json", 1, 1, "some-hint", Severity.SUGGESTION, "consider"
     )
     monkeypatch.setattr(
-        site_report, "_library_check", lambda text, **kw: [hint] if kw["kind"] == "key" else []
+        prover, "_library_check", lambda text, **kw: [hint] if kw["kind"] == "key" else []
     )
     site = _build(tiny_site)
     report = parse_html(site / "verification.en" / "index.html")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from proof_helpers import Element, _TreeBuilder
 
-from policyproof.findings import Finding, Severity
-from policyproof.site_hooks import proof_render, proof_report, proof_svg
-from policyproof.site_report import ClaimProof, FlowStep, PageProof, SiteProof, SnippetProof
+from policyproof.check.findings import Finding, Severity
+from policyproof.site.hooks import proof_render, proof_report, proof_svg
+from policyproof.site.proofs import ClaimProof, FlowStep, PageProof, SiteProof, SnippetProof
 
 HOSTILE = '<script>alert("x")</script>&'
 
@@ -163,7 +163,7 @@ def test_who_column_names_the_principal_as_the_page_does_in_both_languages() -> 
 
 
 def test_principal_label_comes_from_the_arn() -> None:
-    from policyproof.site_report import principal_label
+    from policyproof.site.proofs import principal_label
 
     assert principal_label("arn:aws:iam::222222222222:role/app-reader") == "role/app-reader"
     assert principal_label("arn:aws:iam::222222222222:root") == "root"
@@ -249,7 +249,7 @@ def _links() -> proof_report.ReportLinks:
 
 
 def test_report_lists_every_snippet_with_findings_and_every_claim_with_decision_and_trace() -> None:
-    from policyproof import pages
+    from policyproof.site import pages
 
     include = pages.Include("kms/page/key-a.key-policy.json", 3, True)
     proof = SiteProof(
@@ -295,7 +295,7 @@ def test_a_failed_claim_is_never_rendered_as_proved() -> None:
 
 
 def test_schema_files_are_named_like_the_snippets() -> None:
-    from policyproof.site_hooks.proof import schema_file
+    from policyproof.site.hooks.proof import schema_file
 
     assert schema_file("key") == "key-policy.schema.json"
     assert schema_file("identity") == "identity-policy.schema.json"

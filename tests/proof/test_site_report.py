@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from policyproof.findings import Finding, InputError, Severity
-from policyproof.site_report import ClaimProof, GroupProof, ProofError, SiteProver
+from policyproof.check.findings import Finding, InputError, Severity
+from policyproof.site.proofs import ClaimProof, ProofError
+from policyproof.site.prover import GroupProof, SiteProver
 
 PAGE = """---
 title: T

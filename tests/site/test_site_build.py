@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import DOCS, build_site, site_copy
 
-from policyproof.pages import default_language_pages, twin_path
+from policyproof.site.pages import default_language_pages, twin_path
 
 SEED_PAGE = "kms/cross-account-encryption"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import DOCS, SNIPPETS
 
-from policyproof.document import parse_json
-from policyproof.findings import Finding, InputError
-from policyproof.site_consistency import (
+from policyproof.check.document import parse_json
+from policyproof.check.findings import Finding, InputError
+from policyproof.site.page_rules import (
     NON_POLICY_SUFFIXES,
     inline_json_problems,
     parity_problems,

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from policyproof.site_hooks.language_links import drop_hreflang_links
-from policyproof.site_hooks.last_changed import format_last_changed, included_snippets, last_changed
-from policyproof.site_hooks.search_fold import (
+from policyproof.site.hooks.language_links import drop_hreflang_links
+from policyproof.site.hooks.last_changed import format_last_changed, included_snippets, last_changed
+from policyproof.site.hooks.search_fold import (
     fold,
     other_tone_placement,
     point_base_at_language_root,

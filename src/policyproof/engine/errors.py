@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policyproof.findings import InputError
+from policyproof.check.findings import InputError
 
 
 class EngineInputError(InputError):

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from policyproof.findings import InputError
+from policyproof.check.findings import InputError
 
 #: Keys this site uses, kept as they are.
 KEPT_KEYS: tuple[str, ...] = ("title", "weight", "date", "lastmod", "description")

@@ -2,7 +2,7 @@
 
 The site links sections by explicit ids (``## Title { #id }``) that both languages share, so a
 link to ``page.md#id`` works in Vietnamese and English alike and the language switch lands on the
-same section (``site_consistency.parity_problems`` checks it). The ids are added to the Hugo body
+same section (``policyproof.site.page_rules.parity_problems`` checks it). The ids are added to the Hugo body
 before conversion, so every message keeps the source's line numbers and headings inside
 shortcodes (a ``notice``'s content) get theirs too. Twins are paired heading by heading; both take
 the English title's slug. An id the author already gave (``{#id}``) is kept.

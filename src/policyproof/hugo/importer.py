@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from policyproof.findings import InputError
+from policyproof.check.findings import InputError
 from policyproof.hugo.convert import PageContext, SnippetRegistry
 from policyproof.hugo.frontmatter import dump_front_matter, site_front_matter
 from policyproof.hugo.headings import add_heading_ids
@@ -139,7 +139,7 @@ def _key_line(page: SourcePage, key: str) -> int:
 def _check_snippets(snippets: SnippetRegistry, folder: Path, report: ImportReport) -> None:
     """Run policyproof's checker on every extracted snippet; print what it finds."""
     try:
-        from policyproof.checker import check_text
+        from policyproof.check.checker import check_text
     except ImportError:
         report.checker_available = False
         return

@@ -15,7 +15,7 @@ from typing import Any
 
 POLICY_VERSION = "2012-10-17"
 
-#: kind -> file-name suffix (see policyproof.kinds)
+#: kind -> file-name suffix (see policyproof.check.kinds)
 KIND_SUFFIXES: dict[str, str] = {
     "identity": "identity-policy",
     "key": "key-policy",

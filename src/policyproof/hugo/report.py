@@ -82,7 +82,7 @@ class ImportReport:
             f"  files: {verb} {self.files_written}, unchanged {self.files_unchanged}",
         ]
         if not self.checker_available:
-            lines.append("  checker: policyproof.checker is not available; snippets were not checked")
+            lines.append("  checker: policyproof.check.checker is not available; snippets were not checked")
         else:
             lines.append(f"  checker findings:     {len(self.findings)}")
         for title, messages in (

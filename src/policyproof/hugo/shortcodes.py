@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policyproof.findings import InputError
+from policyproof.check.findings import InputError
 
 #: Shortcodes of the learn/relearn themes that always wrap content.
 PAIRED: frozenset[str] = frozenset({"notice", "expand", "tabs", "tab"})

@@ -1,6 +1,6 @@
 """Check the pages an import wrote against the site's own rules, as the site's tests will.
 
-``policyproof.site_consistency`` holds the rules (every page has its twin in the other language
+``policyproof.site.page_rules`` holds the rules (every page has its twin in the other language
 with the same snippets and heading ids, no inline JSON policy, no unused or missing snippet). An
 import is only done when its pages pass them, so it runs them on what it wrote — or, in a dry run,
 on a scratch copy of what it would write (with the twins and snippets already in the target that
@@ -14,10 +14,10 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from policyproof.findings import Finding
+from policyproof.check.findings import Finding
 from policyproof.hugo.report import ImportReport, Message
-from policyproof.pages import DEFAULT_LANG, OTHER_LANGS, includes, twin_path
-from policyproof.site_consistency import inline_json_problems, parity_problems, snippet_usage_problems
+from policyproof.site.page_rules import inline_json_problems, parity_problems, snippet_usage_problems
+from policyproof.site.pages import DEFAULT_LANG, OTHER_LANGS, includes, twin_path
 
 # Problems reported on a twin that only exist because of the imported page it is compared with.
 _COMPARISON_CODES = frozenset({"snippet-order", "heading-ids"})

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from policyproof.findings import InputError
+from policyproof.check.findings import InputError
 from policyproof.hugo.frontmatter import FrontMatter, split_front_matter
 from policyproof.hugo.report import ImportReport
 

