@@ -486,7 +486,7 @@ RULES: tuple[Rule, ...] = (
         "Operator so sánh một kiểu khác với kiểu của key: IpAddress cho aws:SourceIp, Bool cho "
         "aws:SecureTransport, Arn* cho key dạng ARN, Date* cho ngày giờ, Numeric* cho số. Ngoại lệ: operator "
         'IP, số và ngày giờ không hỗ trợ biến policy (IAM User Guide, condition operator: "Policy variables '
-        '– '
+        "– "
         'Not supported"), nên so sánh key kiểu đó với một biến như ${aws:PrincipalTag/ip} phải dùng operator '
         "chuỗi, như chính ví dụ của AWS; trường hợp này không bị báo.",
         IAM + "reference_policies_elements_condition_operators.html#Conditions_IPAddress",
@@ -582,7 +582,7 @@ RULES: tuple[Rule, ...] = (
         "Thiếu Principal",
         "Resource-based policies (key, bucket and other services' resource policies), trust policies, VPC "
         'endpoint policies ("It must contain a Principal element", AWS PrivateLink guide) and RCPs '
-        '(Principal '
+        "(Principal "
         'is "*") must say who they apply to with Principal.',
         "Resource-based policy (key policy, bucket policy, resource policy của service khác), trust policy, "
         "VPC "
@@ -773,7 +773,7 @@ RULES: tuple[Rule, ...] = (
         "sqs:*, sts:AssumeRole ...) you want to restrict (AWS Organizations User Guide, RCP syntax, Action "
         'element). Only RCPFullAWSAccess uses Action "*".',
         'Không được dùng riêng "*" trong phần tử Action của RCP do khách hàng quản lý; hãy nêu service '
-        '(s3:*, '
+        "(s3:*, "
         "sqs:*, sts:AssumeRole ...) cần giới hạn (AWS Organizations User Guide, cú pháp RCP, phần tử "
         "Action). "
         'Chỉ RCPFullAWSAccess dùng Action "*".',
@@ -910,7 +910,7 @@ RULES: tuple[Rule, ...] = (
         "not "
         "a grant (AWS's own FullAWSAccess SCP and RCPFullAWSAccess RCP are written this way).",
         'Allow với Action "*" và Resource "*" là quyền quản trị toàn phần. Chỉ cấp các action cần thiết. '
-        'Không '
+        "Không "
         "báo trong SCP, RCP, permissions boundary và session policy: ở đó Allow là mức trần, không phải cấp "
         "quyền (chính SCP FullAWSAccess và RCP RCPFullAWSAccess của AWS được viết như vậy).",
         IAM + "best-practices.html#grant-least-privilege",
