@@ -53,9 +53,13 @@ def test_schema_speaks_both_languages(kind: str) -> None:
             for key in ("title", "description"):
                 if isinstance(node.get(key), str):
                     twin = node.get(f"x-{key}-vi")
-                    assert isinstance(twin, str) and twin, f"{schema_path(kind)}: {node[key]!r} has no x-{key}-vi"
+                    assert isinstance(twin, str) and twin, (
+                        f"{schema_path(kind)}: {node[key]!r} has no x-{key}-vi"
+                    )
                     pairs += 1
             pending.extend(value for name, value in node.items() if name not in ("title", "description"))
     assert pairs >= 8
     text = schema_path(kind).read_text(encoding="utf-8")
-    assert any(word in text for word in ("Cấu trúc", "không", "phải")), "Vietnamese text has lost its diacritics"
+    assert any(word in text for word in ("Cấu trúc", "không", "phải")), (
+        "Vietnamese text has lost its diacritics"
+    )
