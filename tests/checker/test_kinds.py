@@ -251,3 +251,16 @@ def test_every_rule_names_its_aws_page_in_both_reference_pages() -> None:
             section = page.split(f"{{ #{code} }}", 1)[1].split("\n### ", 1)[0]
             assert f"({rule.url})" in section, f"{code}: no AWS link in the {lang} page"
     assert "Nguồn: [tài liệu AWS]" in pages["vi"] and "Source: [AWS documentation]" in pages["en"]
+
+
+def test_resource_policy_service_and_type_come_from_its_arns() -> None:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+        "Action": ["sqs:SendMessage", "sns:Publish"],
+        "Resource": "arn:aws:sqs:us-east-1:111122223333:orders",
+    }
+    findings = check_text(_policy(statement), file="q.resource-policy.json")
+    mismatch = [f for f in findings if f.code == "action-not-for-this-resource"]
+    assert [(f.line, f.column) for f in mismatch] == [(11, 9)]
+    assert "belongs to a sqs queue (from its ARNs)" in mismatch[0].message

@@ -57,6 +57,19 @@ def check(context: Context) -> None:
 # -- the service a resource or endpoint policy belongs to ------------------------------------------
 
 
+def _policy_arns(context: Context) -> list[str]:
+    """The concrete ARNs of the policy's Resource and NotResource elements (short forms expanded)."""
+    arns = []
+    for statement in context.statements():
+        for element in ("Resource", "NotResource"):
+            for _, resource in statement.strings(element):
+                arn = without_variables(expand_short_arn(resource, context.kind))
+                fields = arn.split(":", 5)
+                if len(fields) == 6 and fields[0] == "arn" and fields[2] and not has_wildcard(fields[2]):
+                    arns.append(arn)
+    return arns
+
+
 def policy_service(context: Context) -> tuple[str | None, str]:
     """The service the policy's resource (or endpoint) belongs to, and where that came from.
 
@@ -65,16 +78,23 @@ def policy_service(context: Context) -> tuple[str | None, str]:
     """
     if context.service:
         return context.service.lower(), "given"
-    services: set[str] = set()
-    for statement in context.statements():
-        for element in ("Resource", "NotResource"):
-            for _, resource in statement.strings(element):
-                fields = without_variables(expand_short_arn(resource, context.kind)).split(":", 5)
-                if len(fields) == 6 and fields[0] == "arn" and fields[2] and not has_wildcard(fields[2]):
-                    services.add(fields[2].lower())
+    services = {arn.split(":", 5)[2].lower() for arn in _policy_arns(context)}
     if len(services) == 1:
         return services.pop(), "arns"
     return None, ""
+
+
+def resource_words(context: Context, service: str) -> str:
+    """``an sqs queue``: the service and, when the ARNs tell, the resource type the policy is on."""
+    types: list[str] = []
+    for arn in _policy_arns(context):
+        if arn.split(":", 5)[2].lower() == service:
+            for name in catalog.matching_resource_types(arn, service):
+                if name not in types:
+                    types.append(name)
+    noun = types[0] if len(types) == 1 else "resource"
+    article = "an" if service[:1] in "aeiou" else "a"
+    return f"{article} {service} {noun}"
 
 
 def _other_service_actions(context: Context, statement: Statement, service: str, source: str) -> None:
@@ -100,11 +120,9 @@ def _other_service_actions(context: Context, statement: Statement, service: str,
             )
         else:
             message = (
-                f"{action!r} is not a {service}: action, and {_KIND_NAMES['resource']} belongs to a "
-                f"{service} "
-                f"resource (from {where}): it only controls {service}: actions; grant {prefix}: actions in "
-                "an "
-                f"identity policy or in the {prefix} resource's own policy"
+                f"{action!r} is not a {service}: action, and {_KIND_NAMES['resource']} belongs to "
+                f"{resource_words(context, service)} (from {where}): it only controls {service}: actions; "
+                f"grant {prefix}: actions in an identity policy or in the {prefix} resource's own policy"
             )
         context.report(code, path, message)
 
