@@ -866,9 +866,13 @@ RULES: tuple[Rule, ...] = (
         "Allow with NotPrincipal",
         "Allow với NotPrincipal",
         "Allow with NotPrincipal grants access to everyone except the listed principals, including anonymous "
-        "users. Name the principals to allow instead.",
+        "users. Name the principals to allow instead. Not reported in SCPs, RCPs, permissions boundaries, "
+        "session policies and VPC endpoint policies: there an Allow is a ceiling on what other policies "
+        "grant, not a grant.",
         "Allow với NotPrincipal cấp quyền cho tất cả mọi người trừ các principal được liệt kê, kể cả người "
-        "dùng ẩn danh. Hãy nêu rõ các principal được phép.",
+        "dùng ẩn danh. Hãy nêu rõ các principal được phép. Không báo trong SCP, RCP, permissions boundary, "
+        "session policy và VPC endpoint policy: ở đó Allow là mức trần cho quyền mà policy khác cấp, không "
+        "phải cấp quyền.",
         IAM + "reference_policies_elements_notprincipal.html",
     ),
     Rule(
@@ -878,9 +882,13 @@ RULES: tuple[Rule, ...] = (
         "Allow with NotResource",
         "Allow với NotResource",
         "Allow with NotResource grants the actions on every resource except the listed ones, including "
-        "resources created later. List the resources to allow instead.",
+        "resources created later. List the resources to allow instead. Not reported in SCPs, RCPs, "
+        "permissions boundaries, session policies and VPC endpoint policies: there an Allow is a ceiling on "
+        "what other policies grant, not a grant.",
         "Allow với NotResource cấp các action trên mọi resource trừ những cái được liệt kê, kể cả resource "
-        "tạo sau này. Hãy liệt kê các resource được phép.",
+        "tạo sau này. Hãy liệt kê các resource được phép. Không báo trong SCP, RCP, permissions boundary, "
+        "session policy và VPC endpoint policy: ở đó Allow là mức trần cho quyền mà policy khác cấp, không "
+        "phải cấp quyền.",
         IAM + "reference_policies_elements_notresource.html",
     ),
     Rule(
@@ -889,14 +897,14 @@ RULES: tuple[Rule, ...] = (
         "security",
         "iam:PassRole on every role",
         "iam:PassRole trên mọi role",
-        'iam:PassRole with Resource "*" lets the holder give any role, including admin roles, to a '
-        "service they control: a privilege escalation. Name the roles, and add iam:PassedToService. Not "
-        "reported in SCPs, RCPs, permissions boundaries and session policies, which only limit what other "
-        "policies grant.",
+        'iam:PassRole with Resource "*" lets the holder give any role, including admin roles, to a service '
+        "they control: a privilege escalation. Name the roles, and add iam:PassedToService. Not reported in "
+        "SCPs, RCPs, permissions boundaries, session policies and VPC endpoint policies: there an Allow is a "
+        "ceiling on what other policies grant, not a grant.",
         'iam:PassRole với Resource "*" cho phép trao bất kỳ role nào, kể cả role admin, cho service mà người '
         "đó điều khiển: leo thang đặc quyền. Hãy nêu rõ role, và thêm iam:PassedToService. Không báo trong "
-        "SCP, "
-        "RCP, permissions boundary và session policy, vì chúng chỉ giới hạn quyền mà policy khác cấp.",
+        "SCP, RCP, permissions boundary, session policy và VPC endpoint policy: ở đó Allow là mức trần cho "
+        "quyền mà policy khác cấp, không phải cấp quyền.",
         IAM + "id_roles_use_passrole.html",
     ),
     Rule(
@@ -906,13 +914,13 @@ RULES: tuple[Rule, ...] = (
         "Every action on every resource",
         "Mọi action trên mọi resource",
         'Allow with Action "*" and Resource "*" is full administrator access. Grant the actions needed. Not '
-        "reported in SCPs, RCPs, permissions boundaries and session policies: there an Allow is a ceiling, "
-        "not "
-        "a grant (AWS's own FullAWSAccess SCP and RCPFullAWSAccess RCP are written this way).",
+        "reported in SCPs, RCPs, permissions boundaries, session policies and VPC endpoint policies: there "
+        "an Allow is a ceiling on what other policies grant, not a grant. AWS's own FullAWSAccess SCP, "
+        "RCPFullAWSAccess RCP and default endpoint policy are written this way.",
         'Allow với Action "*" và Resource "*" là quyền quản trị toàn phần. Chỉ cấp các action cần thiết. '
-        "Không "
-        "báo trong SCP, RCP, permissions boundary và session policy: ở đó Allow là mức trần, không phải cấp "
-        "quyền (chính SCP FullAWSAccess và RCP RCPFullAWSAccess của AWS được viết như vậy).",
+        "Không báo trong SCP, RCP, permissions boundary, session policy và VPC endpoint policy: ở đó Allow "
+        "là mức trần cho quyền mà policy khác cấp, không phải cấp quyền. Chính SCP FullAWSAccess, RCP "
+        "RCPFullAWSAccess và endpoint policy mặc định của AWS được viết như vậy.",
         IAM + "best-practices.html#grant-least-privilege",
     ),
     Rule(
@@ -924,18 +932,18 @@ RULES: tuple[Rule, ...] = (
         'Allow to Principal "*" (or {"AWS": "*"}) in a resource-based policy opens the resource to every AWS '
         "account and anonymous caller. Narrow it with a positive condition on aws:PrincipalOrgID, "
         "aws:PrincipalAccount, aws:SourceAccount, aws:SourceArn, aws:SourceVpce, kms:CallerAccount or "
-        "similar. "
-        "A negated condition (StringNotEquals aws:PrincipalOrgID) does not narrow: it lets in everyone "
-        "outside "
-        'the organization. VPC endpoint policies and RCPs are not concerned: their Principal "*" grants '
-        "nothing by itself.",
+        "similar, or with a Deny to everyone whose negated condition on such a key covers the same actions "
+        "(the pattern of AWS's private API and data-perimeter examples). A negated condition in the Allow "
+        "itself (StringNotEquals aws:PrincipalOrgID) does not narrow: it lets in everyone outside the "
+        'organization. VPC endpoint policies and RCPs are not concerned: their Principal "*" grants nothing '
+        "by itself.",
         'Allow cho Principal "*" (hoặc {"AWS": "*"}) trong resource-based policy mở resource cho mọi AWS '
         "account và cả người gọi ẩn danh. Hãy thu hẹp bằng điều kiện khẳng định trên aws:PrincipalOrgID, "
         "aws:PrincipalAccount, aws:SourceAccount, aws:SourceArn, aws:SourceVpce, kms:CallerAccount hoặc "
-        "tương "
-        "tự. Điều kiện phủ định (StringNotEquals aws:PrincipalOrgID) không thu hẹp: nó cho mọi người ngoài "
-        'organization vào. VPC endpoint policy và RCP không thuộc diện này: Principal "*" ở đó tự nó không '
-        "cấp quyền gì.",
+        "tương tự, hoặc bằng một Deny cho mọi người có điều kiện phủ định trên key như vậy, phủ cùng các "
+        "action (mẫu trong ví dụ private API và data perimeter của AWS). Điều kiện phủ định ngay trong Allow "
+        "(StringNotEquals aws:PrincipalOrgID) không thu hẹp: nó cho mọi người ngoài organization vào. VPC "
+        'endpoint policy và RCP không thuộc diện này: Principal "*" ở đó tự nó không cấp quyền gì.',
         IAM + "reference_policies_elements_principal.html#principal-anonymous",
     ),
 )
