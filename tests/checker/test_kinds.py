@@ -264,3 +264,20 @@ def test_resource_policy_service_and_type_come_from_its_arns() -> None:
     mismatch = [f for f in findings if f.code == "action-not-for-this-resource"]
     assert [(f.line, f.column) for f in mismatch] == [(11, 9)]
     assert "belongs to a sqs queue (from its ARNs)" in mismatch[0].message
+
+
+def test_attached_to_names_the_service_of_a_resource_policy() -> None:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "111122223333"},
+        "Action": "sns:Publish",
+        "Resource": "*",
+    }
+    assert _codes(_policy(statement), "resource") == []  # Resource "*": nothing tells the service
+    found = check_text(
+        _policy(statement),
+        file="q.resource-policy.json",
+        attached_to="arn:aws:sqs:us-east-1:111122223333:orders",
+    )
+    assert [f.code for f in found] == ["action-not-for-this-resource"]
+    assert "(from --attached-to)" in found[0].message

@@ -41,7 +41,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help=f"policy kind of every file: {', '.join(KINDS)} (default: from the file name)",
     )
     parser.add_argument(
-        "--attached-to", metavar="ARN", help="ARN of the KMS key or S3 bucket the policy belongs to"
+        "--attached-to",
+        metavar="ARN",
+        help="ARN of the KMS key, S3 bucket or other resource the policy belongs to",
     )
     parser.add_argument("--owner-account", metavar="ID", help="12-digit account that owns the key or bucket")
     parser.add_argument(

@@ -73,11 +73,15 @@ def _policy_arns(context: Context) -> list[str]:
 def policy_service(context: Context) -> tuple[str | None, str]:
     """The service the policy's resource (or endpoint) belongs to, and where that came from.
 
-    ``--service`` wins; otherwise the service field of the policy's ARNs when they all agree
-    (``arn:aws:sqs:...`` -> ``sqs``). ``None`` when neither tells.
+    ``--service`` wins, then the ARN the policy is attached to (``--attached-to``, resource policies);
+    otherwise the service field of the policy's ARNs when they all agree (``arn:aws:sqs:...`` ->
+    ``sqs``). ``None`` when nothing tells.
     """
     if context.service:
         return context.service.lower(), "given"
+    attached = (context.attached_to or "").split(":", 5)
+    if context.kind == "resource" and len(attached) == 6 and attached[0] == "arn" and attached[2]:
+        return attached[2].lower(), "attached"
     services = {arn.split(":", 5)[2].lower() for arn in _policy_arns(context)}
     if len(services) == 1:
         return services.pop(), "arns"
@@ -104,13 +108,13 @@ def _other_service_actions(context: Context, statement: Statement, service: str,
         prefix = prefix.lower()
         if action == "*" or not colon or has_wildcard(prefix) or not catalog.service_exists(prefix):
             continue
-        if source == "given":
+        if source in ("given", "attached"):
             fits = prefix == service
         else:  # the ARNs name the service: an action fits when it acts on resources of that service
             fits = prefix == service or service in catalog.arn_services_of(prefix)
         if fits:
             continue
-        where = "--service" if source == "given" else "its ARNs"
+        where = {"given": "--service", "attached": "--attached-to"}.get(source, "its ARNs")
         if context.kind == "endpoint":
             message = (
                 f"{action!r} is not a {service}: action, and this VPC endpoint serves {service} (from "
