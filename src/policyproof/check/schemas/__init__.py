@@ -117,7 +117,7 @@ def _statement_surely_valid(statement: object, kind: str) -> bool:
             return False
         if kind in ("key", "bucket") and has_principal == has_not_principal:
             return False
-        if kind == "endpoint" and not has_principal:
+        if kind == "endpoint" and (not has_principal or has_not_principal):
             return False
         if kind == "rcp" and (
             statement.get("Principal") != "*" or has_not_principal or "NotAction" in statement
@@ -268,11 +268,12 @@ def _explain_forbidden(path: JsonPath, forbidden: object, kind: str) -> tuple[st
     """An element the kind's schema forbids (``"not": {}``), or Resource with NotResource
     (``"not": {"required": [...]}`` on the statement)."""
     if isinstance(forbidden, dict) and "required" in forbidden:
+        first, second = forbidden["required"][:2]
         return (
             "element-conflict",
-            path + ("NotResource",),
+            path + (second,),
             True,
-            "Resource and NotResource cannot be used together in one statement: keep one of them",
+            f"{first} and {second} cannot be used together in one statement: keep one of them",
         )
     element = path[-1] if path else ""
     if element in ("Principal", "NotPrincipal") and kind in NO_PRINCIPAL_KINDS:
