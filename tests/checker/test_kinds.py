@@ -284,11 +284,12 @@ def test_attached_to_names_the_service_of_a_resource_policy() -> None:
 
 
 def test_endpoint_statement_cannot_hold_principal_and_notprincipal() -> None:
-    statement = {"Effect": "Allow", "Principal": "*", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:*"}
+    statement = {"Effect": "Allow", "Principal": "*", "NotPrincipal": {"AWS": "111122223333"}}
+    statement["Action"] = "s3:*"
     found = check_text(_policy(dict(statement, Resource="*")), file="e.endpoint-policy.json")
     assert [(f.code, f.line) for f in found] == [("element-conflict", 7)]
     assert found[0].message.startswith("Principal and NotPrincipal cannot be used together")
-    both_resources = {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sqs:*"}
+    both_resources = {"Effect": "Deny", "Principal": {"AWS": "111122223333"}, "Action": "sqs:*"}
     both_resources.update(Resource="*", NotResource="arn:aws:sqs:us-east-1:111122223333:q")
     found = check_text(_policy(both_resources), file="q.resource-policy.json")
     assert [f.code for f in found] == ["element-conflict"]
