@@ -18,7 +18,7 @@ from typing import Any
 
 from policyproof.engine.evaluator import evaluate
 from policyproof.engine.managed_keys import managed_key_arn, managed_key_policy
-from policyproof.engine.model import ContextValue, NamedPolicy, PolicySet, Request
+from policyproof.engine.model import ContextValue, Grant, NamedPolicy, PolicySet, Request, VpcEndpoint
 from policyproof.engine.result import ALLOW, IMPLICIT_DENY, Decision, Result, StatementRef
 
 # --------------------------------------------------------------------------------------------
@@ -35,6 +35,32 @@ class Principal:
     account: str
     identity: tuple[NamedPolicy, ...] = ()
     boundaries: tuple[NamedPolicy, ...] = ()
+    session_policies: tuple[NamedPolicy, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+    role_path: str | None = None  # the path of the role behind a role session ARN
+    unique_id: str | None = None  # AIDA…/AROA…, for aws:userid
+
+
+# The AWS managed SCP attached to every root, OU and account when SCPs are enabled
+# (Organizations User Guide, "Service control policies": FullAWSAccess).
+FULL_AWS_ACCESS = NamedPolicy(
+    "FullAWSAccess",
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+    },
+)
+
+
+@dataclass(frozen=True)
+class Organization:
+    """The AWS Organization of the world: its id, member account ids, the SCPs that apply to the
+    principals of member accounts and the RCPs that apply to their resources (one level each)."""
+
+    id: str
+    accounts: frozenset[str]
+    scps: tuple[NamedPolicy, ...] = ()
+    rcps: tuple[NamedPolicy, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +94,10 @@ class World:
     region: str
     principals: Mapping[str, Principal]
     resources: Mapping[str, Resource]
+    organization: Organization | None = None
+    # name -> (endpoint, its endpoint policy or None)
+    endpoints: Mapping[str, tuple[VpcEndpoint, NamedPolicy | None]] = field(default_factory=dict)
+    grants: tuple[Grant, ...] = ()
 
 
 class FlowError(ValueError):
@@ -861,12 +891,81 @@ FLOWS: dict[str, FlowSpec] = {
 _CHECK_LABEL: Words = {"en": "createVolumePermission check", "vi": "kiểm tra createVolumePermission"}
 
 
-def policies_for(principal: Principal, resource: Resource | None) -> PolicySet:
-    """The policies that decide a request of ``principal`` on ``resource``."""
-    return PolicySet(
+def _session_policy(principal: Principal) -> NamedPolicy | None:
+    """A session's policies act as one session policy (the inline policy and the managed
+    policies passed with AssumeRole together): their statements are read as one document."""
+    if not principal.session_policies:
+        return None
+    if len(principal.session_policies) == 1:
+        return principal.session_policies[0]
+    statements: list[Any] = []
+    for policy in principal.session_policies:
+        found = policy.document.get("Statement", [])
+        statements.extend(found if isinstance(found, list) else [found])
+    name = " + ".join(p.name for p in principal.session_policies)
+    return NamedPolicy(name, {"Version": "2012-10-17", "Statement": statements})
+
+
+def policies_for(
+    principal: Principal,
+    resource: Resource | None,
+    world: World | None = None,
+    endpoint: str | None = None,
+    resource_account: str | None = None,
+) -> PolicySet:
+    """The policies that decide a request of ``principal`` on ``resource``: its identity policies,
+    boundaries and session policies, the resource's policy, the organization's SCPs (principal in
+    a member account) and RCPs (resource in a member account), the endpoint policy of the VPC
+    endpoint the request goes through, and the KMS grants on the key."""
+    policies = PolicySet(
         identity=list(principal.identity),
         resource=resource.policy if resource is not None else None,
         boundaries=list(principal.boundaries),
+        session=_session_policy(principal),
+    )
+    if world is None:
+        return policies
+    org = world.organization
+    owner = resource_account or (resource.account if resource is not None else None)
+    if org is not None:
+        if principal.account in org.accounts and org.scps:
+            policies.scps = [list(org.scps)]
+        if owner in org.accounts and org.rcps:
+            policies.rcps = [list(org.rcps)]
+    if endpoint is not None:
+        endpoint_policy = world.endpoints[endpoint][1]
+        if endpoint_policy is not None:
+            policies.endpoints = [endpoint_policy]
+    if resource is not None and world.grants:
+        policies.grants = [grant for grant in world.grants if grant.key_arn == resource.arn]
+    return policies
+
+
+def request_for(
+    world: World,
+    principal: Principal,
+    action: str,
+    resource: str,
+    resource_account: str,
+    context: Mapping[str, ContextValue],
+    endpoint: str | None = None,
+) -> Request:
+    """The engine request for ``principal`` in ``world``: with what AWS knows of the caller (role
+    path, tags, unique id, organization) and of the path (the VPC endpoint)."""
+    org = world.organization
+    return Request(
+        principal=principal.arn,
+        action=action,
+        resource=resource,
+        resource_account=resource_account,
+        context=dict(context),
+        principal_account=principal.account,
+        role_path=principal.role_path,
+        principal_tags=dict(principal.tags) or None,
+        principal_unique_id=principal.unique_id,
+        principal_org_id=org.id if org is not None and principal.account in org.accounts else None,
+        resource_org_id=org.id if org is not None and resource_account in org.accounts else None,
+        endpoint=world.endpoints[endpoint][0] if endpoint is not None else None,
     )
 
 
@@ -901,15 +1000,9 @@ def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResu
             result = None
             fact: Words | None = words
         else:
-            request = Request(
-                principal=actor.arn,
-                action=call.action,
-                resource=call.arn,
-                resource_account=call.evaluate_in_account or call.resource.account,
-                context=dict(call.context),
-                principal_account=actor.account,
-            )
-            result = evaluate(request, policies_for(actor, call.resource))
+            account = call.evaluate_in_account or call.resource.account
+            request = request_for(world, actor, call.action, call.arn, account, call.context)
+            result = evaluate(request, policies_for(actor, call.resource, world, resource_account=account))
             decision = result.decision
             fact = None
         steps.append(
