@@ -244,3 +244,30 @@ def test_session_policies_need_a_session_principal(tmp_path: Path) -> None:
         load_claims(_write(tmp_path, text))
     assert caught.value.line == 15
     assert "session policies belong to a session" in caught.value.message
+
+
+def test_every_world_claim_is_proved_with_the_deciding_step_named(tmp_path: Path) -> None:
+    results = {r.claim.id: r for r in prove_claims(_write(tmp_path, WORLD + CLAIMS))}
+    failed = [r.failure_message() for r in results.values() if not r.passed]
+    assert not failed, "\n".join(failed)
+    # Through the endpoint: the endpoint policy is evaluated and the endpoint keys are filled in.
+    through = results["b-reads-through-endpoint"].explain("en")
+    assert 'VPC endpoint policy "s3.endpoint-policy.json"' in through
+    assert "aws:SourceVpce = vpce-1a2b3c4d" in through and "aws:VpceOrgID = o-a1b2c3d4e5" in through
+    # Without it, the bucket policy's Deny on aws:SourceVpce decides.
+    assert results["b-reads-without-endpoint"].deciding_rule == "explicit-deny"
+    # C is outside the organization: the RCP denies it (aws:PrincipalOrgID not filled for C).
+    outside = results["c-outside-org"].result
+    assert outside is not None and outside.trace.rule.params["policy"] == "perimeter.rcp.json"
+    # The grant decides, and is named; without it or with the wrong context, the key policy decides.
+    assert results["c-decrypts-with-grant"].deciding_rule == "allow-grant"
+    assert 'KMS grant "b-decrypt"' in results["c-decrypts-with-grant"].explain("en")
+    assert results["c-without-grant"].deciding_rule == "resource-policy-required"
+    assert "constraint EncryptionContextSubset" in results["c-constraint-not-met"].explain("en")
+    # The session policy caps the SSO session; its aws:PrincipalArn keeps the role's path.
+    sso = results["sso-session-policy-limits"]
+    assert sso.deciding_rule == "session-no-allow"
+    assert (
+        "aws:PrincipalArn = arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/"
+        "AWSReservedSSO_Read_1234" in sso.explain("en")
+    )
