@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from policyproof.check.kinds import GUARDRAIL_KINDS
 from policyproof.check.rules.base import Context, Statement, strings_at, wildcard_match
 
 #: Condition keys that tie a public principal to known callers (an organization, an account, a
@@ -32,7 +33,12 @@ NARROWING_KEYS = frozenset(
         "s3:DataAccessPointArn",
     )
 )
+#: A negated operator (StringNotEquals aws:PrincipalOrgID ...) matches everyone *outside* the list,
+#: and Null only tests presence: neither narrows a public principal.
 _NEGATIVE_OPERATOR_WORDS = ("not", "null")
+#: Resource-based kinds whose Allow to Principal "*" opens a resource to the world. VPC endpoint
+#: policies and RCPs are not among them: they only limit what other policies grant.
+PUBLIC_PRINCIPAL_KINDS = frozenset({"key", "bucket", "trust", "resource"})
 
 # An Allow with a negated element grants everything outside a list: the same finding, one per element.
 _ALLOW_WITH_NEGATION = (
@@ -52,14 +58,18 @@ _ALLOW_WITH_NEGATION = (
 
 
 def check(context: Context) -> None:
+    # An Allow in an SCP, RCP, boundary, session or endpoint policy is a ceiling, never a grant (AWS
+    # policy evaluation logic), so "grants too much" does not apply to them.
+    grants = context.kind not in GUARDRAIL_KINDS
     for statement in context.statements():
         if statement.effect != "Allow":
             continue
-        for element, code, message in _ALLOW_WITH_NEGATION:
-            if element in statement.data:
-                context.report(code, statement.path + (element,), message, at_key=True)
-        _wildcards(context, statement)
-        if context.kind in ("key", "bucket", "trust"):
+        if grants:
+            for element, code, message in _ALLOW_WITH_NEGATION:
+                if element in statement.data:
+                    context.report(code, statement.path + (element,), message, at_key=True)
+            _wildcards(context, statement)
+        if context.kind in PUBLIC_PRINCIPAL_KINDS:
             _public_principal(context, statement)
 
 
