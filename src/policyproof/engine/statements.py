@@ -45,6 +45,8 @@ from policyproof.engine.result import Mismatch, StatementTrace
 PRINCIPAL_KINDS = frozenset({"resource", "rcp", "endpoint"})
 # Only this policy language version supports ${...} policy variables.
 VARIABLES_VERSION = "2012-10-17"
+# IAM JSON policy elements: Version (the only two versions AWS accepts).
+KNOWN_VERSIONS = ("2012-10-17", "2008-10-17")
 _PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 
 # How a resource-policy statement matched the principal, strongest first. The evaluator needs
@@ -161,12 +163,20 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             f"{where}: Statement must be an object or a list of objects", path=("Statement",), policy=name
         )
     statements = []
-    variables = document.get("Version") == VARIABLES_VERSION
+    version = document.get("Version")
+    if "Version" in document and version not in KNOWN_VERSIONS:
+        raise EngineInputError(
+            f'{where}: Version must be the string "2012-10-17" (or the older "2008-10-17"), got '
+            f"{version!r}; AWS refuses any other value",
+            path=("Version",),
+            policy=name,
+        )
+    variables = version == VARIABLES_VERSION
     for index, raw in enumerate(raw_statements):
         try:
             statements.append(_statement(raw, index, f"{where} statement #{index + 1}", variables))
         except EngineInputError as error:
-            error.path = ("Statement",) if single else ("Statement", index)
+            error.path = (("Statement",) if single else ("Statement", index)) + error.path
             error.policy = name
             raise
     return CompiledPolicy(name, kind, tuple(statements), variables)
