@@ -220,3 +220,16 @@ def test_cli_warns_about_a_misspelled_action(tmp_path: Path, capsys: pytest.Capt
     out = capsys.readouterr().out
     assert "Decision: ImplicitDeny" in out
     assert "kms:Decrpyt is not an action of any AWS service" in out and "did you mean kms:Decrypt?" in out
+
+
+def test_a_deny_on_a_resource_that_is_no_arn_is_refused() -> None:
+    bad = [policy("p", allow(), deny("s3:GetObject", "bucket-a/report.csv"))]
+    with pytest.raises(EngineInputError, match="is not an ARN") as caught:
+        decide(USER_A, "s3:GetObject", OBJECT, A, identity=bad)
+    assert caught.value.path == ("Statement", 1, "Resource")
+    # In an Allow it only grants nothing, and wildcard ARNs stay fine in a Deny.
+    assert not decide(
+        USER_A, "s3:GetObject", OBJECT, A, identity=[policy("p", allow("*", "bucket-a/x"))]
+    ).allowed
+    wildcard = [policy("p", allow(), deny("s3:GetObject", "arn:aws:s3:*"))]
+    assert decide(USER_A, "s3:GetObject", OBJECT, A, identity=wildcard).decision == "ExplicitDeny"

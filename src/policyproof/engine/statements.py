@@ -209,6 +209,17 @@ def _statement(raw: object, index: int, where: str, variables: bool) -> Statemen
     resource = optional("Resource")
     not_resource = optional("NotResource")
     resource_patterns = resource if resource is not None else not_resource
+    # Fail closed: a Deny's Resource (an Allow's NotResource) that is not an ARN would silently
+    # match nothing, and so deny (exclude) nothing. AWS refuses such a policy.
+    risky = resource if effect == "Deny" else not_resource
+    for pattern in risky or ():
+        if _not_an_arn(pattern):
+            element = "Resource" if effect == "Deny" else "NotResource"
+            raise EngineInputError(
+                f"{where}: {element} {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
+                f'RESOURCE) or "*"; a {effect} with it would silently not apply, so it cannot be evaluated',
+                path=(element,),
+            )
     has_variables = variables and any("${" in p for p in resource_patterns or ())
     return Statement(
         index=index,
@@ -231,6 +242,15 @@ def _statement(raw: object, index: int, where: str, variables: bool) -> Statemen
             None if has_variables else tuple(wildcard_regex(p) for p in resource_patterns or ())
         ),
     )
+
+
+def _not_an_arn(pattern: str) -> bool:
+    """Neither ``*``, nor an ARN (wildcards allowed: ``arn:aws:kms:*``), nor a policy variable."""
+    if pattern == "*" or "${" in pattern:
+        return False
+    if parse_arn(pattern) is not None:
+        return False
+    return not (pattern.startswith("arn:") and ("*" in pattern or "?" in pattern))
 
 
 # ----- matching -----

@@ -7,7 +7,9 @@ distinct text (cached by its SHA-256), and refuse the findings below: errors tha
 not accept the document, so evaluating it would prove nothing. Errors about where a policy is
 attached (a Principal in an identity policy, a key policy's Resource) and catalog errors (an
 action no service has) are left to ``policyproof check``: AWS evaluates such documents, and the
-statements simply match nothing.
+statements simply match nothing. A malformed ARN is refused by the engine itself only where it
+could fail open (the Resource of a Deny, the NotResource of an Allow: ``statements.py``); in an
+Allow's Resource it only grants nothing, and a proof then fails on the claim that relied on it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ BLOCKING_CODES = frozenset(
         "invalid-version",
         "invalid-effect",
         "malformed-action",
-        "malformed-arn",
         "invalid-principal-key",
         "unknown-condition-operator",
         "invalid-bool-value",
