@@ -271,3 +271,18 @@ def test_every_world_claim_is_proved_with_the_deciding_step_named(tmp_path: Path
         "aws:PrincipalArn = arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/"
         "AWSReservedSSO_Read_1234" in sso.explain("en")
     )
+
+
+def test_a_policy_file_the_checker_refuses_is_not_proved(tmp_path: Path) -> None:
+    path = _write(tmp_path, WORLD + CLAIMS)
+    scp = tmp_path / "deny-outside.scp.json"
+    broken = json.loads(scp.read_text())
+    broken["Statement"][0]["Condition"] = {"Bool": {"aws:SecureTransport": "yes"}}
+    scp.write_text(json.dumps(broken, indent=2), encoding="utf-8")
+    with pytest.raises(ClaimsError) as caught:
+        prove_claims(path)
+    error = caught.value
+    assert error.file == str(scp)
+    line = next(i for i, text in enumerate(scp.read_text().splitlines(), 1) if '"yes"' in text)
+    assert (error.line, error.code if hasattr(error, "code") else None) == (line, None)
+    assert "invalid-bool-value" in error.message and "claims.yaml:6" in error.message

@@ -41,6 +41,7 @@ from policyproof.engine.flows import (
 )
 from policyproof.engine.managed_keys import managed_key_aliases, managed_key_policy
 from policyproof.engine.model import GRANT_OPERATIONS
+from policyproof.engine.validate import blocking_findings
 
 # The file-name kinds of the briefing's contract 4. The checker (check/kinds.py) learns the newer
 # ones on another branch; until then claims still know them by suffix.
@@ -386,9 +387,26 @@ class _Loader:
                 where, f"policy file {ref!r} not found in {self.folder}; name a file beside {self.path.name}"
             )
         try:
-            node = parse_json(file.read_text(encoding="utf-8"), str(file))
+            text = file.read_text(encoding="utf-8")
+            node = parse_json(text, str(file))
+        except UnicodeDecodeError as error:
+            raise self.error(
+                where, f"policy {ref} is not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8"
+            ) from None
         except InputError as error:
             raise self.error(where, f"policy {ref} cannot be read: {error}") from None
+        # Fail closed: the engine proves nothing with a policy the checker cannot accept.
+        refused = blocking_findings(text, kind or "identity")
+        if refused:
+            first = refused[0]
+            claims_line = self.located.node(where).start_mark.line + 1
+            raise ClaimsError(
+                str(file),
+                f"{first.code}: {first.message} (the engine refuses to prove claims with it; used at "
+                f"{self.path.name}:{claims_line})",
+                first.line,
+                first.column,
+            )
         document = node.to_python()
         if not isinstance(document, dict):
             raise self.error(where, f"policy {ref} is not a JSON object")

@@ -45,6 +45,8 @@ from policyproof.engine.result import Mismatch, StatementTrace
 PRINCIPAL_KINDS = frozenset({"resource", "rcp", "endpoint"})
 # Only this policy language version supports ${...} policy variables.
 VARIABLES_VERSION = "2012-10-17"
+# IAM JSON policy elements: Version (the only two versions AWS accepts).
+KNOWN_VERSIONS = ("2012-10-17", "2008-10-17")
 _PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 
 # How a resource-policy statement matched the principal, strongest first. The evaluator needs
@@ -161,12 +163,20 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             f"{where}: Statement must be an object or a list of objects", path=("Statement",), policy=name
         )
     statements = []
-    variables = document.get("Version") == VARIABLES_VERSION
+    version = document.get("Version")
+    if "Version" in document and version not in KNOWN_VERSIONS:
+        raise EngineInputError(
+            f'{where}: Version must be the string "2012-10-17" (or the older "2008-10-17"), got '
+            f"{version!r}; AWS refuses any other value",
+            path=("Version",),
+            policy=name,
+        )
+    variables = version == VARIABLES_VERSION
     for index, raw in enumerate(raw_statements):
         try:
             statements.append(_statement(raw, index, f"{where} statement #{index + 1}", variables))
         except EngineInputError as error:
-            error.path = ("Statement",) if single else ("Statement", index)
+            error.path = (("Statement",) if single else ("Statement", index)) + error.path
             error.policy = name
             raise
     return CompiledPolicy(name, kind, tuple(statements), variables)
@@ -199,6 +209,17 @@ def _statement(raw: object, index: int, where: str, variables: bool) -> Statemen
     resource = optional("Resource")
     not_resource = optional("NotResource")
     resource_patterns = resource if resource is not None else not_resource
+    # Fail closed: a Deny's Resource (an Allow's NotResource) that is not an ARN would silently
+    # match nothing, and so deny (exclude) nothing. AWS refuses such a policy.
+    risky = resource if effect == "Deny" else not_resource
+    for pattern in risky or ():
+        if _not_an_arn(pattern):
+            element = "Resource" if effect == "Deny" else "NotResource"
+            raise EngineInputError(
+                f"{where}: {element} {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
+                f'RESOURCE) or "*"; a {effect} with it would silently not apply, so it cannot be evaluated',
+                path=(element,),
+            )
     has_variables = variables and any("${" in p for p in resource_patterns or ())
     return Statement(
         index=index,
@@ -221,6 +242,15 @@ def _statement(raw: object, index: int, where: str, variables: bool) -> Statemen
             None if has_variables else tuple(wildcard_regex(p) for p in resource_patterns or ())
         ),
     )
+
+
+def _not_an_arn(pattern: str) -> bool:
+    """Neither ``*``, nor an ARN (wildcards allowed: ``arn:aws:kms:*``), nor a policy variable."""
+    if pattern == "*" or "${" in pattern:
+        return False
+    if parse_arn(pattern) is not None:
+        return False
+    return not (pattern.startswith("arn:") and ("*" in pattern or "?" in pattern))
 
 
 # ----- matching -----
