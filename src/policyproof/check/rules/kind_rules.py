@@ -17,6 +17,7 @@ from policyproof.check.rules.base import (
     without_variables,
 )
 from policyproof.check.rules.conditions import parse_operator
+from policyproof.check.rules.resources import expand_short_arn
 
 #: kind -> the service prefix whose actions a resource policy of that kind can grant.
 OWNING_SERVICE = {"key": "kms", "bucket": "s3", "trust": "sts"}
@@ -68,7 +69,7 @@ def policy_service(context: Context) -> tuple[str | None, str]:
     for statement in context.statements():
         for element in ("Resource", "NotResource"):
             for _, resource in statement.strings(element):
-                fields = without_variables(resource).split(":", 5)
+                fields = without_variables(expand_short_arn(resource, context.kind)).split(":", 5)
                 if len(fields) == 6 and fields[0] == "arn" and fields[2] and not has_wildcard(fields[2]):
                     services.add(fields[2].lower())
     if len(services) == 1:

@@ -76,7 +76,7 @@ def check(context: Context) -> None:
 def _wildcards(context: Context, statement: Statement) -> None:
     actions = statement.strings("Action")
     star_resource = any(value == "*" for _, value in statement.strings("Resource"))
-    if not star_resource or context.kind in ("key",):  # in a key policy "*" is the key itself
+    if not star_resource or context.kind in ("key", "resource"):  # "*" is the policy's own resource there
         return
     if any(value == "*" for _, value in actions):
         context.report(
@@ -105,14 +105,15 @@ def _public_principal(context: Context, statement: Statement) -> None:
         path = statement.path + ("Principal", "AWS")
     else:
         return
-    if _narrowed(statement.data.get("Condition")):
+    if _narrowed(statement.data.get("Condition")) or _denied_outside(context, statement):
         return
     context.report(
         "public-principal",
         path,
         'Principal "*" with no narrowing condition lets every AWS account (and anonymous callers) in: add a '
         "condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceAccount or kms:CallerAccount, "
-        "or name the principals",
+        "name the principals, or deny everyone else in a Deny statement (e.g. StringNotEquals "
+        "aws:SourceVpce)",
     )
 
 
@@ -121,6 +122,50 @@ def _narrowed(condition: object) -> bool:
         return False
     for operator, block in condition.items():
         if not isinstance(block, dict) or any(word in operator.lower() for word in _NEGATIVE_OPERATOR_WORDS):
+            continue
+        for key, values in block.items():
+            if key.lower() not in NARROWING_KEYS:
+                continue
+            listed = values if isinstance(values, list) else [values]
+            if listed and all(isinstance(v, str) and v.strip("*?") for v in listed):
+                return True
+    return False
+
+
+def _public(principal: object) -> bool:
+    return principal == "*" or (
+        isinstance(principal, dict) and any(v == "*" for _, v in strings_at(principal.get("AWS"), ()))
+    )
+
+
+def _denied_outside(context: Context, allow: Statement) -> bool:
+    """Whether a Deny to everyone in the same policy takes back the Allow from all but known callers.
+
+    AWS's own private-API and perimeter examples pair ``Allow Principal "*"`` with ``Deny
+    Principal "*"`` unless ``aws:SourceVpce`` / ``aws:PrincipalOrgID`` / ``aws:SourceIp`` matches
+    (API Gateway developer guide, resource policy examples): a negated condition on a narrowing key
+    in a Deny that covers every action of the Allow narrows it.
+    """
+    wanted = [value.lower() for _, value in allow.strings("Action")]
+    if not wanted:
+        return False
+    for deny in context.statements():
+        if deny.effect != "Deny" or "NotAction" in deny.data or not _public(deny.data.get("Principal")):
+            continue
+        patterns = [value.lower() for _, value in deny.strings("Action")]
+        if not all(any(wildcard_match(p, action) for p in patterns) for action in wanted):
+            continue
+        if _negated_narrowing(deny.data.get("Condition")):
+            return True
+    return False
+
+
+def _negated_narrowing(condition: object) -> bool:
+    if not isinstance(condition, dict):
+        return False
+    for operator, block in condition.items():
+        lowered = operator.lower()
+        if not isinstance(block, dict) or "not" not in lowered or "null" in lowered:
             continue
         for key, values in block.items():
             if key.lower() not in NARROWING_KEYS:
