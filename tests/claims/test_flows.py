@@ -415,3 +415,29 @@ def test_a_world_grant_lets_the_copy_use_a_key_without_a_key_policy_statement() 
     on_key_a = [step for step in flow.steps if step.resource == KEY_A]
     assert {step.result.trace.rule.code for step in on_key_a} == {"allow-grant"}
     assert 'KMS grant "b-uses-key-a"' in on_key_a[0].explain("en")
+
+
+def test_service_calls_are_forward_access_sessions() -> None:
+    """IAM User Guide, "Forward access sessions": S3 calling KMS for the principal sets
+    aws:ViaAWSService = true and aws:CalledVia* = s3.amazonaws.com, which a data perimeter's
+    network control exempts; the principal's own S3 call has aws:ViaAWSService = false."""
+    perimeter = _policy(
+        "network-perimeter",
+        {
+            "Effect": "Deny",
+            "Action": ["s3:*", "kms:*"],
+            "Resource": "*",
+            "Condition": {
+                "StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"},
+                "BoolIfExists": {"aws:ViaAWSService": "false"},
+            },
+        },
+    )
+    world = _world(identity=(B_IAM, perimeter))
+    flow = run_flow("s3-get-object", world, "b", object="bucket/reports/q1.csv")
+    s3, kms = flow.steps
+    assert kms.context["aws:ViaAWSService"] == "true"
+    assert kms.context["aws:CalledVia"] == ["s3.amazonaws.com"]
+    assert kms.result.decision == "Allow", kms.explain()
+    assert s3.result.decision == "ExplicitDeny"
+    assert s3.result.trace.facts["contextFilled"]["aws:ViaAWSService"] == ["false"]

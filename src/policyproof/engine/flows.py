@@ -363,9 +363,17 @@ def _kms_context(world: World, principal: Principal, service: str, **extra: Cont
     # AWS KMS condition keys: when a service uses KMS for a principal, the request is made as that
     # principal, kms:ViaService names the service endpoint and kms:CallerAccount the principal's
     # account (reference §1.11).
+    # It is a forward access session (IAM User Guide, "Forward access sessions"): the request
+    # carries aws:ViaAWSService = true and aws:CalledVia/First/Last = the calling service's
+    # principal, which data-perimeter policies use to exempt such calls from network controls.
+    calling = f"{service}.amazonaws.com"
     return {
         "kms:ViaService": f"{service}.{world.region}.amazonaws.com",
         "kms:CallerAccount": principal.account,
+        "aws:ViaAWSService": "true",
+        "aws:CalledVia": [calling],
+        "aws:CalledViaFirst": calling,
+        "aws:CalledViaLast": calling,
         **extra,
     }
 
