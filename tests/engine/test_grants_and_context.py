@@ -289,3 +289,86 @@ def test_unknown_context_key_is_warned() -> None:
 
 def test_doc_helper_builds_empty_policies() -> None:
     assert NamedPolicy("x", doc()).document["Statement"] == []
+
+
+# ----- the same from a case file (policyproof evaluate) -----
+
+
+def _sso_case(**request_extra: object) -> dict:
+    scp = doc(
+        allow(),
+        deny(
+            "s3:DeleteBucket",
+            Condition={
+                "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*"}
+            },
+        ),
+    )
+    return {
+        "name": "sso exemption",
+        "request": {
+            "principal": SSO_SESSION,
+            "action": "s3:DeleteBucket",
+            "resource": {"resource": "arn:aws:s3:::bucket-a", "accountId": A},
+            **request_extra,
+        },
+        "identityPolicies": [doc(allow())],
+        "serviceControlPolicies": [{"orgIdentifier": "r-root", "policies": [scp]}],
+    }
+
+
+def test_cli_role_path_gives_the_sso_exemption(tmp_path, capsys) -> None:  # noqa: ANN001
+    import json
+
+    from policyproof.cli import main
+
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(_sso_case(rolePath="/aws-reserved/sso.amazonaws.com/")), encoding="utf-8")
+    assert main(["evaluate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Decision: Allow")
+    assert f"aws:PrincipalArn = {SSO_ROLE}" in out
+    # Without the path the engine cannot know it, and the trace shows the value it used.
+    path.write_text(json.dumps(_sso_case()), encoding="utf-8")
+    assert main(["evaluate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Decision: ExplicitDeny")
+    assert f"aws:PrincipalArn = arn:aws:iam::{A}:role/AWSReservedSSO_Admin_0123456789abcdef" in out
+
+
+def test_cli_case_with_a_grant_and_an_endpoint(tmp_path, capsys) -> None:  # noqa: ANN001
+    import json
+
+    from policyproof.cli import main
+
+    case = {
+        "name": "grant",
+        "request": {
+            "principal": USER_B,
+            "action": "kms:Decrypt",
+            "resource": {"resource": KEY_A, "accountId": A},
+            "context": CONTEXT_IT,
+            "endpoint": {"id": "vpce-1a2b3c4d", "account": B, "vpc": "vpc-11aa22bb"},
+        },
+        "resourcePolicy": OWNER_ONLY.document,
+        "grants": [
+            {
+                "name": "g1",
+                "keyArn": KEY_A,
+                "grantee": USER_B,
+                "operations": ["Decrypt"],
+                "encryptionContextSubset": {"Department": "IT"},
+            }
+        ],
+    }
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    assert main(["evaluate", "--format", "json", str(path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["decision"] == "Allow"
+    assert data["trace"]["decidedBy"]["code"] == "allow-grant"
+    assert data["trace"]["facts"]["contextFilled"]["aws:SourceVpce"] == ["vpce-1a2b3c4d"]
+    case["grants"][0]["operations"] = ["Decrpyt"]
+    path.write_text(json.dumps(case, indent=2), encoding="utf-8")
+    assert main(["evaluate", str(path)]) == 2
+    assert "KMS grant operations" in capsys.readouterr().err

@@ -29,8 +29,12 @@ decision (Allow, ImplicitDeny or ExplicitDeny) with the trace that explains it. 
 {"name": ..., "request": {"principal": ARN, "action": "kms:Decrypt", "resource": {"resource": ARN,
 "accountId": "111122223333"}, "context": {...}}, "identityPolicies": [...], "resourcePolicy": {...},
 "permissionBoundaries": [...], "sessionPolicy": {...}, "serviceControlPolicies": [{"orgIdentifier":
-..., "policies": [...]}], "resourceControlPolicies": [...]}. Exit status: 0 when every case was
-decided (whatever the decision), 2 for bad input."""
+..., "policies": [...]}], "resourceControlPolicies": [...], "endpointPolicies": [...], "grants":
+[{"keyArn", "grantee", "operations", "encryptionContextSubset"}]}. The request may also give
+"rolePath" (the path of the role behind a session ARN), "principalTags", "principalUniqueId",
+"principalOrgId", "resourceOrgId" and "endpoint" ({"id": "vpce-…", "account", "vpc", "orgId"}).
+Every policy is checked first: one the checker refuses is bad input. Exit status: 0 when every
+case was decided (whatever the decision), 2 for bad input."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

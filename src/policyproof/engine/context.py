@@ -117,6 +117,9 @@ def derived_keys(
         ACCOUNT,
     ):
         keys.append(("aws:PrincipalIsAWSService", "false"))
+        # The principal's own call (IAM User Guide, aws:ViaAWSService: present in every request);
+        # a call a service makes for it, a forward access session, says "true": flows set that.
+        keys.append(("aws:ViaAWSService", "false"))
     return tuple((key, key.lower(), (value,)) for key, value in keys if value is not None)
 
 

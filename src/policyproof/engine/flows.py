@@ -151,6 +151,9 @@ class Step:
     api: str = ""
     kind: str = CALL
     label: Words = field(default_factory=dict)
+    # The grant step: the KMS grant a service creates for the principal (grantee, operations,
+    # constraint, and what it is for, in words), shown on the step.
+    grant: Mapping[str, Any] | None = None
 
     @property
     def allowed(self) -> bool:
@@ -201,6 +204,8 @@ class Step:
             data["fact"] = dict(self.fact)
         if self.result is not None:
             data["rule"] = self.result.trace.rule.code
+        if self.grant is not None:
+            data["grant"] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.grant.items()}
         return data
 
 
@@ -293,6 +298,8 @@ class _Call:
     fact: tuple[bool, Words] | None = None
     # The API operation (CreateMultipartUpload, CopySnapshot, Decrypt …); default: the action's name.
     api: str = ""
+    # For a CreateGrant a service sends on the principal's behalf: the grant it creates.
+    grant: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -356,9 +363,17 @@ def _kms_context(world: World, principal: Principal, service: str, **extra: Cont
     # AWS KMS condition keys: when a service uses KMS for a principal, the request is made as that
     # principal, kms:ViaService names the service endpoint and kms:CallerAccount the principal's
     # account (reference §1.11).
+    # It is a forward access session (IAM User Guide, "Forward access sessions"): the request
+    # carries aws:ViaAWSService = true and aws:CalledVia/First/Last = the calling service's
+    # principal, which data-perimeter policies use to exempt such calls from network controls.
+    calling = f"{service}.amazonaws.com"
     return {
         "kms:ViaService": f"{service}.{world.region}.amazonaws.com",
         "kms:CallerAccount": principal.account,
+        "aws:ViaAWSService": "true",
+        "aws:CalledVia": [calling],
+        "aws:CalledViaFirst": calling,
+        "aws:CalledViaLast": calling,
         **extra,
     }
 
@@ -545,8 +560,32 @@ def _ebs_kms_calls(
             extra["kms:ReEncryptOnSameKey"] = "false"
         call_source = f"{source}; {_GRANT_CONDITION}" if action == "kms:CreateGrant" else source
         context = _kms_context(world, principal, "ec2", **extra)
-        calls.append(_Call("EC2", "KMS", action, key, key.arn, context, purpose, call_source))
+        grant = _ebs_grant(world, principal, key, ebs_id) if action == "kms:CreateGrant" else None
+        calls.append(_Call("EC2", "KMS", action, key, key.arn, context, purpose, call_source, grant=grant))
     return calls
+
+
+def _ebs_grant(world: World, principal: Principal, key: Resource, ebs_id: str) -> dict[str, Any]:
+    """The grant EC2 creates for an encrypted EBS resource (KMS Developer Guide, "How Amazon EBS
+    uses AWS KMS": EBS sends CreateGrant on the user's behalf so that EC2 can use the key for the
+    volume or snapshot; the request carries kms:GrantIsForAWSResource = true and kms:ViaService)."""
+    service = f"ec2.{world.region}.amazonaws.com"
+    return {
+        "createdBy": service,
+        "onBehalfOf": principal.arn,
+        "key": key.arn,
+        "grantee": "EC2 (the instance's infrastructure role that attaches the volume)",
+        "operations": ["Decrypt", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo"],
+        "constraint": {"encryptionContextSubset": {"aws:ebs:id": ebs_id}},
+        "words": {
+            "en": f"Grant step: {service} creates a KMS grant on {key.name} for {ebs_id}, on behalf of "
+            f"{principal.name} (kms:GrantIsForAWSResource = true); EBS then uses the key through that grant "
+            "while the resource exists.",
+            "vi": f"Bước tạo grant: {service} tạo một KMS grant trên {key.name} cho {ebs_id}, thay mặt "
+            f"{principal.name} (kms:GrantIsForAWSResource = true); sau đó EBS dùng key qua grant này "
+            "suốt thời gian resource còn tồn tại.",
+        },
+    }
 
 
 _DESCRIBE = ("kms:DescribeKey", {"en": "check the key", "vi": "kiểm tra key"})
@@ -1025,6 +1064,7 @@ def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResu
                 api=api,
                 kind=CHECK if call.fact is not None else CALL,
                 label=_CHECK_LABEL if call.fact is not None else {"en": api, "vi": api},
+                grant=call.grant,
             )
         )
         stopped = stopped or decision != ALLOW
