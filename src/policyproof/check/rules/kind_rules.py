@@ -209,7 +209,8 @@ def _trust_actions(context: Context) -> None:
         only_federated = isinstance(principal, dict) and principal.keys() == {"Federated"}
         for provider in types:
             wanted, applicable = _FEDERATED_ACTIONS[provider]
-            first_statement.setdefault(provider, statement)
+            if statement.effect == "Allow":
+                first_statement.setdefault(provider, statement)
             if statement.effect == "Allow" and any(
                 wildcard_match(action.lower(), wanted.lower()) for _, action in actions
             ):
