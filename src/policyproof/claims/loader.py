@@ -3,7 +3,6 @@
 Every error names the file, line and column and says how to fix it.
 """
 
-
 from __future__ import annotations
 
 import json
@@ -21,9 +20,13 @@ from policyproof.check.document import Node, parse_json
 from policyproof.check.findings import InputError
 from policyproof.check.kinds import KIND_DESCRIPTIONS, SUFFIX_KINDS, kind_from_filename
 from policyproof.claims.model import (
+    GRANT_PREFIX,
     Claim,
     ClaimsError,
     ClaimsFile,
+    EndpointSpec,
+    GrantSpec,
+    OrganizationSpec,
     Path_,
     PrincipalSpec,
     RequestSpec,
@@ -31,10 +34,65 @@ from policyproof.claims.model import (
     _statement_index,
 )
 from policyproof.engine import NamedPolicy
+from policyproof.engine.arns import SERVICE_PRINCIPAL, parse_principal
+from policyproof.engine.errors import EngineInputError
 from policyproof.engine.flows import (
     FLOWS,
 )
 from policyproof.engine.managed_keys import managed_key_aliases, managed_key_policy
+from policyproof.engine.model import GRANT_OPERATIONS
+from policyproof.engine.validate import blocking_findings
+
+# The file-name kinds of the briefing's contract 4. The checker (check/kinds.py) learns the newer
+# ones on another branch; until then claims still know them by suffix.
+_CONTRACT_SUFFIXES: dict[str, str] = {
+    ".rcp.json": "rcp",
+    ".endpoint-policy.json": "endpoint",
+    ".resource-policy.json": "resource",
+    ".boundary-policy.json": "boundary",
+    ".session-policy.json": "session",
+}
+_CONTRACT_DESCRIPTIONS: dict[str, str] = {
+    "rcp": "resource control policy (AWS Organizations)",
+    "endpoint": "VPC endpoint policy",
+    "resource": "resource-based policy",
+    "boundary": "permissions boundary policy",
+    "session": "session policy",
+}
+
+
+def _kind_of(name: str) -> str | None:
+    found = kind_from_filename(name)
+    if found is not None:
+        return found
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    for suffix, kind in _CONTRACT_SUFFIXES.items():
+        if base.endswith(suffix) and len(base) > len(suffix):
+            return kind
+    return None
+
+
+def _suffix_of(kind: str) -> str:
+    for suffix, suffix_kind in {**SUFFIX_KINDS, **_CONTRACT_SUFFIXES}.items():
+        if suffix_kind == kind:
+            return suffix
+    raise KeyError(kind)
+
+
+def _kind_words(kind: str) -> str:
+    return KIND_DESCRIPTIONS.get(kind) or _CONTRACT_DESCRIPTIONS.get(kind, kind)
+
+
+def _checker_kind(kind: str) -> str:
+    """The kind the checker on this branch knows for ``kind`` (boundaries and session policies are
+    identity-policy shaped; until the checker knows RCPs and endpoint policies, resource-policy
+    shaped kinds are checked with the bucket-policy schema minus its bucket rules)."""
+    from policyproof.check.kinds import KINDS
+
+    if kind in KINDS:
+        return kind
+    return {"boundary": "identity", "session": "identity"}.get(kind, kind)
+
 
 # --------------------------------------------------------------------------------------------
 # YAML with positions.
@@ -165,6 +223,12 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[str, bool]:
     return f"{where}: {error.message}", False
 
 
+def _accepted(expected_kind: str) -> tuple[str, ...]:
+    """Kinds a reference expecting ``expected_kind`` accepts: a boundary may be written as an
+    identity policy file (as before boundary files had their own suffix)."""
+    return ("boundary", "identity") if expected_kind == "boundary" else (expected_kind,)
+
+
 def _check_shape(data: Any, located: _Located) -> None:
     validator = jsonschema.Draft202012Validator(claims_schema())
     errors = list(validator.iter_errors(data))
@@ -234,6 +298,14 @@ class _Loader:
                 self.check_name(
                     spec.encryption_key, resources, ("resources", name, "encryption", "key"), "resource"
                 )
+        self.organization_spec = self.organization()
+        self.endpoint_specs = {
+            name: self.endpoint(name, spec) for name, spec in (self.data.get("endpoints") or {}).items()
+        }
+        self.grant_specs = {
+            name: self.grant(name, spec, resources, principals)
+            for name, spec in (self.data.get("grants") or {}).items()
+        }
         claims = []
         seen_ids: dict[str, int] = {}
         for index, raw in enumerate(self.data["claims"]):
@@ -247,7 +319,16 @@ class _Loader:
             seen_ids[claim.id] = claim.line
             claims.append(claim)
         return ClaimsFile(
-            self.path, self.accounts, self.data["region"], resources, principals, self.policies, tuple(claims)
+            self.path,
+            self.accounts,
+            self.data["region"],
+            resources,
+            principals,
+            self.policies,
+            tuple(claims),
+            self.organization_spec,
+            self.endpoint_specs,
+            self.grant_specs,
         )
 
     # -- accounts --------------------------------------------------------------------------
@@ -291,12 +372,12 @@ class _Loader:
             self._check_inline(ref["document"], (*where, "document"), kind, name)
             self.policies[name] = NamedPolicy(name, ref["document"])
             return name
-        kind = kind_from_filename(ref)
-        if expected_kind is not None and kind != expected_kind:
-            suffix = next(s for s, k in SUFFIX_KINDS.items() if k == expected_kind)
+        kind = _kind_of(ref)
+        if expected_kind is not None and kind not in _accepted(expected_kind):
             raise self.error(
                 where,
-                f"{ref} is not a {KIND_DESCRIPTIONS[expected_kind]} file; its name must end in {suffix}",
+                f"{ref} is not a {_kind_words(expected_kind)} file; its name must end in "
+                f"{_suffix_of(expected_kind)}",
             )
         if ref in self.policies:
             return ref
@@ -306,9 +387,26 @@ class _Loader:
                 where, f"policy file {ref!r} not found in {self.folder}; name a file beside {self.path.name}"
             )
         try:
-            node = parse_json(file.read_text(encoding="utf-8"), str(file))
+            text = file.read_text(encoding="utf-8")
+            node = parse_json(text, str(file))
+        except UnicodeDecodeError as error:
+            raise self.error(
+                where, f"policy {ref} is not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8"
+            ) from None
         except InputError as error:
             raise self.error(where, f"policy {ref} cannot be read: {error}") from None
+        # Fail closed: the engine proves nothing with a policy the checker cannot accept.
+        refused = blocking_findings(text, kind or "identity")
+        if refused:
+            first = refused[0]
+            claims_line = self.located.node(where).start_mark.line + 1
+            raise ClaimsError(
+                str(file),
+                f"{first.code}: {first.message} (the engine refuses to prove claims with it; used at "
+                f"{self.path.name}:{claims_line})",
+                first.line,
+                first.column,
+            )
         document = node.to_python()
         if not isinstance(document, dict):
             raise self.error(where, f"policy {ref} is not a JSON object")
@@ -325,7 +423,11 @@ class _Loader:
         from policyproof.check.findings import Severity
 
         text = json.dumps(document, indent=2)
-        findings = check_text(text, file=f"{self.path.name} ({name})", kind=kind)
+        checker_kind = _checker_kind(kind)
+        try:
+            findings = check_text(text, file=f"{self.path.name} ({name})", kind=checker_kind)
+        except InputError:
+            findings = check_text(text, file=f"{self.path.name} ({name})", kind="identity")
         blocking = [f for f in findings if f.severity in (Severity.ERROR, Severity.SECURITY_WARNING)]
         if blocking:
             first = blocking[0]
@@ -415,10 +517,130 @@ class _Loader:
             for i, ref in enumerate(spec.get("policies", []))
         )
         boundaries = tuple(
-            self.policy(ref, (*where, "boundaries", i), "identity")
+            self.policy(ref, (*where, "boundaries", i), "boundary")
             for i, ref in enumerate(spec.get("boundaries", []))
         )
-        return PrincipalSpec(name, arn, account, policies, boundaries)
+        session_policies = tuple(
+            self.policy(ref, (*where, "session_policies", i), "session")
+            for i, ref in enumerate(spec.get("session_policies", []))
+        )
+        try:
+            parsed = parse_principal(arn)
+        except EngineInputError as error:
+            raise self.error((*where, "arn"), error.message) from None
+        if session_policies and parsed.kind not in ("role-session", "federated-user"):
+            raise self.error(
+                (*where, "session_policies"),
+                "session policies belong to a session: give the principal an assumed-role session ARN "
+                "(arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) or a federated-user ARN",
+            )
+        if "role_path" in spec and parsed.kind != "role-session":
+            raise self.error(
+                (*where, "role_path"),
+                "`role_path` is the path of the role behind a role session; this principal is not an "
+                "assumed-role session (a role ARN already carries its path)",
+            )
+        return PrincipalSpec(
+            name,
+            arn,
+            account,
+            policies,
+            boundaries,
+            session_policies,
+            dict(spec.get("tags", {})),
+            spec.get("role_path"),
+            spec.get("unique_id"),
+        )
+
+    # -- organization, endpoints, grants ---------------------------------------------------
+
+    def organization(self) -> OrganizationSpec | None:
+        spec = self.data.get("organization")
+        if spec is None:
+            return None
+        where: Path_ = ("organization",)
+        accounts = frozenset(
+            self.account(value, (*where, "accounts", i)) for i, value in enumerate(spec["accounts"])
+        )
+        scps = tuple(
+            self.policy(ref, (*where, "scps", i), "scp") for i, ref in enumerate(spec.get("scps", []))
+        )
+        rcps = tuple(
+            self.policy(ref, (*where, "rcps", i), "rcp") for i, ref in enumerate(spec.get("rcps", []))
+        )
+        return OrganizationSpec(spec["id"], accounts, scps, rcps, bool(spec.get("full_aws_access", True)))
+
+    def endpoint(self, name: str, spec: dict[str, Any]) -> EndpointSpec:
+        where: Path_ = ("endpoints", name)
+        account = self.account(spec["account"], (*where, "account"))
+        policy = self.policy(spec["policy"], (*where, "policy"), "endpoint") if "policy" in spec else None
+        return EndpointSpec(name, spec["id"], account, spec.get("vpc"), policy)
+
+    def principal_arn(self, value: str, principals: Mapping[str, PrincipalSpec], where: Path_) -> str:
+        """A principal named in this file, an AWS service principal, or a principal ARN."""
+        if value in principals:
+            return principals[value].arn
+        if SERVICE_PRINCIPAL.match(value):
+            return value
+        try:
+            parsed = parse_principal(value)
+        except EngineInputError:
+            known = ", ".join(sorted(principals)) or "none"
+            raise self.error(
+                where,
+                f"{value!r} is neither a principal of this file ({known}), a service principal "
+                "(ec2.amazonaws.com) nor a principal ARN",
+            ) from None
+        return parsed.text
+
+    def grant(
+        self,
+        name: str,
+        spec: dict[str, Any],
+        resources: Mapping[str, ResourceSpec],
+        principals: Mapping[str, PrincipalSpec],
+    ) -> GrantSpec:
+        where: Path_ = ("grants", name)
+        self.check_name(spec["key"], resources, (*where, "key"), "resource")
+        key = resources[spec["key"]]
+        if ":kms:" not in key.arn or ":key/" not in key.arn:
+            raise self.error((*where, "key"), f"{spec['key']!r} is not a KMS key (its ARN is {key.arn})")
+        if key.managed:
+            raise self.error(
+                (*where, "key"),
+                f"{spec['key']!r} is an AWS managed key ({key.managed}): only the owning AWS service "
+                "creates grants on it",
+            )
+        operations = []
+        known = {op.lower(): op for op in GRANT_OPERATIONS}
+        for i, raw in enumerate(spec["operations"]):
+            bare = raw.split(":", 1)[-1]
+            if bare.lower() not in known:
+                import difflib
+
+                close = difflib.get_close_matches(bare, GRANT_OPERATIONS, n=1)
+                hint = (
+                    f" (did you mean {close[0]}?)"
+                    if close
+                    else f"; grant operations: {', '.join(GRANT_OPERATIONS)}"
+                )
+                raise self.error((*where, "operations", i), f"{raw!r} is not a KMS grant operation{hint}")
+            operations.append(known[bare.lower()])
+        constraints = spec.get("constraints") or {}
+        retiring = spec.get("retiring_principal")
+        return GrantSpec(
+            name,
+            spec["key"],
+            self.principal_arn(spec["grantee"], principals, (*where, "grantee")),
+            tuple(operations),
+            dict(constraints["encryption_context_subset"])
+            if "encryption_context_subset" in constraints
+            else None,
+            dict(constraints["encryption_context_equals"])
+            if "encryption_context_equals" in constraints
+            else None,
+            self.principal_arn(retiring, principals, (*where, "retiring_principal")) if retiring else None,
+        )
 
     def check_name(self, name: str, known: Mapping[str, Any], where: Path_, what: str) -> None:
         if name not in known:
@@ -431,7 +653,10 @@ class _Loader:
     ) -> set:
         used = {spec.policy for spec in resources.values() if spec.policy}
         for spec in principals.values():
-            used.update(spec.policies, spec.boundaries)
+            used.update(spec.policies, spec.boundaries, spec.session_policies)
+        if self.organization_spec is not None:
+            used.update(self.organization_spec.scps, self.organization_spec.rcps)
+        used.update(spec.policy for spec in self.endpoint_specs.values() if spec.policy)
         return used
 
     def claim(
@@ -457,8 +682,16 @@ class _Loader:
                     (*where, "request", "resource"),
                     f"`{resource_name}/…` names an object, but {resource_name!r} is not an S3 bucket",
                 )
+            if "endpoint" in spec:
+                self.check_name(
+                    spec["endpoint"], self.endpoint_specs, (*where, "request", "endpoint"), "endpoint"
+                )
             request = RequestSpec(
-                spec["principal"], spec["action"], spec["resource"], dict(spec.get("context", {}))
+                spec["principal"],
+                spec["action"],
+                spec["resource"],
+                dict(spec.get("context", {})),
+                spec.get("endpoint"),
             )
         else:
             flow = dict(raw["flow"])
@@ -471,6 +704,12 @@ class _Loader:
             )
         used = self.used_policies(resources, principals)
         for i, ref in enumerate(raw.get("without", [])):
+            if ref.startswith(GRANT_PREFIX):
+                grant_name = ref[len(GRANT_PREFIX) :]
+                if grant_name not in self.grant_specs:
+                    known = ", ".join(sorted(self.grant_specs)) or "none"
+                    raise self.error((*where, "without", i), f"unknown grant {grant_name!r}; known: {known}")
+                continue
             name, _, statement = ref.partition("#")
             if name not in used:
                 raise self.error(
@@ -492,7 +731,7 @@ class _Loader:
                     at_key=True,
                 )
             # A replacement file must be of the same kind as the policy it replaces.
-            old_kind = kind_from_filename(old)
+            old_kind = _kind_of(old)
             expected = old_kind if isinstance(new, str) else None
             replacements[old] = self.policy(new, (*where, "replace", old), expected, inline_kind=old_kind)
             if any(ref.partition("#")[0] == old for ref in raw.get("without", [])):

@@ -14,7 +14,7 @@ import difflib
 from dataclasses import dataclass
 
 from policyproof.engine.errors import EngineInputError
-from policyproof.engine.model import NamedPolicy, PolicySet, Request
+from policyproof.engine.model import Grant, NamedPolicy, PolicySet, Request, VpcEndpoint
 from policyproof.engine.result import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Decision
 
 CASE_KEYS = (
@@ -28,14 +28,41 @@ CASE_KEYS = (
     "serviceControlPolicies",
     "resourceControlPolicies",
     "endpointPolicies",
+    "grants",
     "simulation",
     "expected",
     "skip",
 )
-REQUEST_KEYS = ("principal", "action", "resource", "context", "wildcardOnlyAction")
+REQUEST_KEYS = (
+    "principal",
+    "action",
+    "resource",
+    "context",
+    "wildcardOnlyAction",
+    # policyproof's additions: what AWS knows of the caller beyond its ARN, and the path it takes
+    "rolePath",
+    "principalTags",
+    "principalUniqueId",
+    "principalOrgId",
+    "resourceOrgId",
+    "endpoint",
+)
+ENDPOINT_KEYS = ("id", "account", "vpc", "orgId")
+GRANT_KEYS = (
+    "name",
+    "keyArn",
+    "grantee",
+    "operations",
+    "encryptionContextSubset",
+    "encryptionContextEquals",
+    "retiringPrincipal",
+)
 LEVEL_KEYS = ("orgIdentifier", "policies")
 RESOURCE_KEYS = ("resource", "accountId")
-_KEY_SETS = {keys: frozenset(keys) for keys in (CASE_KEYS, REQUEST_KEYS, LEVEL_KEYS, RESOURCE_KEYS)}
+_KEY_SETS = {
+    keys: frozenset(keys)
+    for keys in (CASE_KEYS, REQUEST_KEYS, LEVEL_KEYS, RESOURCE_KEYS, ENDPOINT_KEYS, GRANT_KEYS)
+}
 EXPECTED_RESPONSES: dict[str, Decision] = {
     "Allowed": ALLOW,
     "ImplicitlyDenied": IMPLICIT_DENY,
@@ -166,6 +193,8 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
     if not isinstance(wildcard_only, bool):
         raise _fail(file, f"{where}.request.wildcardOnlyAction", "must be true or false")
 
+    extras = _request_extras(request_data, file, where)
+    grants = _grants(data.get("grants", []), file, where)
     identity = _document_list(data.get("identityPolicies", []), file, "identityPolicies", where)
     resource_policy = (
         NamedPolicy("resourcePolicy", _document(data["resourcePolicy"], file, f"{where}.resourcePolicy"))
@@ -185,6 +214,7 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
         scps=_levels(data.get("serviceControlPolicies", []), file, "serviceControlPolicies", where),
         rcps=_levels(data.get("resourceControlPolicies", []), file, "resourceControlPolicies", where),
         endpoints=_document_list(data.get("endpointPolicies", []), file, "endpointPolicies", where),
+        grants=grants,
     )
     expected = None
     expected_data = data.get("expected")
@@ -207,11 +237,83 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
             resource_account=account,
             context=context,
             wildcard_only_action=wildcard_only,
+            **extras,
         ),
         policies=policies,
         expected=expected,
         discovery=discovery,
     )
+
+
+def _optional_string(data: dict, key: str, file: str, at: str) -> str | None:
+    value = data.get(key)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise _fail(file, f"{at}.{key}", "must be a non-empty string")
+    return value
+
+
+def _string_map(value: object, file: str, at: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise _fail(file, at, "must be an object of string keys to string values")
+    return value
+
+
+def _request_extras(request: dict, file: str, where: str) -> dict:
+    at = f"{where}.request"
+    extras: dict = {
+        "role_path": _optional_string(request, "rolePath", file, at),
+        "principal_unique_id": _optional_string(request, "principalUniqueId", file, at),
+        "principal_org_id": _optional_string(request, "principalOrgId", file, at),
+        "resource_org_id": _optional_string(request, "resourceOrgId", file, at),
+    }
+    if "principalTags" in request:
+        extras["principal_tags"] = _string_map(request["principalTags"], file, f"{at}.principalTags")
+    endpoint = request.get("endpoint")
+    if endpoint is not None:
+        here = f"{at}.endpoint"
+        if not isinstance(endpoint, dict) or "id" not in endpoint or "account" not in endpoint:
+            raise _fail(
+                file, here, 'must be {"id": "vpce-…", "account": "111122223333", "vpc": …, "orgId": …}'
+            )
+        _unknown_keys(endpoint, ENDPOINT_KEYS, file, here)
+        fields = [_optional_string(endpoint, key, file, here) for key in ENDPOINT_KEYS]
+        extras["endpoint"] = VpcEndpoint(*fields)  # type: ignore[arg-type]
+    return extras
+
+
+def _grants(value: object, file: str, where: str) -> list[Grant]:
+    if not isinstance(value, list):
+        raise _fail(file, f"{where}.grants", "must be a list of KMS grants")
+    grants = []
+    for index, raw in enumerate(value):
+        here = f"{where}.grants[{index}]"
+        if not isinstance(raw, dict):
+            raise _fail(file, here, 'must be {"keyArn", "grantee", "operations": [...], ...}')
+        _unknown_keys(raw, GRANT_KEYS, file, here)
+        for key in ("keyArn", "grantee", "operations"):
+            if key not in raw:
+                raise _fail(file, here, f"has no {key!r}")
+        operations = raw["operations"]
+        if not isinstance(operations, list) or not all(isinstance(op, str) for op in operations):
+            raise _fail(file, f"{here}.operations", "must be a list of KMS operation names")
+        grants.append(
+            Grant(
+                _optional_string(raw, "name", file, here) or f"grants[{index}]",
+                _optional_string(raw, "keyArn", file, here),  # type: ignore[arg-type]
+                _optional_string(raw, "grantee", file, here),  # type: ignore[arg-type]
+                tuple(operations),
+                _string_map(raw["encryptionContextSubset"], file, f"{here}.encryptionContextSubset")
+                if "encryptionContextSubset" in raw
+                else None,
+                _string_map(raw["encryptionContextEquals"], file, f"{here}.encryptionContextEquals")
+                if "encryptionContextEquals" in raw
+                else None,
+                _optional_string(raw, "retiringPrincipal", file, here),
+            )
+        )
+    return grants
 
 
 def parse_cases(data: object, file: str) -> tuple[list[Case], bool]:

@@ -10,14 +10,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from policyproof.engine.arns import ACCOUNT, FEDERATED_USER, ROLE, ROLE_SESSION, USER, Principal
+from policyproof.engine.arns import (
+    ACCOUNT,
+    FEDERATED_USER,
+    ROLE,
+    ROLE_SESSION,
+    SERVICE,
+    USER,
+    Principal,
+)
 from policyproof.engine.errors import EngineInputError
+from policyproof.engine.model import Request
 
 
 @dataclass(slots=True)
 class RequestContext:
     values: dict[str, tuple[str, ...]]
     filled: tuple[str, ...]  # keys the engine added itself (reported in the trace)
+    filled_values: dict[str, list[str]] | None = None  # and their values, for the trace
 
     def get(self, key: str) -> tuple[str, ...] | None:
         return self.values.get(key.lower())
@@ -51,11 +61,13 @@ def build_context(
                 'or a list of strings (write booleans and numbers as strings, e.g. "true", "3600")'
             )
     filled: list[str] = []
+    filled_values: dict[str, list[str]] = {}
     for key, lower, value in derived:
         if lower not in values:
             values[lower] = value
             filled.append(key)
-    return RequestContext(values, tuple(filled))
+            filled_values[key] = list(value)
+    return RequestContext(values, tuple(filled), filled_values)
 
 
 @lru_cache(maxsize=1024)
@@ -83,10 +95,65 @@ def derived_keys(
     if kms_action and principal.account is not None:
         keys.append(("kms:CallerAccount", principal.account))
     # aws:username exists only for IAM users (the user's friendly name); aws:userid for the root
-    # user is the account id. Other principals' unique ids (AIDA..., AROA...:session) cannot be
-    # derived from an ARN, so they are left to the caller.
+    # user is the account id, for a federated user ACCOUNT:NAME (IAM User Guide, "Policy
+    # variables", principal key values). Users' and roles' unique ids (AIDA…, AROA…:session)
+    # cannot be derived from an ARN: see request_keys.
     if principal.kind == USER:
         keys.append(("aws:username", principal.name))
     elif principal.kind == ACCOUNT:
         keys.append(("aws:userid", principal.account))
+    elif principal.kind == FEDERATED_USER:
+        keys.append(("aws:userid", f"{principal.account}:{principal.name}"))
+    # aws:PrincipalIsAWSService is in every signed request: true only for AWS service principals,
+    # which also set aws:PrincipalServiceName (IAM User Guide, global condition context keys).
+    if principal.kind == SERVICE:
+        keys.append(("aws:PrincipalIsAWSService", "true"))
+        keys.append(("aws:PrincipalServiceName", principal.text))
+    elif principal.account is not None and principal.kind in (
+        USER,
+        ROLE,
+        ROLE_SESSION,
+        FEDERATED_USER,
+        ACCOUNT,
+    ):
+        keys.append(("aws:PrincipalIsAWSService", "false"))
+        # The principal's own call (IAM User Guide, aws:ViaAWSService: present in every request);
+        # a call a service makes for it, a forward access session, says "true": flows set that.
+        keys.append(("aws:ViaAWSService", "false"))
     return tuple((key, key.lower(), (value,)) for key, value in keys if value is not None)
+
+
+def request_keys(request: Request, principal: Principal) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """Global keys from what the request says of the caller beyond its ARN (tags, unique id,
+    organization) and of its path (a VPC endpoint). Empty for a plain request."""
+    keys: list[tuple[str, str | tuple[str, ...]]] = []
+    tags = request.principal_tags
+    if tags:
+        if not isinstance(tags, Mapping) or not all(
+            isinstance(k, str) and k and isinstance(v, str) for k, v in tags.items()
+        ):
+            raise EngineInputError(f"principal_tags must map tag keys to string values, got {tags!r}")
+        for tag, value in tags.items():
+            keys.append((f"aws:PrincipalTag/{tag}", value))
+    unique_id = request.principal_unique_id
+    if unique_id:
+        if principal.kind == USER:
+            keys.append(("aws:userid", unique_id))
+        elif principal.kind == ROLE_SESSION:
+            keys.append(("aws:userid", f"{unique_id}:{principal.session_name}"))
+    if request.principal_org_id and principal.account is not None:
+        keys.append(("aws:PrincipalOrgID", request.principal_org_id))
+    if request.resource_org_id:
+        keys.append(("aws:ResourceOrgID", request.resource_org_id))
+    endpoint = request.endpoint
+    if endpoint is not None:
+        # IAM User Guide, global condition context keys: requests through a VPC endpoint carry
+        # aws:SourceVpce, aws:SourceVpc, and (for supported services) aws:VpceAccount and
+        # aws:VpceOrgID of the endpoint's owner.
+        keys.append(("aws:SourceVpce", endpoint.id))
+        keys.append(("aws:VpceAccount", endpoint.account))
+        if endpoint.vpc:
+            keys.append(("aws:SourceVpc", endpoint.vpc))
+        if endpoint.org_id:
+            keys.append(("aws:VpceOrgID", endpoint.org_id))
+    return tuple((key, key.lower(), value if isinstance(value, tuple) else (value,)) for key, value in keys)

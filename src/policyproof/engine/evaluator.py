@@ -19,7 +19,7 @@ evaluation logic", and the KMS Developer Guide, "Key policies in AWS KMS":
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from policyproof.engine.arns import (
@@ -32,8 +32,9 @@ from policyproof.engine.arns import (
     parse_principal,
     require_arn,
 )
-from policyproof.engine.context import RequestContext, build_context, derived_keys
+from policyproof.engine.context import RequestContext, build_context, derived_keys, request_keys
 from policyproof.engine.errors import EngineInputError
+from policyproof.engine.grants import evaluate_grants
 from policyproof.engine.model import NamedPolicy, PolicySet, Request
 from policyproof.engine.result import (
     ALLOW,
@@ -58,6 +59,7 @@ from policyproof.engine.services import (
     takes_only_wildcard_resource,
 )
 from policyproof.engine.statements import MATCH_STRENGTH, RequestView, compiled_policy, match_statement
+from policyproof.engine.warnings import unknown_action, unknown_context_keys
 
 # The AWS managed RCP that Organizations attaches at every level once RCPs are enabled.
 RCP_FULL_AWS_ACCESS = NamedPolicy(
@@ -90,6 +92,7 @@ class _Evaluated:
     boundaries_without_allow: list[str]
     session_without_allow: str | None
     endpoints_without_allow: list[str]
+    grant_allows: list[StatementRef] = field(default_factory=list)
 
 
 def evaluate(request: Request, policies: PolicySet) -> Result:
@@ -106,15 +109,31 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
             request.resource,
             request.resource_account,
             request.wildcard_only_action,
+            request.role_path,
         )
     except TypeError:  # an unhashable field (a dict or list where a string belongs)
         raise EngineInputError(_wrong_field_types(request)) from None
     principal = setting.principal
-    context = build_context(request.context, setting.derived_context)
+    derived = setting.derived_context
+    if (
+        request.principal_tags
+        or request.principal_unique_id
+        or request.principal_org_id
+        or request.resource_org_id
+        or request.endpoint is not None
+    ):
+        derived = derived + request_keys(request, principal)
+    context = build_context(request.context, derived)
     facts = setting.facts.copy()
     facts["scpsApply"] = setting.scps_apply if policies.scps else None
     facts["rcpsApply"] = setting.rcps_apply if policies.rcps else None
     facts["contextFilledByEngine"] = list(context.filled)
+    facts["contextFilled"] = context.filled_values or {}
+    if setting.warnings:
+        facts["warnings"] = list(setting.warnings)
+    context_warnings = unknown_context_keys(tuple(request.context)) if request.context else ()
+    if context_warnings:
+        facts.setdefault("warnings", []).extend(context_warnings)
 
     view = RequestView(
         setting.action,
@@ -126,6 +145,11 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         request.action,
     )
     evaluated = _evaluate_policies(policies, view, context, setting.scps_apply, setting.rcps_apply)
+    if policies.grants and setting.required == "kms-key":
+        grant_traces, evaluated.grant_allows = evaluate_grants(
+            policies.grants, setting, request.context, setting.resource
+        )
+        evaluated.traces.extend(grant_traces)
     decision, rule = _decide(setting, evaluated)
     if "action" in rule.params:  # report the action as the caller spelled it
         rule = Rule(rule.code, {**rule.params, "action": request.action}, rule.cites)
@@ -150,6 +174,7 @@ class _Setting:
     facts: dict[str, object]  # copied into each trace, never handed out itself
     derived_context: tuple[tuple[str, str, tuple[str, ...]], ...]  # global keys the engine fills
     protection: str | None  # an AWS-owned resource no customer policy can change (services.py)
+    warnings: tuple[str, ...] = ()  # e.g. an action no AWS service has, with "did you mean"
 
 
 @lru_cache(maxsize=4096)
@@ -160,6 +185,7 @@ def _setting(
     resource_text: str,
     resource_account_given: str | None,
     wildcard_only: bool | None,
+    role_path: str | None = None,
 ) -> _Setting:
     action = _check_action(action_text)
     resource = _check_resource(resource_text)
@@ -168,7 +194,7 @@ def _setting(
             f"{action_text} on alias {resource!r}: KMS authorizes this call against the key the alias "
             "points to (under that key's key policy); give the key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)"
         )
-    principal = parse_principal(principal_text, principal_account)
+    principal = parse_principal(principal_text, principal_account, role_path)
     resource_account = _resource_account(resource_account_given, principal, resource)
     required = (
         "kms-key"
@@ -201,6 +227,7 @@ def _setting(
         facts,
         derived_keys(principal, action.startswith("kms:"), resource_account),
         aws_owned_resource(action, resource),
+        unknown_action(action_text),
     )
 
 
@@ -380,8 +407,7 @@ def _strongest(resource_allows: list[tuple[StatementRef, str]]) -> tuple[Stateme
 
 
 def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
-    action, resource, principal = setting.action, setting.resource, setting.principal
-    same_account, required = setting.same_account, setting.required
+    action, resource = setting.action, setting.resource
     if action in ALWAYS_ALLOWED_ACTIONS:
         return ALLOW, Rule("always-allowed", {"action": action})
     if ev.denies:
@@ -398,6 +424,31 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
         return IMPLICIT_DENY, Rule("scp-no-allow", {"level": ev.scp_levels_without_allow[0]})
     if ev.endpoints_without_allow:
         return IMPLICIT_DENY, Rule("endpoint-no-allow", {"policy": ev.endpoints_without_allow[0]})
+    decision, rule = _decide_policies(setting, ev)
+    if decision == IMPLICIT_DENY and ev.grant_allows and rule.code not in _GUARDRAIL_RULES:
+        # KMS Developer Guide, "Grants in AWS KMS": a grant lets its grantee call the grant's
+        # operations on the key, in any account, without a key policy or IAM policy statement for
+        # it; an explicit Deny still wins ("KMS key access and permissions": no principal has a
+        # permission that is "never denied"), and SCPs and endpoint policies were checked above.
+        # Boundaries and session policies still cap a role session, as for a key policy naming
+        # the role (this engine's reading: the KMS guide does not say).
+        cites = tuple(ev.grant_allows)
+        grant = cites[0]
+        if ev.boundaries_without_allow:
+            return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
+        if ev.session_without_allow:
+            return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
+        return ALLOW, Rule("allow-grant", {"grant": grant.policy, "why": grant.label}, cites)
+    return decision, rule
+
+
+# Denials a grant cannot lift: the principal's own guardrails.
+_GUARDRAIL_RULES = frozenset({"boundary-no-allow", "session-no-allow"})
+
+
+def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
+    action, principal = setting.action, setting.principal
+    same_account, required = setting.same_account, setting.required
 
     best = _strongest(ev.resource_allows)
     resource_refs = tuple(ref for ref, _ in ev.resource_allows)

@@ -37,6 +37,7 @@ _POLICY_KIND_NAMES = {
     "endpoint": "VPC endpoint policy",
     "key": "key policy",
     "trust": "trust policy",
+    "grant": "KMS grant",
 }
 KIND = {"en": dict(_POLICY_KIND_NAMES), "vi": dict(_POLICY_KIND_NAMES)}
 
@@ -146,6 +147,8 @@ RULES: dict[str, dict[str, str]] = {
         "allow-identity-delegated": "Allowed: the {resource_label} allows the account principal "
         "({resource_cites}), which lets IAM policies grant access, and "
         "{identity_cites} allows it.",
+        "allow-grant": 'Allowed: KMS grant "{grant}" lets this principal ({grant_how}) call {action} on the '
+        "key, in any account and without a key policy or IAM policy statement for it; nothing denies it.",
     },
     "vi": {
         "always-allowed": "{action} luôn được cho phép: AWS không yêu cầu quyền nào cho action này, kể cả "
@@ -214,6 +217,9 @@ RULES: dict[str, dict[str, str]] = {
         "allow-identity-delegated": "Được cho phép: {resource_label} cho phép account principal "
         "({resource_cites}), nhờ đó IAM policy có hiệu lực, và {identity_cites} cho "
         "phép.",
+        "allow-grant": 'Được cho phép: KMS grant "{grant}" cho principal này ({grant_how}) gọi {action} '
+        "trên key, từ bất kỳ account nào và không cần statement nào trong key policy hay IAM policy; "
+        "không có gì từ chối.",
     },
 }
 
@@ -255,6 +261,10 @@ MISMATCH = {
         "condition-key-missing": "condition {operator} on {key} fails: the request has no {key}",
         "condition-not-met": "condition {operator} on {key} fails: the request has {request_values}, "
         "the policy wants {policy_values}",
+        "grantee-not-matched": "the grantee is {grantee}, not {principal}",
+        "operation-not-in-grant": "{action} is not one of the grant's operations ({patterns})",
+        "grant-constraint-not-met": "the grant's constraint {constraint} {expected} does not match the "
+        "request's encryption context {actual}",
     },
     "vi": {
         "action-not-listed": "action {action} không có trong Action ({patterns})",
@@ -267,6 +277,10 @@ MISMATCH = {
         "condition-key-missing": "điều kiện {operator} với {key} không thoả: request không có {key}",
         "condition-not-met": "điều kiện {operator} với {key} không thoả: request có {request_values}, "
         "policy yêu cầu {policy_values}",
+        "grantee-not-matched": "grantee là {grantee}, không phải {principal}",
+        "operation-not-in-grant": "{action} không nằm trong các operation của grant ({patterns})",
+        "grant-constraint-not-met": "constraint {constraint} {expected} của grant không khớp encryption "
+        "context của request {actual}",
     },
 }
 
@@ -286,6 +300,16 @@ TEXT = {
         "a service-linked role.",
         "why": "Why: {sentence}",
         "filled": "Context keys filled in by the engine: {keys}.",
+        "warning:unknown-action": "Warning: {value} is not an action of any AWS service, so no policy "
+        "can allow it{suggestion}.",
+        "warning:unknown-service": "Warning: {value} names no AWS service{suggestion}.",
+        "warning:unknown-context-key": "Warning: context key {value} is not a condition key of any AWS "
+        "service{suggestion}.",
+        "suggestion": " (did you mean {suggestion}?)",
+        "grant_line": "    grant ({operations}): {state}",
+        "grant_applies": "applies",
+        "grant_how:grantee": "its grantee",
+        "grant_how:retiring-principal": "its retiring principal, for RetireGrant",
         "policies": "Policies:",
         "policy": "- {kind_label} {name}{level}{implicit}:",
         "level": " (level {level})",
@@ -312,6 +336,16 @@ TEXT = {
         "service-linked role.",
         "why": "Lý do: {sentence}",
         "filled": "Context key do engine tự điền: {keys}.",
+        "warning:unknown-action": "Cảnh báo: {value} không phải action của AWS service nào, nên không "
+        "policy nào cho phép được{suggestion}.",
+        "warning:unknown-service": "Cảnh báo: {value} không thuộc AWS service nào{suggestion}.",
+        "warning:unknown-context-key": "Cảnh báo: context key {value} không phải condition key của AWS "
+        "service nào{suggestion}.",
+        "suggestion": " (có phải ý bạn là {suggestion}?)",
+        "grant_line": "    grant ({operations}): {state}",
+        "grant_applies": "áp dụng",
+        "grant_how:grantee": "grantee của grant",
+        "grant_how:retiring-principal": "retiring principal của grant, để RetireGrant",
         "policies": "Các policy:",
         "policy": "- {kind_label} {name}{level}{implicit}:",
         "level": " (cấp {level})",
@@ -382,7 +416,17 @@ def explain_mismatch(mismatch: Mismatch, lang: str = "en") -> str:
         key=p.get("key", ""),
         request_values=_values(p.get("requestValues"), lang),
         policy_values=_values(p.get("policyValues"), lang),
+        grantee=p.get("grantee", ""),
+        constraint=p.get("constraint", ""),
+        expected=_pairs(p.get("expected")),
+        actual=_pairs(p.get("actual")),
     )
+
+
+def _pairs(value: dict[str, str] | None) -> str:
+    if not value:
+        return "{}"
+    return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
 
 
 _PRINCIPAL_MISMATCHES = frozenset({"principal-not-listed", "principal-excluded", "no-principal-element"})
@@ -437,6 +481,8 @@ def explain_rule(result: Result, lang: str = "en") -> str:
         "level": rule.params.get("level", ""),
         "kind_label": _kind_label(rule.params["kind"], lang, required) if "kind" in rule.params else "",
         "protection_label": PROTECTION[lang].get(rule.params.get("protection", ""), ""),
+        "grant": rule.params.get("grant", ""),
+        "grant_how": TEXT[lang].get(f"grant_how:{rule.params.get('why', '')}", ""),
     }
     if rule.code == "always-allowed":
         values["action"] = facts.get("action", "")
@@ -456,6 +502,15 @@ def _policy_lines(policy: PolicyTrace, lang: str, required: str | None) -> list[
     if not policy.statements:
         lines.append(text["empty"])
     for statement in policy.statements:
+        if policy.kind == "grant":
+            state = (
+                text["grant_applies"]
+                if statement.applies
+                else "; ".join(explain_mismatch(m, lang) for m in statement.mismatches)
+            )
+            operations = ", ".join((policy.details or {}).get("operations", ()))
+            lines.append(text["grant_line"].format(operations=operations, state=state))
+            continue
         lines.append(_statement_line(statement, lang))
     return lines
 
@@ -500,8 +555,21 @@ def explain(result: Result, lang: str = "en") -> str:
         lines.append(text["scps_skipped"])
     if facts.get("rcpsApply") is False:
         lines.append(text["rcps_skipped"])
+    for warning in facts.get("warnings", ()):
+        suggestion = warning.get("suggestion")
+        lines.append(
+            text[f"warning:{warning['code']}"].format(
+                value=warning["value"],
+                suggestion=text["suggestion"].format(suggestion=suggestion) if suggestion else "",
+            )
+        )
     if facts.get("contextFilledByEngine"):
-        lines.append(text["filled"].format(keys=", ".join(facts["contextFilledByEngine"])))
+        filled = facts.get("contextFilled") or {}
+        keys = ", ".join(
+            f"{key} = {', '.join(filled[key])}" if key in filled else key
+            for key in facts["contextFilledByEngine"]
+        )
+        lines.append(text["filled"].format(keys=keys))
     if result.trace.policies:
         lines.append(text["policies"])
         for policy in result.trace.policies:
