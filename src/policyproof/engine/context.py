@@ -47,6 +47,11 @@ def build_context(
         raise EngineInputError(
             f"context must be an object of key -> string or list of strings, got {given!r}"
         )
+    if not given:
+        # The common case (no context given): every derived key is filled; built once per
+        # distinct set of derived keys.
+        values_template, filled_keys, filled_template = _only_derived(derived)
+        return RequestContext(dict(values_template), filled_keys, dict(filled_template))
     values: dict[str, tuple[str, ...]] = {}
     for key, value in given.items():
         if not isinstance(key, str) or not key:
@@ -68,6 +73,19 @@ def build_context(
             filled.append(key)
             filled_values[key] = list(value)
     return RequestContext(values, tuple(filled), filled_values)
+
+
+@lru_cache(maxsize=1024)
+def _only_derived(
+    derived: tuple[tuple[str, str, tuple[str, ...]], ...],
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...], dict[str, list[str]]]:
+    values: dict[str, tuple[str, ...]] = {}
+    filled: list[str] = []
+    for key, lower, value in derived:
+        if lower not in values:
+            values[lower] = value
+            filled.append(key)
+    return values, tuple(filled), {key: list(values[key.lower()]) for key in filled}
 
 
 @lru_cache(maxsize=1024)
