@@ -777,6 +777,8 @@ class _Loader:
                 self.check_name(value, resources, (*where, key), "resource")
             elif kind == "object":
                 self.check_name(value.split("/", 1)[0], resources, (*where, key), "resource (bucket)")
+            elif kind == "endpoint":
+                self.check_name(value, self.endpoint_specs, (*where, key), "endpoint")
         for param in spec.params:
             if param.required and param.name not in flow:
                 raise self.error(where, f"flow {spec.name} needs `{param.name}` ({param.help or param.kind})")
