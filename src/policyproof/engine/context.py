@@ -50,8 +50,8 @@ def build_context(
     if not given:
         # The common case (no context given): every derived key is filled; built once per
         # distinct set of derived keys.
-        values_template, filled_keys, filled_template = _only_derived(derived)
-        return RequestContext(dict(values_template), filled_keys, dict(filled_template))
+        # Shared, not copied: the engine only reads a context, and the trace's copy is read-only.
+        return RequestContext(*_only_derived(derived))
     values: dict[str, tuple[str, ...]] = {}
     for key, value in given.items():
         if not isinstance(key, str) or not key:

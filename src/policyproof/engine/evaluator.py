@@ -19,7 +19,7 @@ evaluation logic", and the KMS Developer Guide, "Key policies in AWS KMS":
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from policyproof.engine.arns import (
@@ -92,7 +92,7 @@ class _Evaluated:
     boundaries_without_allow: list[str]
     session_without_allow: str | None
     endpoints_without_allow: list[str]
-    grant_allows: list[StatementRef] = field(default_factory=list)
+    grant_allows: list[StatementRef]
 
 
 def evaluate(request: Request, policies: PolicySet) -> Result:
@@ -315,7 +315,7 @@ def _evaluate_policies(
     policies: PolicySet, view: RequestView, context: RequestContext, scps_apply: bool, rcps_apply: bool
 ) -> _Evaluated:
     lookup = context.get  # resolves ${...} policy variables from the request context
-    result = _Evaluated([], [], [], [], [], [], None, [])
+    result = _Evaluated([], [], [], [], [], [], None, [], [])
 
     def run(policy: NamedPolicy, kind: str, level: int | None = None, implicit: bool = False) -> PolicyTrace:
         if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
