@@ -372,3 +372,16 @@ def test_cli_case_with_a_grant_and_an_endpoint(tmp_path, capsys) -> None:  # noq
     path.write_text(json.dumps(case, indent=2), encoding="utf-8")
     assert main(["evaluate", str(path)]) == 2
     assert "KMS grant operations" in capsys.readouterr().err
+
+
+def test_an_identity_center_session_without_its_path_is_warned() -> None:
+    result = decide(SSO_SESSION, "s3:GetObject", "arn:aws:s3:::bucket-a/x", A)
+    warning = result.trace.facts["warnings"][0]
+    assert warning["code"] == "role-path-unknown"
+    assert "Give the role's path (role_path in claims.yaml, rolePath in a case)" in result.explain("en")
+    assert "Hãy khai báo path của role" in result.explain("vi")
+    with_path = evaluate(
+        Request(SSO_SESSION, "s3:GetObject", "*", A, role_path="/aws-reserved/sso.amazonaws.com/"),
+        PolicySet(),
+    )
+    assert "warnings" not in with_path.trace.facts

@@ -25,6 +25,7 @@ from functools import lru_cache
 from policyproof.engine.arns import (
     ACCOUNT_ID,
     ANONYMOUS_KIND,
+    ROLE_SESSION,
     SERVICE,
     WEB_IDENTITY,
     Principal,
@@ -227,8 +228,21 @@ def _setting(
         facts,
         derived_keys(principal, action.startswith("kms:"), resource_account),
         aws_owned_resource(action, resource),
-        unknown_action(action_text),
+        unknown_action(action_text) + _path_warning(principal, role_path),
     )
+
+
+def _path_warning(principal: Principal, role_path: str | None) -> tuple[dict[str, object], ...]:
+    """IAM Identity Center's roles live under /aws-reserved/sso.amazonaws.com/ (sometimes with a
+    Region segment), which a session ARN does not show: without the path given, the engine's
+    aws:PrincipalArn lacks it, and policies that exempt these roles by path would not match."""
+    if (
+        principal.kind == ROLE_SESSION
+        and role_path is None
+        and (principal.name or "").startswith("AWSReservedSSO_")
+    ):
+        return ({"code": "role-path-unknown", "value": principal.role_arn, "suggestion": None},)
+    return ()
 
 
 # ----- input checks -----

@@ -305,6 +305,10 @@ TEXT = {
         "warning:unknown-service": "Warning: {value} names no AWS service{suggestion}.",
         "warning:unknown-context-key": "Warning: context key {value} is not a condition key of any AWS "
         "service{suggestion}.",
+        "warning:role-path-unknown": "Warning: this session's role is an IAM Identity Center role, "
+        "whose ARN has a path (/aws-reserved/sso.amazonaws.com/…) the session ARN does not show; "
+        "aws:PrincipalArn was filled as {value}. Give the role's path (role_path in claims.yaml, "
+        "rolePath in a case) for the exact value{suggestion}.",
         "suggestion": " (did you mean {suggestion}?)",
         "grant_line": "    grant ({operations}): {state}",
         "grant_applies": "applies",
@@ -341,6 +345,10 @@ TEXT = {
         "warning:unknown-service": "Cảnh báo: {value} không thuộc AWS service nào{suggestion}.",
         "warning:unknown-context-key": "Cảnh báo: context key {value} không phải condition key của AWS "
         "service nào{suggestion}.",
+        "warning:role-path-unknown": "Cảnh báo: role của session này là role của IAM Identity Center, "
+        "ARN của nó có path (/aws-reserved/sso.amazonaws.com/…) mà ARN của session không cho thấy; "
+        "aws:PrincipalArn được điền là {value}. Hãy khai báo path của role (role_path trong "
+        "claims.yaml, rolePath trong case) để có giá trị chính xác{suggestion}.",
         "suggestion": " (có phải ý bạn là {suggestion}?)",
         "grant_line": "    grant ({operations}): {state}",
         "grant_applies": "áp dụng",
