@@ -76,7 +76,11 @@ def test_subset_constraint_matches_only_with_its_pairs() -> None:
         grants=[g],
     )
     assert wrong.decision == "ImplicitDeny"
-    assert "constraint EncryptionContextSubset {Department: IT} does not match" in wrong.explain("en")
+    assert wrong.trace.rule.code == "grant-constraint-not-met"
+    assert wrong.trace.rule.params["otherwise"] == "resource-policy-required"
+    assert "constraint EncryptionContextSubset (Department: IT) does not match" in wrong.explain("en")
+    assert 'Implicit deny: KMS grant "b-decrypt" names this principal' in wrong.explain("en")
+    assert "không khớp encryption context" in wrong.explain("vi")
     # GrantConstraints: keys are compared case-insensitively, values case-sensitively.
     key_case = decide(
         USER_B,

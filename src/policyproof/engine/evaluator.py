@@ -94,6 +94,7 @@ class _Evaluated:
     session_without_allow: str | None
     endpoints_without_allow: list[str]
     grant_allows: list[StatementRef]
+    grant_near: list  # (grant name, constraint mismatch): a grant that fails only on its constraint
 
 
 def evaluate(request: Request, policies: PolicySet) -> Result:
@@ -147,7 +148,7 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
     )
     evaluated = _evaluate_policies(policies, view, context, setting.scps_apply, setting.rcps_apply)
     if policies.grants and setting.required == "kms-key":
-        grant_traces, evaluated.grant_allows = evaluate_grants(
+        grant_traces, evaluated.grant_allows, evaluated.grant_near = evaluate_grants(
             policies.grants, setting, request.context, setting.resource
         )
         evaluated.traces.extend(grant_traces)
@@ -329,7 +330,7 @@ def _evaluate_policies(
     policies: PolicySet, view: RequestView, context: RequestContext, scps_apply: bool, rcps_apply: bool
 ) -> _Evaluated:
     lookup = context.get  # resolves ${...} policy variables from the request context
-    result = _Evaluated([], [], [], [], [], [], None, [], [])
+    result = _Evaluated([], [], [], [], [], [], None, [], [], [])
 
     def run(policy: NamedPolicy, kind: str, level: int | None = None, implicit: bool = False) -> PolicyTrace:
         if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
@@ -453,6 +454,21 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
         if ev.session_without_allow:
             return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
         return ALLOW, Rule("allow-grant", {"grant": grant.policy, "why": grant.label}, cites)
+    if decision == IMPLICIT_DENY and ev.grant_near and rule.code not in _GUARDRAIL_RULES:
+        # A grant names this principal and operation, but the request's encryption context does
+        # not satisfy its constraint: that, not the key policy, is what the reader needs to hear.
+        name, mismatch = ev.grant_near[0]
+        return IMPLICIT_DENY, Rule(
+            "grant-constraint-not-met",
+            {
+                "grant": name,
+                "constraint": mismatch.params["constraint"],
+                "expected": mismatch.params["expected"],
+                "actual": mismatch.params["actual"],
+                "otherwise": rule.code,
+            },
+            rule.cites,
+        )
     return decision, rule
 
 

@@ -147,6 +147,9 @@ RULES: dict[str, dict[str, str]] = {
         "allow-identity-delegated": "Allowed: the {resource_label} allows the account principal "
         "({resource_cites}), which lets IAM policies grant access, and "
         "{identity_cites} allows it.",
+        "grant-constraint-not-met": 'Implicit deny: KMS grant "{grant}" names this principal and '
+        "operation, but its constraint {constraint} {expected} does not match the request's encryption "
+        "context {actual}; and no key policy statement allows the request on its own.",
         "allow-grant": 'Allowed: KMS grant "{grant}" lets this principal ({grant_how}) call {action} on the '
         "key, in any account and without a key policy or IAM policy statement for it; nothing denies it.",
     },
@@ -217,6 +220,9 @@ RULES: dict[str, dict[str, str]] = {
         "allow-identity-delegated": "Được cho phép: {resource_label} cho phép account principal "
         "({resource_cites}), nhờ đó IAM policy có hiệu lực, và {identity_cites} cho "
         "phép.",
+        "grant-constraint-not-met": 'Bị từ chối ngầm định: KMS grant "{grant}" có nêu principal và '
+        "operation này, nhưng constraint {constraint} {expected} của grant không khớp encryption context "
+        "{actual} của request; và không statement nào trong key policy tự cho phép request.",
         "allow-grant": 'Được cho phép: KMS grant "{grant}" cho principal này ({grant_how}) gọi {action} '
         "trên key, từ bất kỳ account nào và không cần statement nào trong key policy hay IAM policy; "
         "không có gì từ chối.",
@@ -432,9 +438,8 @@ def explain_mismatch(mismatch: Mismatch, lang: str = "en") -> str:
 
 
 def _pairs(value: dict[str, str] | None) -> str:
-    if not value:
-        return "{}"
-    return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    """An encryption context in words: ``(Department: IT, Project: x)``, ``()`` when empty."""
+    return "(" + ", ".join(f"{k}: {v}" for k, v in (value or {}).items()) + ")"
 
 
 _PRINCIPAL_MISMATCHES = frozenset({"principal-not-listed", "principal-excluded", "no-principal-element"})
@@ -490,6 +495,9 @@ def explain_rule(result: Result, lang: str = "en") -> str:
         "kind_label": _kind_label(rule.params["kind"], lang, required) if "kind" in rule.params else "",
         "protection_label": PROTECTION[lang].get(rule.params.get("protection", ""), ""),
         "grant": rule.params.get("grant", ""),
+        "constraint": rule.params.get("constraint", ""),
+        "expected": _pairs(rule.params.get("expected")),
+        "actual": _pairs(rule.params.get("actual")),
         "grant_how": TEXT[lang].get(f"grant_how:{rule.params.get('why', '')}", ""),
     }
     if rule.code == "always-allowed":
