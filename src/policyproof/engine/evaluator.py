@@ -476,12 +476,23 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
 _GUARDRAIL_RULES = frozenset({"boundary-no-allow", "session-no-allow"})
 
 
+def _guardrails(
+    ev: _Evaluated, cites: tuple[StatementRef, ...], code: str, params: dict
+) -> tuple[Decision, Rule]:
+    """Allow under ``code``, unless a permissions boundary or session policy does not allow."""
+    if ev.boundaries_without_allow:
+        return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
+    if ev.session_without_allow:
+        return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
+    return ALLOW, Rule(code, params, cites)
+
+
 def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
     action, principal = setting.action, setting.principal
     same_account, required = setting.same_account, setting.required
 
-    best = _strongest(ev.resource_allows)
-    resource_refs = tuple(ref for ref, _ in ev.resource_allows)
+    best = _strongest(ev.resource_allows) if ev.resource_allows else None
+    resource_refs = tuple([ref for ref, _ in ev.resource_allows]) if ev.resource_allows else ()
     identity_refs = tuple(ev.identity_allows)
 
     if not principal.has_identity_policies:
@@ -495,13 +506,6 @@ def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]
             "resource-policy-required", {"required": required, "identityAllows": bool(identity_refs)}
         )
 
-    def guardrails(cites: tuple[StatementRef, ...], code: str, params: dict) -> tuple[Decision, Rule]:
-        if ev.boundaries_without_allow:
-            return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
-        if ev.session_without_allow:
-            return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
-        return ALLOW, Rule(code, params, cites)
-
     if not same_account:
         if required == "kms-key" and action not in KMS_CROSS_ACCOUNT_ACTIONS:
             return IMPLICIT_DENY, Rule("kms-not-cross-account", {"action": action})
@@ -511,21 +515,21 @@ def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]
             )
         if not identity_refs:
             return IMPLICIT_DENY, Rule("cross-account-no-identity-allow", {"match": best[1]}, resource_refs)
-        return guardrails(resource_refs + identity_refs, "allow-cross-account", {"match": best[1]})
+        return _guardrails(ev, resource_refs + identity_refs, "allow-cross-account", {"match": best[1]})
 
     if best is not None and best[1] != "account":
         match = best[1]
         if match in _FULLY_DIRECT:
             return ALLOW, Rule("allow-resource-names-principal", {"match": match}, (best[0],))
         # A role named directly: its sessions still answer to their boundary and session policy.
-        return guardrails((best[0],), "allow-resource-names-principal", {"match": match})
+        return _guardrails(ev, (best[0],), "allow-resource-names-principal", {"match": match})
     if identity_refs:
         if required:
             # The key or trust policy delegates to the account, so IAM policies count.
-            return guardrails(
-                identity_refs + resource_refs, "allow-identity-delegated", {"required": required}
+            return _guardrails(
+                ev, identity_refs + resource_refs, "allow-identity-delegated", {"required": required}
             )
-        return guardrails(identity_refs, "allow-identity", {})
+        return _guardrails(ev, identity_refs, "allow-identity", {})
     if best is not None:
         return IMPLICIT_DENY, Rule(
             "account-delegation-no-identity-allow", {"required": required}, resource_refs
