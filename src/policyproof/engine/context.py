@@ -67,11 +67,12 @@ def build_context(
             )
     filled: list[str] = []
     filled_values: dict[str, list[str]] = {}
+    shown = _only_derived(derived)[2]  # the values as the trace shows them, built once
     for key, lower, value in derived:
         if lower not in values:
             values[lower] = value
             filled.append(key)
-            filled_values[key] = list(value)
+            filled_values[key] = shown[key]
     return RequestContext(values, tuple(filled), filled_values)
 
 
