@@ -264,6 +264,7 @@ def test_every_world_claim_is_proved_with_the_deciding_step_named(tmp_path: Path
     assert 'KMS grant "b-decrypt"' in results["c-decrypts-with-grant"].explain("en")
     assert results["c-without-grant"].deciding_rule == "resource-policy-required"
     assert "constraint EncryptionContextSubset" in results["c-constraint-not-met"].explain("en")
+    assert results["c-constraint-not-met"].deciding_rule == "grant-constraint-not-met"
     # The session policy caps the SSO session; its aws:PrincipalArn keeps the role's path.
     sso = results["sso-session-policy-limits"]
     assert sso.deciding_rule == "session-no-allow"

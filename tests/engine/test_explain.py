@@ -182,6 +182,16 @@ def _scenarios_for_every_rule() -> list:
             resource=key_policy_a,
             grants=[Grant("g", KEY_A, USER_B, ("Decrypt",))],
         ),
+        # ... whose encryption-context constraint the request does not meet
+        decide(
+            USER_B,
+            "kms:Decrypt",
+            KEY_A,
+            A,
+            {"kms:EncryptionContext:Department": "HR"},
+            resource=key_policy_a,
+            grants=[Grant("g", KEY_A, USER_B, ("Decrypt",), {"Department": "IT"})],
+        ),
         # resource-policy-required when the key policy names the account but not the action
         decide(
             USER_B,

@@ -233,3 +233,59 @@ def test_a_deny_on_a_resource_that_is_no_arn_is_refused() -> None:
     ).allowed
     wildcard = [policy("p", allow(), deny("s3:GetObject", "arn:aws:s3:*"))]
     assert decide(USER_A, "s3:GetObject", OBJECT, A, identity=wildcard).decision == "ExplicitDeny"
+
+
+# Every way a Deny statement can be malformed that the engine knows of: the request it denies must
+# never come out allowed (an input error, or still a deny).
+_MALFORMATIONS = {
+    "effect lower case": lambda s: {**s, "Effect": "deny"},
+    "effect missing": lambda s: {k: v for k, v in s.items() if k != "Effect"},
+    "action a number": lambda s: {**s, "Action": 3},
+    "action empty list": lambda s: {**s, "Action": []},
+    "both Action and NotAction": lambda s: {**s, "NotAction": "s3:PutObject"},
+    "resource not an ARN": lambda s: {**s, "Resource": "bucket-a/*"},
+    "resource a dict": lambda s: {**s, "Resource": {"arn": OBJECT}},
+    "unknown operator": lambda s: {**s, "Condition": {"StringEqualz": {"aws:SourceIp": "x"}}},
+    "operator prefix": lambda s: {**s, "Condition": {"ForSomeValues:StringLike": {"aws:TagKeys": "x"}}},
+    "condition a list": lambda s: {**s, "Condition": [{"Bool": {"aws:SecureTransport": "false"}}]},
+    "condition value an object": lambda s: {**s, "Condition": {"StringEquals": {"aws:SourceIp": {"a": 1}}}},
+    "bool yes": lambda s: {**s, "Condition": {"Bool": {"aws:SecureTransport": "yes"}}},
+    "date yesterday": lambda s: {**s, "Condition": {"DateLessThan": {"aws:CurrentTime": "yesterday"}}},
+    "numeric ten": lambda s: {**s, "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "ten"}}},
+    "null maybe": lambda s: {**s, "Condition": {"Null": {"aws:SourceVpce": "maybe"}}},
+    "ip not an ip": lambda s: {**s, "Condition": {"IpAddress": {"aws:SourceIp": "intranet"}}},
+    "statement a string": lambda s: "Deny everything",
+}
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    malformation=st.sampled_from(sorted(_MALFORMATIONS)),
+    version=st.sampled_from(["2012-10-17", "2008-10-17", None, 2012]),
+    where=st.sampled_from(["identity", "boundaries", "scps", "resource"]),
+)
+def test_a_malformed_deny_never_becomes_an_allow(malformation: str, version: object, where: str) -> None:
+    deny_statement = {"Effect": "Deny", "Action": "s3:GetObject", "Resource": OBJECT}
+    if where == "resource":
+        deny_statement["Principal"] = "*"
+    broken = _MALFORMATIONS[malformation](deny_statement)
+    document: dict = {"Statement": [broken]}
+    if version is not None:
+        document["Version"] = version
+    allow_all = [policy("allow", allow())]
+    policies: dict = {"identity": allow_all}
+    if where == "identity":
+        policies["identity"] = [*allow_all, NamedPolicy("broken", document)]
+    elif where == "boundaries":
+        document["Statement"].insert(0, allow())
+        policies["boundaries"] = [NamedPolicy("broken", document)]
+    elif where == "scps":
+        document["Statement"].insert(0, allow())
+        policies["scps"] = [[NamedPolicy("broken", document)]]
+    else:
+        policies["resource"] = NamedPolicy("broken", document)
+    try:
+        result = decide(USER_A, "s3:GetObject", OBJECT, A, **policies)
+    except EngineInputError:
+        return
+    assert result.decision != "Allow", f"{malformation} ({where}, Version {version!r}) gave Allow"

@@ -76,7 +76,11 @@ def test_subset_constraint_matches_only_with_its_pairs() -> None:
         grants=[g],
     )
     assert wrong.decision == "ImplicitDeny"
-    assert "constraint EncryptionContextSubset {Department: IT} does not match" in wrong.explain("en")
+    assert wrong.trace.rule.code == "grant-constraint-not-met"
+    assert wrong.trace.rule.params["otherwise"] == "resource-policy-required"
+    assert "constraint EncryptionContextSubset (Department: IT) does not match" in wrong.explain("en")
+    assert 'Implicit deny: KMS grant "b-decrypt" names this principal' in wrong.explain("en")
+    assert "không khớp encryption context" in wrong.explain("vi")
     # GrantConstraints: keys are compared case-insensitively, values case-sensitively.
     key_case = decide(
         USER_B,
@@ -372,3 +376,16 @@ def test_cli_case_with_a_grant_and_an_endpoint(tmp_path, capsys) -> None:  # noq
     path.write_text(json.dumps(case, indent=2), encoding="utf-8")
     assert main(["evaluate", str(path)]) == 2
     assert "KMS grant operations" in capsys.readouterr().err
+
+
+def test_an_identity_center_session_without_its_path_is_warned() -> None:
+    result = decide(SSO_SESSION, "s3:GetObject", "arn:aws:s3:::bucket-a/x", A)
+    warning = result.trace.facts["warnings"][0]
+    assert warning["code"] == "role-path-unknown"
+    assert "Give the role's path (role_path in claims.yaml, rolePath in a case)" in result.explain("en")
+    assert "Hãy khai báo path của role" in result.explain("vi")
+    with_path = evaluate(
+        Request(SSO_SESSION, "s3:GetObject", "*", A, role_path="/aws-reserved/sso.amazonaws.com/"),
+        PolicySet(),
+    )
+    assert "warnings" not in with_path.trace.facts

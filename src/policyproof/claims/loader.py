@@ -42,6 +42,7 @@ from policyproof.engine.flows import (
 from policyproof.engine.managed_keys import managed_key_aliases, managed_key_policy
 from policyproof.engine.model import GRANT_OPERATIONS
 from policyproof.engine.validate import blocking_findings
+from policyproof.engine.validate import checker_kind as validate_checker_kind
 
 # The file-name kinds of the briefing's contract 4. The checker (check/kinds.py) learns the newer
 # ones on another branch; until then claims still know them by suffix.
@@ -81,17 +82,6 @@ def _suffix_of(kind: str) -> str:
 
 def _kind_words(kind: str) -> str:
     return KIND_DESCRIPTIONS.get(kind) or _CONTRACT_DESCRIPTIONS.get(kind, kind)
-
-
-def _checker_kind(kind: str) -> str:
-    """The kind the checker on this branch knows for ``kind`` (boundaries and session policies are
-    identity-policy shaped; until the checker knows RCPs and endpoint policies, resource-policy
-    shaped kinds are checked with the bucket-policy schema minus its bucket rules)."""
-    from policyproof.check.kinds import KINDS
-
-    if kind in KINDS:
-        return kind
-    return {"boundary": "identity", "session": "identity"}.get(kind, kind)
 
 
 # --------------------------------------------------------------------------------------------
@@ -423,7 +413,7 @@ class _Loader:
         from policyproof.check.findings import Severity
 
         text = json.dumps(document, indent=2)
-        checker_kind = _checker_kind(kind)
+        checker_kind = validate_checker_kind(kind)
         try:
             findings = check_text(text, file=f"{self.path.name} ({name})", kind=checker_kind)
         except InputError:
@@ -787,6 +777,8 @@ class _Loader:
                 self.check_name(value, resources, (*where, key), "resource")
             elif kind == "object":
                 self.check_name(value.split("/", 1)[0], resources, (*where, key), "resource (bucket)")
+            elif kind == "endpoint":
+                self.check_name(value, self.endpoint_specs, (*where, key), "endpoint")
         for param in spec.params:
             if param.required and param.name not in flow:
                 raise self.error(where, f"flow {spec.name} needs `{param.name}` ({param.help or param.kind})")

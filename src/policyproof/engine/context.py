@@ -47,6 +47,11 @@ def build_context(
         raise EngineInputError(
             f"context must be an object of key -> string or list of strings, got {given!r}"
         )
+    if not given:
+        # The common case (no context given): every derived key is filled; built once per
+        # distinct set of derived keys.
+        # Shared, not copied: the engine only reads a context, and the trace's copy is read-only.
+        return RequestContext(*_only_derived(derived))
     values: dict[str, tuple[str, ...]] = {}
     for key, value in given.items():
         if not isinstance(key, str) or not key:
@@ -62,12 +67,26 @@ def build_context(
             )
     filled: list[str] = []
     filled_values: dict[str, list[str]] = {}
+    shown = _only_derived(derived)[2]  # the values as the trace shows them, built once
     for key, lower, value in derived:
         if lower not in values:
             values[lower] = value
             filled.append(key)
-            filled_values[key] = list(value)
+            filled_values[key] = shown[key]
     return RequestContext(values, tuple(filled), filled_values)
+
+
+@lru_cache(maxsize=1024)
+def _only_derived(
+    derived: tuple[tuple[str, str, tuple[str, ...]], ...],
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...], dict[str, list[str]]]:
+    values: dict[str, tuple[str, ...]] = {}
+    filled: list[str] = []
+    for key, lower, value in derived:
+        if lower not in values:
+            values[lower] = value
+            filled.append(key)
+    return values, tuple(filled), {key: list(values[key.lower()]) for key in filled}
 
 
 @lru_cache(maxsize=1024)

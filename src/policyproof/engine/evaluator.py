@@ -19,12 +19,13 @@ evaluation logic", and the KMS Developer Guide, "Key policies in AWS KMS":
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from policyproof.engine.arns import (
     ACCOUNT_ID,
     ANONYMOUS_KIND,
+    ROLE_SESSION,
     SERVICE,
     WEB_IDENTITY,
     Principal,
@@ -92,7 +93,8 @@ class _Evaluated:
     boundaries_without_allow: list[str]
     session_without_allow: str | None
     endpoints_without_allow: list[str]
-    grant_allows: list[StatementRef] = field(default_factory=list)
+    grant_allows: list[StatementRef]
+    grant_near: list  # (grant name, constraint mismatch): a grant that fails only on its constraint
 
 
 def evaluate(request: Request, policies: PolicySet) -> Result:
@@ -146,7 +148,7 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
     )
     evaluated = _evaluate_policies(policies, view, context, setting.scps_apply, setting.rcps_apply)
     if policies.grants and setting.required == "kms-key":
-        grant_traces, evaluated.grant_allows = evaluate_grants(
+        grant_traces, evaluated.grant_allows, evaluated.grant_near = evaluate_grants(
             policies.grants, setting, request.context, setting.resource
         )
         evaluated.traces.extend(grant_traces)
@@ -227,8 +229,21 @@ def _setting(
         facts,
         derived_keys(principal, action.startswith("kms:"), resource_account),
         aws_owned_resource(action, resource),
-        unknown_action(action_text),
+        unknown_action(action_text) + _path_warning(principal, role_path),
     )
+
+
+def _path_warning(principal: Principal, role_path: str | None) -> tuple[dict[str, object], ...]:
+    """IAM Identity Center's roles live under /aws-reserved/sso.amazonaws.com/ (sometimes with a
+    Region segment), which a session ARN does not show: without the path given, the engine's
+    aws:PrincipalArn lacks it, and policies that exempt these roles by path would not match."""
+    if (
+        principal.kind == ROLE_SESSION
+        and role_path is None
+        and (principal.name or "").startswith("AWSReservedSSO_")
+    ):
+        return ({"code": "role-path-unknown", "value": principal.role_arn, "suggestion": None},)
+    return ()
 
 
 # ----- input checks -----
@@ -315,7 +330,7 @@ def _evaluate_policies(
     policies: PolicySet, view: RequestView, context: RequestContext, scps_apply: bool, rcps_apply: bool
 ) -> _Evaluated:
     lookup = context.get  # resolves ${...} policy variables from the request context
-    result = _Evaluated([], [], [], [], [], [], None, [])
+    result = _Evaluated([], [], [], [], [], [], None, [], [], [])
 
     def run(policy: NamedPolicy, kind: str, level: int | None = None, implicit: bool = False) -> PolicyTrace:
         if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
@@ -439,6 +454,21 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
         if ev.session_without_allow:
             return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
         return ALLOW, Rule("allow-grant", {"grant": grant.policy, "why": grant.label}, cites)
+    if decision == IMPLICIT_DENY and ev.grant_near and rule.code not in _GUARDRAIL_RULES:
+        # A grant names this principal and operation, but the request's encryption context does
+        # not satisfy its constraint: that, not the key policy, is what the reader needs to hear.
+        name, mismatch = ev.grant_near[0]
+        return IMPLICIT_DENY, Rule(
+            "grant-constraint-not-met",
+            {
+                "grant": name,
+                "constraint": mismatch.params["constraint"],
+                "expected": mismatch.params["expected"],
+                "actual": mismatch.params["actual"],
+                "otherwise": rule.code,
+            },
+            rule.cites,
+        )
     return decision, rule
 
 
@@ -446,12 +476,23 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
 _GUARDRAIL_RULES = frozenset({"boundary-no-allow", "session-no-allow"})
 
 
+def _guardrails(
+    ev: _Evaluated, cites: tuple[StatementRef, ...], code: str, params: dict
+) -> tuple[Decision, Rule]:
+    """Allow under ``code``, unless a permissions boundary or session policy does not allow."""
+    if ev.boundaries_without_allow:
+        return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
+    if ev.session_without_allow:
+        return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
+    return ALLOW, Rule(code, params, cites)
+
+
 def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
     action, principal = setting.action, setting.principal
     same_account, required = setting.same_account, setting.required
 
-    best = _strongest(ev.resource_allows)
-    resource_refs = tuple(ref for ref, _ in ev.resource_allows)
+    best = _strongest(ev.resource_allows) if ev.resource_allows else None
+    resource_refs = tuple([ref for ref, _ in ev.resource_allows]) if ev.resource_allows else ()
     identity_refs = tuple(ev.identity_allows)
 
     if not principal.has_identity_policies:
@@ -465,13 +506,6 @@ def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]
             "resource-policy-required", {"required": required, "identityAllows": bool(identity_refs)}
         )
 
-    def guardrails(cites: tuple[StatementRef, ...], code: str, params: dict) -> tuple[Decision, Rule]:
-        if ev.boundaries_without_allow:
-            return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
-        if ev.session_without_allow:
-            return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
-        return ALLOW, Rule(code, params, cites)
-
     if not same_account:
         if required == "kms-key" and action not in KMS_CROSS_ACCOUNT_ACTIONS:
             return IMPLICIT_DENY, Rule("kms-not-cross-account", {"action": action})
@@ -481,21 +515,21 @@ def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]
             )
         if not identity_refs:
             return IMPLICIT_DENY, Rule("cross-account-no-identity-allow", {"match": best[1]}, resource_refs)
-        return guardrails(resource_refs + identity_refs, "allow-cross-account", {"match": best[1]})
+        return _guardrails(ev, resource_refs + identity_refs, "allow-cross-account", {"match": best[1]})
 
     if best is not None and best[1] != "account":
         match = best[1]
         if match in _FULLY_DIRECT:
             return ALLOW, Rule("allow-resource-names-principal", {"match": match}, (best[0],))
         # A role named directly: its sessions still answer to their boundary and session policy.
-        return guardrails((best[0],), "allow-resource-names-principal", {"match": match})
+        return _guardrails(ev, (best[0],), "allow-resource-names-principal", {"match": match})
     if identity_refs:
         if required:
             # The key or trust policy delegates to the account, so IAM policies count.
-            return guardrails(
-                identity_refs + resource_refs, "allow-identity-delegated", {"required": required}
+            return _guardrails(
+                ev, identity_refs + resource_refs, "allow-identity-delegated", {"required": required}
             )
-        return guardrails(identity_refs, "allow-identity", {})
+        return _guardrails(ev, identity_refs, "allow-identity", {})
     if best is not None:
         return IMPLICIT_DENY, Rule(
             "account-delegation-no-identity-allow", {"required": required}, resource_refs

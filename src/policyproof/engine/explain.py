@@ -147,6 +147,9 @@ RULES: dict[str, dict[str, str]] = {
         "allow-identity-delegated": "Allowed: the {resource_label} allows the account principal "
         "({resource_cites}), which lets IAM policies grant access, and "
         "{identity_cites} allows it.",
+        "grant-constraint-not-met": 'Implicit deny: KMS grant "{grant}" names this principal and '
+        "operation, but its constraint {constraint} {expected} does not match the request's encryption "
+        "context {actual}; and no key policy statement allows the request on its own.",
         "allow-grant": 'Allowed: KMS grant "{grant}" lets this principal ({grant_how}) call {action} on the '
         "key, in any account and without a key policy or IAM policy statement for it; nothing denies it.",
     },
@@ -217,6 +220,9 @@ RULES: dict[str, dict[str, str]] = {
         "allow-identity-delegated": "Được cho phép: {resource_label} cho phép account principal "
         "({resource_cites}), nhờ đó IAM policy có hiệu lực, và {identity_cites} cho "
         "phép.",
+        "grant-constraint-not-met": 'Bị từ chối ngầm định: KMS grant "{grant}" có nêu principal và '
+        "operation này, nhưng constraint {constraint} {expected} của grant không khớp encryption context "
+        "{actual} của request; và không statement nào trong key policy tự cho phép request.",
         "allow-grant": 'Được cho phép: KMS grant "{grant}" cho principal này ({grant_how}) gọi {action} '
         "trên key, từ bất kỳ account nào và không cần statement nào trong key policy hay IAM policy; "
         "không có gì từ chối.",
@@ -305,6 +311,10 @@ TEXT = {
         "warning:unknown-service": "Warning: {value} names no AWS service{suggestion}.",
         "warning:unknown-context-key": "Warning: context key {value} is not a condition key of any AWS "
         "service{suggestion}.",
+        "warning:role-path-unknown": "Warning: this session's role is an IAM Identity Center role, "
+        "whose ARN has a path (/aws-reserved/sso.amazonaws.com/…) the session ARN does not show; "
+        "aws:PrincipalArn was filled as {value}. Give the role's path (role_path in claims.yaml, "
+        "rolePath in a case) for the exact value{suggestion}.",
         "suggestion": " (did you mean {suggestion}?)",
         "grant_line": "    grant ({operations}): {state}",
         "grant_applies": "applies",
@@ -341,6 +351,10 @@ TEXT = {
         "warning:unknown-service": "Cảnh báo: {value} không thuộc AWS service nào{suggestion}.",
         "warning:unknown-context-key": "Cảnh báo: context key {value} không phải condition key của AWS "
         "service nào{suggestion}.",
+        "warning:role-path-unknown": "Cảnh báo: role của session này là role của IAM Identity Center, "
+        "ARN của nó có path (/aws-reserved/sso.amazonaws.com/…) mà ARN của session không cho thấy; "
+        "aws:PrincipalArn được điền là {value}. Hãy khai báo path của role (role_path trong "
+        "claims.yaml, rolePath trong case) để có giá trị chính xác{suggestion}.",
         "suggestion": " (có phải ý bạn là {suggestion}?)",
         "grant_line": "    grant ({operations}): {state}",
         "grant_applies": "áp dụng",
@@ -424,9 +438,8 @@ def explain_mismatch(mismatch: Mismatch, lang: str = "en") -> str:
 
 
 def _pairs(value: dict[str, str] | None) -> str:
-    if not value:
-        return "{}"
-    return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    """An encryption context in words: ``(Department: IT, Project: x)``, ``()`` when empty."""
+    return "(" + ", ".join(f"{k}: {v}" for k, v in (value or {}).items()) + ")"
 
 
 _PRINCIPAL_MISMATCHES = frozenset({"principal-not-listed", "principal-excluded", "no-principal-element"})
@@ -482,6 +495,9 @@ def explain_rule(result: Result, lang: str = "en") -> str:
         "kind_label": _kind_label(rule.params["kind"], lang, required) if "kind" in rule.params else "",
         "protection_label": PROTECTION[lang].get(rule.params.get("protection", ""), ""),
         "grant": rule.params.get("grant", ""),
+        "constraint": rule.params.get("constraint", ""),
+        "expected": _pairs(rule.params.get("expected")),
+        "actual": _pairs(rule.params.get("actual")),
         "grant_how": TEXT[lang].get(f"grant_how:{rule.params.get('why', '')}", ""),
     }
     if rule.code == "always-allowed":

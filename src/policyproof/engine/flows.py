@@ -859,6 +859,12 @@ _S3_PARAMS = (
         "key", "resource", required=False, help="the KMS key that encrypts the object (default: the bucket's)"
     ),
     FlowParam("bucket_key", "bool", required=False, help="S3 Bucket Key (default: the bucket's setting)"),
+    FlowParam(
+        "endpoint",
+        "endpoint",
+        required=False,
+        help="the VPC endpoint the principal's own S3 calls go through (S3's calls to KMS do not)",
+    ),
 )
 
 FLOWS: dict[str, FlowSpec] = {
@@ -1028,6 +1034,10 @@ def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResu
         if param.required and param.name != "principal" and param.name not in params:
             raise FlowError(param.name, f"flow {name} needs `{param.name}` ({param.help or param.kind})")
 
+    endpoint = params.get("endpoint")
+    if endpoint is not None and endpoint not in world.endpoints:
+        known = ", ".join(sorted(world.endpoints)) or "none"
+        raise FlowError("endpoint", f"no VPC endpoint named {endpoint!r}; known: {known}")
     steps: list[Step] = []
     stopped = False
     for number, call in enumerate(spec.plan(world, actor, params), start=1):
@@ -1040,8 +1050,11 @@ def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResu
             fact: Words | None = words
         else:
             account = call.evaluate_in_account or call.resource.account
-            request = request_for(world, actor, call.action, call.arn, account, call.context)
-            result = evaluate(request, policies_for(actor, call.resource, world, resource_account=account))
+            # Only the principal's own calls travel through its VPC endpoint; a service's call on
+            # its behalf (S3 to KMS) leaves from the service.
+            via = endpoint if not call.caller else None
+            request = request_for(world, actor, call.action, call.arn, account, call.context, via)
+            result = evaluate(request, policies_for(actor, call.resource, world, via, account))
             decision = result.decision
             fact = None
         steps.append(

@@ -107,10 +107,12 @@ def _constraint_mismatch(grant: Grant, context: Mapping[str, Any]) -> Mismatch |
 
 def evaluate_grants(
     grants: Sequence[Grant], setting: Any, context: Mapping[str, Any], key_arn: str
-) -> tuple[list[PolicyTrace], list[StatementRef]]:
-    """The trace of every grant on ``key_arn``, and the grants that allow the request."""
+) -> tuple[list[PolicyTrace], list[StatementRef], list[tuple[str, Mismatch]]]:
+    """The trace of every grant on ``key_arn``, the grants that allow the request, and the grants
+    that would allow it but for their encryption-context constraint."""
     traces: list[PolicyTrace] = []
     allows: list[StatementRef] = []
+    near: list[tuple[str, Mismatch]] = []
     principal = setting.principal
     operation = setting.action.split(":", 1)[1]
     for raw in grants:
@@ -146,6 +148,7 @@ def evaluate_grants(
                 mismatch = _constraint_mismatch(grant, context)
                 if mismatch is not None:
                     mismatches.append(mismatch)
+                    near.append((grant.name, mismatch))
         applies = not mismatches
         details: dict[str, Any] = {"grantee": grant.grantee, "operations": list(grant.operations)}
         if grant.encryption_context_subset is not None:
@@ -158,4 +161,4 @@ def evaluate_grants(
         traces.append(PolicyTrace("grant", grant.name, (statement,), details=details))
         if applies:
             allows.append(StatementRef("grant", grant.name, how))
-    return traces, allows
+    return traces, allows, near

@@ -220,13 +220,10 @@ def _statement(raw: object, index: int, where: str, variables: bool) -> Statemen
     if condition is not None:
         validate_condition_block(condition, where)
 
-    def optional(element: str) -> tuple[str, ...] | None:
-        return _strings(raw[element], where, element) if element in raw else None
-
-    action = optional("Action")
-    not_action = optional("NotAction")
-    resource = optional("Resource")
-    not_resource = optional("NotResource")
+    action = _strings(raw["Action"], where, "Action") if "Action" in raw else None
+    not_action = _strings(raw["NotAction"], where, "NotAction") if action is None else None
+    resource = _strings(raw["Resource"], where, "Resource") if "Resource" in raw else None
+    not_resource = _strings(raw["NotResource"], where, "NotResource") if "NotResource" in raw else None
     resource_patterns = resource if resource is not None else not_resource
     # Fail closed: a Deny's Resource (an Allow's NotResource) that is not an ARN would silently
     # match nothing, and so deny (exclude) nothing. AWS refuses such a policy.

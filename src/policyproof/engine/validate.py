@@ -65,8 +65,14 @@ def checker_kind(kind: str) -> str:
 @lru_cache(maxsize=4096)
 def _blocking(digest: str, kind: str, text: str) -> tuple[Finding, ...]:
     from policyproof.check.checker import check_text
+    from policyproof.check.findings import InputError
 
-    findings = check_text(text, file="policy.json", kind=checker_kind(kind))
+    try:
+        findings = check_text(text, file="policy.json", kind=checker_kind(kind))
+    except InputError:
+        # A kind the checker cannot apply to this text on its own (e.g. one that needs a service
+        # named): the kind-independent codes are the same under the nearest kind.
+        findings = check_text(text, file="policy.json", kind=_NEAREST.get(kind, "identity"))
     return tuple(f for f in findings if f.severity == Severity.ERROR and f.code in BLOCKING_CODES)
 
 

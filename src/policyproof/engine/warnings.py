@@ -57,7 +57,8 @@ def _unknown_key(key: str) -> dict[str, Any] | None:
     }
 
 
-def unknown_context_keys(keys: tuple[str, ...]) -> list[dict[str, Any]]:
+@lru_cache(maxsize=4096)
+def unknown_context_keys(keys: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
     """Warnings for the request's context keys that no AWS service defines."""
     found = []
     for key in keys:
@@ -65,4 +66,4 @@ def unknown_context_keys(keys: tuple[str, ...]) -> list[dict[str, Any]]:
             warning = _unknown_key(key)
             if warning is not None:
                 found.append(warning)
-    return found
+    return tuple(found)
