@@ -17,6 +17,9 @@ Both engines run in their own fresh process (Python: this script's ``--worker`` 
   What stays warm: the runtime itself (JIT on Node, bytecode on Python) and per-string caches
   each engine keeps (policyproof caches a pattern's regular expression and a request's
   principal/action/resource setting; those strings repeat across passes).
+* **unique, JSON decoded untimed**: the same unique passes, but each pass's JSON texts are
+  decoded to objects before timing. Timed: compile/load the policies, build the request, decide
+  (issue 14's measure: "parse, compile and decide per unique case", parse = the policy grammar).
 * **warm** (decide only): policies compiled/loaded once before timing and reused; timed: decide.
 * **first pass**: one pass over every case right after start-up, nothing cached.
 * **whole process**: each worker started as a command with no timed rounds: interpreter start,
@@ -155,6 +158,20 @@ def worker(cases_file: str, rounds: int) -> None:
                 unique[i].append(elapsed)
         unique_decisions = seen
 
+    objects: list[list[int]] = [[] for _ in cases]
+    for number in range(-1, rounds):
+        raws = [json.loads(c["template"].replace(placeholder, str(number + 1))) for c in cases]
+        for i, raw in enumerate(raws):
+            start = clock()
+            try:
+                case = parse_case(raw, ids[i])
+                evaluate(case.request, case.policies)
+            except EngineInputError:
+                pass
+            elapsed = clock() - start
+            if number >= 0:
+                objects[i].append(elapsed)
+
     prepared = []
     for c in cases:
         try:
@@ -187,6 +204,7 @@ def worker(cases_file: str, rounds: int) -> None:
                         "decision": decisions[i],
                         "uniqueDecision": unique_decisions[i] if unique_decisions else None,
                         "uniqueNs": median(unique[i]),
+                        "objectsNs": median(objects[i]),
                         "warmNs": median(warm[i]),
                     }
                     for i in range(len(cases))
@@ -271,6 +289,8 @@ def main() -> int:
     py_warm, js_warm = us(python, "warmNs"), us(node, "warmNs")
     row("unique: parse+compile+decide, mean µs/case", statistics.mean(py_unique), statistics.mean(js_unique))
     row("unique: median µs/case", statistics.median(py_unique), statistics.median(js_unique))
+    py_objects, js_objects = us(python, "objectsNs"), us(node, "objectsNs")
+    row("unique, JSON decoded untimed: mean µs", statistics.mean(py_objects), statistics.mean(js_objects))
     row("warm: decide only, mean µs/case", statistics.mean(py_warm), statistics.mean(js_warm))
     row("first pass after start-up, all cases (ms)", python["coldNs"] / 1e6, node["coldNs"] / 1e6)
     row("whole process, one pass, as a command (ms)", whole["policyproof"] * 1e3, whole["iam-simulate"] * 1e3)

@@ -6,6 +6,7 @@
 //   unique: ROUNDS passes; in each the case text carries a round number in every policy's Id, so
 //           no policy is ever the same object or the same text twice; timed: JSON.parse + load +
 //           authorize (one untimed warm-up round first);
+//   objects: as unique, but the JSON text is decoded before timing (timed: load + authorize);
 //   warm:   ROUNDS passes deciding with policies loaded once before timing (authorize only).
 // Prints one JSON object.
 'use strict'
@@ -99,6 +100,20 @@ for (let round = -1; round < rounds; round++) {
   uniqueDecisions = seen
 }
 
+// objects: as unique, but each round's JSON texts are decoded before timing; timed: load + authorize.
+const objectSamples = cases.map(() => [])
+for (let round = -1; round < rounds; round++) {
+  const raws = cases.map((c) => JSON.parse(c.template.split(placeholder).join(String(round + 1))))
+  raws.forEach((raw, i) => {
+    const start = clock()
+    try {
+      authorize(prepare(raw))
+    } catch (error) {}
+    const elapsed = Number(clock() - start)
+    if (round >= 0) objectSamples[i].push(elapsed)
+  })
+}
+
 // warm: policies loaded once, authorize only.
 const prepared = cases.map((c) => {
   try {
@@ -135,6 +150,7 @@ process.stdout.write(
       decision: decisions[i],
       uniqueDecision: uniqueDecisions[i],
       uniqueNs: median(uniqueSamples[i]),
+      objectsNs: median(objectSamples[i]),
       warmNs: median(warmSamples[i])
     }))
   })
