@@ -25,7 +25,8 @@ in-process view those are counted; the user's view leaves them out of the folder
 (parliament's CLI would stop at the first one) and says how many.
 
 Each figure is the median of ``--runs`` runs, interleaved so a change in machine load hits both
-tools alike; the min is printed beside it.
+tools alike; the min is printed beside it. CPU seconds (user + system of the process) are printed
+too: on a machine shared with other work they vary far less than wall time.
 """
 
 from __future__ import annotations
@@ -127,14 +128,14 @@ def parliament_crashes(corpus: Path) -> list[str]:
 # ---- the user's view: whole commands on real files ----------------------------------------------
 
 
-def timed_command(command: list[str], cwd: Path) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB) and exit code of one whole command, output discarded."""
+def timed_command(command: list[str], cwd: Path) -> tuple[float, float, int, float]:
+    """Wall seconds, peak RSS (MB), exit code and CPU seconds of one whole command, output discarded."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss / 1024, process.returncode
+    return elapsed, usage.ru_maxrss / 1024, process.returncode, usage.ru_utime + usage.ru_stime
 
 
 def median_min(values: list[float]) -> str:
@@ -188,7 +189,7 @@ def main() -> int:
             "policyproof": [str(BIN / "policyproof"), "check", "--kind", "identity", str(folder)],
             "parliament": [str(BIN / "parliament"), "--directory", str(folder)],
         }
-        user: dict[str, list[tuple[float, float, int]]] = {tool: [] for tool in tools}
+        user: dict[str, list[tuple[float, float, int, float]]] = {tool: [] for tool in tools}
         for _ in range(args.runs):
             for tool in tools:
                 user[tool].append(timed_command(commands[tool], Path(tmp)))
@@ -204,16 +205,18 @@ def main() -> int:
     if crashes:
         print(f"  ({len(crashes)} policies parliament raises on are left out for both tools)")
     for tool in tools:
-        walls = [wall for wall, _, _ in user[tool]]
-        rss = max(r for _, r, _ in user[tool])
-        codes = sorted({code for _, _, code in user[tool]})
-        print(f"  {tool:<12} {median_min(walls)}  peak RSS {rss:6.1f} MB  exit {codes}")
+        walls = [run[0] for run in user[tool]]
+        rss = max(run[1] for run in user[tool])
+        codes = sorted({run[2] for run in user[tool]})
+        cpu = statistics.median(run[3] for run in user[tool])
+        print(f"  {tool:<12} {median_min(walls)}, CPU {cpu:.3f} s, peak RSS {rss:5.1f} MB, exit {codes}")
         print(f"  {'':<12} $ {' '.join(commands[tool]).replace(str(folder), 'DIR')}")
     if have_parliament:
-        ratio = statistics.median(w for w, _, _ in user["parliament"]) / statistics.median(
-            w for w, _, _ in user["policyproof"]
-        )
-        print(f"  ratio parliament / policyproof: {ratio:.1f}x")
+        def ratio(index: int) -> float:
+            theirs = statistics.median(run[index] for run in user["parliament"])
+            return theirs / statistics.median(run[index] for run in user["policyproof"])
+
+        print(f"  ratio parliament / policyproof: {ratio(0):.1f}x wall, {ratio(3):.1f}x CPU")
 
     print()
     print(
