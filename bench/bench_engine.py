@@ -1,6 +1,6 @@
 """Benchmark: policyproof's engine against iam-simulate on the strict conformance cases.
 
-    .venv/bin/python bench/bench_engine.py [--rounds 30] [--summary]
+    .venv/bin/python bench/bench_engine.py [--rounds 30] [--repeat 3] [--summary]
 
 The cases are the extra suite ``conformance`` (README, "Extra suites"): every strict-mode
 core-engine case of ``$POLICYPROOF_SHARED/conformance/iam-simulate/core-engine`` (default
@@ -25,7 +25,9 @@ Both engines run in their own fresh process (Python: this script's ``--worker`` 
 * **whole process**: each worker started as a command with no timed rounds: interpreter start,
   imports, reading the cases, one first pass, exit.
 
-It prints both decisions when they differ, and each process's peak memory (max RSS).
+Each side runs ``--repeat`` times, the two sides alternating, so a change in machine load hits
+both alike; a figure is the median over those runs. It prints both decisions when they differ,
+and the peak memory (max RSS) of each side's processes.
 """
 
 from __future__ import annotations
@@ -226,10 +228,31 @@ def run(command: list[str]) -> tuple[dict, float]:
     return json.loads(completed.stdout), elapsed
 
 
+def merge(runs: list[dict]) -> dict:
+    """One side's runs as one: per case the median of the runs' medians; peak memory the max."""
+    merged = dict(runs[0])
+    merged["coldNs"] = statistics.median(r["coldNs"] for r in runs)
+    merged["maxRssKb"] = max(r["maxRssKb"] for r in runs)
+    merged["results"] = [
+        {
+            **results[0],
+            **{
+                key: statistics.median(r[key] for r in results)
+                for key in ("uniqueNs", "objectsNs", "warmNs")
+            },
+        }
+        for results in zip(*(r["results"] for r in runs), strict=True)
+    ]
+    return merged
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=30, help="timed passes per case (median is reported)")
     parser.add_argument("--summary", action="store_true", help="print only the summary, not every case")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each side, alternating (median of their medians)"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("CASES", "ROUNDS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -246,9 +269,15 @@ def main() -> int:
             "iam-simulate": ["node", str(DRIVER), str(cases_file)],
         }
         # The user's view first (each worker as one command, no timed rounds), then the timed runs.
-        whole = {name: run([*command, "0"])[1] for name, command in commands.items()}
-        python, _ = run([*commands["policyproof"], str(args.rounds)])
-        node, _ = run([*commands["iam-simulate"], str(args.rounds)])
+        # Alternate the two sides --repeat times, so a change in machine load hits both alike.
+        whole: dict[str, list[float]] = {name: [] for name in commands}
+        runs: dict[str, list[dict]] = {name: [] for name in commands}
+        for _ in range(args.repeat):
+            for name, command in commands.items():
+                whole[name].append(run([*command, "0"])[1])
+                runs[name].append(run([*command, str(args.rounds)])[0])
+        python, node = merge(runs["policyproof"]), merge(runs["iam-simulate"])
+        whole_median = {name: statistics.median(times) for name, times in whole.items()}
 
     width = min(90, max(len(c["id"]) for c in cases))
     if not args.summary:
@@ -273,7 +302,8 @@ def main() -> int:
     print()
     print(
         f"{len(cases)} strict core-engine cases; {args.rounds} timed passes after 1 warm-up pass "
-        "(median per case); each engine in its own process"
+        f"(median per case); each engine in its own process, {args.repeat} processes per side "
+        "alternating (median of their per-case medians)"
     )
     print(f"iam-simulate {node['version']} on {node['runtime']}; policyproof on {python['runtime']}")
     print(
@@ -293,7 +323,11 @@ def main() -> int:
     row("unique, JSON decoded untimed: mean µs", statistics.mean(py_objects), statistics.mean(js_objects))
     row("warm: decide only, mean µs/case", statistics.mean(py_warm), statistics.mean(js_warm))
     row("first pass after start-up, all cases (ms)", python["coldNs"] / 1e6, node["coldNs"] / 1e6)
-    row("whole process, one pass, as a command (ms)", whole["policyproof"] * 1e3, whole["iam-simulate"] * 1e3)
+    row(
+        "whole process, one pass, as a command (ms)",
+        whole_median["policyproof"] * 1e3,
+        whole_median["iam-simulate"] * 1e3,
+    )
     row("peak memory, max RSS (MiB)", python["maxRssKb"] / 1024, node["maxRssKb"] / 1024)
     ratios = [js / py for py, js in zip(py_unique, js_unique, strict=True)]
     print(
