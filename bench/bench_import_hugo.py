@@ -7,9 +7,11 @@ workshops are) shaped like real ones: chapters with ``chapter: true`` / ``pre`` 
 ``{{% children %}}``; pages with ``title``/``weight``/``pre``; ``notice`` used most (note, then
 tip, info, warning), then ``expand``; images under ``/images/``; URL-style links
 (``2.1-enable-sso/``); IAM policies in JSON blocks. Imports it (target: under 10 s), builds the
-result with the site's ``mkdocs build --strict``, checks that no ``{{`` is left in any page and
-that the result keeps the site's rules (``policyproof.site.page_rules``: both languages with the
-same snippets and heading ids, no inline JSON, every snippet used).
+result with the site's ``mkdocs build --strict``, times the same import run as one
+``policyproof import-hugo`` command (the user's view: process start-up included), checks that
+no ``{{`` is left in any page and that the result keeps the site's rules
+(``policyproof.site.page_rules``: both languages with the same snippets and heading ids, no inline
+JSON, every snippet used).
 """
 
 from __future__ import annotations
@@ -233,6 +235,25 @@ def main() -> int:
             *snippet_usage_problems(docs, snippets),
         ]
         rules_seconds = time.perf_counter() - started
+        # The user's view: the same import as one `policyproof import-hugo` command, into fresh folders.
+        started = time.perf_counter()
+        command = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("policyproof")),
+                "import-hugo",
+                "--default-lang",
+                "en",
+                "--docs",
+                str(work / "cli-docs"),
+                "--snippets",
+                str(work / "cli-snippets"),
+                str(work / "hugo" / "content"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        command_seconds = time.perf_counter() - started
         print(f"generated page files:  {count}")
         print(f"pages imported:        {sum(report.pages.values())} ({dict(sorted(report.pages.items()))})")
         converted = dict(sorted(report.shortcodes.items()))
@@ -245,7 +266,11 @@ def main() -> int:
         )
         checked = "" if report.checker_available else " (checker not available)"
         print(f"checker findings:      {len(report.findings)}{checked}")
-        print(f"import time:           {import_seconds:.2f} s (target < 10 s)")
+        print(f"import time:           {import_seconds:.2f} s in-process (target < 10 s)")
+        print(
+            f"as a command:          {command_seconds:.2f} s for `policyproof import-hugo` (one process: "
+            f"start-up, import, checker, report), exit {command.returncode}"
+        )
         print(
             f"mkdocs build --strict: {'ok' if build.returncode == 0 else 'FAILED'} in {build_seconds:.2f} s"
         )
@@ -264,6 +289,7 @@ def main() -> int:
             and not site_rules
             and report.exit_code == 0
             and import_seconds < 10
+            and command.returncode == report.exit_code
         )
         return 0 if ok else 1
 

@@ -1,7 +1,14 @@
 // Runs iam-simulate's core engine over the cases bench_engine.py sends, in one Node process.
 // Usage: node iam_simulate_driver.cjs CASES.json ROUNDS  (run by bench_engine.py, not by hand)
-// Per case it times what policyproof's side also does: turn the case JSON into the engine's
-// input (load policies, build the request) and authorize it. Prints one JSON object.
+// It does exactly what bench_engine.py's Python worker does (same input, same measures):
+//   cold:   one pass over every case from its JSON text (parse, load policies, build the request,
+//           authorize), right after start-up;
+//   unique: ROUNDS passes; in each the case text carries a round number in every policy's Id, so
+//           no policy is ever the same object or the same text twice; timed: JSON.parse + load +
+//           authorize (one untimed warm-up round first);
+//   objects: as unique, but the JSON text is decoded before timing (timed: load + authorize);
+//   warm:   ROUNDS passes deciding with policies loaded once before timing (authorize only).
+// Prints one JSON object.
 'use strict'
 const fs = require('fs')
 const path = require('path')
@@ -33,7 +40,8 @@ function levels(list, kind, addFullAccess) {
   })
 }
 
-function decide(raw) {
+// Case JSON -> the engine's input: load every policy, build the request.
+function prepare(raw) {
   const r = raw.request
   const request = new AwsRequestImpl(
     r.principal,
@@ -42,7 +50,7 @@ function decide(raw) {
     new RequestContextImpl(r.context || {}),
     r.wildcardOnlyAction || false
   )
-  const analysis = authorize({
+  return {
     request,
     identityPolicies: raw.identityPolicies.map((p, i) => named(p, `identity-${i}`)),
     serviceControlPolicies: levels(raw.serviceControlPolicies, 'scp', false),
@@ -55,36 +63,95 @@ function decide(raw) {
       simulationMode: 'Strict',
       discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([])
     }
-  })
-  return analysis.result
+  }
+}
+
+function fromText(text) {
+  try {
+    return authorize(prepare(JSON.parse(text))).result
+  } catch (error) {
+    return 'InputError'
+  }
 }
 
 const [casesFile, roundsText] = process.argv.slice(2)
 const rounds = Number(roundsText)
-const cases = JSON.parse(fs.readFileSync(casesFile, 'utf8'))
+const input = JSON.parse(fs.readFileSync(casesFile, 'utf8'))
+const { placeholder, cases } = input
+const clock = () => process.hrtime.bigint()
 
-const coldStart = process.hrtime.bigint()
-const decisions = cases.map((c) => decide(c.raw))
-const coldNs = Number(process.hrtime.bigint() - coldStart)
+// cold: the original texts, first time through.
+const coldStart = clock()
+const decisions = cases.map((c) => fromText(c.text))
+const coldNs = Number(clock() - coldStart)
 
-const samples = cases.map(() => [])
-for (let round = 0; round < rounds; round++) {
-  cases.forEach((c, i) => {
-    const start = process.hrtime.bigint()
-    decide(c.raw)
-    samples[i].push(Number(process.hrtime.bigint() - start))
+// unique: every round's texts differ (round number in each policy's Id); built before timing.
+const uniqueSamples = cases.map(() => [])
+let uniqueDecisions = []
+for (let round = -1; round < rounds; round++) {
+  const texts = cases.map((c) => c.template.split(placeholder).join(String(round + 1)))
+  const seen = []
+  texts.forEach((text, i) => {
+    const start = clock()
+    seen.push(fromText(text))
+    const elapsed = Number(clock() - start)
+    if (round >= 0) uniqueSamples[i].push(elapsed)
+  })
+  uniqueDecisions = seen
+}
+
+// objects: as unique, but each round's JSON texts are decoded before timing; timed: load + authorize.
+const objectSamples = cases.map(() => [])
+for (let round = -1; round < rounds; round++) {
+  const raws = cases.map((c) => JSON.parse(c.template.split(placeholder).join(String(round + 1))))
+  raws.forEach((raw, i) => {
+    const start = clock()
+    try {
+      authorize(prepare(raw))
+    } catch (error) {}
+    const elapsed = Number(clock() - start)
+    if (round >= 0) objectSamples[i].push(elapsed)
   })
 }
+
+// warm: policies loaded once, authorize only.
+const prepared = cases.map((c) => {
+  try {
+    return prepare(JSON.parse(c.text))
+  } catch (error) {
+    return null
+  }
+})
+const warmSamples = cases.map(() => [])
+for (let round = -1; round < rounds; round++) {
+  prepared.forEach((args, i) => {
+    const start = clock()
+    try {
+      if (args) authorize(args)
+    } catch (error) {}
+    const elapsed = Number(clock() - start)
+    if (round >= 0) warmSamples[i].push(elapsed)
+  })
+}
+
 const median = (values) => {
+  if (values.length === 0) return null
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)]
 }
 process.stdout.write(
   JSON.stringify({
     version: require(path.join(root, 'iam-simulate', 'package.json')).version,
-    node: process.version,
+    runtime: `Node ${process.version}`,
     coldNs,
     maxRssKb: process.resourceUsage().maxRSS,
-    results: cases.map((c, i) => ({ id: c.id, decision: decisions[i], medianNs: median(samples[i]) }))
+    results: cases.map((c, i) => ({
+      id: c.id,
+      decision: decisions[i],
+      uniqueDecision: uniqueDecisions[i],
+      uniqueNs: median(uniqueSamples[i]),
+      objectsNs: median(objectSamples[i]),
+      warmNs: median(warmSamples[i])
+    }))
   })
 )

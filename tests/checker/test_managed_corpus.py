@@ -2,31 +2,29 @@
 
 Actions of retired services and actions AWS uses but its catalog omits are warnings. The only
 errors allowed are the true positives listed below, each checked by hand (the test fails if one
-disappears, so the list cannot go stale). Runs wherever the shared corpus exists (it does in CI).
+disappears, so the list cannot go stale). The corpus is AWS's content, not shipped here: this is the
+extra suite ``managed-policies``, read from ``$POLICYPROOF_SHARED/corpora/aws-managed-policies``
+(see tests/conftest.py; ``.ci/run`` requires it).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from conftest import extra_suite_path
 
 from policyproof.check.checker import check_path
 from policyproof.check.findings import Severity
 
-MANAGED = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "aws-managed-policies"
+MANAGED = extra_suite_path("managed-policies")
 
 #: (policy file, code) -> why the error is real. Empty: every policy AWS publishes passes; dead
 #: entries next to working ones are warnings (resource-fits-no-action), keys AWS uses but does not
 #: document are warnings (unlisted-condition-key).
 KNOWN_TRUE_POSITIVES: dict[tuple[str, str], str] = {}
 
-# The corpus lives in shared/ beside the clone; CI always has it, so there it must not be skipped.
-pytestmark = pytest.mark.skipif(
-    not MANAGED.is_dir() and not os.environ.get("CI"),
-    reason=f"managed-policy corpus not present at {MANAGED} (CI fails instead of skipping)",
-)
+pytestmark = pytest.mark.extra_suite("managed-policies")
 
 
 def _policies() -> list[Path]:
@@ -35,7 +33,7 @@ def _policies() -> list[Path]:
 
 def test_managed_policies_raise_no_unexpected_error() -> None:
     policies = _policies()
-    assert len(policies) >= 1500
+    assert len(policies) >= 1500, f"{MANAGED}: expected the 1,570 AWS managed policies, found {len(policies)}"
     errors = []
     seen_true_positives = set()
     for path in policies:

@@ -1,10 +1,11 @@
 """Conformance: every strict-mode core-engine case of iam-simulate, read from the shared folder.
 
 The cases are AGPL-licensed test data of another project, so they are read at test time from
-``<repo>/../shared/conformance/iam-simulate`` and never copied here. In CI (``CI`` set) a missing
-folder FAILS the run with a clear message; on a developer machine without the folder the checks
-are skipped (and say why). Discovery-mode cases test iam-simulate's own "what could allow this"
-feature, not AWS decisions, and are left out.
+``$POLICYPROOF_SHARED/conformance/iam-simulate/core-engine`` (default ``<repo>/../shared``) and never
+copied here: this is the extra suite ``conformance`` (tests/conftest.py). Without the folder its
+tests are not run and pytest names the suite and how to provide it; ``.ci/run`` sets
+``POLICYPROOF_REQUIRE_SHARED=1``, so there a missing folder stops the run. Discovery-mode cases
+test iam-simulate's own "what could allow this" feature, not AWS decisions, and are left out.
 
 The bar: agree with at least 355 of the 359 strict cases. Every case where policyproof decides
 differently is listed in ``KNOWN_DIFFERENCES`` with the reason and the AWS documentation that
@@ -15,21 +16,19 @@ must be removed from the list.
 from __future__ import annotations
 
 import json
-import os
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from conftest import extra_suite_path
 
 from policyproof.engine import EngineInputError, evaluate
 from policyproof.engine.cases import parse_case
 
-REPO = Path(__file__).resolve().parents[2]
-CONFORMANCE = REPO.parent / "shared" / "conformance" / "iam-simulate"
-CORE_ENGINE = CONFORMANCE / "core-engine"
+CORE_ENGINE = extra_suite_path("conformance")
 STRICT_CASES = 359
 REQUIRED_AGREEMENT = 355
+
+pytestmark = pytest.mark.extra_suite("conformance")
 
 
 @dataclass(frozen=True)
@@ -89,19 +88,8 @@ def _strict_cases() -> list[tuple[str, dict]]:
     return cases
 
 
+# Empty when the folder is absent: the conftest then deselects this module's tests and says why.
 CASES = _strict_cases()
-MISSING = (
-    f"conformance cases not found at {CORE_ENGINE} (expected <repo>/../shared/conformance/iam-simulate/"
-    "core-engine); they are required in CI"
-)
-
-
-def _require_cases() -> None:
-    if CASES:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(MISSING)
-    pytest.skip(MISSING + " - skipped because CI is not set")
 
 
 def _outcome(case_id: str, raw: dict) -> tuple[str | None, str]:
@@ -121,7 +109,6 @@ def _expected(raw: dict) -> str:
 
 
 def test_conformance_folder_is_present_and_complete() -> None:
-    _require_cases()
     assert len(CASES) == STRICT_CASES, (
         f"{CORE_ENGINE}: expected {STRICT_CASES} strict cases, found {len(CASES)}"
     )
@@ -157,20 +144,8 @@ def test_case(case_id: str, raw: dict) -> None:
 
 
 def test_agreement_meets_the_bar() -> None:
-    _require_cases()
     agree = sum(1 for case_id, raw in CASES if _outcome(case_id, raw)[0] == _expected(raw))
     assert agree >= REQUIRED_AGREEMENT, f"policyproof agrees with {agree}/{len(CASES)} cases"
     assert agree == len(CASES) - len(KNOWN_DIFFERENCES), (
         f"agreement {agree}/{len(CASES)} does not match the {len(KNOWN_DIFFERENCES)} listed differences"
     )
-
-
-def test_missing_folder_fails_in_ci_and_skips_only_locally(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The guard itself: with no cases, CI must fail loudly; a machine without CI may skip."""
-    monkeypatch.setattr(sys.modules[__name__], "CASES", [])
-    monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="required in CI"):
-        _require_cases()
-    monkeypatch.delenv("CI")
-    with pytest.raises(pytest.skip.Exception, match="CI is not set"):
-        _require_cases()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from policyproof.check.findings import Finding, Severity
 
@@ -954,9 +955,19 @@ RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 RULES_PAGE = "reference/rules/"
 
 
+#: Where the site is published (GitHub Pages, deployed by .github/workflows/docs.yml). Findings
+#: link here from JSON and SARIF output, so a user's report never points at someone's localhost.
+PUBLISHED_SITE_URL = "https://policyproof.github.io/aws-security-notes/"
+
+
 def site_url() -> str:
-    """The site's base URL: ``SITE_URL`` as the deploy sets it for MkDocs, else the local server."""
-    url = os.environ.get("SITE_URL", "http://127.0.0.1:8000/")
+    """The site's base URL: ``SITE_URL`` as the deploy sets it for MkDocs (a fork publishing its own
+    site), else the published site. A loopback ``SITE_URL`` (a local build or test server) is
+    ignored: links in reports must work for whoever reads them."""
+    url = os.environ.get("SITE_URL", "").strip()
+    host = urlsplit(url).hostname or ""
+    if not url or host in ("localhost", "::1") or host.startswith("127."):
+        url = PUBLISHED_SITE_URL
     return url if url.endswith("/") else url + "/"
 
 
