@@ -15,13 +15,20 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from policyproof.hugo.policies import NotStrictJson, as_policy, looks_like_policy, parse_strict
+from policyproof.hugo.policies import (
+    NotStrictJson,
+    Policy,
+    as_policy,
+    looks_like_policy,
+    parse_strict,
+    replace_placeholders,
+)
 
 if TYPE_CHECKING:
     from policyproof.hugo.convert import PageContext
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+_CODE_SPAN = re.compile(r"<!--.*?-->|(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 _MD_LINK = re.compile(
     r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]\(\s*"
     r"(?P<url><[^>\n]*>|[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)"
@@ -73,9 +80,18 @@ def convert_text(text: str, first_line: int, ctx: PageContext) -> str:
     return "\n".join(out)
 
 
+NOT_A_POLICY_MARKER = "<!-- policyproof: not-a-policy -->"
+
+#: the note under a snippet whose placeholders were replaced, in the page's language
+PLACEHOLDER_NOTE = {
+    "vi": ("Giá trị ví dụ", "Chính sách này dùng giá trị ví dụ của AWS thay cho chỗ trống trong bản gốc:"),
+    "en": ("Example values", "This policy uses AWS's example values where the original had placeholders:"),
+}
+
+
 def _convert_fence(block: list[str], opening: re.Match[str], line: int, ctx: PageContext) -> list[str]:
     info = opening.group("info").strip()
-    language = info.split()[0].lstrip(".").lower() if info else ""
+    language = info.split()[0].lstrip(".{").lower() if info else ""
     if language != "json":
         return block
     indent = opening.group("indent")
@@ -84,29 +100,48 @@ def _convert_fence(block: list[str], opening: re.Match[str], line: int, ctx: Pag
         value = parse_strict(content)
     except NotStrictJson as error:
         if looks_like_policy(content):
-            ctx.report.problem(
+            ctx.report.defect(
                 ctx.page.display,
                 line + error.line,
-                f"JSON policy block is not strict JSON ({error}); left in the page, fix it to extract it",
+                f"JSON policy block is not strict JSON ({error}); shown as plain text, not checked",
+                "make it strict JSON (no comments, no trailing commas) and import again",
             )
-        return block
+            return [f"{indent}{opening.group('fence')}text", *block[1:]]
+        return _not_a_policy(block, indent)
     policy = as_policy(value)
     if policy is None:
-        return block
-    if policy.kind is None:
-        ctx.report.problem(
-            ctx.page.display,
-            line,
-            "resource policy of a service this site has no policy kind for (not KMS, S3 or an STS "
-            "trust policy); left in the page",
-        )
-        return block
+        if looks_like_policy(content):
+            ctx.report.defect(
+                ctx.page.display,
+                line,
+                "JSON block looks like a policy but is neither a policy document nor statements; shown as text",
+                "give it a Statement list, or remove 'Statement'/'Effect' if it is not a policy",
+            )
+            return [f"{indent}{opening.group('fence')}text", *block[1:]]
+        return _not_a_policy(block, indent)
+    fixed, replaced = replace_placeholders(policy.document)
+    policy = Policy(fixed, policy.kind, policy.was_partial)
     path = ctx.add_snippet(policy, line)
-    return [block[0], f'{indent}--8<-- "{path}"', block[-1]]
+    out = [block[0], f'{indent}--8<-- "{path}"', block[-1]]
+    if replaced:
+        pairs = ", ".join(f"`{item.placeholder}` → `{item.value}`" for item in replaced)
+        ctx.report.note(
+            ctx.page.display, line, f"placeholders replaced by AWS example values so the policy can be proved: {pairs}"
+        )
+        title, lead = PLACEHOLDER_NOTE.get(ctx.page.lang, PLACEHOLDER_NOTE["en"])
+        out += ["", f'{indent}!!! info "{title}"', "", f"{indent}    {lead}", ""]
+        out += [f"{indent}    - `{item.placeholder}` → `{item.value}`" for item in replaced]
+    return out
+
+
+def _not_a_policy(block: list[str], indent: str) -> list[str]:
+    """A JSON block that is not a policy (a sample event, a metric) stays inline, marked (contract 1)."""
+    return [f"{indent}{NOT_A_POLICY_MARKER}", *block]
 
 
 def _outside_code(text: str, rewrite: Callable[[str, int], str], first_line: int) -> str:
-    """Apply ``rewrite(piece, piece_line)`` to the text between inline code spans."""
+    """Apply ``rewrite(piece, piece_line)`` to the text between inline code spans and HTML
+    comments (left exactly as they are: Hugo does not show them, so neither do we)."""
     pieces: list[str] = []
     position = 0
     for match in _CODE_SPAN.finditer(text):
@@ -127,22 +162,32 @@ def rewrite_links(text: str, first_line: int, ctx: PageContext) -> str:
             url = match.group("url")
             bracketed = url.startswith("<")
             raw = url[1:-1] if bracketed else url
-            new = ctx.rewrite_url(raw, line_of(match.start()), image=bool(match.group("bang")), html=False)
+            text = match.group("text")
+            if match.group("bang"):
+                return ctx.image(text, raw, match.group("title"), line_of(match.start()))
+            ctx.asset_link = False
+            new = ctx.rewrite_url(raw, line_of(match.start()), image=False, html=False)
+            if new is None:
+                return text  # a link to nothing: its text stays, without the link
+            if ctx.asset_link and ctx.page.lang != "vi":
+                return f'<a href="{new}">{text}</a>'
             new = f"<{new}>" if bracketed else new
-            return f"{match.group('bang')}[{match.group('text')}]({new}{match.group('title')})"
+            return f"[{text}]({new}{match.group('title')})"
 
         def html_url(match: re.Match[str]) -> str:
             image = match.group("tag").lower() != "a"
             new = ctx.rewrite_url(match.group("url"), line_of(match.start()), image=image, html=True)
+            new = match.group("url") if new is None else new
             return f"{match.group('head')}{match.group('q')}{new}{match.group('q')}"
 
         def reference(match: re.Match[str]) -> str:
             new = ctx.rewrite_url(match.group("url"), line_of(match.start()), image=False, html=False)
-            return f"{match.group('head')}{new}"
+            return f"{match.group('head')}{match.group('url') if new is None else new}"
 
-        piece = _MD_LINK.sub(markdown_link, piece)
+        # HTML first: the Markdown links of English pages become HTML, not to be rewritten twice
         piece = _HTML_URL.sub(html_url, piece)
-        return _REF_DEF.sub(reference, piece)
+        piece = _REF_DEF.sub(reference, piece)
+        return _MD_LINK.sub(markdown_link, piece)
 
     return _outside_code(text, rewrite, first_line)
 
