@@ -594,7 +594,7 @@ class PageContext:
                         f"write '/{rest}' (Hugo adds the baseURL), or set baseURL",
                     )
             return found
-        for base in (self.page.hugo_url.lstrip("/"), _folder_url(self.page.src_dir), _folder_url(self.page.rel_dir)):
+        for base in (_folder_url(self.page.src_dir), self.page.hugo_url.lstrip("/"), _folder_url(self.page.rel_dir)):
             relative = posixpath.normpath(posixpath.join(base, path))
             if relative.startswith(".."):
                 continue

@@ -51,7 +51,7 @@ THEME_ONLY_KEYS: frozenset[str] = frozenset(
 )
 
 #: Keys with a Hugo meaning the importer acts on itself (URL and publication), then drops.
-HANDLED_KEYS: frozenset[str] = frozenset({"slug", "url", "draft"})
+HANDLED_KEYS: frozenset[str] = frozenset({"slug", "url", "draft", "aliases"})
 
 _TOML_POSITION = re.compile(r"at line (\d+), column (\d+)")
 

@@ -250,8 +250,9 @@ def content_folders(source: Path, site_root: Path | None, config: HugoConfig) ->
             if folder:
                 folders.append((site_root / folder, lang))
         main = site_root / config.content_dir
-        if main.is_dir() and all(main.resolve() != path.resolve() for path, _ in folders):
-            folders.insert(0, (main, None))
+        if main.is_dir() and (not folders or len(folders) < len(config.languages)):
+            if all(main.resolve() != path.resolve() for path, _ in folders):
+                folders.insert(0, (main, None))
         return [(path, lang) for path, lang in folders if path.is_dir()]
     return [(source, None)]
 
@@ -277,8 +278,12 @@ def load_tree(
     tree = ContentTree(root=root, static=static, config=config, roots=[path for path, _ in folders])
     seen: dict[tuple[PurePosixPath, str], SourcePage] = {}
     languages = list(config.languages)
+    others = [path.resolve() for path, _ in folders]
     for folder, fixed_lang in folders:
         files = _walk(folder) if source.is_dir() else [source]
+        # a language's own content folder inside the main one is read once, as that language
+        nested = [other for other in others if other != folder.resolve() and other.is_relative_to(folder.resolve())]
+        files = [path for path in files if not any(path.resolve().is_relative_to(other) for other in nested)]
         for path in files:
             rel = PurePosixPath(path.relative_to(folder).as_posix())
             is_page = path.suffix in PAGE_SUFFIXES or not source.is_dir()
