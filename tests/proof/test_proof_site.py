@@ -302,14 +302,6 @@ def test_generated_ids_are_unique_on_every_page(built_site: Path, marked_site: t
             assert not duplicates, f"{page}: duplicate ids {duplicates}"
 
 
-def test_each_snippet_and_claims_file_is_proved_once_for_both_languages(built_site: Path) -> None:
-    data = json.loads((built_site / "verification.json").read_text(encoding="utf-8"))
-    groups = {claim["page"] for claim in data["claims"]}
-    assert data["work"] == {"snippets": len(data["snippets"]), "claims_files": len(groups)}, (
-        f"{built_site / 'verification.json'}: proofs were computed more than once per build: {data['work']}"
-    )
-
-
 def test_search_index_has_the_claims_but_no_placeholders_or_traces(marked_site: tuple[Path, Path]) -> None:
     folder, site = marked_site
     for index_path, lang in (
