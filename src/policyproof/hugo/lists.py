@@ -24,6 +24,7 @@ _FENCE = re.compile(r"^(?P<fence>`{3,}(?=[^`]*$)|~{3,})")
 _ATX = re.compile(r"^#{1,6}(?:[ \t]|$)")
 _HTML_BLOCK = re.compile(r"^<(?:/?[a-zA-Z][\w-]*|!--)")
 STEP = 4
+NOT_A_POLICY_MARKER = "<!-- policyproof: not-a-policy -->"  # contract 1, see policyproof.site.pages
 
 
 @dataclass
@@ -129,11 +130,13 @@ def normalize_lists(markdown: str) -> str:
             prev = "item"
             continue
         if _FENCE.match(text):
-            if prev != "blank":
-                out.append("")
+            if prev != "blank" and not (out and out[-1].strip() == NOT_A_POLICY_MARKER):
+                out.append("")  # the not-a-policy marker stays directly before its fence
             fence = (_FENCE.match(text).group("fence"), indent, base_dst)  # type: ignore[union-attr]
             out.append(" " * base_dst + text)
             continue
+        if text.startswith(">") and prev in ("para", "item"):
+            out.append("")  # a block quote interrupts a paragraph in CommonMark, not in Python-Markdown
         out.append(" " * (base_dst + relative) + text)
         if text.startswith("<!--") and "-->" not in text:
             comment = (indent, base_dst + relative)
