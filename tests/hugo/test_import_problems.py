@@ -25,7 +25,7 @@ def _tree(root: Path, files: dict[str, str | bytes]) -> Path:
 def _import(tmp_path: Path, files: dict[str, str | bytes], **options: object) -> ImportReport:
     source = _tree(tmp_path / "hugo", files)
     return import_tree(
-        ImportOptions(source=source, docs=tmp_path / "docs", snippets=tmp_path / "snippets", **options)
+        ImportOptions(source=source, docs=tmp_path / "docs", snippets=tmp_path / "snippets", **{"default_lang": "vi", **options})
     )
 
 

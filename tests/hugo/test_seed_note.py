@@ -50,7 +50,7 @@ def _assert_converted_but_twin_missing(report: ImportReport, docs: Path) -> None
 def seed_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("seed")
     page = _hugo_tree(out / "hugo")
-    report = import_tree(ImportOptions(source=page.parents[1], docs=out / "docs", snippets=out / "snippets"))
+    report = import_tree(ImportOptions(source=page.parents[1], docs=out / "docs", snippets=out / "snippets", default_lang="vi"))
     _assert_converted_but_twin_missing(report, out / "docs")
     assert (report.snippets, dict(report.shortcodes), report.heading_ids) == (2, {"notice": 1}, 6)
     return out
@@ -95,7 +95,7 @@ def test_seed_page_builds_strict(seed_import: Path) -> None:
 
 def test_single_file_source_gives_the_same_result(seed_import: Path, tmp_path: Path) -> None:
     page = _hugo_tree(tmp_path / "hugo")
-    report = import_tree(ImportOptions(source=page, docs=tmp_path / "docs", snippets=tmp_path / "snippets"))
+    report = import_tree(ImportOptions(source=page, docs=tmp_path / "docs", snippets=tmp_path / "snippets", default_lang="vi"))
     _assert_converted_but_twin_missing(report, tmp_path / "docs")
     produced = (tmp_path / "docs" / f"{PAGE}.md").read_text(encoding="utf-8")
     assert produced == (seed_import / "docs" / f"{PAGE}.md").read_text(encoding="utf-8")

@@ -223,7 +223,7 @@ def with_ids(body: str, headings: list[SourceHeading], ids: list[str], old: list
     rows = body.split("\n")
     old = old or list(ids)
     for heading, identifier, previous in zip(headings, ids, old, strict=True):
-        if heading.explicit_id is None or heading.setext:
+        if heading.explicit_id is None or heading.setext or previous != identifier:
             row = rows[heading.index]
             indent = row[: len(row) - len(row.lstrip(" "))]
             title = f" {heading.title}" if heading.title else ""
@@ -231,8 +231,6 @@ def with_ids(body: str, headings: list[SourceHeading], ids: list[str], old: list
             rows[heading.index] = f"{indent}{'#' * heading.level}{title}{extra} {{ #{identifier} }}"
             if heading.setext:
                 rows[heading.index + 1] = ""
-        elif previous != identifier:
-            rows[heading.index] += f' <a id="{html.escape(previous)}"></a>'
     return "\n".join(rows)
 
 

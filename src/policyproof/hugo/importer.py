@@ -59,8 +59,8 @@ def snippets_prefix(snippets: Path, mkdocs_config: Path | None) -> str:
     """How includes name the snippets folder: its path relative to ``pymdownx.snippets``'s
     ``base_path`` in mkdocs.yml (``snippets/iam`` under base ``snippets`` -> ``iam/``)."""
     config = mkdocs_config
-    if config is None:
-        for folder in [Path.cwd(), *Path.cwd().parents]:
+    if config is None:  # the mkdocs.yml of the site the snippets folder belongs to
+        for folder in snippets.resolve().parents:
             if (folder / "mkdocs.yml").is_file():
                 config = folder / "mkdocs.yml"
                 break
