@@ -38,6 +38,12 @@ class Message:
         return f"{self.file}:{self.line}: {self.text}" + (f" (fix: {self.fix})" if self.fix else "")
 
 
+def _add_once(messages: list[Message], message: Message) -> None:
+    """A page copied into its missing language is converted twice: say each thing once."""
+    if message not in messages:
+        messages.append(message)
+
+
 @dataclass
 class ImportReport:
     """Counts and messages of one import (see the module docstring for the kinds of message)."""
@@ -70,13 +76,13 @@ class ImportReport:
         self.errors.append(Message(file, line, text))
 
     def defect(self, file: str, line: int, text: str, fix: str) -> None:
-        self.defects.append(Message(file, line, text, fix))
+        _add_once(self.defects, Message(file, line, text, fix))
 
     def translation_work(self, file: str, line: int, text: str) -> None:
-        self.translation.append(Message(file, line, text))
+        _add_once(self.translation, Message(file, line, text))
 
     def note(self, file: str, line: int, text: str) -> None:
-        self.notes.append(Message(file, line, text))
+        _add_once(self.notes, Message(file, line, text))
 
     @property
     def exit_code(self) -> int:

@@ -193,7 +193,8 @@ def _url_of(link: PurePosixPath) -> str:
 def split_language(stem: str, hugo_default: str, languages: tuple[str, ...] | list[str] = ()) -> tuple[str, str]:
     """(base name, language) of a Hugo file stem such as ``page.en`` or ``_index``."""
     match = _LANG_TAG.match(stem)
-    if match and (not languages or match.group("lang") in languages or match.group("lang") in SITE_LANGS):
+    known = len(languages) > 1  # a configuration that lists its languages: only those are tags
+    if match and (not known or match.group("lang") in languages or match.group("lang") in SITE_LANGS):
         return match.group("base"), match.group("lang")
     return stem, hugo_default
 
