@@ -124,7 +124,7 @@ class ImportReport:
             files = len({message.file for message in self.defects})
             items.append(f"fix {len(self.defects)} source defect(s) in {files} file(s), each with its fix")
         if self.translation:
-            items.append(f"align {len(self.translation)} translation(s) whose headings differ")
+            items.append(f"translation work: {len(self.translation)} page(s) to translate or to align (headings that differ)")
         placeholders = [note for note in self.notes if "placeholder" in note.text]
         if placeholders:
             items.append(f"check {len(placeholders)} policy placeholder replacement(s) (AWS example values)")
