@@ -4,7 +4,6 @@ the pages an import writes are checked against the site's rules (twins, inline J
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import pytest
@@ -311,5 +310,9 @@ def test_dry_run_checks_the_same_without_writing(tmp_path: Path) -> None:
     dry = _import(tmp_path, files, dry_run=True)
     assert not (tmp_path / "docs").exists() and not (tmp_path / "snippets").exists()
     real = _import(tmp_path, files)
-    assert (dry.snippets, dry.exit_code, dry.site_problems) == (real.snippets, real.exit_code, real.site_problems)
+    assert (dry.snippets, dry.exit_code, dry.site_problems) == (
+        real.snippets,
+        real.exit_code,
+        real.site_problems,
+    )
     assert [p.name for p in (tmp_path / "snippets").rglob("*.json")] == ["s3.identity-policy.json"]

@@ -25,7 +25,12 @@ def _tree(root: Path, files: dict[str, str | bytes]) -> Path:
 def _import(tmp_path: Path, files: dict[str, str | bytes], **options: object) -> ImportReport:
     source = _tree(tmp_path / "hugo", files)
     return import_tree(
-        ImportOptions(source=source, docs=tmp_path / "docs", snippets=tmp_path / "snippets", **{"default_lang": "vi", **options})
+        ImportOptions(
+            source=source,
+            docs=tmp_path / "docs",
+            snippets=tmp_path / "snippets",
+            **{"default_lang": "vi", **options},
+        )
     )
 
 
@@ -38,7 +43,12 @@ def test_unknown_shortcode_is_reported_and_left_visible(tmp_path: Path) -> None:
     written = (tmp_path / "docs/a.md").read_text(encoding="utf-8")
     assert "{{< youtube abc123 >}}" in written and "{{% vimeo 42 %}}" in written
     assert "a.md:7: shortcode '{{< youtube abc123 >}}'" in report.summary()
-    assert _import(tmp_path / "strict", {"content/a.md": page, "content/a.en.md": page}, strict_source=True).exit_code == 1
+    assert (
+        _import(
+            tmp_path / "strict", {"content/a.md": page, "content/a.en.md": page}, strict_source=True
+        ).exit_code
+        == 1
+    )
 
 
 def test_broken_links_and_missing_images_are_shown_and_reported(tmp_path: Path) -> None:
@@ -56,7 +66,9 @@ def test_broken_links_and_missing_images_are_shown_and_reported(tmp_path: Path) 
 def test_policy_like_json_that_is_not_strict_is_shown_as_text(tmp_path: Path) -> None:
     page = '---\ntitle: A\n---\n\n```json\n{\n  "Effect": "Allow",\n  "Action": "s3:*",\n}\n```\n'
     report = _import(tmp_path, {"content/a.md": page, "content/a.en.md": page})
-    assert [(d.line, "not strict JSON" in d.text) for d in report.defects if d.file.endswith("a.md")] == [(9, True)]
+    assert [(d.line, "not strict JSON" in d.text) for d in report.defects if d.file.endswith("a.md")] == [
+        (9, True)
+    ]
     written = (tmp_path / "docs/a.md").read_text(encoding="utf-8")
     assert '```text\n{\n  "Effect": "Allow"' in written
     assert report.site_problems == [], report.summary()
@@ -87,7 +99,16 @@ def test_cli_prints_one_line_defects_and_no_traceback(
 ) -> None:
     source = _tree(tmp_path / "hugo", {"content/x.md": "---\ntitle: A\n---\n{{< tabs >}}\n"})
     code = main(
-        ["import-hugo", str(source), "--docs", str(tmp_path / "docs"), "--snippets", str(tmp_path / "s"), "--default-lang", "vi"]
+        [
+            "import-hugo",
+            str(source),
+            "--docs",
+            str(tmp_path / "docs"),
+            "--snippets",
+            str(tmp_path / "s"),
+            "--default-lang",
+            "vi",
+        ]
     )
     out = capsys.readouterr()
     assert code == 0

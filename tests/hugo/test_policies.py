@@ -73,9 +73,22 @@ def test_strict_json_rejects_what_aws_rejects(text: str) -> None:
 
 
 def test_snippets_are_named_after_what_the_policy_is() -> None:
-    with_sid = {"Statement": [{"Sid": "AllowGlueStartJob", "Effect": "Allow", "Action": "glue:StartJobRun", "Resource": "*"}]}
+    with_sid = {
+        "Statement": [
+            {"Sid": "AllowGlueStartJob", "Effect": "Allow", "Action": "glue:StartJobRun", "Resource": "*"}
+        ]
+    }
     assert snippet_stem(with_sid) == "allow-glue-start-job"
-    generic_sid = {"Statement": [{"Sid": "VisualEditor0", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]}
+    generic_sid = {
+        "Statement": [
+            {
+                "Sid": "VisualEditor0",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:ListBucket"],
+                "Resource": "*",
+            }
+        ]
+    }
     assert snippet_stem(generic_sid) == "s3-getobject-listbucket"
     deny = {"Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}
     assert snippet_stem(deny) == "deny-s3-deletebucket"

@@ -75,7 +75,11 @@ def test_imports_with_no_flag_and_passes_the_site_rules(trees: dict[str, Importe
     docs, snippets = tree.out / "docs", tree.out / "snippets"
     failing = [
         finding
-        for finding in [*parity_problems(docs), *inline_json_problems(docs), *snippet_usage_problems(docs, snippets)]
+        for finding in [
+            *parity_problems(docs),
+            *inline_json_problems(docs),
+            *snippet_usage_problems(docs, snippets),
+        ]
         if finding.severity.value == "error"
     ]
     assert failing == [], "\n".join(finding.format() for finding in failing)
@@ -101,7 +105,9 @@ def test_steps_split_by_code_blocks_keep_their_numbers(trees: dict[str, Imported
 
 def test_images_are_stored_once_and_shown_in_both_languages(trees: dict[str, Imported]) -> None:
     tree = trees["real-fcj-awscli"]
-    copies = sorted(path.relative_to(tree.out / "docs").as_posix() for path in (tree.out / "docs").rglob("*.png"))
+    copies = sorted(
+        path.relative_to(tree.out / "docs").as_posix() for path in (tree.out / "docs").rglob("*.png")
+    )
     assert copies == [f"images/5-iam/000{i}.png" for i in range(1, 7)]
     for url in ("7-iam", "en/7-iam"):
         images = tree.html(url).find_all("img")
@@ -113,7 +119,11 @@ def test_images_are_stored_once_and_shown_in_both_languages(trees: dict[str, Imp
 
 def test_links_to_folders_with_capitals_follow_hugo_urls(trees: dict[str, Imported]) -> None:
     """content/_index.md links to '1-introduce/' although the folder is '1-Introduce'."""
-    links = [a["href"] for a in trees["real-fcj-awscli"].html(".").find_all("a", href=True) if "introduce" in a["href"]]
+    links = [
+        a["href"]
+        for a in trees["real-fcj-awscli"].html(".").find_all("a", href=True)
+        if "introduce" in a["href"]
+    ]
     assert links and all(href.startswith("1-introduce/") for href in links), links
 
 
@@ -143,13 +153,20 @@ def test_numbered_steps_continue_after_a_policy(trees: dict[str, Imported]) -> N
 def test_placeholders_are_replaced_visibly_and_the_policy_is_checked(trees: dict[str, Imported]) -> None:
     tree = trees["real-fcj-sso"]
     snippets = sorted((tree.out / "snippets").rglob("*.json"))
-    assert [path.name for path in snippets] == ["logs-createlogstream-describelogstreams.identity-policy.json"]
+    assert [path.name for path in snippets] == [
+        "logs-createlogstream-describelogstreams.identity-policy.json"
+    ]
     assert "111122223333" in snippets[0].read_text(encoding="utf-8")
     assert "<account-id>" not in snippets[0].read_text(encoding="utf-8")
-    for url, title in (("4-using-customer-managed-policies", "Giá trị ví dụ"), ("en/4-using-customer-managed-policies", "Example values")):
+    for url, title in (
+        ("4-using-customer-managed-policies", "Giá trị ví dụ"),
+        ("en/4-using-customer-managed-policies", "Example values"),
+    ):
         note = tree.html(url).select_one("div.admonition.info")
         assert note is not None and title in note.get_text() and "<account-id>" in note.get_text()
-    assert tree.report.checker_errors == 0 and not any("error" in f for f in tree.report.findings), tree.report.findings
+    assert tree.report.checker_errors == 0 and not any("error" in f for f in tree.report.findings), (
+        tree.report.findings
+    )
 
 
 def test_setext_headings_get_ids(trees: dict[str, Imported]) -> None:
@@ -192,7 +209,7 @@ def test_notices_and_images_inside_list_items(trees: dict[str, Imported]) -> Non
 def test_sample_events_stay_inline_with_the_marker(trees: dict[str, Imported]) -> None:
     tree = trees["real-fcj-etl"]
     page = (tree.out / "docs/2-prerequiste/2.2-createiamrole/index.md").read_text(encoding="utf-8")
-    assert "<!-- policyproof: not-a-policy -->\n```json\n{\n  \"Records\"" in page
+    assert '<!-- policyproof: not-a-policy -->\n```json\n{\n  "Records"' in page
     assert '"eventSource"' in tree.html("2-prerequiste/2.2-createiamrole").get_text()
     names = sorted(path.name for path in (tree.out / "snippets").rglob("*.json"))
     assert names == ["glue-startjobrun.identity-policy.json", "read-raw-bucket.identity-policy.json"]
@@ -205,7 +222,13 @@ def test_hand_written_tables_of_contents_reach_their_headings(trees: dict[str, I
     ids = {tag["id"] for tag in article.find_all(id=True)}
     toc = article.find("ul")
     hrefs = [a["href"] for a in toc.find_all("a")]
-    assert hrefs == ["#tong-quan", "#tao-codecommit-repository", "#buildspec-yml-vi-du", "#xu-ly-su-co-luu-y", "#don-dep"]
+    assert hrefs == [
+        "#tong-quan",
+        "#tao-codecommit-repository",
+        "#buildspec-yml-vi-du",
+        "#xu-ly-su-co-luu-y",
+        "#don-dep",
+    ]
     assert all(href[1:] in ids for href in hrefs)
     # the old anchors stay, so deep links into the Hugo site still land on their heading
     assert {"tổng-quan", "xử-lý-sự-cố--lưu-ý", "buildspecyml-ví-dụ"} <= ids
@@ -217,14 +240,20 @@ def test_hand_written_tables_of_contents_reach_their_headings(trees: dict[str, I
 def test_lists_that_change_type_restart_as_hugo_does(trees: dict[str, Imported]) -> None:
     article = trees["real-relearn-fargate"].html("8-cicd")
     heading = article.find("h4", id="xu-ly-su-co-luu-y")
-    blocks = [tag.name + (f"[{tag.get('start')}]" if tag.get("start") else "") for tag in heading.find_next_siblings(["ol", "ul"])][:4]
+    blocks = [
+        tag.name + (f"[{tag.get('start')}]" if tag.get("start") else "")
+        for tag in heading.find_next_siblings(["ol", "ul"])
+    ][:4]
     assert blocks == ["ol", "ul", "ol[2]", "ul"]
 
 
 def test_html_comments_are_left_as_they_are(trees: dict[str, Imported]) -> None:
     tree = trees["real-relearn-fargate"]
     page = (tree.out / "docs/8-cicd/index.md").read_text(encoding="utf-8")
-    assert '<!-- {{% notice style="warning" title="Cũ" %}}\nBản cũ dùng ![sơ đồ](/images/old-diagram.png)' in page
+    assert (
+        '<!-- {{% notice style="warning" title="Cũ" %}}\nBản cũ dùng ![sơ đồ](/images/old-diagram.png)'
+        in page
+    )
     assert not any("old-diagram" in message.text for message in tree.report.defects)
 
 
@@ -257,13 +286,23 @@ def test_base_url_prefix_of_the_config_is_read(trees: dict[str, Imported]) -> No
     assert config.language_content_dirs == {"vi": "content/vi", "en": "content/en"}
 
 
-def test_strict_source_fails_on_defects_and_report_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_strict_source_fails_on_defects_and_report_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     (out / "snippets").mkdir(parents=True)
     config = site_config(out, out / "docs", out / "snippets")
     args = [
-        "import-hugo", str(FIXTURES / "real-fcj-sso"), "--docs", str(out / "docs"), "--snippets", str(out / "snippets"),
-        "--mkdocs-config", str(config), "--report", str(out / "report.md"),
+        "import-hugo",
+        str(FIXTURES / "real-fcj-sso"),
+        "--docs",
+        str(out / "docs"),
+        "--snippets",
+        str(out / "snippets"),
+        "--mkdocs-config",
+        str(config),
+        "--report",
+        str(out / "report.md"),
     ]
     assert main([*args, "--strict-source"]) == 1
     report = (out / "report.md").read_text(encoding="utf-8")
@@ -276,12 +315,17 @@ def test_re_import_removes_stale_snippets(tmp_path: Path) -> None:
     source = tmp_path / "hugo"
     page = source / "content" / "a.md"
     page.parent.mkdir(parents=True)
-    policy = '```json\n{"Version": "2012-10-17", "Statement": [{"Sid": "%s", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}\n```\n'
+    policy = (
+        '```json\n{"Version": "2012-10-17", "Statement": [{"Sid": "%s", "Effect": "Allow", '
+        '"Action": "s3:GetObject", "Resource": "*"}]}\n```\n'
+    )
     (source / "config.toml").write_text('defaultContentLanguage = "vi"\n', encoding="utf-8")
     out = tmp_path / "out"
     (out / "snippets").mkdir(parents=True)
     config = site_config(out, out / "docs", out / "snippets")
-    options = ImportOptions(source=source, docs=out / "docs", snippets=out / "snippets", mkdocs_config=config, force=True)
+    options = ImportOptions(
+        source=source, docs=out / "docs", snippets=out / "snippets", mkdocs_config=config, force=True
+    )
     page.write_text("---\ntitle: A\n---\n\n" + policy % "ReadReports", encoding="utf-8")
     import_tree(options)
     assert [p.name for p in (out / "snippets").rglob("*.json")] == ["read-reports.identity-policy.json"]
@@ -297,16 +341,24 @@ def test_snippets_folder_below_the_base_path_gives_includes_from_the_base(tmp_pa
     (source / "config.toml").write_text('defaultContentLanguage = "vi"\n', encoding="utf-8")
     (source / "content" / "_index.md").write_text("---\ntitle: Home\n---\n\nHello.\n", encoding="utf-8")
     (source / "content" / "a.md").write_text(
-        '---\ntitle: A\n---\n\n```json\n{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}\n```\n',
+        '---\ntitle: A\n---\n\n```json\n{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+        '"Action": "s3:GetObject", "Resource": "*"}]}\n```\n',
         encoding="utf-8",
     )
     out = tmp_path / "out"
     (out / "snippets" / "iam").mkdir(parents=True)
     config = site_config(out, out / "docs", out / "snippets")
     report = import_tree(
-        ImportOptions(source=source / "content", docs=out / "docs", snippets=out / "snippets" / "iam", mkdocs_config=config)
+        ImportOptions(
+            source=source / "content",
+            docs=out / "docs",
+            snippets=out / "snippets" / "iam",
+            mkdocs_config=config,
+        )
     )
-    assert '--8<-- "iam/a/s3-getobject.identity-policy.json"' in (out / "docs/a.md").read_text(encoding="utf-8")
+    assert '--8<-- "iam/a/s3-getobject.identity-policy.json"' in (out / "docs/a.md").read_text(
+        encoding="utf-8"
+    )
     assert report.site_problems == [], report.summary()
     assert build(out, out / "docs", out / "snippets").returncode == 0
 
@@ -315,7 +367,21 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "config.toml").write_text("baseURL = [unclosed\n", encoding="utf-8")
     (tmp_path / "site" / "content").mkdir()
-    assert main(["import-hugo", str(tmp_path / "site"), "--docs", str(tmp_path / "d"), "--mkdocs-config", str(REPO / "mkdocs.yml"), "--snippets", str(REPO / "snippets")]) == 2
+    assert (
+        main(
+            [
+                "import-hugo",
+                str(tmp_path / "site"),
+                "--docs",
+                str(tmp_path / "d"),
+                "--mkdocs-config",
+                str(REPO / "mkdocs.yml"),
+                "--snippets",
+                str(REPO / "snippets"),
+            ]
+        )
+        == 2
+    )
     out = capsys.readouterr()
     assert "Traceback" not in out.out + out.err
     assert re.search(r"config\.toml:1: bad TOML in the Hugo configuration", out.out), out.out

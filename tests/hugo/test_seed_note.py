@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 import shutil
 from pathlib import Path
 
@@ -54,14 +53,18 @@ def _assert_converted_but_twin_missing(report: ImportReport, docs: Path) -> None
 def seed_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("seed")
     page = _hugo_tree(out / "hugo")
-    report = import_tree(ImportOptions(source=page.parents[1], docs=out / "docs", snippets=out / "snippets", default_lang="vi"))
+    report = import_tree(
+        ImportOptions(source=page.parents[1], docs=out / "docs", snippets=out / "snippets", default_lang="vi")
+    )
     _assert_converted_but_twin_missing(report, out / "docs")
     assert (report.snippets, dict(report.shortcodes), report.heading_ids) == (2, {"notice": 2}, 12)
     return out
 
 
 def test_seed_page_converted(seed_import: Path) -> None:
-    text = re.sub(r' <a id="[^"]*"></a>', "", (seed_import / "docs" / f"{PAGE}.md").read_text(encoding="utf-8"))
+    text = re.sub(
+        r' <a id="[^"]*"></a>', "", (seed_import / "docs" / f"{PAGE}.md").read_text(encoding="utf-8")
+    )
     assert text.startswith(
         "---\ntitle: 2.2.6 Encryption Across Account Boundaries\nweight: 6\ndate: 2025-02-11\n---\n"
     )
@@ -100,7 +103,9 @@ def test_seed_page_builds_strict(seed_import: Path) -> None:
 
 def test_single_file_source_gives_the_same_result(seed_import: Path, tmp_path: Path) -> None:
     page = _hugo_tree(tmp_path / "hugo")
-    report = import_tree(ImportOptions(source=page, docs=tmp_path / "docs", snippets=tmp_path / "snippets", default_lang="vi"))
+    report = import_tree(
+        ImportOptions(source=page, docs=tmp_path / "docs", snippets=tmp_path / "snippets", default_lang="vi")
+    )
     _assert_converted_but_twin_missing(report, tmp_path / "docs")
     produced = (tmp_path / "docs" / f"{PAGE}.md").read_text(encoding="utf-8")
     assert produced == (seed_import / "docs" / f"{PAGE}.md").read_text(encoding="utf-8")

@@ -24,12 +24,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="import Hugo notes (learn/relearn themes) as pages and policy snippets",
         description=HELP,
     )
-    parser.add_argument("source", metavar="PATH", type=Path, help="Hugo site root, its content/ folder, or one page")
+    parser.add_argument(
+        "source", metavar="PATH", type=Path, help="Hugo site root, its content/ folder, or one page"
+    )
     parser.add_argument(
         "--default-lang",
         choices=("vi", "en"),
         default=None,
-        help="override the language of untagged page.md files (default: the site's defaultContentLanguage, else en)",
+        help="override the language of untagged page.md files "
+        "(default: the site's defaultContentLanguage, else en)",
     )
     parser.add_argument("--docs", type=Path, default=Path("docs"), help="pages go here (default: docs)")
     parser.add_argument(
@@ -38,15 +41,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=Path("snippets"),
         help="policies go here, inside mkdocs.yml's snippets base_path (default: snippets)",
     )
-    parser.add_argument("--mkdocs-config", type=Path, default=None, help="mkdocs.yml (default: found from here up)")
+    parser.add_argument(
+        "--mkdocs-config", type=Path, default=None, help="mkdocs.yml (default: found from here up)"
+    )
     parser.add_argument(
         "--static",
         type=Path,
         default=None,
         help="Hugo's static/ folder for site-absolute images (default: the static/ of the site)",
     )
-    parser.add_argument("--report", type=Path, default=None, metavar="FILE", help="also write the report as Markdown")
-    parser.add_argument("--strict-source", action="store_true", help="source defects fail the import (exit 1)")
+    parser.add_argument(
+        "--report", type=Path, default=None, metavar="FILE", help="also write the report as Markdown"
+    )
+    parser.add_argument(
+        "--strict-source", action="store_true", help="source defects fail the import (exit 1)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="convert and report, write nothing")
     parser.add_argument("--force", action="store_true", help="overwrite existing files whose content differs")
     parser.set_defaults(run=run)

@@ -64,13 +64,19 @@ def _load(path: Path) -> dict[str, Any]:
         else:
             data = yaml.safe_load(text)
     except tomllib.TOMLDecodeError as error:
-        raise InputError(str(path), f"bad TOML in the Hugo configuration: {error}; fix the TOML syntax", 1) from None
+        raise InputError(
+            str(path), f"bad TOML in the Hugo configuration: {error}; fix the TOML syntax", 1
+        ) from None
     except json.JSONDecodeError as error:
-        raise InputError(str(path), f"bad JSON in the Hugo configuration: {error.msg}", error.lineno, error.colno) from None
+        raise InputError(
+            str(path), f"bad JSON in the Hugo configuration: {error.msg}", error.lineno, error.colno
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        raise InputError(str(path), f"bad YAML in the Hugo configuration: {getattr(error, 'problem', error)}", line) from None
+        raise InputError(
+            str(path), f"bad YAML in the Hugo configuration: {getattr(error, 'problem', error)}", line
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

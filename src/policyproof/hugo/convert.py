@@ -16,8 +16,8 @@ from __future__ import annotations
 import posixpath
 import re
 import textwrap
-from html import escape as html_escape
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote
 
@@ -321,7 +321,10 @@ class PageContext:
                 attributes.append(f'hl_lines="{value.strip().strip(chr(34))}"')
             elif key.strip() == "linenos" and value.strip() not in ("false", ""):
                 attributes.append('linenums="1"')
-        code = "".join(child.text if isinstance(child, Text) else getattr(child, "raw_open", "") for child in node.children)
+        code = "".join(
+            child.text if isinstance(child, Text) else getattr(child, "raw_open", "")
+            for child in node.children
+        )
         code = code.strip("\n")
         self._count("highlight")
         info = language + (" " + " ".join(attributes) if attributes else "")
@@ -389,6 +392,10 @@ class PageContext:
     def rewrite_url(self, url: str, line: int, *, image: bool, html: bool) -> str | None:
         """The link's new URL; None when it points to nothing (the caller shows its text instead)."""
         if url.startswith("#"):
+            if url[1:].lower() == "top" and "top" not in self.anchors.get(
+                (self.page.link_path, self.page.lang), {}
+            ):
+                return "#"  # browsers scroll '#top' to the top of the page; MkDocs checks anchors
             return self._fragment(self.page.link_path, url[1:], line, same_page=True)
         if is_external(url):
             return url
@@ -455,7 +462,9 @@ class PageContext:
             return "/" + path[len(base) :]
         return path
 
-    def _fragment(self, link: PurePosixPath, fragment: str, line: int, *, same_page: bool = False) -> str | None:
+    def _fragment(
+        self, link: PurePosixPath, fragment: str, line: int, *, same_page: bool = False
+    ) -> str | None:
         """``#new-id`` for one of Hugo's anchors on ``link``; '' (page top) or None when none matches."""
         anchors = self.anchors.get((link, self.page.lang)) or next(
             (ids for (page, _), ids in self.anchors.items() if page == link), {}
@@ -565,7 +574,9 @@ class PageContext:
         for source in (pure.parent / f"{base}.md", pure / "index.md" if stem == pure.name else None):
             if source is None:
                 continue
-            link = self.tree.by_source.get(source) or self.tree.by_source.get(PurePosixPath(source.as_posix().lower()))
+            link = self.tree.by_source.get(source) or self.tree.by_source.get(
+                PurePosixPath(source.as_posix().lower())
+            )
             if link is not None:
                 return link
         return None
@@ -594,7 +605,11 @@ class PageContext:
                         f"write '/{rest}' (Hugo adds the baseURL), or set baseURL",
                     )
             return found
-        for base in (_folder_url(self.page.src_dir), self.page.hugo_url.lstrip("/"), _folder_url(self.page.rel_dir)):
+        for base in (
+            _folder_url(self.page.src_dir),
+            self.page.hugo_url.lstrip("/"),
+            _folder_url(self.page.rel_dir),
+        ):
             relative = posixpath.normpath(posixpath.join(base, path))
             if relative.startswith(".."):
                 continue
@@ -669,7 +684,11 @@ def _by_url(root: Path, relative: str) -> Path | None:
             return None
         last = index == len(parts) - 1
         match = next(
-            (child for child in children if (child.name.lower() == part.lower() if last else urlize(child.name) == part.lower())),
+            (
+                child
+                for child in children
+                if (child.name.lower() == part.lower() if last else urlize(child.name) == part.lower())
+            ),
             None,
         )
         if match is None:

@@ -102,7 +102,9 @@ def split_front_matter(text: str, file: str, report: ImportReport | None = None)
     )
     if report is None:
         raise error
-    report.defect(file, 1, error.message.split(":")[0] + "; imported as plain text", f"add a '{fence}' line after it")
+    report.defect(
+        file, 1, error.message.split(":")[0] + "; imported as plain text", f"add a '{fence}' line after it"
+    )
     return FrontMatter({}, text, 1)
 
 
@@ -121,7 +123,11 @@ def _check_dates(data: dict[str, Any], header: str, file: str, report: ImportRep
         if isinstance(value, str) and _ISO_DATE.match(value.strip()):
             continue
         line = next(
-            (number for number, row in enumerate(header.splitlines(), start=2) if re.match(rf"\s*{key}\s*[:=]", row)),
+            (
+                number
+                for number, row in enumerate(header.splitlines(), start=2)
+                if re.match(rf"\s*{key}\s*[:=]", row)
+            ),
             2,
         )
         del data[key]

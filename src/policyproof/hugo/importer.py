@@ -84,8 +84,9 @@ def snippets_prefix(snippets: Path, mkdocs_config: Path | None) -> str:
     if bases:
         raise InputError(
             str(snippets),
-            f"the snippets folder is outside mkdocs.yml's snippets base_path ({', '.join(str(b) for b in bases)}): "
-            "choose a folder inside it, so the pages' --8<-- includes resolve",
+            "the snippets folder is outside mkdocs.yml's snippets base_path "
+            f"({', '.join(str(b) for b in bases)}): choose a folder inside it, "
+            "so the pages' --8<-- includes resolve",
             1,
         )
     return ""
@@ -105,7 +106,9 @@ def import_tree(options: ImportOptions) -> ImportReport:
 def _import(options: ImportOptions, report: ImportReport) -> ImportReport:
     source = options.source
     if not source.exists():
-        raise InputError(str(source), "no such file or folder: give the Hugo site root, its content/ folder or one page", 1)
+        raise InputError(
+            str(source), "no such file or folder: give the Hugo site root, its content/ folder or one page", 1
+        )
     site_root = find_site_root(source)
     config = read_config(site_root) if site_root is not None else HugoConfig()
     if options.default_lang:
@@ -171,7 +174,7 @@ def _import(options: ImportOptions, report: ImportReport) -> ImportReport:
 def _add_missing_translations(tree: ContentTree, report: ImportReport) -> None:
     """A page in one language only gets a copy in the other, with a banner, so links and the
     language switch work in both; the maintainer finds it on the to-do list."""
-    for link, versions in list(tree.by_link.items()):
+    for versions in list(tree.by_link.values()):
         for lang in SITE_LANGS:
             if lang in versions:
                 continue
@@ -181,7 +184,9 @@ def _add_missing_translations(tree: ContentTree, report: ImportReport) -> None:
             tree.pages.append(copy)
             versions[lang] = copy
             report.translation_work(
-                original.display, 1, f"no '{lang}' version: published a copy of this page with a 'not translated' banner"
+                original.display,
+                1,
+                f"no '{lang}' version: published a copy of this page with a 'not translated' banner",
             )
 
 
@@ -217,7 +222,11 @@ def _convert_page(
         body = f'!!! warning "{title}"\n\n    {text}\n\n' + body.lstrip("\n")
     else:
         for key in unknown:
-            report.note(page.display, _key_line(page, key), f"front matter key '{key}' is not used by this site; kept as it was")
+            report.note(
+                page.display,
+                _key_line(page, key),
+                f"front matter key '{key}' is not used by this site; kept as it was",
+            )
     return dump_front_matter(kept) + _tidy_blank_lines(body) + "\n"
 
 
@@ -236,7 +245,9 @@ def _redirects(tree: ContentTree, report: ImportReport) -> dict[PurePosixPath, s
         if page.meta.get("_untranslated"):
             continue
         olds = page.meta.get("aliases") or []
-        olds = [olds] if isinstance(olds, str) else [str(item) for item in olds if isinstance(item, str | int)]
+        olds = (
+            [olds] if isinstance(olds, str) else [str(item) for item in olds if isinstance(item, str | int)]
+        )
         if isinstance(page.meta.get("url"), str):
             olds.append(page.meta["url"])
         for old in olds:
@@ -304,7 +315,9 @@ def _key_line(page: SourcePage, key: str) -> int:
     return next((index + 2 for index, row in enumerate(lines) if pattern.match(row)), 1)
 
 
-def _remove_stale(options: ImportOptions, snippets: SnippetRegistry, writer: Writer, report: ImportReport) -> None:
+def _remove_stale(
+    options: ImportOptions, snippets: SnippetRegistry, writer: Writer, report: ImportReport
+) -> None:
     """Delete the snippets an earlier import wrote that this one no longer writes (its manifest)."""
     manifest = options.docs / MANIFEST
     previous: list[str] = []
@@ -327,7 +340,9 @@ def _remove_stale(options: ImportOptions, snippets: SnippetRegistry, writer: Wri
                     folder.rmdir()
     if not options.dry_run and (snippets.files or previous):
         options.docs.mkdir(parents=True, exist_ok=True)
-        manifest.write_text(json.dumps({"snippets": sorted(snippets.files)}, indent=1) + "\n", encoding="utf-8")
+        manifest.write_text(
+            json.dumps({"snippets": sorted(snippets.files)}, indent=1) + "\n", encoding="utf-8"
+        )
 
 
 def _check_snippets(snippets: SnippetRegistry, folder: Path, report: ImportReport) -> None:

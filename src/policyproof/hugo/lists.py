@@ -22,6 +22,7 @@ _MARKER = re.compile(r"^(?P<marker>[-+*]|(?P<number>\d{1,9})[.)])(?P<space>[ ]+|
 _THEMATIC = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _FENCE = re.compile(r"^(?P<fence>`{3,}(?=[^`]*$)|~{3,})")
 _ATX = re.compile(r"^#{1,6}(?:[ \t]|$)")
+_OPENER = re.compile(r"^(?:!!!|\?\?\?\+?|===)[ \t]")
 _HTML_BLOCK = re.compile(r"^<(?:/?[a-zA-Z][\w-]*|!--)")
 STEP = 4
 NOT_A_POLICY_MARKER = "<!-- policyproof: not-a-policy -->"  # contract 1, see policyproof.site.pages
@@ -50,7 +51,11 @@ def _expand(line: str) -> str:
 def _starts_block(text: str) -> bool:
     """A line that cannot be a lazy continuation of a paragraph."""
     return bool(
-        _MARKER.match(text) or _ATX.match(text) or _FENCE.match(text) or _THEMATIC.match(text) or text.startswith(">")
+        _MARKER.match(text)
+        or _ATX.match(text)
+        or _FENCE.match(text)
+        or _THEMATIC.match(text)
+        or text.startswith(">")
     )
 
 
@@ -62,6 +67,7 @@ def normalize_lists(markdown: str) -> str:
     fence: tuple[str, int, int] | None = None  # (fence, source indent, output indent)
     comment: tuple[int, int] | None = None  # HTML comment open: (source indent, output indent)
     blank_after = False
+    opener: tuple[int, int] | None = None  # an admonition or tab line: (source, output) indent
     for raw in markdown.split("\n"):
         line = _expand(raw)
         text = line.lstrip(" ")
@@ -106,9 +112,15 @@ def normalize_lists(markdown: str) -> str:
         base_src = stack[-1].src_content if stack else 0
         base_dst = stack[-1].dst_content if stack else 0
         relative = indent - base_src
+        if opener is not None and indent < opener[0] + STEP:
+            opener = None
         if relative >= STEP:
-            # indented code (after a blank line) or more of a paragraph: kept relative to the item
-            out.append(" " * (base_dst + relative) + text)
+            # indented code (after a blank line), more of a paragraph, or the body of an
+            # admonition or tab made from a shortcode: kept relative to what contains it
+            if opener is not None:
+                out.append(" " * (opener[1] + indent - opener[0]) + text)
+            else:
+                out.append(" " * (base_dst + relative) + text)
             prev = "para" if prev in ("para", "item") else "code"
             continue
         marker = _MARKER.match(text)
@@ -118,11 +130,13 @@ def normalize_lists(markdown: str) -> str:
             interrupts = prev in ("para", "item") and closed is None
             if interrupts and (empty or (number is not None and int(number) != 1)):
                 # CommonMark: only a non-empty list starting at 1 may interrupt a paragraph
-                out.append(" " * (base_dst + relative) + text)
+                out.append(" " * base_dst + text)
                 continue
             spaces = len(marker.group("space"))
             width = len(marker.group("marker")) + (spaces if 1 <= spaces <= 4 else 1)
-            sibling = closed is not None and closed.ordered == (number is not None) and indent < closed.src_content
+            sibling = (
+                closed is not None and closed.ordered == (number is not None) and indent < closed.src_content
+            )
             if prev == "para" and not sibling:
                 out.append("")  # Python-Markdown needs a blank line between a paragraph and a list
             stack.append(_Item(indent, indent + width, base_dst + STEP, number is not None))
@@ -137,9 +151,12 @@ def normalize_lists(markdown: str) -> str:
             continue
         if text.startswith(">") and prev in ("para", "item"):
             out.append("")  # a block quote interrupts a paragraph in CommonMark, not in Python-Markdown
-        out.append(" " * (base_dst + relative) + text)
+        # up to 3 spaces more than the item's content column change nothing in CommonMark
+        out.append(" " * base_dst + text)
+        if _OPENER.match(text):
+            opener = (indent, base_dst)
         if text.startswith("<!--") and "-->" not in text:
-            comment = (indent, base_dst + relative)
+            comment = (indent, base_dst)
         prev = "other" if _ATX.match(text) or _HTML_BLOCK.match(text) or _THEMATIC.match(text) else "para"
     return "\n".join(out)
 

@@ -114,7 +114,8 @@ def _convert_fence(block: list[str], opening: re.Match[str], line: int, ctx: Pag
             ctx.report.defect(
                 ctx.page.display,
                 line,
-                "JSON block looks like a policy but is neither a policy document nor statements; shown as text",
+                "JSON block looks like a policy but is neither a policy document nor statements; "
+                "shown as text",
                 "give it a Statement list, or remove 'Statement'/'Effect' if it is not a policy",
             )
             return [f"{indent}{opening.group('fence')}text", *block[1:]]
@@ -126,7 +127,9 @@ def _convert_fence(block: list[str], opening: re.Match[str], line: int, ctx: Pag
     if replaced:
         pairs = ", ".join(f"`{item.placeholder}` → `{item.value}`" for item in replaced)
         ctx.report.note(
-            ctx.page.display, line, f"placeholders replaced by AWS example values so the policy can be proved: {pairs}"
+            ctx.page.display,
+            line,
+            f"placeholders replaced by AWS example values so the policy can be proved: {pairs}",
         )
         title, lead = PLACEHOLDER_NOTE.get(ctx.page.lang, PLACEHOLDER_NOTE["en"])
         out += ["", f'{indent}!!! info "{title}"', "", f"{indent}    {lead}", ""]

@@ -117,14 +117,19 @@ class ImportReport:
         if self.errors:
             items.append(f"fix the input: {len(self.errors)} error(s) stopped the import (listed above)")
         if self.checker_errors:
-            items.append(f"fix {self.checker_errors} checker error(s) in the extracted policies (listed above)")
+            items.append(
+                f"fix {self.checker_errors} checker error(s) in the extracted policies (listed above)"
+            )
         if self.problems or self.site_problems:
             items.append(f"resolve {len(self.problems) + len(self.site_problems)} unconverted item(s)")
         if self.defects:
             files = len({message.file for message in self.defects})
             items.append(f"fix {len(self.defects)} source defect(s) in {files} file(s), each with its fix")
         if self.translation:
-            items.append(f"translation work: {len(self.translation)} page(s) to translate or to align (headings that differ)")
+            items.append(
+                f"translation work: {len(self.translation)} page(s) to translate or to align "
+                "(headings that differ)"
+            )
         placeholders = [note for note in self.notes if "placeholder" in note.text]
         if placeholders:
             items.append(f"check {len(placeholders)} policy placeholder replacement(s) (AWS example values)")

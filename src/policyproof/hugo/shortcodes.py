@@ -85,9 +85,7 @@ def parse_args(text: str) -> tuple[list[str], dict[str, str]]:
 def parse(body: str, first_line: int, file: str) -> list[Node]:
     """The body as a tree of text and shortcodes; raises ``InputError`` on unbalanced tags."""
     comments = [(m.start(), m.end()) for m in _COMMENT.finditer(body)]
-    matches = [
-        m for m in _TAG.finditer(body) if not any(start <= m.start() < end for start, end in comments)
-    ]
+    matches = [m for m in _TAG.finditer(body) if not any(start <= m.start() < end for start, end in comments)]
     closed_names = {m.group("name") for m in matches if m.group("close") and not m.group("comment")}
     root: list[Node] = []
     stack: list[Shortcode] = []

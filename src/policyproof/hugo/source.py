@@ -82,7 +82,9 @@ class SourcePage:
         if self.is_index:
             return "index"
         slug = self.meta.get("slug")
-        return urlize(str(slug)) if isinstance(slug, str) and urlize(slug) else (urlize(self.src_base) or "page")
+        return (
+            urlize(str(slug)) if isinstance(slug, str) and urlize(slug) else (urlize(self.src_base) or "page")
+        )
 
     @property
     def source_link(self) -> PurePosixPath:
@@ -190,7 +192,9 @@ def _url_of(link: PurePosixPath) -> str:
     return ("/" + "/".join(parts) + "/").replace("//", "/").lower()
 
 
-def split_language(stem: str, hugo_default: str, languages: tuple[str, ...] | list[str] = ()) -> tuple[str, str]:
+def split_language(
+    stem: str, hugo_default: str, languages: tuple[str, ...] | list[str] = ()
+) -> tuple[str, str]:
     """(base name, language) of a Hugo file stem such as ``page.en`` or ``_index``."""
     match = _LANG_TAG.match(stem)
     known = len(languages) > 1  # a configuration that lists its languages: only those are tags
@@ -240,7 +244,9 @@ def _walk(folder: Path) -> list[Path]:
     )
 
 
-def content_folders(source: Path, site_root: Path | None, config: HugoConfig) -> list[tuple[Path, str | None]]:
+def content_folders(
+    source: Path, site_root: Path | None, config: HugoConfig
+) -> list[tuple[Path, str | None]]:
     """(content folder, fixed language or None) pairs to read for SOURCE."""
     if not source.is_dir():
         return [(content_root(source), None)]
@@ -251,9 +257,9 @@ def content_folders(source: Path, site_root: Path | None, config: HugoConfig) ->
             if folder:
                 folders.append((site_root / folder, lang))
         main = site_root / config.content_dir
-        if main.is_dir() and (not folders or len(folders) < len(config.languages)):
-            if all(main.resolve() != path.resolve() for path, _ in folders):
-                folders.insert(0, (main, None))
+        missing_a_folder = not folders or len(folders) < len(config.languages)
+        if main.is_dir() and missing_a_folder and all(main.resolve() != p.resolve() for p, _ in folders):
+            folders.insert(0, (main, None))
         return [(path, lang) for path, lang in folders if path.is_dir()]
     return [(source, None)]
 
@@ -271,11 +277,16 @@ def load_tree(
     folders = content_folders(source, site_root, config)
     if not folders:
         raise InputError(
-            str(source), f"no content folder: expected {source / config.content_dir}; give the Hugo site root or its content/ folder", 1
+            str(source),
+            f"no content folder: expected {source / config.content_dir}; "
+            "give the Hugo site root or its content/ folder",
+            1,
         )
     root = folders[0][0]
     if static is None:
-        static = find_static(root) or (site_root / "static" if site_root and (site_root / "static").is_dir() else None)
+        static = find_static(root) or (
+            site_root / "static" if site_root and (site_root / "static").is_dir() else None
+        )
     tree = ContentTree(root=root, static=static, config=config, roots=[path for path, _ in folders])
     seen: dict[tuple[PurePosixPath, str], SourcePage] = {}
     languages = list(config.languages)
@@ -283,7 +294,9 @@ def load_tree(
     for folder, fixed_lang in folders:
         files = _walk(folder) if source.is_dir() else [source]
         # a language's own content folder inside the main one is read once, as that language
-        nested = [other for other in others if other != folder.resolve() and other.is_relative_to(folder.resolve())]
+        nested = [
+            other for other in others if other != folder.resolve() and other.is_relative_to(folder.resolve())
+        ]
         files = [path for path in files if not any(path.resolve().is_relative_to(other) for other in nested)]
         for path in files:
             rel = PurePosixPath(path.relative_to(folder).as_posix())
