@@ -22,6 +22,7 @@ _MARKER = re.compile(r"^(?P<marker>[-+*]|(?P<number>\d{1,9})[.)])(?P<space>[ ]+|
 _THEMATIC = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _FENCE = re.compile(r"^(?P<fence>`{3,}(?=[^`]*$)|~{3,})")
 _ATX = re.compile(r"^#{1,6}(?:[ \t]|$)")
+_ANY_BLOCK = re.compile(r"(?m)^[ \t]*(?:[-+*][ \t]|\d{1,9}[.)][ \t]|`{3}|~{3}|>)")
 _OPENER = re.compile(r"^(?:!!!|\?\?\?\+?|===)[ \t]")
 _HTML_BLOCK = re.compile(r"^<(?:/?[a-zA-Z][\w-]*|!--)")
 STEP = 4
@@ -61,6 +62,8 @@ def _starts_block(text: str) -> bool:
 
 def normalize_lists(markdown: str) -> str:
     """``markdown`` with list items re-indented for Python-Markdown (see the module docstring)."""
+    if not _ANY_BLOCK.search(markdown):
+        return markdown  # no list, fence or quote: nothing to move
     out: list[str] = []
     stack: list[_Item] = []
     prev = "blank"  # blank | para | item | code | other

@@ -18,6 +18,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -49,6 +50,7 @@ def urlize(part: str) -> str:
     return "".join(out).lower()
 
 
+@lru_cache(maxsize=4096)
 def url_dir(folder: PurePosixPath) -> PurePosixPath:
     if str(folder) == ".":
         return folder
@@ -71,12 +73,12 @@ class SourcePage:
     def is_index(self) -> bool:
         return self.src_base in ("_index", "index")
 
-    @property
+    @cached_property
     def rel_dir(self) -> PurePosixPath:
         """The output directory (Hugo's URL path of the source folder)."""
         return url_dir(self.src_dir)
 
-    @property
+    @cached_property
     def base(self) -> str:
         """The output file name without extension: 'index' for sections, else the URL slug."""
         if self.is_index:
@@ -91,7 +93,7 @@ class SourcePage:
         """Where the page is inside its content folder, language-free: how ref/relref name it."""
         return self.src_dir / f"{'index' if self.is_index else self.src_base}.md"
 
-    @property
+    @cached_property
     def link_path(self) -> PurePosixPath:
         """docs-relative path other pages link to (no language suffix: the i18n plugin adds it)."""
         return self.rel_dir / f"{self.base}.md"
@@ -101,7 +103,7 @@ class SourcePage:
         suffix = "" if self.lang == SITE_DEFAULT_LANG else f".{self.lang}"
         return self.rel_dir / f"{self.base}{suffix}.md"
 
-    @property
+    @cached_property
     def page_key(self) -> PurePosixPath:
         """Section/page path shared by both languages, used for snippet folders."""
         return self.rel_dir / self.base
