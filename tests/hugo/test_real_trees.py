@@ -271,6 +271,16 @@ def test_relearn_shortcodes(trees: dict[str, Imported]) -> None:
     assert (tree.out / "site" / "en/8-cicd" / figure["src"]).resolve().is_file()
 
 
+def test_ref_fragments_and_hugo_fence_options(trees: dict[str, Imported]) -> None:
+    tree = trees["real-relearn-fargate"]
+    vi_links = [a["href"] for a in tree.html(".").find_all("a", href=True)]
+    assert "8-cicd/#xu-ly-su-co-luu-y" in vi_links, vi_links  # relref "8-cicd#xử-lý-sự-cố--lưu-ý"
+    home = tree.html("en")
+    assert "8-cicd/#overview" in [a["href"] for a in home.find_all("a", href=True)]
+    code = home.select_one("div.highlight")
+    assert code.select_one("td.linenos") is not None and code.select_one("span.hll") is not None
+
+
 def test_aliases_become_redirects(trees: dict[str, Imported]) -> None:
     tree = trees["real-relearn-fargate"]
     redirect = (tree.out / "site" / "cicd" / "index.html").read_text(encoding="utf-8")

@@ -282,13 +282,16 @@ class PageContext:
     def _sc_ref(self, node: Shortcode) -> tuple[str, bool] | None:
         target = node.arg("path", 0)
         path, _, fragment = (target or "").partition("#")
-        link = self.resolve_ref(path) if path else None
+        link = self.resolve_ref(path) if path else (self.page.link_path if fragment else None)
         if link is None:
             return self._leave(node, f"points to '{target}', which matches no page")
         self._count(node.name)
         self._check_language(link, node.line)
+        anchor = self._fragment(link, fragment, node.line, same_page=not path) if fragment else ""
+        if not path:
+            return anchor or "#", False
         relative = quote(posixpath.relpath(link.as_posix(), self.page.rel_dir.as_posix()))
-        return relative + (f"#{fragment}" if fragment else ""), False
+        return relative + (anchor or ""), False
 
     _sc_relref = _sc_ref
 

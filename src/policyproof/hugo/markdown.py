@@ -81,6 +81,23 @@ def convert_text(text: str, first_line: int, ctx: PageContext) -> str:
 
 
 NOT_A_POLICY_MARKER = "<!-- policyproof: not-a-policy -->"
+_HUGO_FENCE_ATTRIBUTES = re.compile(r"\{([^}]*)\}\s*$")
+
+
+def _fence_options(text: str) -> str:
+    """Hugo's code fence options as pymdownx.highlight reads them (line numbers, marked lines)."""
+    options = []
+    lines = re.search(r"hl_lines\s*=\s*(\[[^\]]*\]|\"[^\"]*\"|\S+?)(?:,|$)", text)
+    if lines:
+        marked = re.findall(r"\d+(?:-\d+)?", lines.group(1))
+        if marked:
+            options.append(f'hl_lines="{" ".join(marked)}"')
+    numbers = re.search(r"linenos\s*=\s*(\w+)", text)
+    if numbers and numbers.group(1).lower() not in ("false", "0"):
+        start = re.search(r"linenostart\s*=\s*(\d+)", text)
+        options.append(f'linenums="{start.group(1) if start else 1}"')
+    return " ".join(options)
+
 
 #: the note under a snippet whose placeholders were replaced, in the page's language
 PLACEHOLDER_NOTE = {
@@ -93,6 +110,12 @@ def _convert_fence(block: list[str], opening: re.Match[str], line: int, ctx: Pag
     info = opening.group("info").strip()
     language = info.split()[0].lstrip(".{").lower() if info else ""
     if language != "json":
+        attributes = _HUGO_FENCE_ATTRIBUTES.search(info)
+        if attributes:  # ```go {linenos=table,hl_lines=[2,"4-5"]} -> ```go linenums="1" hl_lines="2 4-5"
+            new_info = (
+                info[: attributes.start()].strip() + " " + _fence_options(attributes.group(1))
+            ).strip()
+            block = [f"{opening.group('indent')}{opening.group('fence')}{new_info}", *block[1:]]
         return block
     indent = opening.group("indent")
     content = "\n".join(row[len(indent) :] if row.startswith(indent) else row.lstrip() for row in block[1:-1])
