@@ -395,3 +395,31 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = capsys.readouterr()
     assert "Traceback" not in out.out + out.err
     assert re.search(r"config\.toml:1: bad TOML in the Hugo configuration", out.out), out.out
+
+
+def test_a_workshop_imported_into_a_docs_subfolder_keeps_its_images(tmp_path: Path) -> None:
+    """docs/cli/ of a site: English pages reach the images stored once from the site root."""
+    out = tmp_path / "site-src"
+    (out / "snippets").mkdir(parents=True)
+    (out / "docs").mkdir()
+    (out / "docs/index.md").write_text(
+        "---\ntitle: Trang chủ\n---\n\n[CLI](cli/index.md)\n", encoding="utf-8"
+    )
+    (out / "docs/index.en.md").write_text("---\ntitle: Home\n---\n\n[CLI](cli/index.md)\n", encoding="utf-8")
+    config = site_config(out, out / "docs", out / "snippets")
+    report = import_tree(
+        ImportOptions(
+            source=FIXTURES / "real-fcj-awscli",
+            docs=out / "docs/cli",
+            snippets=out / "snippets/cli",
+            mkdocs_config=config,
+        )
+    )
+    assert report.exit_code == 0, report.summary()
+    result = build(out, out / "docs", out / "snippets")
+    assert result.returncode == 0, result.stderr[-3000:]
+    for url in ("cli/7-iam", "en/cli/7-iam"):
+        page = BeautifulSoup((out / "site" / url / "index.html").read_text(encoding="utf-8"), "html.parser")
+        sources = [img["src"] for img in page.select("article img")]
+        assert len(sources) == 6
+        assert all((out / "site" / url / src).resolve().is_file() for src in sources), (url, sources)

@@ -506,17 +506,22 @@ class PageContext:
         """
         if not html and self.page.lang == SITE_DEFAULT_LANG:
             return quote(posixpath.relpath(target.as_posix(), self.page.rel_dir.as_posix()))
-        here = _site_url(self.page.link_path)
+        prefix = self.tree.site_prefix
+        here = posixpath.normpath(posixpath.join(prefix, _site_url(self.page.link_path)))
         if self.page.lang != SITE_DEFAULT_LANG:
             here = f"{self.page.lang}/{here}" if here != "." else self.page.lang
-        return quote(posixpath.relpath(target.as_posix(), here))
+        return quote(posixpath.relpath(posixpath.join(prefix, target.as_posix()), here))
 
     def _relative(self, target: PurePosixPath, html: bool, *, page_link: bool) -> str:
         if not html:
             return quote(posixpath.relpath(target.as_posix(), self.page.rel_dir.as_posix()))
         # Raw HTML is not rewritten by MkDocs: link from the page's published URL (directory URLs).
+        # both inside the same docs subfolder and the same language: the prefix cancels out,
+        # except for files, which are only in the default language's build
         here = _site_url(self.page.link_path)
         there = _site_url(target) if page_link else target.as_posix()
+        if not page_link:
+            return self.asset_url(target, html=True)
         relative = posixpath.relpath(there, here)
         return quote(relative + ("/" if page_link and relative != "." else ""))
 

@@ -92,6 +92,27 @@ def snippets_prefix(snippets: Path, mkdocs_config: Path | None) -> str:
     return ""
 
 
+def _find_mkdocs(folder: Path) -> Path | None:
+    for parent in folder.resolve().parents:
+        if (parent / "mkdocs.yml").is_file():
+            return parent / "mkdocs.yml"
+    return None
+
+
+def docs_prefix(docs: Path, mkdocs_config: Path | None) -> str:
+    """Where the pages go inside MkDocs' ``docs_dir`` ('' for docs/ itself, 'sso' for docs/sso):
+    the English pages reach the files stored once in the default language's build with URLs that
+    leave ``/en/``, so they need the whole path from the site root."""
+    if mkdocs_config is None or not mkdocs_config.is_file():
+        return ""
+    match = re.search(r"(?m)^docs_dir:\s*(\S+)\s*$", mkdocs_config.read_text(encoding="utf-8"))
+    docs_dir = (mkdocs_config.parent / (match.group(1).strip("'\"") if match else "docs")).resolve()
+    target = docs.resolve()
+    if target != docs_dir and target.is_relative_to(docs_dir):
+        return target.relative_to(docs_dir).as_posix()
+    return ""
+
+
 def import_tree(options: ImportOptions) -> ImportReport:
     """Convert every page under ``options.source``, write pages, snippets and images, and check
     the snippets and the site's rules on what was written."""
@@ -122,6 +143,7 @@ def _import(options: ImportOptions, report: ImportReport) -> ImportReport:
         )
     prefix = snippets_prefix(options.snippets, options.mkdocs_config)
     tree = load_tree(source, config.default_language, options.static, report, config, site_root)
+    tree.site_prefix = docs_prefix(options.docs, options.mkdocs_config or _find_mkdocs(options.docs))
     _add_missing_translations(tree, report)
     snippets = SnippetRegistry(prefix=prefix)
     copies: dict[PurePosixPath, Path] = {}

@@ -143,6 +143,7 @@ class ContentTree:
     # page-bundle files: (file, path inside its content folder)
     resources: list[tuple[Path, PurePosixPath]] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)  # every content folder read
+    site_prefix: str = ""  # the docs folder written, inside MkDocs' docs_dir ("sso" for docs/sso)
 
     def __post_init__(self) -> None:
         self.by_link: dict[PurePosixPath, dict[str, SourcePage]] = {}
