@@ -63,11 +63,19 @@ def trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Imported]:
     tmp = tmp_path_factory.mktemp("real")
     return {
         name: _import(tmp, name)
-        for name in ("real-fcj-awscli", "real-fcj-sso", "real-fcj-etl", "real-relearn-fargate")
+        for name in (
+            "real-fcj-awscli",
+            "real-fcj-sso",
+            "real-fcj-etl",
+            "real-relearn-fargate",
+            "real-fcj-report",
+        )
     }
 
 
-@pytest.mark.parametrize("name", ["real-fcj-awscli", "real-fcj-sso", "real-fcj-etl", "real-relearn-fargate"])
+@pytest.mark.parametrize(
+    "name", ["real-fcj-awscli", "real-fcj-sso", "real-fcj-etl", "real-relearn-fargate", "real-fcj-report"]
+)
 def test_imports_with_no_flag_and_passes_the_site_rules(trees: dict[str, Imported], name: str) -> None:
     tree = trees[name]
     assert tree.report.exit_code == 0, tree.report.summary()
@@ -423,3 +431,34 @@ def test_a_workshop_imported_into_a_docs_subfolder_keeps_its_images(tmp_path: Pa
         sources = [img["src"] for img in page.select("article img")]
         assert len(sources) == 6
         assert all((out / "site" / url / src).resolve().is_file() for src in sources), (url, sources)
+
+
+def test_github_alerts_base_url_links_and_section_snippets(trees: dict[str, Imported]) -> None:
+    """Modelled on trtramnh/fcj-workshop-template: ``> [!TIP]``, baseURL with a path, a policy
+    right after a paragraph line, 2-space nested bullets, ``unsafe = true`` raw HTML images."""
+    tree = trees["real-fcj-report"]
+    for url in (
+        "5-workshop/5.2-prerequisites/5.2.2-iam-roles",
+        "en/5-workshop/5.2-prerequisites/5.2.2-iam-roles",
+    ):
+        article = tree.html(url)
+        assert article.select_one("div.admonition.tip") is not None, url
+        assert "[!TIP]" not in article.get_text()
+        nested = article.find("ul").find("ul")
+        assert nested is not None and nested.get_text(strip=True) == "AmazonECSTaskExecutionRolePolicy"
+        assert len(article.select("div.highlight")) == 2  # both policies, included from snippets
+    names = sorted(
+        p.relative_to(tree.out / "snippets").as_posix() for p in (tree.out / "snippets").rglob("*.json")
+    )
+    assert names == [
+        "5-workshop/5.2-prerequisites/5.2.2-iam-roles/allow-parameter-store-allow-s3-storage.identity-policy.json",
+        "5-workshop/5.2-prerequisites/5.2.2-iam-roles/ecr-logs-getauthorizationtoken-batchgetimage.identity-policy.json",
+    ]
+    for url in (".", "en"):
+        home = tree.html(url)
+        [image] = home.find_all("img")
+        assert (tree.out / "site" / url / image["src"]).resolve() == (
+            tree.out / "site/images/banner.png"
+        ).resolve()
+        links = [a["href"] for a in home.find_all("a", href=True) if "iam-roles" in a["href"]]
+        assert links == ["5-workshop/5.2-prerequisites/5.2.2-iam-roles/"], links

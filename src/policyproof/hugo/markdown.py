@@ -64,7 +64,7 @@ def convert_text(text: str, first_line: int, ctx: PageContext) -> str:
             index += 1
             continue
         if prose:
-            out.append(rewrite_links("\n".join(prose), prose_line, ctx))
+            out.append(rewrite_links(convert_alerts("\n".join(prose), ctx), prose_line, ctx))
             prose = []
         fence = match.group("fence")
         closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
@@ -76,8 +76,41 @@ def convert_text(text: str, first_line: int, ctx: PageContext) -> str:
         out.append("\n".join(_convert_fence(block, match, first_line + index, ctx)))
         index = end + 1
     if prose:
-        out.append(rewrite_links("\n".join(prose), prose_line, ctx))
+        out.append(rewrite_links(convert_alerts("\n".join(prose), ctx), prose_line, ctx))
     return "\n".join(out)
+
+
+#: GitHub alerts (``> [!TIP]``), which Hugo's relearn theme and GitHub show as callouts
+ALERT_TYPES = {"note": "note", "tip": "tip", "important": "info", "warning": "warning", "caution": "danger"}
+_ALERT = re.compile(r"^(?P<indent>[ \t]*)>[ \t]?\[!(?P<type>[A-Za-z]+)\][ \t]*(?P<title>.*)$")
+
+
+def convert_alerts(text: str, ctx: PageContext | None = None) -> str:
+    """``> [!TIP]`` blocks as admonitions, line for line (so messages keep their line numbers)."""
+    if "[!" not in text:
+        return text
+    rows = text.split("\n")
+    index = 0
+    while index < len(rows):
+        match = _ALERT.match(rows[index])
+        kind = ALERT_TYPES.get(match.group("type").lower()) if match else None
+        if match is None or kind is None:
+            index += 1
+            continue
+        indent = match.group("indent")
+        title = match.group("title").strip()
+        rows[index] = f"{indent}!!! {kind}" + (f' "{title}"' if title else "")
+        if ctx is not None:
+            ctx.report.shortcodes["alert"] += 1
+        index += 1
+        quoted = re.compile(rf"^{re.escape(indent)}>[ \t]?(?P<rest>.*)$")
+        while index < len(rows):
+            line = quoted.match(rows[index])
+            if line is None:
+                break
+            rows[index] = f"{indent}    {line.group('rest')}" if line.group("rest").strip() else ""
+            index += 1
+    return "\n".join(rows)
 
 
 NOT_A_POLICY_MARKER = "<!-- policyproof: not-a-policy -->"

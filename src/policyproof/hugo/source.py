@@ -105,7 +105,10 @@ class SourcePage:
 
     @cached_property
     def page_key(self) -> PurePosixPath:
-        """Section/page path shared by both languages, used for snippet folders."""
+        """Section/page path shared by both languages, used for snippet folders (a section's
+        own page uses the section's folder: snippets/5-workshop/5.2-prerequisites/)."""
+        if self.is_index and str(self.rel_dir) != ".":
+            return self.rel_dir
         return self.rel_dir / self.base
 
     @property
