@@ -163,3 +163,24 @@ def test_drafts_are_skipped_with_a_note(tmp_path: Path) -> None:
     report = _import(tmp_path, {"content/d.md": "---\ntitle: D\ndraft: true\n---\n"})
     assert report.exit_code == 0 and not (tmp_path / "docs/d.md").exists()
     assert "draft" in report.notes[0].text
+
+
+def test_checker_errors_on_extracted_policies_change_the_exit_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = (
+        '---\ntitle: A\n---\n\n```json\n{"Version": "2012-10-17", "Statement": '
+        '[{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}\n```\n'
+    )
+    source = _tree(tmp_path / "hugo", {"content/a.md": page, "content/a.en.md": page})
+    code = main(
+        ["import-hugo", str(source), "--docs", str(tmp_path / "docs"), "--snippets", str(tmp_path / "s")]
+        + ["--default-lang", "vi"]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert (
+        "s3-getobjekt.identity-policy.json:6:17: error unknown-action" in out
+        and 'did you mean "s3:GetObject"' in out
+    )
+    assert "- fix 1 checker error(s) in the extracted policies" in out
