@@ -22,7 +22,8 @@ _MARKER = re.compile(r"^(?P<marker>[-+*]|(?P<number>\d{1,9})[.)])(?P<space>[ ]+|
 _THEMATIC = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _FENCE = re.compile(r"^(?P<fence>`{3,}(?=[^`]*$)|~{3,})")
 _ATX = re.compile(r"^#{1,6}(?:[ \t]|$)")
-_ANY_BLOCK = re.compile(r"(?m)^[ \t]*(?:[-+*][ \t]|\d{1,9}[.)][ \t]|`{3}|~{3}|>)")
+_ANY_BLOCK = re.compile(r"(?m)^[ \t]*(?:[-+*][ \t]|\d{1,9}[.)][ \t]|`{3}|~{3}|>|\|)")
+_TABLE_DELIMITER = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _OPENER = re.compile(r"^(?:!!!|\?\?\?\+?|===)[ \t]")
 _HTML_BLOCK = re.compile(r"^<(?:/?[a-zA-Z][\w-]*|!--)")
 STEP = 4
@@ -71,7 +72,8 @@ def normalize_lists(markdown: str) -> str:
     comment: tuple[int, int] | None = None  # HTML comment open: (source indent, output indent)
     blank_after = False
     opener: tuple[int, int] | None = None  # an admonition or tab line: (source, output) indent
-    for raw in markdown.split("\n"):
+    rows = markdown.split("\n")
+    for number, raw in enumerate(rows):
         line = _expand(raw)
         text = line.lstrip(" ")
         indent = len(line) - len(text)
@@ -104,7 +106,7 @@ def normalize_lists(markdown: str) -> str:
         depth = 0
         while depth < len(stack) and indent >= stack[depth].src_content:
             depth += 1
-        lazy = prev in ("para", "item") and not _starts_block(text)
+        lazy = prev in ("para", "item", "quote") and not _starts_block(text)
         closed: _Item | None = None
         if depth < len(stack) and not lazy:
             closed = stack[depth]
@@ -140,8 +142,10 @@ def normalize_lists(markdown: str) -> str:
             sibling = (
                 closed is not None and closed.ordered == (number is not None) and indent < closed.src_content
             )
-            if prev == "para" and not sibling:
-                out.append("")  # Python-Markdown needs a blank line between a paragraph and a list
+            if (prev == "para" and not sibling) or prev == "quote":
+                # Python-Markdown needs a blank line between a paragraph and a list, and after a
+                # quote (or it reads the item as more of the quote)
+                out.append("")
             stack.append(_Item(indent, indent + width, base_dst + STEP, number is not None))
             out.append(" " * base_dst + marker.group("marker") + " " + text[marker.end() :].lstrip(" "))
             prev = "item"
@@ -152,6 +156,13 @@ def normalize_lists(markdown: str) -> str:
             fence = (_FENCE.match(text).group("fence"), indent, base_dst)  # type: ignore[union-attr]
             out.append(" " * base_dst + text)
             continue
+        if (
+            text.startswith("|")
+            and prev == "para"
+            and number + 1 < len(rows)
+            and _TABLE_DELIMITER.match(rows[number + 1])
+        ):
+            out.append("")  # a GFM table may follow a paragraph line; Python-Markdown needs a blank
         if text.startswith(">") and prev in ("para", "item"):
             out.append("")  # a block quote interrupts a paragraph in CommonMark, not in Python-Markdown
         # up to 3 spaces more than the item's content column change nothing in CommonMark
@@ -160,7 +171,12 @@ def normalize_lists(markdown: str) -> str:
             opener = (indent, base_dst)
         if text.startswith("<!--") and "-->" not in text:
             comment = (indent, base_dst)
-        prev = "other" if _ATX.match(text) or _HTML_BLOCK.match(text) or _THEMATIC.match(text) else "para"
+        if text.startswith(">"):
+            prev = "quote"
+        elif _ATX.match(text) or _HTML_BLOCK.match(text) or _THEMATIC.match(text):
+            prev = "other"
+        else:
+            prev = "para"
     return "\n".join(out)
 
 
