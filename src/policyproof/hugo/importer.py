@@ -374,18 +374,19 @@ def _check_snippets(snippets: SnippetRegistry, folder: Path, report: ImportRepor
     except ImportError:
         report.checker_available = False
         return
-    for relative, (text, _, _, kind) in sorted(snippets.files.items()):
+    for relative, (text, source, line, kind) in sorted(snippets.files.items()):
         name = str(folder / relative)
+        origin = f" (from {source}:{line})"
         try:
             findings = check_text(text, file=name, kind=kind)
         except InputError as error:
-            report.findings.append(f"{error.file}:{error.line}:{error.column}: error: {error.message}")
+            report.findings.append(f"{error.file}:{error.line}:{error.column}: error: {error.message}{origin}")
             report.checker_errors += 1
             continue
         except Exception as error:  # noqa: BLE001 — a checker bug must not hide the import's summary
             report.problem(name, 1, f"the checker failed on this snippet ({type(error).__name__}: {error})")
             continue
-        report.findings.extend(finding.format() for finding in findings)
+        report.findings.extend(finding.format() + origin for finding in findings)
         report.checker_errors += sum(1 for finding in findings if finding.severity.value == "error")
 
 
