@@ -380,7 +380,8 @@ def _check_snippets(snippets: SnippetRegistry, folder: Path, report: ImportRepor
         try:
             findings = check_text(text, file=name, kind=kind)
         except InputError as error:
-            report.findings.append(f"{error.file}:{error.line}:{error.column}: error: {error.message}{origin}")
+            where = f"{error.file}:{error.line}:{error.column}"
+            report.findings.append(f"{where}: error: {error.message}{origin}")
             report.checker_errors += 1
             continue
         except Exception as error:  # noqa: BLE001 — a checker bug must not hide the import's summary
