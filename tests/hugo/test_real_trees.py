@@ -462,3 +462,28 @@ def test_github_alerts_base_url_links_and_section_snippets(trees: dict[str, Impo
         ).resolve()
         links = [a["href"] for a in home.find_all("a", href=True) if "iam-roles" in a["href"]]
         assert links == ["5-workshop/5.2-prerequisites/5.2.2-iam-roles/"], links
+
+
+def test_url_front_matter_keeps_old_links_and_redirects(tmp_path: Path) -> None:
+    source = tmp_path / "hugo"
+    files = {
+        "config.toml": 'defaultContentLanguage = "vi"\n',
+        "content/_index.md": "---\ntitle: Trang chủ\n---\n\nXem [ghi chú](/ghi-chu-cu/).\n",
+        "content/_index.en.md": "---\ntitle: Home\n---\n\nSee [the note](/en/ghi-chu-cu/).\n",
+        "content/notes/a.md": '---\ntitle: Ghi chú\nurl: "/ghi-chu-cu/"\n---\n\nNội dung.\n',
+        "content/notes/a.en.md": '---\ntitle: Note\nurl: "/ghi-chu-cu/"\n---\n\nText.\n',
+    }
+    for name, text in files.items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    (out / "snippets").mkdir(parents=True)
+    config = site_config(out, out / "docs", out / "snippets")
+    report = import_tree(
+        ImportOptions(source=source, docs=out / "docs", snippets=out / "snippets", mkdocs_config=config)
+    )
+    assert report.exit_code == 0 and report.redirects == 2, report.summary()
+    assert "[ghi chú](notes/a.md)" in (out / "docs/index.md").read_text(encoding="utf-8")
+    assert build(out, out / "docs", out / "snippets").returncode == 0
+    assert 'url=../notes/a/"' in (out / "site/ghi-chu-cu/index.html").read_text(encoding="utf-8")
+    assert 'url=../notes/a/"' in (out / "site/en/ghi-chu-cu/index.html").read_text(encoding="utf-8")

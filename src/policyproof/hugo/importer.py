@@ -28,7 +28,15 @@ from policyproof.hugo.lists import normalize_lists
 from policyproof.hugo.report import ImportReport
 from policyproof.hugo.shortcodes import parse
 from policyproof.hugo.site_rules import check_site_rules
-from policyproof.hugo.source import SITE_DEFAULT_LANG, SITE_LANGS, ContentTree, SourcePage, load_tree, urlize
+from policyproof.hugo.source import (
+    SITE_DEFAULT_LANG,
+    SITE_LANGS,
+    ContentTree,
+    SourcePage,
+    load_tree,
+    url_of,
+    urlize,
+)
 from policyproof.hugo.writer import Writer
 
 PROGRESS_SECONDS = 1.0
@@ -279,7 +287,7 @@ def _redirects(tree: ContentTree, report: ImportReport) -> dict[PurePosixPath, s
             if parts[0] in SITE_LANGS:
                 parts = parts[1:]
             folder = PurePosixPath(*parts) if parts else PurePosixPath(".")
-            if folder.as_posix().rstrip("/") + "/" == page.hugo_url.strip("/") + "/":
+            if ("/" if str(folder) == "." else f"/{folder.as_posix()}/") == url_of(page.link_path):
                 continue
             name = "index.html" if page.lang == SITE_DEFAULT_LANG else f"index.{page.lang}.html"
             here = ("" if page.lang == SITE_DEFAULT_LANG else f"{page.lang}/") + folder.as_posix()

@@ -132,7 +132,7 @@ class SourcePage:
         """The page's URL path in the Hugo site, without language prefix or baseURL path."""
         if isinstance(self.meta.get("url"), str) and self.meta["url"].strip("/"):
             return "/" + self.meta["url"].strip("/").lower() + "/"
-        return _url_of(self.link_path)
+        return url_of(self.link_path)
 
 
 @dataclass
@@ -157,7 +157,7 @@ class ContentTree:
         for page in self.pages:
             self.by_link.setdefault(page.link_path, {})[page.lang] = page
             self.by_url.setdefault(page.hugo_url, page.link_path)
-            self.by_url.setdefault(_url_of(page.link_path), page.link_path)
+            self.by_url.setdefault(url_of(page.link_path), page.link_path)
             self.by_source.setdefault(page.source_link, page.link_path)
             self.by_source.setdefault(PurePosixPath(page.source_link.as_posix().lower()), page.link_path)
 
@@ -191,7 +191,7 @@ class ContentTree:
         return None
 
 
-def _url_of(link: PurePosixPath) -> str:
+def url_of(link: PurePosixPath) -> str:
     parts = list(link.parent.parts) if str(link.parent) != "." else []
     if link.stem != "index":
         parts.append(link.stem)
