@@ -63,15 +63,28 @@ def test_broken_links_and_missing_images_are_shown_and_reported(tmp_path: Path) 
     assert report.exit_code == 0
 
 
-def test_policy_like_json_that_is_not_strict_is_shown_as_text(tmp_path: Path) -> None:
-    page = '---\ntitle: A\n---\n\n```json\n{\n  "Effect": "Allow",\n  "Action": "s3:*",\n}\n```\n'
+def test_policy_like_json_that_is_not_json_is_shown_as_text(tmp_path: Path) -> None:
+    page = '---\ntitle: A\n---\n\n```json\n{\n  "Effect": "Allow",\n  "Action": s3:*\n}\n```\n'
     report = _import(tmp_path, {"content/a.md": page, "content/a.en.md": page})
     assert [(d.line, "not strict JSON" in d.text) for d in report.defects if d.file.endswith("a.md")] == [
-        (9, True)
+        (8, True)
     ]
     written = (tmp_path / "docs/a.md").read_text(encoding="utf-8")
     assert '```text\n{\n  "Effect": "Allow"' in written
     assert report.site_problems == [], report.summary()
+
+
+def test_trailing_commas_and_comments_are_removed_from_the_snippet(tmp_path: Path) -> None:
+    page = (
+        '---\ntitle: A\n---\n\n```json\n{\n  "Effect": "Allow", // read\n  "Action": "s3:GetObject",\n'
+        '  "Resource": "arn:aws:s3:::b/*",\n}\n```\n'
+    )
+    report = _import(tmp_path, {"content/a.md": page, "content/a.en.md": page})
+    [snippet] = (tmp_path / "snippets").rglob("*.json")
+    assert snippet.name == "s3-getobject.identity-policy.json"
+    [defect] = [d for d in report.defects if d.file.endswith("a.md")]
+    assert "comments and trailing commas, which AWS rejects" in defect.text and defect.line == 7
+    assert report.exit_code == 0, report.summary()
 
 
 @pytest.mark.parametrize(

@@ -69,12 +69,21 @@ def trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Imported]:
             "real-fcj-etl",
             "real-relearn-fargate",
             "real-fcj-report",
+            "real-fcj-ecs/fundamentals",
         )
     }
 
 
 @pytest.mark.parametrize(
-    "name", ["real-fcj-awscli", "real-fcj-sso", "real-fcj-etl", "real-relearn-fargate", "real-fcj-report"]
+    "name",
+    [
+        "real-fcj-awscli",
+        "real-fcj-sso",
+        "real-fcj-etl",
+        "real-relearn-fargate",
+        "real-fcj-report",
+        "real-fcj-ecs/fundamentals",
+    ],
 )
 def test_imports_with_no_flag_and_passes_the_site_rules(trees: dict[str, Imported], name: str) -> None:
     tree = trees[name]
@@ -487,3 +496,18 @@ def test_url_front_matter_keeps_old_links_and_redirects(tmp_path: Path) -> None:
     assert build(out, out / "docs", out / "snippets").returncode == 0
     assert 'url=../notes/a/"' in (out / "site/ghi-chu-cu/index.html").read_text(encoding="utf-8")
     assert 'url=../notes/a/"' in (out / "site/en/ghi-chu-cu/index.html").read_text(encoding="utf-8")
+
+
+def test_policies_with_comments_and_terraform_variables_are_extracted(trees: dict[str, Imported]) -> None:
+    """Modelled on AWS-FCJ-ECS-Workshop/Amazon-ECS-Immersion-Day: a policy with ``// comments``
+    and ``${var.aws_account_id}`` in its ARNs, in a sub-folder Hugo site."""
+    tree = trees["real-fcj-ecs/fundamentals"]
+    [snippet] = (tree.out / "snippets").rglob("*.json")
+    text = snippet.read_text(encoding="utf-8")
+    assert "//" not in text and "arn:aws:ecs:us-east-1:111122223333:cluster/*" in text
+    assert any(d.line == 58 and "comments, which AWS rejects" in d.text for d in tree.report.defects)
+    assert tree.report.checker_errors == 0, tree.report.findings
+    for url in ("2-prerequisites/1-iam-roles", "en/2-prerequisites/1-iam-roles"):
+        article = tree.html(url)
+        assert [ol.get("start", "1") for ol in article.find_all("ol")] == ["1", "3", "1"], url
+        assert "${var.aws_region}" in article.select_one("div.admonition.info").get_text()

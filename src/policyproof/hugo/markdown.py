@@ -22,6 +22,7 @@ from policyproof.hugo.policies import (
     looks_like_policy,
     parse_strict,
     replace_placeholders,
+    strip_json_extras,
 )
 
 if TYPE_CHECKING:
@@ -155,6 +156,20 @@ def _convert_fence(block: list[str], opening: re.Match[str], line: int, ctx: Pag
     try:
         value = parse_strict(content)
     except NotStrictJson as error:
+        cleaned, removed = strip_json_extras(content) if looks_like_policy(content) else (content, [])
+        try:
+            value = parse_strict(cleaned) if removed else None
+        except NotStrictJson:
+            value = None
+        if value is not None and as_policy(value) is not None:
+            ctx.report.defect(
+                ctx.page.display,
+                line + error.line,
+                f"the policy has {' and '.join(removed)}, which AWS rejects ({error}); "
+                "the snippet is the policy without them",
+                f"remove the {' and '.join(removed)} from the page",
+            )
+            return _policy_block(value, block, opening, line, ctx)
         if looks_like_policy(content):
             ctx.report.defect(
                 ctx.page.display,
@@ -164,6 +179,13 @@ def _convert_fence(block: list[str], opening: re.Match[str], line: int, ctx: Pag
             )
             return [f"{indent}{opening.group('fence')}text", *block[1:]]
         return _not_a_policy(block, indent)
+    return _policy_block(value, block, opening, line, ctx, content)
+
+
+def _policy_block(
+    value: object, block: list[str], opening: re.Match[str], line: int, ctx: PageContext, content: str = ""
+) -> list[str]:
+    indent = opening.group("indent")
     policy = as_policy(value)
     if policy is None:
         if looks_like_policy(content):

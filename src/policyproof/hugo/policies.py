@@ -66,6 +66,41 @@ def parse_strict(text: str) -> Any:
         raise NotStrictJson(str(error), 1) from None
 
 
+def strip_json_extras(text: str) -> tuple[str, list[str]]:
+    """``text`` without ``//`` and ``/* */`` comments and trailing commas (JSONC habits AWS
+    rejects), and what was removed; strings are left alone."""
+    out: list[str] = []
+    removed: set[str] = set()
+    index, length = 0, len(text)
+    while index < length:
+        char = text[index]
+        if char == '"':
+            end = index + 1
+            while end < length and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            out.append(text[index : end + 1])
+            index = end + 1
+        elif text.startswith("//", index):
+            end = text.find("\n", index)
+            index = length if end == -1 else end
+            removed.add("comments")
+        elif text.startswith("/*", index):
+            end = text.find("*/", index + 2)
+            index = length if end == -1 else end + 2
+            removed.add("comments")
+        elif char == ",":
+            rest = text[index + 1 :].lstrip()
+            if rest[:1] in ("]", "}"):
+                removed.add("trailing commas")
+            else:
+                out.append(char)
+            index += 1
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out), sorted(removed)
+
+
 def looks_like_policy(text: str) -> bool:
     return '"Effect"' in text or '"Statement"' in text
 
@@ -189,7 +224,8 @@ EXAMPLE_REGION = "us-east-1"
 EXAMPLE_BUCKET = "amzn-s3-demo-bucket"
 
 _ANGLE = re.compile(r"<(?P<name>[A-Za-z][\w .\-]{0,40})>")
-_BRACE = re.compile(r"\$\{(?P<name>[A-Za-z][\w\-]{0,40})\}")  # ${AccountId}; ${aws:username} has a ':'
+# ${AccountId}, ${var.aws_region}; IAM policy variables (${aws:username}) have a ':' and stay
+_BRACE = re.compile(r"\$\{(?P<name>[A-Za-z][\w.\-]{0,40})\}")
 _CAPS = re.compile(
     r"(?<![\w-])(?P<name>(?:YOUR|MY)[_-][A-Z0-9_-]+|[A-Z0-9_-]*(?:ACCOUNT|REGION|BUCKET)[A-Z0-9_-]*)(?![\w-])"
 )
