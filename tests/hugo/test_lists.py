@@ -101,6 +101,11 @@ def _render(source: str) -> str:
             id="a table right after a paragraph line",
         ),
         pytest.param(
+            "1. Run:\n\n   ```bash\n   aws s3 ls\n   ```\n\n   Then check.\n\n2. Done\n",
+            "ol(li(p pre p) li(p))",
+            id="a code block and a continuation paragraph inside an item",
+        ),
+        pytest.param(
             "Text\n2. not a list\n",
             "p",
             id="only a list starting at 1 interrupts a paragraph",
