@@ -1,5 +1,5 @@
 """What the importer cannot convert is reported with file and line, left visible, and fails the run;
-malformed pages are refused with a clear message; existing files are not clobbered."""
+malformed pages are imported and reported as source defects; existing files are not clobbered."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ import pytest
 
 from policyproof.cli import main
 from policyproof.hugo import ImportOptions, ImportReport, import_tree
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6364f8cf50000003010100c9fe92ef0000000049454e44ae426082"
+)
 
 
 def _tree(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -197,3 +202,24 @@ def test_checker_errors_on_extracted_policies_change_the_exit_status(
         and 'did you mean "s3:GetObject"' in out
     )
     assert "- fix 1 checker error(s) in the extracted policies" in out
+
+
+def test_decomposed_accents_in_file_names_and_regional_language_codes(tmp_path: Path) -> None:
+    """A tree written on macOS (NFD names) linked in NFC text; languages named vi-VN / en-US."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "sơ-đồ.png")
+    page = "---\ntitle: A\n---\n\n![Sơ đồ](/images/sơ-đồ.png)\n"
+    report = _import(
+        tmp_path,
+        {
+            "config.toml": 'defaultContentLanguage = "vi-VN"\n[languages.vi-VN]\n[languages.en-US]\n',
+            "content/a.md": page,
+            "content/a.en-US.md": page,
+            f"static/images/{decomposed}": PNG,
+        },
+        default_lang=None,
+    )
+    assert dict(report.pages) == {"vi": 1, "en": 1}, report.summary()
+    assert report.defects == [], report.summary()
+    assert "*⚠" not in (tmp_path / "docs/a.md").read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import posixpath
 import re
 import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape as html_escape
 from pathlib import Path, PurePosixPath
@@ -671,14 +672,20 @@ def _case_insensitive(root: Path, relative: str) -> Path | None:
     current = root
     for part in PurePosixPath(relative).parts:
         try:
-            names = {child.name.lower(): child for child in current.iterdir()}
+            names = {_fold(child.name): child for child in current.iterdir()}
         except OSError:
             return None
-        child = names.get(part.lower())
+        child = names.get(_fold(part))
         if child is None:
             return None
         current = child
     return current if current.is_file() else None
+
+
+def _fold(name: str) -> str:
+    """A file name compared as people type it: same letters whatever the case or the Unicode
+    form (macOS writes decomposed accents, NFD; pages are written composed, NFC)."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _by_url(root: Path, relative: str) -> Path | None:

@@ -204,7 +204,8 @@ def split_language(
     """(base name, language) of a Hugo file stem such as ``page.en`` or ``_index``."""
     match = _LANG_TAG.match(stem)
     known = len(languages) > 1  # a configuration that lists its languages: only those are tags
-    if match and (not known or match.group("lang") in languages or match.group("lang") in SITE_LANGS):
+    tag = match.group("lang").lower() if match else ""
+    if match and (not known or tag in languages or tag.split("-")[0] in SITE_LANGS):
         return match.group("base"), match.group("lang")
     return stem, hugo_default
 
@@ -312,6 +313,9 @@ def load_tree(
                 continue
             stem = path.name[: -len(path.suffix)] if path.suffix else path.name
             base, lang = split_language(stem, fixed_lang or hugo_default, languages)
+            lang = lang.lower()
+            if lang not in SITE_LANGS and lang.split("-")[0] in SITE_LANGS:
+                lang = lang.split("-")[0]  # vi-VN, en-US: this site's vi and en
             display = _display(path, source)
             if lang not in SITE_LANGS:
                 report.note(
