@@ -1,5 +1,6 @@
-"""What the importer cannot convert is reported with file and line, left visible, and fails the run;
-malformed pages are imported and reported as source defects; existing files are not clobbered."""
+"""What the importer cannot convert is reported with file, line and a fix and left visible; source
+defects never block the rest (``--strict-source`` makes them fail); checker errors and files it
+may not overwrite fail the run; bad input is one clear line, never a traceback."""
 
 from __future__ import annotations
 
