@@ -127,6 +127,8 @@ def test_cli_prints_one_line_defects_and_no_traceback(
             str(tmp_path / "s"),
             "--default-lang",
             "vi",
+            "--mkdocs-config",
+            str(tmp_path / "none.yml"),
         ]
     )
     out = capsys.readouterr()
@@ -194,7 +196,7 @@ def test_checker_errors_on_extracted_policies_change_the_exit_status(
     source = _tree(tmp_path / "hugo", {"content/a.md": page, "content/a.en.md": page})
     code = main(
         ["import-hugo", str(source), "--docs", str(tmp_path / "docs"), "--snippets", str(tmp_path / "s")]
-        + ["--default-lang", "vi"]
+        + ["--default-lang", "vi", "--mkdocs-config", str(tmp_path / "none.yml")]
     )
     out = capsys.readouterr().out
     assert code == 1
@@ -224,3 +226,18 @@ def test_decomposed_accents_in_file_names_and_regional_language_codes(tmp_path: 
     assert dict(report.pages) == {"vi": 1, "en": 1}, report.summary()
     assert report.defects == [], report.summary()
     assert "*⚠" not in (tmp_path / "docs/a.md").read_text(encoding="utf-8")
+
+
+def test_cli_refuses_a_snippets_folder_outside_the_sites_base_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "mkdocs.yml").write_text(
+        "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: [snippets]\n", encoding="utf-8"
+    )
+    source = _tree(tmp_path / "hugo", {"content/a.md": "---\ntitle: A\n---\nx\n"})
+    monkeypatch.chdir(site)
+    assert main(["import-hugo", str(source), "--snippets", str(tmp_path / "elsewhere")]) == 2
+    out = capsys.readouterr().out
+    assert "the snippets folder is outside mkdocs.yml's snippets base_path" in out and "Traceback" not in out

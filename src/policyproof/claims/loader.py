@@ -3,7 +3,6 @@
 Every error names the file, line and column and says how to fix it.
 """
 
-
 from __future__ import annotations
 
 import json

@@ -1,6 +1,5 @@
 """The loaded claims file: accounts, resources, principals and claims, resolved to engine objects."""
 
-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

@@ -1,6 +1,5 @@
 """Proving: every claim of a loaded file decided by the engine (one request or one flow)."""
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass

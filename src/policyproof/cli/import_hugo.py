@@ -61,6 +61,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+def _mkdocs_config(args: argparse.Namespace) -> Path | None:
+    """--mkdocs-config, else the mkdocs.yml above the snippets folder, else the one of the folder
+    the command runs in (so a snippets folder outside that site's base_path is an error)."""
+    if args.mkdocs_config is not None:
+        return args.mkdocs_config
+    for folder in [*args.snippets.resolve().parents, Path.cwd()]:
+        if (folder / "mkdocs.yml").is_file():
+            return folder / "mkdocs.yml"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     options = ImportOptions(
         source=args.source,
@@ -71,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         force=args.force,
         strict_source=args.strict_source,
-        mkdocs_config=args.mkdocs_config,
+        mkdocs_config=_mkdocs_config(args),
         progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
     report = import_tree(options)
