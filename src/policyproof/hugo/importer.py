@@ -162,7 +162,16 @@ def _import(options: ImportOptions, report: ImportReport) -> ImportReport:
     started = last = time.perf_counter()
     for number, page in enumerate(ordered, start=1):
         body = heading_ids.bodies.get((page.link_path, page.lang), page.front.body)
-        text = _convert_page(page, body, tree, report, snippets, copies, heading_ids.anchors)
+        try:
+            text = _convert_page(page, body, tree, report, snippets, copies, heading_ids.anchors)
+        except Exception as error:  # noqa: BLE001 — one page the importer cannot handle must not stop the rest
+            report.problem(
+                page.display,
+                1,
+                f"the importer failed on this page ({type(error).__name__}: {error}); page not written — "
+                "please report it with the page",
+            )
+            text = None
         if text is not None:
             pages_out[page.out_path] = text
             report.pages[page.lang] += 1
