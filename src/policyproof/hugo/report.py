@@ -127,8 +127,7 @@ class ImportReport:
             items.append(f"fix {len(self.defects)} source defect(s) in {files} file(s), each with its fix")
         if self.translation:
             items.append(
-                f"translation work: {len(self.translation)} page(s) to translate or to align "
-                "(headings that differ)"
+                f"translation work: {len(self.translation)} item(s) (pages to translate, headings to align)"
             )
         placeholders = [note for note in self.notes if "placeholder" in note.text]
         if placeholders:
