@@ -7,7 +7,6 @@ own pages) is not overwritten unless asked (``--force``): it is reported instead
 from __future__ import annotations
 
 import filecmp
-import os
 import shutil
 from pathlib import Path
 
@@ -61,10 +60,9 @@ class Writer:
             return
         try:
             self._folder(destination.parent)
-            try:
-                os.link(source, destination)
-            except OSError:
-                shutil.copyfile(source, destination)
+            # A copy, not a hard link: the imported site and the Hugo tree must not share a file,
+            # or an in-place edit of an image under docs/ would change the Hugo source too.
+            shutil.copyfile(source, destination)
         except OSError as error:
             self.settled.discard(destination)
             self.report.error(str(destination), 1, f"cannot write: {error.strerror}")
