@@ -275,8 +275,10 @@ def main() -> int:
         rules_seconds = time.perf_counter() - started
         # The user's view: the same import as one `policyproof import-hugo` command (process start-up,
         # imports, checker, report), into fresh folders, with no flag but the target folders.
-        cli_docs, cli_snippets = work / "cli-docs", work / "cli-snippets"
+        cli_work = work / "cli"
+        cli_docs, cli_snippets = cli_work / "docs", cli_work / "snippets"
         cli_snippets.mkdir(parents=True, exist_ok=True)
+        cli_config = site_config(cli_work, cli_docs, cli_snippets)
         started = time.perf_counter()
         command = subprocess.run(
             [
@@ -286,6 +288,8 @@ def main() -> int:
                 str(cli_docs),
                 "--snippets",
                 str(cli_snippets),
+                "--mkdocs-config",
+                str(cli_config),
                 str(work / "hugo"),
             ],
             capture_output=True,
