@@ -206,12 +206,17 @@ def _step(
             f'<line x1="{start:.1f}" y1="{y:.1f}" x2="{end:.1f}" y2="{y:.1f}" stroke="{color}" '
             f'stroke-width="1.6"{dash} marker-end="url(#{ident}-{"ok" if allowed else "deny"})"/>'
         )
+    arrow_y = y
     y += LINE_HEIGHT
     explanation = step.explanation.get(lang, "")
     if step.fact:  # no policy decided it: say which fact did
         lines = [explanation]
     elif allowed:
-        lines = ([f"{words['allowed_by']}:"] + [f"• {d}" for d in step.deciding]) if step.deciding else []
+        # The statements that allowed the step are named in the claim's trace (and the report), and
+        # shown here on hover: listed under every arrow they made a long flow four times as tall.
+        lines = []
+        if step.deciding:
+            parts.insert(1, f"<title>{escape(words['allowed_by'] + ': ' + '; '.join(step.deciding))}</title>")
     else:
         reason = why_line(explanation) or "; ".join(step.deciding) or words["no_statement"]
         # The engine's reason opens with the decision ("Implicit deny: …"): not said twice.
@@ -224,6 +229,8 @@ def _step(
             )
             y += LINE_HEIGHT
     parts.append("</g>")
+    if not lines:  # nothing under the arrow: the next step's title follows closely
+        return "".join(parts), arrow_y + 26
     return "".join(parts), y + 14
 
 
