@@ -184,12 +184,23 @@ def _step(
         f' data-reached="{str(step.reached).lower()}"{faded}>'
     ]
     # Bold letters are wider: the step's title wraps a little earlier than the other labels.
-    for index, piece in enumerate(textwrap.wrap(_title(step, number, lang), int(label_chars * BOLD_SHARE))):
+    title_lines = textwrap.wrap(_title(step, number, lang), int(label_chars * BOLD_SHARE))
+    for index, piece in enumerate(title_lines):
         y += LINE_HEIGHT if index else 0
         parts.append(
             f'<text x="{left + 8:.1f}" y="{y:.1f}" font-weight="bold" fill="{color}">{escape(piece)}</text>'
         )
-    for line in _heading(step, words, lang):
+    heading = _heading(step, words, lang)
+    # A short purpose goes on the title's line, after it ("4. kms:DescribeKey ✓ Allow  check the key"):
+    # a seventeen-step flow stays one screen tall instead of two.
+    title_room = len(title_lines[-1]) / BOLD_SHARE + 2 if title_lines else 0
+    if len(title_lines) == 1 and len(heading) == 1 and title_room + len(heading[0]) <= label_chars:
+        x = left + 8 + title_room * CHAR_WIDTH
+        parts.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" fill="{color}" class="pp-purpose">{escape(heading[0])}</text>'
+        )
+        heading = []
+    for line in heading:
         for piece in textwrap.wrap(line, label_chars) or [""]:
             y += LINE_HEIGHT
             parts.append(f'<text x="{left + 8:.1f}" y="{y:.1f}" fill="{color}">{escape(piece)}</text>')
