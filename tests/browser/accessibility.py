@@ -7,6 +7,7 @@ downloaded at test time. Each violation is reported as one line naming the page,
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,10 +58,10 @@ def scheme_context(browser: Browser, variant: Variant, site_path: str = "/") -> 
     """
     width, height = WIDTHS[variant.width]
     context = browser.new_context(viewport={"width": width, "height": height})
-    palette = (
-        '{"index": %d, "color": {"media": "", "scheme": "%s", "primary": "indigo", "accent": "indigo"}}'
-        % (SCHEMES.index(variant.scheme), variant.scheme)
-    )
+    palette = json.dumps({
+        "index": SCHEMES.index(variant.scheme),
+        "color": {"media": "", "scheme": variant.scheme, "primary": "indigo", "accent": "indigo"},
+    })
     context.add_init_script(
         f"try {{ localStorage.setItem({site_path!r} + '.__palette', {palette!r}); }} catch (e) {{}}"
     )
