@@ -456,9 +456,9 @@ def test_multipart_steps_are_labelled_with_their_api() -> None:
         for g in svg.find_all("g", "pp-step")
     ]
     assert titles == [
-        "1. s3:PutObject (CreateMultipartUpload) ✓ Allow",
-        "2. s3:PutObject (UploadPart) ✓ Allow",
-        "3. s3:PutObject (CompleteMultipartUpload) ✓ Allow",
+        "1. s3:PutObject (CreateMultipartUpload) ✓",
+        "2. s3:PutObject (UploadPart) ✓",
+        "3. s3:PutObject (CompleteMultipartUpload) ✓",
     ], titles
     report_claim = proof_report._claim(claim, "en", proof_report.WORDS["en"])
     assert "s3:PutObject (UploadPart)" in report_claim
@@ -533,7 +533,7 @@ def test_english_words_on_a_vietnamese_page_are_marked_english() -> None:
     ))
     assert line.find_all("strong")[0].attrs.get("lang") == "en"  # "KMS key policy"
     assert all(a.attrs.get("lang") == "en" for a in line.find_all("a")[1:])  # claim ids
-    assert "không có phát hiện nào" in line.text()
+    assert "0 phát hiện" in line.text()
     en = proof_render.claims_table([claim], lang="en", report_url="r/", marker="m")
     assert 'lang="' not in en, "an English page marks nothing"
 

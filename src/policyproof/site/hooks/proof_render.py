@@ -47,7 +47,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fold_proved_one": "Đã chứng minh 1 khẳng định",
         "fold_proved_many": "Đã chứng minh {count} khẳng định",
         "fold_failed": "{failed}/{count} khẳng định KHÔNG khớp",
-        "no_findings": "không có phát hiện nào",
+        "no_findings": "0 phát hiện",
         "show": "xem",
         "hide": "ẩn",
         "allowed_by": "cho phép bởi",
@@ -74,7 +74,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fold_proved_one": "1 claim proved",
         "fold_proved_many": "{count} claims proved",
         "fold_failed": "{failed} of {count} claims NOT proved",
-        "no_findings": "no findings",
+        "no_findings": "0 findings",
         "show": "show",
         "hide": "hide",
         "allowed_by": "allowed by",
@@ -179,13 +179,14 @@ def counts_text(lang: str, counts: Mapping[str, int]) -> str:
 
 
 def line_counts(lang: str, counts: Mapping[str, int]) -> str:
-    """The findings on a verification line: "no findings" when there are none (the line stays one
+    """The findings on a verification line: "0 findings" when there are none (the line stays one
     line), else every severity with its number."""
     return counts_text(lang, counts) if any(counts.values()) else text(lang, "no_findings")
 
 
-#: Up to this many claims are listed on the line itself; more are folded into a <details>.
-INLINE_CLAIMS = 4
+#: Up to this many claims are listed on the line itself; more are folded into a <details> (the line
+#: then stays one line on a desktop).
+INLINE_CLAIMS = 2
 
 
 def verification_line(

@@ -144,8 +144,11 @@ def _marker(ident: str, color: str) -> str:
 
 # An arrow (_step) and a check note (_check) open with the same title and heading lines.
 def _title(step: FlowStep, number: int, lang: str) -> str:
-    mark = "✓" if step.decision == "Allow" else "✗"
-    return f"{number}. {step.describe(lang)} {mark} {step.decision}"
+    """``4. kms:DescribeKey ✓`` for an allowed step (short enough to share its line with the step's
+    purpose), ``2. kms:Decrypt ✗ ImplicitDeny`` for the step that fails."""
+    if step.decision == "Allow":
+        return f"{number}. {step.describe(lang)} ✓"
+    return f"{number}. {step.describe(lang)} ✗ {step.decision}"
 
 
 def _heading(step: FlowStep, words: dict[str, str], lang: str) -> list[str]:
@@ -241,7 +244,7 @@ def _step(
             y += LINE_HEIGHT
     parts.append("</g>")
     if not lines:  # nothing under the arrow: the next step's title follows closely
-        return "".join(parts), arrow_y + 26
+        return "".join(parts), arrow_y + 22
     return "".join(parts), y + 14
 
 
