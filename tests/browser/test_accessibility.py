@@ -43,7 +43,8 @@ def test_no_wcag_a_or_aa_violation_on_any_page(
             assert color_scheme(page) == variant.scheme, f"{where}: the {variant.scheme} scheme did not apply"
             failures += axe_violations(page, f"{where} folded")
             unfolded[path] = unfold_everything(page)
-            failures += axe_violations(page, f"{where} unfolded")
+            if unfolded[path]:  # a page with nothing folded looks the same unfolded
+                failures += axe_violations(page, f"{where} unfolded")
     finally:
         context.close()
     # The unfolded run means something: the note's proofs were folded and got opened.

@@ -279,6 +279,11 @@ def test_report_lists_every_snippet_with_findings_and_every_claim_with_decision_
     assert "Key policy cho phép." in entries[0].text()
     assert entries[1].attrs["data-decision"] == "ImplicitDeny"
     assert len(entries[1].find_all("ol")[0].find_all("li")) == 2  # every step of the flow
+    # The checker's words are English: on the Vietnamese report they are marked so.
+    vi_snippets = _tree(proof_report.render("snippets", proof, lang="vi", links=_links()))
+    vi_finding = vi_snippets.find_all("li", "pp-finding")[0].find_all("span")[0]
+    assert vi_finding.attrs.get("lang") == "en" and "a hint" in vi_finding.text()
+    assert 'lang="en"' not in proof_report.render("snippets", proof, lang="en", links=_links())
     summary = proof_report.render("summary", proof, lang="en", links=_links())
     # Counted nouns agree with their numbers; the page count is the site's, not the snippets'.
     assert "This build checked 1 snippet and proved 2/2 claims across the site&#x27;s 1 page, " in summary
