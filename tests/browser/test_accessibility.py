@@ -9,6 +9,7 @@ open the folded proofs and sees where it is; names and ``lang`` are in the page'
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -21,7 +22,7 @@ from browser.accessibility import (
     scheme_context,
     unfold_everything,
 )
-from browser.served_site import ServedSite, site_pages
+from browser.served_site import REPO, ServedSite, build_site, serve_directory, site_pages
 
 pytestmark = pytest.mark.browser
 
@@ -160,5 +161,74 @@ def test_language_menu_and_palette_toggle_speak_their_language(
         labels = page.eval_on_selector_all("input[name=__palette]", "i => i.map(e => e.ariaLabel)")
         expected = "Chuyển sang chế độ" if lang == "vi" else "Switch to"
         assert labels and all(label.startswith(expected) for label in labels), f"/{path}: palette {labels}"
+    finally:
+        page.close()
+
+
+_TABS_CONFIG = """\
+site_name: Tabs
+site_url: http://127.0.0.1/
+theme:
+  name: material
+  custom_dir: {theme}
+  language: en
+  font: false
+markdown_extensions:
+  - attr_list
+  - toc
+  - pymdownx.superfences
+  - pymdownx.tabbed:
+      alternate_style: true
+"""
+
+_TABS_PAGE = """\
+# Two policies { #two-policies }
+
+=== "Key policy"
+
+    The key policy of account A, with a [link](#two-policies).
+
+=== "IAM policy"
+
+    The IAM policy of account B.
+"""
+
+
+@pytest.fixture(scope="module")
+def tabs_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    """Content tabs (pymdownx.tabbed) under the site's theme overrides: no note uses them yet,
+    the next one may."""
+    root = tmp_path_factory.mktemp("tabs")
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text(_TABS_PAGE, encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(_TABS_CONFIG.format(theme=REPO / "src/policyproof/site/theme"), encoding="utf-8")
+    site_dir = root / "site"
+    with serve_directory(site_dir, lambda url: build_site(site_dir, url, config)) as url:
+        yield ServedSite(site_dir, url)
+
+
+def test_content_tabs_are_reached_and_switched_with_the_keyboard(
+    chromium: Browser, tabs_site: ServedSite
+) -> None:
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(tabs_site.url)
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement?.matches('.tabbed-set > input') ?? false"):
+                break
+        else:
+            pytest.fail("Tab never reaches the content tabs")
+        outline = page.evaluate(
+            "(() => { const s = getComputedStyle(document.querySelector('.tabbed-labels'));"
+            " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+        )
+        assert outline[0] != "none" and outline[1] >= 2, f"the focused tab bar shows no focus: {outline}"
+        assert page.get_by_text("The key policy of account A").is_visible()
+        page.keyboard.press("ArrowRight")
+        assert page.get_by_text("The IAM policy of account B").is_visible(), "ArrowRight does not switch tabs"
+        assert not page.get_by_text("The key policy of account A").is_visible()
+        assert axe_violations(page, "tabs page") == []
     finally:
         page.close()
