@@ -117,3 +117,33 @@ _SIDEWAYS = """
 def sideways_scroll(page: Page) -> dict[str, Any]:
     """How wide the page scrolls and which elements make it so (empty when it fits)."""
     return dict(page.evaluate(_SIDEWAYS))
+
+
+# axe-core does not check text drawn in SVG: the diagrams' labels are checked here, blended with
+# their fill-opacity over the page background, against WCAG's 4.5:1.
+_SVG_TEXT_CONTRAST = """
+() => {
+  const rgb = (text) => text.match(/[\\d.]+/g).map(Number);
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = rgb(getComputedStyle(document.body).backgroundColor);
+  const low = [];
+  for (const text of document.querySelectorAll("svg.pp-seq text")) {
+    const style = getComputedStyle(text);
+    let opacity = parseFloat(style.fillOpacity);
+    for (let node = text; node && node.tagName !== "svg"; node = node.parentElement) {
+      opacity *= parseFloat(getComputedStyle(node).opacity);
+    }
+    const fill = rgb(style.fill).slice(0, 3).map((c, i) => c * opacity + background[i] * (1 - opacity));
+    const [a, b] = [luminance(fill), luminance(background)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    if (ratio < 4.5) low.push(`${text.textContent.trim().slice(0, 40)}: ${ratio.toFixed(2)}:1`);
+  }
+  return low;
+}
+"""
+
+
+def svg_text_contrast(page: Page) -> list[str]:
+    """Diagram labels (``svg.pp-seq text``) under 4.5:1 against the page, as "label: ratio"."""
+    return list(page.evaluate(_SVG_TEXT_CONTRAST))

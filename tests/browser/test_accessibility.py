@@ -20,6 +20,7 @@ from browser.accessibility import (
     axe_violations,
     color_scheme,
     scheme_context,
+    svg_text_contrast,
     unfold_everything,
 )
 from browser.served_site import REPO, ServedSite, build_site, serve_directory, site_pages
@@ -232,3 +233,22 @@ def test_content_tabs_are_reached_and_switched_with_the_keyboard(
         assert axe_violations(page, "tabs page") == []
     finally:
         page.close()
+
+
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v.width == "desktop"], ids=str)
+def test_diagram_labels_keep_their_contrast_in_both_schemes(
+    chromium: Browser, served_site: ServedSite, variant: Variant
+) -> None:
+    context = scheme_context(chromium, variant)
+    try:
+        page = context.new_page()
+        failures = []
+        for path in (NOTE, f"en/{NOTE}"):
+            page.goto(served_site.page_url(path))
+            assert color_scheme(page) == variant.scheme
+            failures += [f"/{path} [{variant}]: {low}" for low in svg_text_contrast(page)]
+    finally:
+        context.close()
+    assert not failures, "diagram labels under 4.5:1:\n" + "\n".join(failures)

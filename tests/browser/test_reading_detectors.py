@@ -11,7 +11,13 @@ from importlib import resources
 import pytest
 from playwright.sync_api import Browser
 
-from browser.accessibility import axe_violations, page_height, sideways_scroll, unfold_everything
+from browser.accessibility import (
+    axe_violations,
+    page_height,
+    sideways_scroll,
+    svg_text_contrast,
+    unfold_everything,
+)
 from browser.served_site import ServedSite, serve_directory
 
 pytestmark = pytest.mark.browser
@@ -45,6 +51,11 @@ _PAGES = {
     "wide-table-boxed.html": _HEAD.format(title="boxed")
     + "<meta name='viewport' content='width=device-width'><main><div style='overflow-x:auto'>"
     "<table style='width:600px'><tr><td>wide</td></tr></table></div></main>",
+    # Diagram labels: one grey at 2.8:1 on white (axe does not look at SVG text), one black.
+    "pale-diagram.html": _HEAD.format(title="pale")
+    + "<body style='background:#fff'><svg class='pp-seq' width='200' height='60'>"
+    "<text x='5' y='20' fill='#999'>pale label</text><text x='5' y='40' fill='#000'>dark label</text>"
+    "</svg></body>",
     "tall.html": _HEAD.format(title="tall") + "<main><div style='height:20000px'>long</div></main>",
     # A folded table without the site's print stylesheet, and with it.
     "print-bare.html": _HEAD.format(title="print")
@@ -156,3 +167,15 @@ def test_printing_a_fold_shows_it_only_with_the_print_stylesheet(
         "print-styled.html": True,
         "print-styled.html on screen": False,
     }, shown
+
+
+def test_pale_diagram_labels_are_found(chromium: Browser, broken_pages: ServedSite) -> None:
+    page = chromium.new_page()
+    try:
+        page.goto(broken_pages.page_url("pale-diagram.html"))
+        low = svg_text_contrast(page)
+        axe = axe_violations(page, "/pale-diagram.html")
+    finally:
+        page.close()
+    assert low == ["pale label: 2.85:1"], low
+    assert axe == [], f"axe now checks SVG text: {axe}"
