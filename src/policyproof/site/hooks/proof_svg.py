@@ -120,7 +120,8 @@ def sequence_svg(claim: ClaimProof, *, lang: str, instance: str = "", later: Lat
     desc = words["desc"].format(count=len(steps)) + " " + " ".join(step_descriptions)
     return later(
         f'<figure class="pp-flow" data-flow="{escape(claim.flow or "")}" data-claim="{escape(claim.id)}"'
-        " data-search-exclude>"
+        # Focusable: on a phone the figure scrolls sideways, and a keyboard must be able to scroll it.
+        ' tabindex="0" data-search-exclude>'
         f'<svg xmlns="http://www.w3.org/2000/svg" class="pp-seq" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'width="{width:.0f}" height="{height:.0f}" '
