@@ -551,3 +551,11 @@ def test_allowed_flow_steps_name_their_statements_in_the_trace_not_under_every_a
     step = svg.find_all("g", "pp-step")[0]
     drawn = " ".join(t.text() for t in step.find_all("text"))
     assert "AllowB" not in drawn and "AllowB" in step.find_all("title")[0].text()
+
+
+def test_diagram_description_says_decisions_in_the_page_language() -> None:
+    claim = _claim("get", steps=S3_STEPS, expect="ImplicitDeny", decision="ImplicitDeny")
+    vi = _tree(proof_svg.sequence_svg(claim, lang="vi")).find_all("desc")[0].text()
+    en = _tree(proof_svg.sequence_svg(claim, lang="en")).find_all("desc")[0].text()
+    assert "Cho phép" in vi and "Từ chối ngầm định" in vi and "ImplicitDeny" not in vi, vi
+    assert "Allow" in en and "Implicit deny" in en, en

@@ -13,7 +13,14 @@ from __future__ import annotations
 import textwrap
 from html import escape
 
-from policyproof.site.hooks.proof_render import Later, now, participant_text, says_decision, why_line
+from policyproof.site.hooks.proof_render import (
+    DECISION_NAMES,
+    Later,
+    now,
+    participant_text,
+    says_decision,
+    why_line,
+)
 from policyproof.site.proofs import ClaimProof, FlowStep, slug
 
 FONT_SIZE = 13
@@ -93,7 +100,8 @@ def sequence_svg(claim: ClaimProof, *, lang: str, instance: str = "", later: Lat
                 caller=participant_text(claim, step.caller),
                 callee=participant_text(claim, step.callee),
                 action=step.describe(lang),
-                decision=step.decision,
+                # Read aloud in the page's language ("Cho phép"), not as the engine's code.
+                decision=DECISION_NAMES.get(lang, DECISION_NAMES["en"]).get(step.decision, step.decision),
             )
         )
     height = y + MARGIN
