@@ -271,3 +271,83 @@ claims:
     error = _error(tmp_path, text)
     assert "is an AWS service principal; flows expand what an IAM principal does" in error.message
     assert error.line == _line_of(text, "flow:")
+
+
+# ----- another service's resource policy: S3 event notifications to an SNS topic -----
+# The pattern of the SNS Developer Guide's topic policy for S3 event notifications: s3.amazonaws.com
+# may publish when aws:SourceArn is the bucket and aws:SourceAccount its owner (a bucket ARN names
+# no account, and a deleted bucket's name can be taken by another account).
+
+TOPIC_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AllowS3EventNotifications",
+            "Effect": "Allow",
+            "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "SNS:Publish",
+            "Resource": "arn:aws:sns:us-east-1:111111111111:uploads",
+            "Condition": {
+                "ArnLike": {"aws:SourceArn": "arn:aws:s3:::amzn-s3-demo-bucket"},
+                "StringEquals": {"aws:SourceAccount": "111111111111"},
+            },
+        }
+    ],
+}
+TOPIC_CLAIMS = """\
+accounts: {A: "111111111111", C: "333333333333"}
+region: us-east-1
+resources:
+  uploads: {arn: "arn:aws:sns:us-east-1:111111111111:uploads", policy: uploads.resource-policy.json}
+principals:
+  s3-for-own-bucket:
+    service: s3.amazonaws.com
+    source_arn: arn:aws:s3:::amzn-s3-demo-bucket
+    source_account: A
+  s3-for-recreated-bucket:
+    service: s3.amazonaws.com
+    source_arn: arn:aws:s3:::amzn-s3-demo-bucket
+    source_account: C
+claims:
+  - id: own-bucket-publishes
+    text: {vi: "v", en: "e"}
+    request: {principal: s3-for-own-bucket, action: "SNS:Publish", resource: uploads}
+    expect: Allow
+    rule: allow-resource
+  - id: same-name-other-owner-cannot
+    text: {vi: "v", en: "e"}
+    request: {principal: s3-for-recreated-bucket, action: "SNS:Publish", resource: uploads}
+    expect: ImplicitDeny
+    rule: no-resource-allow
+"""
+
+
+def test_service_principal_on_another_services_resource_policy(tmp_path: Path) -> None:
+    (tmp_path / "uploads.resource-policy.json").write_text(
+        json.dumps(TOPIC_POLICY, indent=2), encoding="utf-8"
+    )
+    path = tmp_path / "claims.yaml"
+    path.write_text(TOPIC_CLAIMS, encoding="utf-8")
+    results = prove_claims(path)
+    assert [r.claim.id for r in results if r.passed] == [
+        "own-bucket-publishes",
+        "same-name-other-owner-cannot",
+    ], [r.failure_message() for r in results]
+    denied = results[1].result
+    assert denied is not None
+    assert (
+        'condition StringEquals on aws:SourceAccount fails: the request has "333333333333"'
+        in denied.explain("en")
+    )
+
+
+def test_a_topic_policy_must_be_a_resource_policy_file(tmp_path: Path) -> None:
+    (tmp_path / "uploads.bucket-policy.json").write_text(json.dumps(TOPIC_POLICY, indent=2), encoding="utf-8")
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        TOPIC_CLAIMS.replace("uploads.resource-policy.json", "uploads.bucket-policy.json"), encoding="utf-8"
+    )
+    with pytest.raises(ClaimsError) as caught:
+        prove_claims(path)
+    assert caught.value.line == _line_of(TOPIC_CLAIMS, "uploads: {arn")
+    assert "resource" in caught.value.message, caught.value.message

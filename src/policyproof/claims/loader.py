@@ -257,6 +257,19 @@ def _check_shape(data: Any, located: _Located) -> None:
 # --------------------------------------------------------------------------------------------
 
 _RESOURCE_KIND_FOR_SERVICE = {"kms": "key", "s3": "bucket", "iam": "trust"}
+# EC2 resources (snapshots) are shared by attribute, not by a policy.
+_NO_RESOURCE_POLICY = frozenset({"ec2"})
+
+
+def _resource_policy_kind(service: str) -> str | None:
+    """The policy kind of a resource's policy: key, bucket, trust, or ``resource`` for the resource
+    policies of other services (SNS topics, SQS queues, Lambda functions …: the checker infers the
+    service from the ARNs); None for resources that have none."""
+    if service in _RESOURCE_KIND_FOR_SERVICE:
+        return _RESOURCE_KIND_FOR_SERVICE[service]
+    return None if service in _NO_RESOURCE_POLICY else "resource"
+
+
 # Principal fields for a service principal's source resource, and fields only IAM principals have.
 _SOURCE_FIELDS = ("source_arn", "source_account", "source_org_id", "source_org_paths")
 _IAM_ONLY_FIELDS = ("policies", "boundaries", "session_policies", "tags", "role_path", "unique_id")
@@ -456,11 +469,14 @@ class _Loader:
                     f"unknown AWS managed key {spec['managed']!r}; known: {', '.join(managed_key_aliases())}",
                 )
         if "policy" in spec:
-            if service not in _RESOURCE_KIND_FOR_SERVICE:
+            policy_kind = _resource_policy_kind(service)
+            if policy_kind is None:
                 raise self.error(
                     (*where, "policy"),
-                    f"{service} resources have no resource-based policy here; policies belong to KMS keys "
-                    "and S3 buckets (an EBS snapshot is shared with `shared_with`)",
+                    f"{service} resources have no resource-based policy here (an EBS snapshot is shared "
+                    "with `shared_with`); policies belong to KMS keys, S3 buckets, IAM roles and the "
+                    "resources of services with resource policies (SNS, SQS, Lambda …: "
+                    "*.resource-policy.json)",
                 )
             if "managed" in spec and not isinstance(spec["policy"], str):
                 raise self.error(
@@ -468,7 +484,7 @@ class _Loader:
                     f"the key policy of AWS managed key {spec['managed']} must be a file, not inline "
                     "(or leave `policy` out: the policy then comes from policyproof's data)",
                 )
-            policy = self.policy(spec["policy"], (*where, "policy"), _RESOURCE_KIND_FOR_SERVICE[service])
+            policy = self.policy(spec["policy"], (*where, "policy"), policy_kind)
             if "managed" in spec:
                 self.check_managed_file(policy, spec["managed"], account, (*where, "policy"))
         if "shared_with" in spec and ":snapshot/" not in arn:
