@@ -352,3 +352,18 @@ def test_case_file_bad_source_is_one_line_exit_2_at_its_place(
     lines = path.read_text(encoding="utf-8").splitlines()
     number = next(i for i, line in enumerate(lines, 1) if key in line)
     assert err.startswith(f"policyproof evaluate: {path}:{number}:"), (err, number)
+
+
+def test_a_negated_condition_that_fails_is_explained_the_right_way_round() -> None:
+    """The confused-deputy statement does not apply to the organization's own trail: the trace
+    must not read as if the policy wanted the very value the request has."""
+    result = evaluate(trail(), PolicySet(resource=ORG_BUCKET, rcps=[[PERIMETER_RCP]]))
+    lines = {lang: result.explain(lang) for lang in ("en", "vi")}
+    assert (
+        f'StringNotEqualsIfExists on aws:SourceOrgID fails: the request has "{ORG}", '
+        f'the policy wants a value other than "{ORG}"'
+    ) in lines["en"]
+    assert f'request có "{ORG}", policy yêu cầu giá trị khác "{ORG}"' in lines["vi"]
+    # A positive operator keeps the plain wording.
+    denied = evaluate(trail(FOREIGN), PolicySet(resource=ORG_BUCKET))
+    assert f'the request has "{OTHER_ORG}", the policy wants "{ORG}"' in denied.explain("en")

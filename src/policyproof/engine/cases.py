@@ -3,7 +3,9 @@
 One case is ``{"name", "request": {"principal", "action", "resource": {"resource", "accountId"},
 "context"}, "identityPolicies", "resourcePolicy", "permissionBoundaries", "sessionPolicy",
 "serviceControlPolicies": [{"orgIdentifier", "policies"}], "resourceControlPolicies",
-"endpointPolicies", "expected": {"response"}}``. Used by ``policyproof evaluate`` and by the
+"endpointPolicies", "expected": {"response"}}``; policyproof's request additions include
+``"source": {"arn", "account", "orgId", "orgPaths"}`` for a service principal acting for a
+resource. Used by ``policyproof evaluate`` and by the
 conformance test; policies get names that are their JSON paths in the case, so a trace points at
 the place to edit.
 """
