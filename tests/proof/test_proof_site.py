@@ -62,6 +62,9 @@ def _who_of_claims(snippets: Path, page: Path, docs: Path) -> dict[str, str]:
     for claim in loaded.claims:
         key = claim.request.principal if claim.request is not None else str(claim.flow["principal"])
         principal = loaded.principals[key]
+        if principal.account is None:  # an AWS service principal: its name, and no account
+            who[claim.id] = principal.arn
+            continue
         who[claim.id] = (
             principal.arn.split(":", 5)[5] + f"Account {names.get(principal.account, principal.account)}"
         )

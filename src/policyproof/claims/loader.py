@@ -40,7 +40,7 @@ from policyproof.engine.flows import (
     FLOWS,
 )
 from policyproof.engine.managed_keys import managed_key_aliases, managed_key_policy
-from policyproof.engine.model import GRANT_OPERATIONS
+from policyproof.engine.model import GRANT_OPERATIONS, ServiceSource
 from policyproof.engine.validate import blocking_findings
 from policyproof.engine.validate import checker_kind as validate_checker_kind
 
@@ -208,6 +208,14 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[str, bool]:
             f"{where} {error.instance!r} is not well formed (expected pattern {error.validator_value})",
             False,
         )
+    if error.validator == "oneOf" and where.startswith("principals."):
+        both = isinstance(error.instance, dict) and "arn" in error.instance and "service" in error.instance
+        return (
+            f"{where} {'has both' if both else 'needs one of'} `arn` (an IAM principal) "
+            f"{'and' if both else 'or'} `service` (an AWS service principal such as "
+            f"cloudtrail.amazonaws.com){'; keep one' if both else ''}",
+            False,
+        )
     if error.validator == "anyOf" and ("polic" in where or "boundaries" in where):
         return f"{where} must be a policy file name ending in .json or {{name: …, document: {{…}}}}", False
     return f"{where}: {error.message}", False
@@ -233,7 +241,8 @@ def _check_shape(data: Any, located: _Located) -> None:
     # Prefer the most specific error at that place (anyOf wraps its branches' errors), except for a
     # policy reference, whose two forms are best explained together.
     where = _field(tuple(error.absolute_path))
-    if error.context and not ("polic" in where or "boundaries" in where):
+    principal_choice = error.validator == "oneOf" and where.startswith("principals.")
+    if error.context and not ("polic" in where or "boundaries" in where or principal_choice):
         error = jsonschema.exceptions.best_match(error.context) or error
     message, at_key = _schema_message(error)
     path = tuple(error.absolute_path)
@@ -248,6 +257,22 @@ def _check_shape(data: Any, located: _Located) -> None:
 # --------------------------------------------------------------------------------------------
 
 _RESOURCE_KIND_FOR_SERVICE = {"kms": "key", "s3": "bucket", "iam": "trust"}
+# EC2 resources (snapshots) are shared by attribute, not by a policy.
+_NO_RESOURCE_POLICY = frozenset({"ec2"})
+
+
+def _resource_policy_kind(service: str) -> str | None:
+    """The policy kind of a resource's policy: key, bucket, trust, or ``resource`` for the resource
+    policies of other services (SNS topics, SQS queues, Lambda functions …: the checker infers the
+    service from the ARNs); None for resources that have none."""
+    if service in _RESOURCE_KIND_FOR_SERVICE:
+        return _RESOURCE_KIND_FOR_SERVICE[service]
+    return None if service in _NO_RESOURCE_POLICY else "resource"
+
+
+# Principal fields for a service principal's source resource, and fields only IAM principals have.
+_SOURCE_FIELDS = ("source_arn", "source_account", "source_org_id", "source_org_paths")
+_IAM_ONLY_FIELDS = ("policies", "boundaries", "session_policies", "tags", "role_path", "unique_id")
 
 
 def load_claims(path: str | Path) -> ClaimsFile:
@@ -444,11 +469,14 @@ class _Loader:
                     f"unknown AWS managed key {spec['managed']!r}; known: {', '.join(managed_key_aliases())}",
                 )
         if "policy" in spec:
-            if service not in _RESOURCE_KIND_FOR_SERVICE:
+            policy_kind = _resource_policy_kind(service)
+            if policy_kind is None:
                 raise self.error(
                     (*where, "policy"),
-                    f"{service} resources have no resource-based policy here; policies belong to KMS keys "
-                    "and S3 buckets (an EBS snapshot is shared with `shared_with`)",
+                    f"{service} resources have no resource-based policy here (an EBS snapshot is shared "
+                    "with `shared_with`); policies belong to KMS keys, S3 buckets, IAM roles and the "
+                    "resources of services with resource policies (SNS, SQS, Lambda …: "
+                    "*.resource-policy.json)",
                 )
             if "managed" in spec and not isinstance(spec["policy"], str):
                 raise self.error(
@@ -456,7 +484,7 @@ class _Loader:
                     f"the key policy of AWS managed key {spec['managed']} must be a file, not inline "
                     "(or leave `policy` out: the policy then comes from policyproof's data)",
                 )
-            policy = self.policy(spec["policy"], (*where, "policy"), _RESOURCE_KIND_FOR_SERVICE[service])
+            policy = self.policy(spec["policy"], (*where, "policy"), policy_kind)
             if "managed" in spec:
                 self.check_managed_file(policy, spec["managed"], account, (*where, "policy"))
         if "shared_with" in spec and ":snapshot/" not in arn:
@@ -500,6 +528,17 @@ class _Loader:
 
     def principal(self, name: str, spec: dict[str, Any]) -> PrincipalSpec:
         where: Path_ = ("principals", name)
+        if "service" in spec:
+            return self.service_principal(name, spec)
+        for key in _SOURCE_FIELDS:
+            if key in spec:
+                raise self.error(
+                    (*where, key),
+                    f"`{key}` describes the resource an AWS service principal acts for; this principal is "
+                    "an IAM principal (`arn`): drop it, or write the caller as `service: "
+                    "cloudtrail.amazonaws.com` (or another service principal)",
+                    at_key=True,
+                )
         arn = spec["arn"]
         account = self.owner(arn, None, where)
         policies = tuple(
@@ -541,6 +580,74 @@ class _Loader:
             spec.get("role_path"),
             spec.get("unique_id"),
         )
+
+    def service_principal(self, name: str, spec: dict[str, Any]) -> PrincipalSpec:
+        """An AWS service principal acting for a source resource (CloudTrail for a trail).
+
+        It has no IAM policies: only a resource policy can let it in, SCPs do not apply to it, RCPs
+        do (evaluator.py cites the AWS pages). The engine fills aws:PrincipalIsAWSService = true,
+        aws:PrincipalServiceName and, from the source, aws:SourceArn, aws:SourceAccount,
+        aws:SourceOrgID and aws:SourceOrgPaths (IAM User Guide, "AWS global condition context keys").
+        """
+        where: Path_ = ("principals", name)
+        for key in _IAM_ONLY_FIELDS:
+            if key in spec:
+                raise self.error(
+                    (*where, key),
+                    f"`{key}` belongs to an IAM principal; {spec['service']} is an AWS service principal, "
+                    "which has no IAM policies, boundaries, session, tags or unique id (only resource "
+                    "policies let it in): drop it",
+                    at_key=True,
+                )
+        source_arn = spec.get("source_arn")
+        in_arn = source_arn.split(":")[4] if source_arn else ""
+        account = None
+        if "source_account" in spec:
+            account = self.account(spec["source_account"], (*where, "source_account"))
+            if in_arn and in_arn != account:
+                raise self.error(
+                    (*where, "source_account"),
+                    f"source_account {spec['source_account']} ({account}) differs from the account in "
+                    f"source_arn ({in_arn}); AWS sets aws:SourceAccount to the source resource's owner",
+                )
+        elif in_arn:
+            account = in_arn
+        org = self.data.get("organization")
+        members = (
+            {self.account(value, ("organization", "accounts", i)) for i, value in enumerate(org["accounts"])}
+            if org
+            else set()
+        )
+        org_id = spec.get("source_org_id")
+        if account is not None and account in members:
+            if org_id is None:
+                org_id = org["id"]  # a member account's resource: its organization's id
+            elif org_id != org["id"]:
+                raise self.error(
+                    (*where, "source_org_id"),
+                    f"source account {account} is a member of organization {org['id']} (see "
+                    f"`organization`), so its aws:SourceOrgID is {org['id']}, not {org_id}",
+                )
+        paths = spec.get("source_org_paths")
+        if paths is not None:
+            if org_id is None:
+                raise self.error(
+                    (*where, "source_org_paths"),
+                    "source_org_paths needs the source's organization: give source_org_id, or a "
+                    "source_account that is a member of `organization`",
+                    at_key=True,
+                )
+            for i, path in enumerate(paths):
+                if not path.startswith(org_id + "/"):
+                    raise self.error(
+                        (*where, "source_org_paths", i),
+                        f"{path!r} is not a path in the source's organization {org_id}; paths start "
+                        f"with {org_id}/",
+                    )
+        source = None
+        if source_arn or account or org_id or paths:
+            source = ServiceSource(source_arn, account, org_id, tuple(paths) if paths else None)
+        return PrincipalSpec(name, spec["service"], None, source=source)
 
     # -- organization, endpoints, grants ---------------------------------------------------
 
@@ -773,6 +880,12 @@ class _Loader:
                 raise self.error((*where, key), f"{key} must be a name (a string)")
             if kind == "principal":
                 self.check_name(value, principals, (*where, key), "principal")
+                if principals[value].is_service:
+                    raise self.error(
+                        (*where, key),
+                        f"{value!r} is an AWS service principal; flows expand what an IAM principal "
+                        "does (with the calls services make for it): write a `request` claim instead",
+                    )
             elif kind == "resource":
                 self.check_name(value, resources, (*where, key), "resource")
             elif kind == "object":

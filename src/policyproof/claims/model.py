@@ -18,7 +18,7 @@ from policyproof.engine.flows import (
     World,
 )
 from policyproof.engine.managed_keys import managed_key_policy
-from policyproof.engine.model import Grant, VpcEndpoint
+from policyproof.engine.model import Grant, ServiceSource, VpcEndpoint
 from policyproof.engine.result import Decision
 
 CLAIMS_FILE_NAME = "claims.yaml"
@@ -51,15 +51,24 @@ class ResourceSpec:
 
 @dataclass(frozen=True)
 class PrincipalSpec:
+    """A caller. For an AWS service principal ``arn`` is the service principal's name
+    (``cloudtrail.amazonaws.com``), ``account`` is None (it belongs to no account) and ``source``
+    holds the resource it acts for."""
+
     name: str
     arn: str
-    account: str
+    account: str | None
     policies: tuple[str, ...] = ()
     boundaries: tuple[str, ...] = ()
     session_policies: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
     role_path: str | None = None
     unique_id: str | None = None
+    source: ServiceSource | None = None
+
+    @property
+    def is_service(self) -> bool:
+        return self.account is None
 
 
 @dataclass(frozen=True)
@@ -182,6 +191,7 @@ class ClaimsFile:
                 dict(spec.tags),
                 spec.role_path,
                 spec.unique_id,
+                spec.source,
             )
             for spec in self.principals.values()
         }

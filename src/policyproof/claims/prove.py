@@ -117,7 +117,7 @@ def _request(world: World, spec: RequestSpec) -> tuple[Request, Resource]:
     resource = world.resources[name]
     arn = f"{resource.arn}/{suffix}" if suffix else resource.arn
     context = dict(spec.context)
-    if spec.action.lower().startswith("kms:"):
+    if spec.action.lower().startswith("kms:") and principal.account is not None:
         # KMS puts the caller's account in every request's context (AWS KMS condition keys,
         # kms:CallerAccount); a direct call carries no kms:ViaService.
         context.setdefault("kms:CallerAccount", principal.account)

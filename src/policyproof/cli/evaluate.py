@@ -32,7 +32,10 @@ decision (Allow, ImplicitDeny or ExplicitDeny) with the trace that explains it. 
 ..., "policies": [...]}], "resourceControlPolicies": [...], "endpointPolicies": [...], "grants":
 [{"keyArn", "grantee", "operations", "encryptionContextSubset"}]}. The request may also give
 "rolePath" (the path of the role behind a session ARN), "principalTags", "principalUniqueId",
-"principalOrgId", "resourceOrgId" and "endpoint" ({"id": "vpce-…", "account", "vpc", "orgId"}).
+"principalOrgId", "resourceOrgId", "endpoint" ({"id": "vpce-…", "account", "vpc", "orgId"}) and,
+for a service principal such as "cloudtrail.amazonaws.com", "source" ({"arn", "account", "orgId",
+"orgPaths"}: the resource it acts for, filled into aws:SourceArn, aws:SourceAccount,
+aws:SourceOrgID and aws:SourceOrgPaths).
 Every policy is checked first: one the checker refuses is bad input. Exit status: 0 when every
 case was decided (whatever the decision), 2 for bad input."""
 
@@ -68,8 +71,9 @@ def _position(error: EngineInputError, locator: Locator, case_path: tuple[str | 
             if step
         )
         path = case_path + policy_path + error.path
-    elif not path:
-        path = case_path
+    else:
+        # A request field the engine refused (``("request", "source", "orgId")``), inside the case.
+        path = case_path + path
     return locator.value_position(path)
 
 

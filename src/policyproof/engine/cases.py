@@ -3,7 +3,9 @@
 One case is ``{"name", "request": {"principal", "action", "resource": {"resource", "accountId"},
 "context"}, "identityPolicies", "resourcePolicy", "permissionBoundaries", "sessionPolicy",
 "serviceControlPolicies": [{"orgIdentifier", "policies"}], "resourceControlPolicies",
-"endpointPolicies", "expected": {"response"}}``. Used by ``policyproof evaluate`` and by the
+"endpointPolicies", "expected": {"response"}}``; policyproof's request additions include
+``"source": {"arn", "account", "orgId", "orgPaths"}`` for a service principal acting for a
+resource. Used by ``policyproof evaluate`` and by the
 conformance test; policies get names that are their JSON paths in the case, so a trace points at
 the place to edit.
 """
@@ -14,7 +16,7 @@ import difflib
 from dataclasses import dataclass
 
 from policyproof.engine.errors import EngineInputError
-from policyproof.engine.model import Grant, NamedPolicy, PolicySet, Request, VpcEndpoint
+from policyproof.engine.model import Grant, NamedPolicy, PolicySet, Request, ServiceSource, VpcEndpoint
 from policyproof.engine.result import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Decision
 
 CASE_KEYS = (
@@ -46,8 +48,12 @@ REQUEST_KEYS = (
     "principalOrgId",
     "resourceOrgId",
     "endpoint",
+    "source",
 )
 ENDPOINT_KEYS = ("id", "account", "vpc", "orgId")
+# A service principal's source resource: aws:SourceArn, aws:SourceAccount, aws:SourceOrgID,
+# aws:SourceOrgPaths.
+SOURCE_KEYS = ("arn", "account", "orgId", "orgPaths")
 GRANT_KEYS = (
     "name",
     "keyArn",
@@ -61,7 +67,7 @@ LEVEL_KEYS = ("orgIdentifier", "policies")
 RESOURCE_KEYS = ("resource", "accountId")
 _KEY_SETS = {
     keys: frozenset(keys)
-    for keys in (CASE_KEYS, REQUEST_KEYS, LEVEL_KEYS, RESOURCE_KEYS, ENDPOINT_KEYS, GRANT_KEYS)
+    for keys in (CASE_KEYS, REQUEST_KEYS, LEVEL_KEYS, RESOURCE_KEYS, ENDPOINT_KEYS, GRANT_KEYS, SOURCE_KEYS)
 }
 EXPECTED_RESPONSES: dict[str, Decision] = {
     "Allowed": ALLOW,
@@ -296,6 +302,28 @@ def _request_extras(request: dict, file: str, where: str) -> dict:
         _unknown_keys(endpoint, ENDPOINT_KEYS, file, here)
         fields = [_optional_string(endpoint, key, file, here) for key in ENDPOINT_KEYS]
         extras["endpoint"] = VpcEndpoint(*fields)  # type: ignore[arg-type]
+    source = request.get("source")
+    if source is not None:
+        here = f"{at}.source"
+        if not isinstance(source, dict) or not source:
+            raise _fail(
+                file,
+                here,
+                'must be {"arn": "arn:aws:cloudtrail:…:trail/NAME", "account": "111122223333", '
+                '"orgId": "o-…", "orgPaths": ["o-…/r-…/ou-…/"]} (any of them)',
+            )
+        _unknown_keys(source, SOURCE_KEYS, file, here)
+        paths = source.get("orgPaths")
+        if paths is not None and (
+            not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths)
+        ):
+            raise _fail(file, f"{here}.orgPaths", "must be a non-empty list of strings")
+        extras["source"] = ServiceSource(
+            _optional_string(source, "arn", file, here),
+            _optional_string(source, "account", file, here),
+            _optional_string(source, "orgId", file, here),
+            tuple(paths) if paths is not None else None,
+        )
     return extras
 
 

@@ -6,21 +6,29 @@ value is kept as a list so single- and multi-valued keys share one code path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from policyproof.engine.arns import (
     ACCOUNT,
+    ACCOUNT_ID,
     FEDERATED_USER,
     ROLE,
     ROLE_SESSION,
     SERVICE,
     USER,
     Principal,
+    require_arn,
 )
 from policyproof.engine.errors import EngineInputError
-from policyproof.engine.model import Request
+from policyproof.engine.model import Request, ServiceSource
+
+# Organizations: an organization id, and an entity path "o-…/r-…/ou-…/" (AWS Organizations API
+# Reference, Organization Id; IAM User Guide, aws:PrincipalOrgPaths / aws:SourceOrgPaths).
+ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+ORG_PATH = re.compile(r"^o-[a-z0-9]{10,32}/r-[0-9a-z]{4,32}/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}/)*$")
 
 
 @dataclass(slots=True)
@@ -175,4 +183,82 @@ def request_keys(request: Request, principal: Principal) -> tuple[tuple[str, str
             keys.append(("aws:SourceVpc", endpoint.vpc))
         if endpoint.org_id:
             keys.append(("aws:VpceOrgID", endpoint.org_id))
+    if request.source is not None:
+        keys.extend(source_keys(request.source, principal))
     return tuple((key, key.lower(), value if isinstance(value, tuple) else (value,)) for key, value in keys)
+
+
+# Where a source error points in a case file (``policyproof evaluate``): relative to the case.
+_SOURCE = ("request", "source")
+
+
+def source_keys(source: ServiceSource, principal: Principal) -> list[tuple[str, str | tuple[str, ...]]]:
+    """aws:SourceArn, aws:SourceAccount, aws:SourceOrgID, aws:SourceOrgPaths of a service principal
+    acting for a resource (IAM User Guide, "AWS global condition context keys": each is in the
+    request context only "when a call is made to your resource directly by an AWS service
+    principal on behalf of a resource for which the configuration triggered the service-to-service
+    request"; aws:SourceOrgID / aws:SourceOrgPaths only when that resource's account is a member
+    of an organization). An IAM principal's request never carries them, so giving a source for one
+    is an input error, not a silent extra key."""
+    if not isinstance(source, ServiceSource):
+        raise EngineInputError(
+            f"source must be a ServiceSource(arn, account, org_id, org_paths), got {source!r}", path=_SOURCE
+        )
+    if principal.kind != SERVICE:
+        raise EngineInputError(
+            f"a source (aws:SourceArn, aws:SourceAccount, aws:SourceOrgID) belongs to an AWS service "
+            f"principal acting for a resource, such as cloudtrail.amazonaws.com; {principal.text!r} is a "
+            f"{principal.kind} principal: drop the source, or put the keys in the context if you mean them",
+            path=_SOURCE,
+        )
+    keys: list[tuple[str, str | tuple[str, ...]]] = []
+    if source.arn is not None:
+        if not isinstance(source.arn, str):
+            raise EngineInputError(f"source ARN must be a string, got {source.arn!r}", path=(*_SOURCE, "arn"))
+        try:
+            arn = require_arn(source.arn, "source ARN")
+        except EngineInputError as error:
+            raise EngineInputError(error.message, path=(*_SOURCE, "arn")) from None
+        if source.account is not None and ACCOUNT_ID.match(arn.account) and arn.account != source.account:
+            raise EngineInputError(
+                f"source ARN {source.arn} is in account {arn.account}, but the source account is "
+                f"{source.account!r}: AWS sets aws:SourceAccount to the account that owns the source "
+                "resource",
+                path=(*_SOURCE, "account"),
+            )
+        keys.append(("aws:SourceArn", source.arn))
+    if source.account is not None:
+        if not isinstance(source.account, str) or not ACCOUNT_ID.match(source.account):
+            raise EngineInputError(
+                f"source account {source.account!r} must be a 12-digit account id", path=(*_SOURCE, "account")
+            )
+        keys.append(("aws:SourceAccount", source.account))
+    if source.org_id is not None:
+        if not isinstance(source.org_id, str) or not ORG_ID.match(source.org_id):
+            raise EngineInputError(
+                f"source organization id {source.org_id!r} is not an organization id (o- and 10 to 32 "
+                "lower-case letters or digits, e.g. o-a1b2c3d4e5)",
+                path=(*_SOURCE, "orgId"),
+            )
+        keys.append(("aws:SourceOrgID", source.org_id))
+    if source.org_paths is not None:
+        paths = source.org_paths
+        if isinstance(paths, str) or not isinstance(paths, list | tuple) or not paths:
+            raise EngineInputError(
+                f"source organization paths must be a non-empty list of paths, got {paths!r}",
+                path=(*_SOURCE, "orgPaths"),
+            )
+        for path in paths:
+            if not isinstance(path, str) or not ORG_PATH.match(path):
+                raise EngineInputError(
+                    f"source organization path {path!r} is not an Organizations entity path "
+                    "(o-ORG/r-ROOT/ou-…/, ending with '/', e.g. o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/)",
+                    path=(*_SOURCE, "orgPaths"),
+                )
+            if source.org_id is not None and not path.startswith(source.org_id + "/"):
+                raise EngineInputError(
+                    f"source organization path {path!r} is not in organization {source.org_id}",
+                    path=(*_SOURCE, "orgPaths"),
+                )
+        keys.append(("aws:SourceOrgPaths", tuple(paths)))
+    return keys

@@ -123,6 +123,7 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         or request.principal_org_id
         or request.resource_org_id
         or request.endpoint is not None
+        or request.source is not None
     ):
         derived = derived + request_keys(request, principal)
     context = build_context(request.context, derived)
@@ -311,7 +312,10 @@ def _resource_account(account: str | None, principal: Principal, resource: str) 
 
 def _scps_apply(principal: Principal) -> bool:
     """SCPs limit the IAM users and roles of member accounts: not anonymous callers, not AWS
-    services, not service-linked roles (Organizations User Guide, SCPs)."""
+    services, not service-linked roles (Organizations User Guide, SCPs; "Authorization policies in
+    AWS Organizations": SCPs are principal-centric, on the principals of member accounts, so a
+    service principal such as cloudtrail.amazonaws.com, which belongs to no member account, is
+    outside them)."""
     return (
         principal.kind not in (ANONYMOUS_KIND, SERVICE, WEB_IDENTITY) and not principal.is_service_linked_role
     )
@@ -319,7 +323,11 @@ def _scps_apply(principal: Principal) -> bool:
 
 def _rcps_apply(principal: Principal, action: str) -> bool:
     """RCPs restrict requests to resources of supported services, whoever makes them, except
-    service-linked roles (Organizations User Guide, RCPs)."""
+    service-linked roles (Organizations User Guide, RCPs). That includes AWS service principals:
+    the KMS Developer Guide, "Resource control policies in AWS KMS", exempts them from its identity
+    perimeter RCP with aws:PrincipalIsAWSService and gives a second RCP that denies them unless
+    aws:SourceOrgID is the organization's (confused deputy protection); both only make sense
+    because RCPs apply to service principals."""
     return not principal.is_service_linked_role and rcp_applies_to_service(action.split(":", 1)[0])
 
 

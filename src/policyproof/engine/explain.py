@@ -6,6 +6,7 @@ thing and a new rule cannot go unexplained (tests check every rule code has both
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from policyproof.engine.result import Mismatch, PolicyTrace, Result, StatementRef, StatementTrace
@@ -267,6 +268,8 @@ MISMATCH = {
         "condition-key-missing": "condition {operator} on {key} fails: the request has no {key}",
         "condition-not-met": "condition {operator} on {key} fails: the request has {request_values}, "
         "the policy wants {policy_values}",
+        "condition-not-met-negated": "condition {operator} on {key} fails: the request has "
+        "{request_values}, the policy wants a value other than {policy_values}",
         "grantee-not-matched": "the grantee is {grantee}, not {principal}",
         "operation-not-in-grant": "{action} is not one of the grant's operations ({patterns})",
         "grant-constraint-not-met": "the grant's constraint {constraint} {expected} does not match the "
@@ -283,6 +286,8 @@ MISMATCH = {
         "condition-key-missing": "điều kiện {operator} với {key} không thoả: request không có {key}",
         "condition-not-met": "điều kiện {operator} với {key} không thoả: request có {request_values}, "
         "policy yêu cầu {policy_values}",
+        "condition-not-met-negated": "điều kiện {operator} với {key} không thoả: request có "
+        "{request_values}, policy yêu cầu giá trị khác {policy_values}",
         "grantee-not-matched": "grantee là {grantee}, không phải {principal}",
         "operation-not-in-grant": "{action} không nằm trong các operation của grant ({patterns})",
         "grant-constraint-not-met": "constraint {constraint} {expected} của grant không khớp encryption "
@@ -418,10 +423,18 @@ def _values(values: list[str] | None, lang: str) -> str:
     return ", ".join(f'"{v}"' for v in values)
 
 
+# The negated condition operators (IAM User Guide, "IAM JSON policy elements: Condition operators").
+_NEGATED = re.compile(r"(^|:)(String|Numeric|Date|Arn)?Not|NotIpAddress")
+
+
 def explain_mismatch(mismatch: Mismatch, lang: str = "en") -> str:
     lang = _language(lang)
     p = mismatch.params
-    return MISMATCH[lang][mismatch.reason].format(
+    reason = mismatch.reason
+    if reason == "condition-not-met" and _NEGATED.search(p.get("operator", "")):
+        # StringNotEquals, ArnNotLike, NotIpAddress …: "wants X" would read as the opposite.
+        reason = "condition-not-met-negated"
+    return MISMATCH[lang][reason].format(
         action=p.get("action", ""),
         patterns=", ".join(p.get("patterns", [])),
         principal=p.get("principal", ""),

@@ -18,7 +18,15 @@ from typing import Any
 
 from policyproof.engine.evaluator import evaluate
 from policyproof.engine.managed_keys import managed_key_arn, managed_key_policy
-from policyproof.engine.model import ContextValue, Grant, NamedPolicy, PolicySet, Request, VpcEndpoint
+from policyproof.engine.model import (
+    ContextValue,
+    Grant,
+    NamedPolicy,
+    PolicySet,
+    Request,
+    ServiceSource,
+    VpcEndpoint,
+)
 from policyproof.engine.result import ALLOW, IMPLICIT_DENY, Decision, Result, StatementRef
 
 # --------------------------------------------------------------------------------------------
@@ -28,17 +36,21 @@ from policyproof.engine.result import ALLOW, IMPLICIT_DENY, Decision, Result, St
 
 @dataclass(frozen=True)
 class Principal:
-    """An IAM principal (user, role or session) with the policies attached to it."""
+    """An IAM principal (user, role or session) with the policies attached to it, or an AWS
+    service principal (``arn`` is then its name, ``cloudtrail.amazonaws.com``; ``account`` is None;
+    ``source`` is the resource it acts for, for aws:SourceArn / aws:SourceAccount /
+    aws:SourceOrgID / aws:SourceOrgPaths)."""
 
     name: str
     arn: str
-    account: str
+    account: str | None
     identity: tuple[NamedPolicy, ...] = ()
     boundaries: tuple[NamedPolicy, ...] = ()
     session_policies: tuple[NamedPolicy, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
     role_path: str | None = None  # the path of the role behind a role session ARN
     unique_id: str | None = None  # AIDA…/AROA…, for aws:userid
+    source: ServiceSource | None = None  # a service principal's source resource
 
 
 # The AWS managed SCP attached to every root, OU and account when SCPs are enabled
@@ -1011,6 +1023,7 @@ def request_for(
         principal_org_id=org.id if org is not None and principal.account in org.accounts else None,
         resource_org_id=org.id if org is not None and resource_account in org.accounts else None,
         endpoint=world.endpoints[endpoint][0] if endpoint is not None else None,
+        source=principal.source,
     )
 
 

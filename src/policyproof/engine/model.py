@@ -44,13 +44,33 @@ class Request:
     # principal_tags: aws:PrincipalTag/KEY; principal_unique_id: the AIDA…/AROA… id (aws:userid);
     # principal_org_id / resource_org_id: aws:PrincipalOrgID / aws:ResourceOrgID;
     # endpoint: the VPC endpoint the request goes through (aws:SourceVpce, aws:VpceAccount,
-    #   aws:VpceOrgID, aws:SourceVpc).
+    #   aws:VpceOrgID, aws:SourceVpc);
+    # source: for a service principal, the resource it acts for (aws:SourceArn, aws:SourceAccount,
+    #   aws:SourceOrgID, aws:SourceOrgPaths).
     role_path: str | None = None
     principal_tags: Mapping[str, str] | None = None
     principal_unique_id: str | None = None
     principal_org_id: str | None = None
     resource_org_id: str | None = None
     endpoint: VpcEndpoint | None = None
+    source: ServiceSource | None = None
+
+
+@dataclass(slots=True)
+class ServiceSource:
+    """The resource an AWS service principal acts for when it calls another service directly
+    (CloudTrail writing a trail's logs to a bucket, SNS delivering to a queue): the values AWS puts
+    in aws:SourceArn, aws:SourceAccount, aws:SourceOrgID and aws:SourceOrgPaths (IAM User Guide,
+    "AWS global condition context keys": these keys are in the request context only when a
+    service principal calls a resource directly on behalf of a resource it is configured for;
+    "The confused deputy problem"). Any field may be unknown (None): a service that does not send
+    a key leaves it out of the request context, and ``...IfExists`` / ``Null`` conditions see that.
+    """
+
+    arn: str | None = None
+    account: str | None = None
+    org_id: str | None = None
+    org_paths: tuple[str, ...] | None = None
 
 
 @dataclass(slots=True)
