@@ -81,7 +81,10 @@ class Recorder:
 
 def _prover(snippets: Path, recorder: Recorder) -> SiteProver:
     return SiteProver(
-        [snippets], check=recorder.check, prove_claims_file=recorder.prove, catalog_version="1.0",
+        [snippets],
+        check=recorder.check,
+        prove_claims_file=recorder.prove,
+        catalog_version="1.0",
         root=snippets.parent,
     )
 
@@ -166,9 +169,9 @@ def test_an_error_finding_fails_naming_page_snippet_and_position(snippets: Path)
     failures = proof.failures()
     assert len(failures) == 2  # both snippets got the fake finding
     assert all(f.endswith("[shown on docs/sec/page.md]") for f in failures), failures
-    assert failures[1].startswith("snippets/sec/page/key.key-policy.json:4:9: error unknown-action: no such"), (
-        failures
-    )
+    assert failures[1].startswith(
+        "snippets/sec/page/key.key-policy.json:4:9: error unknown-action: no such"
+    ), failures
 
 
 def test_warnings_and_suggestions_do_not_fail_but_are_counted(snippets: Path) -> None:
@@ -218,16 +221,20 @@ def test_missing_snippet_unknown_kind_and_bad_json_fail(snippets: Path) -> None:
     recorder = Recorder()
     failures = _prover(snippets, recorder).prove({"other.md": page}).failures()
     assert any(
-        f.startswith("docs/other.md:2:1: error missing-snippet: included snippet not found: "
-                     "sec/page/missing.key-policy.json")
+        f.startswith(
+            "docs/other.md:2:1: error missing-snippet: included snippet not found: "
+            "sec/page/missing.key-policy.json"
+        )
         for f in failures
     ), failures
-    assert any("plain.json:1:1: error snippet-kind: the file name declares no policy kind" in f for f in failures), (
-        failures
-    )
+    assert any(
+        "plain.json:1:1: error snippet-kind: the file name declares no policy kind" in f for f in failures
+    ), failures
     prover = SiteProver([snippets], check=bad_json, prove_claims_file=recorder.prove, catalog_version="1")
     failures = prover.prove({"sec/page.md": PAGE}).failures()
-    assert any("key.key-policy.json:3:14: error snippet-input: trailing comma" in f for f in failures), failures
+    assert any("key.key-policy.json:3:14: error snippet-input: trailing comma" in f for f in failures), (
+        failures
+    )
 
 
 def test_the_real_claims_adapter_reports_a_bad_claims_file_as_one_line(tmp_path: Path) -> None:
@@ -247,7 +254,10 @@ def test_a_declared_counter_example_may_carry_its_expected_findings_and_only_tho
     wrong = Finding("f", 2, 3, "unknown-action", Severity.ERROR, "no such action")
     recorder = Recorder(findings=[wrong])
     prover = SiteProver(
-        [snippets], check=recorder.check, prove_claims_file=recorder.prove, catalog_version="1",
+        [snippets],
+        check=recorder.check,
+        prove_claims_file=recorder.prove,
+        catalog_version="1",
         root=snippets.parent,
     )
     proof = prover.prove({"sec/page.md": PAGE})
@@ -262,6 +272,8 @@ def test_a_declared_counter_example_may_carry_its_expected_findings_and_only_tho
     )
     failures = prover.prove({"sec/page.md": PAGE}).failures()
     assert any(
-        "error expected-finding-not-raised: " in f and "declares 'unknown-action'" in f and "does not raise" in f
+        "error expected-finding-not-raised: " in f
+        and "declares 'unknown-action'" in f
+        and "does not raise" in f
         for f in failures
     ), failures

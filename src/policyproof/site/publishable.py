@@ -74,6 +74,29 @@ def contexts_from_claims(loaded: ClaimsFile) -> dict[str, dict[str, str]]:
     }
 
 
+class PageContext:
+    """What a snippets folder says about its snippets: the checker's context from ``claims.yaml``
+    and the counter-examples declared in ``expected-findings.yaml`` (read once per folder)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.declaration = folder / EXPECTED_FINDINGS_FILE
+        self.error: InputError | None = None
+        self.declared: dict[str, frozenset[str]] = {}
+        self.contexts: dict[str, dict[str, str]] = {}
+        try:
+            self.declared = declared_findings(folder)
+            self.contexts = checker_contexts(folder)
+        except InputError as error:
+            self.error = error
+
+    def context_of(self, snippet: Path) -> dict[str, str]:
+        return self.contexts.get(snippet.name, {})
+
+    def expected_of(self, snippet: Path) -> frozenset[str]:
+        return self.declared.get(snippet.name, frozenset())
+
+
 def undeclared_problems(
     snippet: Path, findings: list[Finding], declared: frozenset[str], declaration: Path
 ) -> list[str]:
