@@ -41,7 +41,7 @@ class Serve:
         self.site = folder / "site"
         config = load_config(str(folder / "mkdocs.yml"), site_dir=str(self.site))
         for module in list(sys.modules.values()):  # a fresh hook state, as in a new server process
-            if getattr(module, "__file__", "").endswith("site/hooks/proof.py"):
+            if str(getattr(module, "__file__", None) or "").endswith("site/hooks/proof.py"):
                 module._state = module._State()
         config.plugins.on_startup(command="serve", dirty=False)
         self.plugins = config.plugins

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -91,6 +92,7 @@ class _State:
         self.late: dict[str, _PageRenderer] = {}  # page src_uri -> the blocks held back from search
         self.failure: list[str] | None = None  # under serve: why this build cannot be shown
         self.last_good: Path | None = None  # under serve: a copy of the last site that verified
+        self.json_writer: Any = None  # the process writing verification.json, if any
 
 
 # Module level on purpose: mkdocs-static-i18n builds each language as another build in the same
@@ -150,7 +152,13 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     if _state.failure is not None:
         # Serving a failed build: keep pymdownx from stopping on an include that is missing.
         return _drop_missing_includes(markdown)
-    renderer = _PageRenderer(page, files)
+    try:
+        renderer = _PageRenderer(page, files)
+    except PluginError as error:
+        if not _state.serving:
+            raise
+        _state.failure = [str(error).removeprefix("policyproof: ")]
+        return _drop_missing_includes(markdown)
     markdown = renderer.add_verification_lines(markdown)
     markdown = renderer.replace_markers(markdown)
     _state.pages[page.file.src_uri] = renderer
@@ -161,8 +169,27 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
     """Every page is converted: wait for the proofs, and fail before any page is built."""
     if _state.enabled and _state.failure is None:
-        _proof()
+        proof = _proof()
+        if _state.failure is None and _state.written is not proof:
+            _state.json_writer = _start_json_writer(proof, Path(config.site_dir) / JSON_NAME)
     return env
+
+
+def _start_json_writer(proof: SiteProof, path: Path) -> Any:
+    """Write ``verification.json`` in a forked process while MkDocs builds the pages (with many
+    notes the file is large; serialising it is work the pages do not wait for)."""
+    if _state.serving or "fork" not in multiprocessing.get_all_start_methods():
+        return None  # the server has threads: write it in place at the end
+    process = multiprocessing.get_context("fork").Process(target=_write_json, args=(proof, path), daemon=True)
+    process.start()
+    return process
+
+
+def _write_json(proof: SiteProof, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(proof.json_file_text(), encoding="utf-8")
+    os.replace(temporary, path)
 
 
 # Before the search plugin (priority 0) indexes the page, so the index holds the generated text.
@@ -221,7 +248,11 @@ def _write_site_files(config: MkDocsConfig) -> None:
     if _state.written is proof:  # the second language pass writes the same files again otherwise
         return
     site = Path(config.site_dir)
-    (site / JSON_NAME).write_text(proof.json_file_text(), encoding="utf-8")
+    writer, _state.json_writer = _state.json_writer, None
+    if writer is not None:
+        writer.join()
+    if writer is None or writer.exitcode != 0 or not (site / JSON_NAME).is_file():
+        _write_json(proof, site / JSON_NAME)
     (site / SCHEMA_DIR).mkdir(parents=True, exist_ok=True)
     for kind, path in proof.schema_files.items():
         shutil.copyfile(path, site / SCHEMA_DIR / schema_file(kind))
