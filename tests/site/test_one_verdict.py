@@ -143,7 +143,9 @@ def test_the_real_site_verification_has_work_and_every_problem_has_its_test() ->
     that no kind of problem could go unreported by those tests."""
     verification = real_site_verification()
     summary = verification.summary()
-    assert summary["pages"] > 0 and summary["snippets"] > 0 and summary["claims"] > 0, summary
+    assert summary["pages"] > 0 and summary["snippets"] > 0, summary
+    # A claims file that does not load has no claims to count: test_claim[...::<load>] reports it.
+    assert summary["claims"] > 0 or verification.proof.claims_errors, summary
     for problem in verification.errors:
         if problem.code not in _OWNERS:  # a snippet's finding: tests/test_snippets_checked.py
             assert problem.file.startswith("snippets/"), f"no test reports: {problem.format()}"

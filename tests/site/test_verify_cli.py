@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SNIPPETS, build_site, site_copy
+from conftest import SNIPPETS, build_site, require_verified_site, site_copy
 
 from policyproof.cli import main
 from policyproof.site.pipeline import verify_site
@@ -210,6 +210,7 @@ def test_a_missing_include_is_one_line_naming_the_page_and_its_line(tmp_path: Pa
 
 
 def test_check_on_the_snippets_folder_agrees_with_the_build(capsys: pytest.CaptureFixture[str]) -> None:
+    require_verified_site()  # the real snippets must be publishable for this to mean anything
     code = main(["check", str(SNIPPETS)])
     out, _ = capsys.readouterr()
     assert code == 0, out
@@ -228,6 +229,7 @@ def test_check_on_the_snippets_folder_agrees_with_the_build(capsys: pytest.Captu
 def test_check_reports_a_declared_finding_no_longer_raised(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    require_verified_site()
     folder = tmp_path / "s" / "p"
     shutil.copytree(SNIPPETS / SEED, folder)
     declaration = folder / "expected-findings.yaml"
@@ -255,6 +257,7 @@ def test_check_reports_a_declared_finding_no_longer_raised(
 def test_check_with_a_broken_claims_file_says_so_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    require_verified_site()
     folder = tmp_path / "p"
     shutil.copytree(SNIPPETS / SEED, folder)
     (folder / "claims.yaml").write_text("accounts: [\n", encoding="utf-8")
