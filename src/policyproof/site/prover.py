@@ -73,6 +73,7 @@ class _SnippetJob:
     text: str
     expected: frozenset[str]
     group: str  # the folder whose claims file gives the snippet its context
+    missed: bool = False  # already looked up in the caches (and not found)
 
 
 @dataclass
@@ -255,6 +256,23 @@ class SiteProver:
                 **common,
             )
 
+    def _expected_codes(self, snippet: Path, read: dict[Path, Any]) -> frozenset[str]:
+        """The codes ``snippet`` declares; each folder's declaration is read once per proof."""
+        if self._expected_function is not None:
+            return self._expected_function(snippet)
+        from policyproof.site.publishable import declared_findings
+
+        folder = snippet.parent
+        if folder not in read:
+            try:
+                read[folder] = declared_findings(folder)
+            except InputError as error:
+                read[folder] = error
+        declared = read[folder]
+        if isinstance(declared, InputError):
+            raise declared
+        return declared.get(snippet.name, frozenset())
+
     def _declaration(self, snippet: Path) -> str:
         from policyproof.site.publishable import EXPECTED_FINDINGS_FILE
 
@@ -279,7 +297,7 @@ class SiteProver:
             for job in unit.snippets:
                 context = unit_contexts.get(job.path, {})
                 key = self._snippet_key(job, context)
-                snippet = self._recall(key)
+                snippet = None if job.missed else self._recall(key)
                 if snippet is None:
                     snippet = self._check_snippet(job, context)
                     self._remember(key, snippet)
@@ -347,6 +365,7 @@ class PendingProof:
                     self._contexts[f"{group}/{name}"] = context
 
         self._snippets: dict[str, SnippetProof | str] = {}  # path -> proof, or its key while pending
+        declarations: dict[Path, Any] = {}  # folder -> its expected-findings.yaml, read once
         loose = _Unit()
         for page in self._pages.values():
             for include in page.includes:
@@ -379,7 +398,7 @@ class PendingProof:
                     )
                     continue
                 try:
-                    expected = (prover._expected_function or _library_expected_codes)(file)
+                    expected = prover._expected_codes(file, declarations)
                 except InputError as error:
                     finding = prover._input_finding(error, "expected-findings")
                     # One error for the declaration file, however many snippets it declares.
@@ -402,6 +421,7 @@ class PendingProof:
                 key = prover._snippet_key(job, self._contexts.get(path, {}))
                 proof = prover._recall(key)
                 if proof is None:
+                    job.missed = True
                     loose.snippets.append(job)
                     self._snippets[path] = key
                 else:

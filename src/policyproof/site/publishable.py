@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from policyproof.claims import ClaimsFile
 
 EXPECTED_FINDINGS_FILE = "expected-findings.yaml"
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same result
 CLAIMS_FILE = "claims.yaml"
 BLOCKING = frozenset({Severity.ERROR, Severity.SECURITY_WARNING})
 
@@ -36,7 +37,7 @@ def declared_findings(page_dir: Path) -> dict[str, frozenset[str]]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
