@@ -10,6 +10,7 @@ matter date, else the file's modification time, which the copies keep), not from
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,13 @@ def test_two_folders_build_byte_identical_sites(tmp_path: Path) -> None:
     a = _build(first, tmp_path / "site-a", cache)
     assert a.returncode == 0, a.stderr
     assert "taken from the proof cache: 0" in a.stderr, a.stderr
+    # Each snippet and claims file proved once for both languages (mkdocs-static-i18n builds twice).
+    counts = re.search(
+        r"verified (\d+) snippets and (\d+) claims files; "
+        r"proved by this process: (\d+) snippets, (\d+) claims",
+        a.stderr,
+    )
+    assert counts and counts[1] == counts[3] and counts[2] == counts[4], a.stderr
     b = _build(second, tmp_path / "site-b", cache)
     assert b.returncode == 0, b.stderr
     # The second folder proved nothing itself: proofs are keyed by content, not by folder.
