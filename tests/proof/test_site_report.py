@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from policyproof.check.findings import Finding, InputError, Severity
+from policyproof.site import prover as prover_module
 from policyproof.site.proofs import ClaimProof, ProofError
 from policyproof.site.prover import GroupProof, SiteProver
 
@@ -115,12 +116,22 @@ def test_each_snippet_and_claims_file_is_proved_once_for_both_languages_and_rebu
     assert third is not first and third.json_text is None
 
 
-def test_the_worker_process_proves_and_writes_the_json_the_build_publishes(snippets: Path) -> None:
+def test_a_worker_process_proves_while_the_checker_is_not_loaded_here(
+    snippets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     recorder = Recorder()
     prover = _prover(snippets, recorder)
     pages = {"sec/page.md": PAGE, "sec/page.en.md": PAGE}
-    pending = prover.start(pages)  # cold: in a forked worker process
-    assert pending._workers, "a cold proof did not start a worker process"
+    # A little to prove, the checker and engine already loaded in this process: proved in place.
+    monkeypatch.setattr(prover_module, "_stack_loaded", lambda: True)
+    assert not prover.start(pages)._workers
+    # A build process that has not loaded them (a `mkdocs build` whose proofs are mostly cached):
+    # the loading and proving run in a worker while MkDocs renders the pages.
+    recorder = Recorder()
+    prover = _prover(snippets, recorder)
+    monkeypatch.setattr(prover_module, "_stack_loaded", lambda: False)
+    pending = prover.start(pages)
+    assert pending._workers, "the proof did not start a worker process"
     proof = pending.result()
     # The worker's calls happened in its own process: the parent's fakes saw none, its counts did.
     assert recorder.checked == [] and recorder.claims_runs == 0

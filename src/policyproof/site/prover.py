@@ -16,6 +16,7 @@ import inspect
 import math
 import multiprocessing
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -319,8 +320,10 @@ class PendingProof:
         self._plan(markdown_by_page)
         units = self._units
         weight = sum(unit.weight for unit in units)
-        cold = not prover._memory
-        if units and not in_place and (cold or weight >= PARALLEL_WEIGHT) and _can_fork():
+        # A worker process overlaps the proving with MkDocs rendering the pages. Worth it when there
+        # is a lot to prove, or when this process has not loaded the checker and the engine yet (the
+        # AWS catalog, the schemas: seconds of work a cached build would otherwise wait for).
+        if units and not in_place and (weight >= PARALLEL_WEIGHT or not _stack_loaded()) and _can_fork():
             count = max(1, min(prover.workers, math.ceil(weight / PARALLEL_WEIGHT), len(units)))
             chunks: list[list[_Unit]] = [[] for _ in range(count)]
             loads = [0] * count
@@ -499,6 +502,14 @@ class PendingProof:
                 process.terminate()
             process.join()
         self._workers = []
+
+
+def _stack_loaded() -> bool:
+    """The checker, its catalog and the engine are loaded in this process already."""
+    return all(name in sys.modules for name in _STACK)
+
+
+_STACK = ("policyproof.check.checker", "policyproof.claims.prove", "policyproof.site.claim_proofs")
 
 
 def _can_fork() -> bool:
