@@ -33,9 +33,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             + ", ".join(f"*{suffix}" for suffix in SUFFIX_KINDS)
             + ") unless --kind is given. A file in a site's snippets folder is checked as the site's "
             "build checks it: as the policy of the resource the folder's claims.yaml attaches it to (owner "
-            "account, ARN), and with the counter-examples its expected-findings.yaml declares (reported, marked "
-            "expected, not failing; a declared finding no longer raised is an error). Exit status: 0 no "
-            "error, 1 an error-level finding, 2 usage error or unreadable input."
+            "account, ARN), and with the counter-examples its expected-findings.yaml declares (reported, "
+            "marked expected, not failing; a declared finding no longer raised is an error). Exit status: 0 "
+            "no error, 1 an error-level finding, 2 usage error or unreadable input."
         ),
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories to walk")

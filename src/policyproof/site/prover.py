@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policyproof.check.kinds import SUFFIX_KINDS
 from policyproof.check.findings import Finding, InputError, Severity
 from policyproof.site import pages
 from policyproof.site.proof_cache import ProofCache, code_fingerprint, digest
@@ -43,11 +44,8 @@ from policyproof.site.proofs import (
 PARALLEL_WEIGHT = 40
 _CLAIMS_WEIGHT = 10
 
-_KIND_NAMES = (
-    "*.identity-policy.json, *.key-policy.json, *.bucket-policy.json, *.trust-policy.json, *.scp.json, "
-    "*.rcp.json, *.endpoint-policy.json, *.resource-policy.json, *.boundary-policy.json or "
-    "*.session-policy.json"
-)
+# From the checker's own table, so a new kind is named here the day it exists.
+_KIND_NAMES = ", ".join(f"*{suffix}" for suffix in SUFFIX_KINDS)
 
 
 @dataclass(frozen=True)
