@@ -41,6 +41,8 @@ def copied_code_blocks(page: Page) -> list[str]:
         f"() => document.querySelectorAll({COPY_BUTTONS!r}).length"
         " === document.querySelectorAll('article pre > code').length"
     )
+    # Code in a folded block (the CLI commands of a note) is copied after opening it, as a reader does.
+    page.evaluate("() => document.querySelectorAll('article details').forEach(d => { d.open = true; })")
     texts = []
     buttons = page.locator(COPY_BUTTONS)
     for index in range(buttons.count()):
