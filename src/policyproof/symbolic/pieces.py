@@ -15,6 +15,7 @@ ARN field a wildcard cannot cover a ``:``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -229,6 +230,15 @@ def equals(pieces: list[Piece], text: str) -> z3.BoolRef:
     return matches(pieces, literal_tokens(text))
 
 
+_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]+)\}")
+
+
+def string_value(model: z3.ModelRef, term: z3.SeqRef) -> str:
+    """The Python text of a string term in ``model`` (z3 writes other characters as \\u{...})."""
+    text = model.eval(term, model_completion=True).as_string()
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def render(pieces: list[Piece], model: z3.ModelRef) -> str:
     out = []
     for piece in pieces:
@@ -237,7 +247,7 @@ def render(pieces: list[Piece], model: z3.ModelRef) -> str:
         elif isinstance(piece, Choice):
             out.append(piece.value(model))
         else:
-            out.append(model.eval(piece.term, model_completion=True).as_string())
+            out.append(string_value(model, piece.term))
     return "".join(out)
 
 

@@ -27,9 +27,14 @@ from policyproof.engine.result import ALLOW
 from policyproof.engine.services import TRUST_ACTIONS
 from policyproof.symbolic.evaluator import FREE, Slots
 from policyproof.symbolic.pieces import equals
-from policyproof.symbolic.request import PRINCIPAL_KINDS, SymRequest, in_set, starts
+from policyproof.symbolic.request import PRINCIPAL_KINDS, SymRequest, starts
 from policyproof.symbolic.solve import Question, Witness
 from policyproof.symbolic.translate import compile_checked
+
+_IAM = (ROLE, USER, ROLE_SESSION, FEDERATED_USER, ACCOUNT)  # the order witnesses are looked for in
+# Kinds of access a finding or a new-access witness reports separately: IAM principals (whatever
+# their exact kind), SAML/OIDC federated identities, anonymous callers, AWS services.
+PRINCIPAL_GROUPS = (_IAM, (WEB_IDENTITY,), (ANONYMOUS_KIND,), (SERVICE,))
 
 # --kind names (briefing, contract 4) -> where the policy sits in a request's PolicySet.
 KIND_SLOTS = {
@@ -89,10 +94,10 @@ def kind_domain(kind: str, request: SymRequest) -> list[z3.BoolRef]:
     if kind == "key":
         return [request.kms_key]
     if kind == "bucket":
-        return [request.action_service.term == s("s3"), request.resource_service.term == s("s3")]
+        return [request.action_in_service("s3"), request.resource_service.term == s("s3")]
     if kind == "trust":
         return [
-            in_set(request.action_service, request.action_name, TRUST_ACTIONS),
+            request.action_in(TRUST_ACTIONS),
             request.resource_service.term == s("iam"),
             starts(request.resource_rest.term, "role/"),
         ]
@@ -125,10 +130,13 @@ class Filters:
                 f"--resource-account {self.resource_account!r} must be a 12-digit account id"
             )
 
+    def texts(self) -> tuple[str, ...]:
+        return tuple(t for t in (self.action, self.resource, self.resource_account) if t)
+
     def constraints(self, request: SymRequest) -> list[z3.BoolRef]:
         out = []
         if self.action is not None:
-            out.append(equals(request.action, self.action.lower()))
+            out.append(request.action_in(frozenset({self.action.lower()})))
         if self.resource is not None:
             out.append(equals(request.resource, self.resource))
         if self.resource_account is not None:
@@ -189,7 +197,9 @@ def compare(before: NamedPolicy, after: NamedPolicy, kind: str, filters: Filters
         raise EngineInputError(f"unknown policy kind {kind!r}: use one of {', '.join(KIND_SLOTS)}")
     filters = filters or Filters()
     filters.check()
-    question = Question({"before": slots_with(kind, before), "after": slots_with(kind, after)})
+    question = Question(
+        {"before": slots_with(kind, before), "after": slots_with(kind, after)}, texts=filters.texts()
+    )
     engine_kind = SLOT_ENGINE_KIND[KIND_SLOTS[kind]]
 
     def goal(request: SymRequest, sides: dict) -> z3.BoolRef:
@@ -202,10 +212,14 @@ def compare(before: NamedPolicy, after: NamedPolicy, kind: str, filters: Filters
         return decisions["after"] == ALLOW and decisions["before"] != ALLOW
 
     comparison = Comparison(kind)
-    for principal_kind in filters.principal_kinds:
-        witness = question.find(principal_kind, goal, expect, extra)
-        if witness is not None:
-            comparison.new_access.append(NewAccess(witness, _granting(witness, "after", engine_kind)))
+    for group in PRINCIPAL_GROUPS:
+        for principal_kind in group:
+            if principal_kind not in filters.principal_kinds:
+                continue
+            witness = question.find(principal_kind, goal, expect, extra)
+            if witness is not None:
+                comparison.new_access.append(NewAccess(witness, _granting(witness, "after", engine_kind)))
+                break
     if not comparison.new_access:
         return comparison
     # Allow statements of AFTER that add access the witnesses above do not show.
@@ -293,7 +307,7 @@ class PrincipalClass:
         raise AssertionError(self.kind)
 
 
-_IAM = frozenset({USER, ROLE, ROLE_SESSION, FEDERATED_USER, ACCOUNT})
+
 
 
 def _classes(policies: list[tuple[str, NamedPolicy]]) -> list[PrincipalClass]:
@@ -320,12 +334,12 @@ def _class_of(principal_type: str, value: str) -> PrincipalClass | None:
     if principal_type != "AWS" or value == "*":
         return None
     if ACCOUNT_ID.match(value):
-        return PrincipalClass(value, "account", tuple(_IAM))
+        return PrincipalClass(value, "account", _IAM)
     arn = parse_arn(value)
     if arn is None:
         return None
     if arn.service == "iam" and arn.resource == "root":
-        return PrincipalClass(arn.account, "account", tuple(_IAM))
+        return PrincipalClass(arn.account, "account", _IAM)
     return PrincipalClass(value, "arn", (USER, ROLE, ROLE_SESSION, FEDERATED_USER))
 
 
@@ -363,7 +377,7 @@ def who_can(policies: list[tuple[str, NamedPolicy]], filters: Filters | None = N
             slots.rcps.append([policy])
         else:
             slots.endpoints.append(policy)
-    question = Question({"policies": slots})
+    question = Question({"policies": slots}, texts=filters.texts())
     classes = _classes(policies)
     resource_kinds = [kind for kind, _ in policies if KIND_SLOTS[kind] == "resource"]
 
@@ -389,7 +403,7 @@ def who_can(policies: list[tuple[str, NamedPolicy]], filters: Filters | None = N
     findings = []
     # Named classes first; then "anyone else" for IAM principals, anonymous callers and services.
     groups: list[tuple[PrincipalClass | None, tuple[str, ...]]] = [(cls, cls.kinds) for cls in classes]
-    groups += [(None, tuple(_IAM) + (WEB_IDENTITY,)), (None, (ANONYMOUS_KIND,)), (None, (SERVICE,))]
+    groups += [(None, _IAM + (WEB_IDENTITY,)), (None, (ANONYMOUS_KIND,)), (None, (SERVICE,))]
     for cls, kinds in groups:
         for principal_kind in kinds:
             if principal_kind not in filters.principal_kinds:

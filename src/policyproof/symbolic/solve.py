@@ -16,6 +16,7 @@ from policyproof.engine import evaluate
 from policyproof.engine.arns import ROLE, ROLE_SESSION, USER
 from policyproof.engine.model import PolicySet, Request
 from policyproof.engine.result import Decision, Result
+from policyproof.symbolic.actions import ActionDomain
 from policyproof.symbolic.errors import Unknown, WitnessMismatch
 from policyproof.symbolic.evaluator import (
     Evaluation,
@@ -28,12 +29,12 @@ from policyproof.symbolic.evaluator import (
     evaluate as evaluate_symbolic,
 )
 from policyproof.symbolic.keys import KeyInfo
-from policyproof.symbolic.pieces import equals, render
-from policyproof.symbolic.regex import char_class
+from policyproof.symbolic.pieces import equals, render, string_value
 from policyproof.symbolic.request import PRINCIPAL_KINDS, READABLE_CHARS, SymRequest
+from policyproof.symbolic.translate import compile_checked
 
 TIMEOUT_MS = 30_000
-PREFERENCE_TIMEOUT_MS = 2_000
+PREFERENCE_TIMEOUT_MS = 1_000
 
 
 @dataclass
@@ -96,12 +97,14 @@ class Question:
         self.sides = sides
         self.keys, self.chars, found = analyse(list(sides.values()))
         self.accounts = account_table(found | set(texts))
+        named, patterns = action_texts(list(sides.values()))
+        self.actions = ActionDomain(named | {t for t in texts if ":" in t and "*" not in t}, patterns)
         if extra_keys:
             for lower, info in extra_keys.items():
                 self.keys.setdefault(lower, info)
 
     def setup(self, kind: str) -> tuple[SymRequest, World, dict[str, Side]]:
-        request = SymRequest(kind, self.keys, self.accounts)
+        request = SymRequest(kind, self.keys, self.accounts, self.actions)
         world = World(request)
         sides = {
             name: Side(name, slots, evaluate_symbolic(request, slots, world))
@@ -132,11 +135,12 @@ class Question:
         extra: Callable[[SymRequest], list[z3.BoolRef]] | None = None,
     ) -> Witness | None:
         request, world, sides = self.setup(kind)
-        solver = new_solver()
-        solver.add(*request.constraints, *world.constraints)
+        assertions = [*request.constraints, *world.constraints]
         if extra is not None:
-            solver.add(*extra(request))
-        solver.add(goal(request, sides))
+            assertions += extra(request)
+        assertions.append(goal(request, sides))
+        solver = new_solver()
+        solver.add(*assertions)
         if request.partial:
             raise Unknown(
                 "a pattern puts a wildcard inside an account id (such as 1111*); accounts are modelled "
@@ -147,8 +151,11 @@ class Question:
             return None
         if answer != z3.sat:
             raise Unknown(f"the solver gave up ({solver.reason_unknown()}) for {kind} principals")
-        _prettier(solver, request, world)
-        model = solver.model()
+        # Witnesses are polished with an incremental solver: it finds models after small changes
+        # faster than re-running the simplifying tactic each time.
+        polish = z3.Solver()
+        polish.add(*assertions)
+        model = _prettier(polish, solver.model(), request, world, self.chars)
         return self.witness(kind, request, world, sides, model, expect)
 
     def witness(
@@ -191,6 +198,18 @@ class Question:
         return Witness(kind, concrete, flags, decisions, results, sets)
 
 
+def action_texts(slot_sets: list[Slots]) -> tuple[set[str], set[str]]:
+    """Actions the policies name, and their wildcard patterns."""
+    named: set[str] = set()
+    patterns: set[str] = set()
+    for slots in slot_sets:
+        for kind, policy in slots.named():
+            for st in compile_checked(policy, kind).statements:
+                for pattern in (st.action or ()) + (st.not_action or ()):
+                    (patterns if "*" in pattern or "?" in pattern else named).add(pattern)
+    return named, patterns
+
+
 def account_table(texts: set[str]) -> tuple[str, ...]:
     """Every 12-digit account id in ``texts``, plus two that none of them names."""
     named = sorted({m for text in texts for m in re.findall(r"(?<!\d)\d{12}(?!\d)", text)})
@@ -206,15 +225,15 @@ def new_solver() -> z3.Solver:
     return solver
 
 
-def _prettier(solver: z3.Solver, request: SymRequest, world: World) -> None:
-    """Prefer familiar values in the witness (partition aws, a real region, plain names, the fewest
-    assumptions about other policies) when the question allows them. All preferences are tried
-    together, then one by one; each is kept only if the answer stays satisfiable."""
+def _prettier(
+    solver: z3.Solver, model: z3.ModelRef, request: SymRequest, world: World, chars: frozenset[str]
+) -> z3.ModelRef:
+    """Make the witness familiar when the question allows it: the fewest assumptions about other
+    policies, partition aws, a real region, plain names, an action AWS has, readable characters.
+    Each step is kept only if the answer stays satisfiable; none of them limits what is proved."""
     s = z3.StringVal
     p = request.principal
-    readable = z3.Star(char_class(READABLE_CHARS))
     preferences: list[z3.BoolRef] = [
-        z3.And([z3.InRe(term, readable) for term in request.free_strings]),
         z3.Not(world.resource_direct),
         z3.Not(world.resource_role),
         z3.Not(world.resource_account),
@@ -230,20 +249,32 @@ def _prettier(solver: z3.Solver, request: SymRequest, world: World) -> None:
     if p.kind == ROLE_SESSION and p.role_name is not None:
         preferences.append(p.role_name == s("app"))
     solver.set("timeout", PREFERENCE_TIMEOUT_MS)
-    solver.push()
-    solver.add(*preferences)
-    if solver.check() == z3.sat:
-        return  # the model of this check is the witness
-    solver.pop()
-    for preference in preferences:
-        solver.push()
-        solver.add(preference)
-        if solver.check() == z3.sat:
-            continue
-        solver.pop()
+    better = _keep(solver, z3.And(preferences))
+    if better is None:
+        for preference in preferences[:5]:  # the assumptions matter most to a reader
+            model = _keep(solver, preference) or model
+    else:
+        model = better
+    # Readable characters: replace the others, then check the request still answers the question.
+    spare = next((c for c in "xyzqkw" if c not in chars), "x")
+    pinned = []
+    for term in request.free_strings:
+        value = string_value(model, term)
+        readable = "".join(c if c in READABLE_CHARS else spare for c in value)
+        pinned.append(term == z3.StringVal(readable))
+    model = _keep(solver, z3.And(pinned)) or model
     solver.set("timeout", TIMEOUT_MS)
-    if solver.check() != z3.sat:  # pragma: no cover - each preference was checked
-        raise Unknown("the solver lost the witness while making it readable")
+    return model
+
+
+def _keep(solver: z3.Solver, constraint: z3.BoolRef) -> z3.ModelRef | None:
+    """Add ``constraint`` if the question stays satisfiable with it; the new model, else None."""
+    solver.push()
+    solver.add(constraint)
+    if solver.check() == z3.sat:
+        return solver.model()
+    solver.pop()
+    return None
 
 
 ALL_KINDS = PRINCIPAL_KINDS
