@@ -178,12 +178,17 @@ class Comparison:
 
 
 def _granting(witness: Witness, side: str, engine_kind: str) -> list[str]:
+    return [label for label, _ in granting_statements(witness, side, engine_kind)]
+
+
+def granting_statements(witness: Witness, side: str, engine_kind: str) -> list[tuple[str, int]]:
+    """(label, index) of the statements of the compared policy that allow the witness."""
     result = witness.results[side]
-    labels = []
+    out = []
     for trace in result.trace.policies:
-        if trace.kind == engine_kind and not trace.implicit:
-            labels.extend(s.label for s in trace.allows)
-    return labels
+        if trace.kind == engine_kind and not trace.implicit and not trace.name.startswith("free:"):
+            out.extend((s.label, s.index) for s in trace.allows)
+    return out
 
 
 def compare(before: NamedPolicy, after: NamedPolicy, kind: str, filters: Filters | None = None) -> Comparison:
@@ -307,9 +312,6 @@ class PrincipalClass:
         raise AssertionError(self.kind)
 
 
-
-
-
 def _classes(policies: list[tuple[str, NamedPolicy]]) -> list[PrincipalClass]:
     found: dict[tuple[str, str], PrincipalClass] = {}
     for kind, policy in policies:
@@ -395,7 +397,17 @@ def who_can(policies: list[tuple[str, NamedPolicy]], filters: Filters | None = N
         return extra
 
     def goal(request: SymRequest, sides: dict) -> z3.BoolRef:
-        return sides["policies"].evaluation.allow
+        evaluation = sides["policies"].evaluation
+        if not isinstance(slots.resource, NamedPolicy):
+            return evaluation.allow
+        # Access the resource policy grants: not what a same-account principal's IAM policy grants
+        # by itself (IAM Access Analyzer reports the former).
+        grants = [
+            f.applies
+            for kind, _, f in evaluation.statements
+            if kind == "resource" and f.statement.effect == "Allow"
+        ]
+        return z3.And(evaluation.allow, z3.Or(grants))
 
     def expect(decisions: dict) -> bool:
         return decisions["policies"] == ALLOW

@@ -154,6 +154,7 @@ class SymPrincipal:
     service_linked: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
     identity_arn: list[Piece] | None = None  # aws:PrincipalArn
     partition: z3.SeqRef | None = None
+    path: z3.SeqRef | None = None  # users and roles
 
 
 @dataclass
@@ -280,7 +281,9 @@ class SymRequest:
             word = ":user/" if kind == USER else ":role/"
             arn: list[Piece] = ["arn:", partition, ":iam::", account, word, path, name]
             slr = starts(path.term, "aws-service-role/") if kind == ROLE else z3.BoolVal(False)
-            return SymPrincipal(kind, arn, arn, name=[name], service_linked=slr, identity_arn=arn)
+            return SymPrincipal(
+                kind, arn, arn, name=[name], service_linked=slr, identity_arn=arn, path=path.term
+            )
         if kind == ROLE_SESSION:
             role = self._name_var("role_name")
             session = self._name_var("session_name")

@@ -244,6 +244,8 @@ def _prettier(
     ]
     if p.partition is not None:
         preferences.append(p.partition == s("aws"))
+    if p.path is not None:
+        preferences.append(p.path == s(""))
     if p.kind in (USER, ROLE) and p.name is not None:
         preferences.append(equals(p.name, "alice" if p.kind == USER else "app"))
     if p.kind == ROLE_SESSION and p.role_name is not None:
@@ -251,7 +253,7 @@ def _prettier(
     solver.set("timeout", PREFERENCE_TIMEOUT_MS)
     better = _keep(solver, z3.And(preferences))
     if better is None:
-        for preference in preferences[:5]:  # the assumptions matter most to a reader
+        for preference in preferences:
             model = _keep(solver, preference) or model
     else:
         model = better
