@@ -16,7 +16,7 @@ from policyproof.check.findings import InputError
 from policyproof.check.sarif import SARIF_SCHEMA
 from policyproof.engine.errors import EngineInputError
 from policyproof.symbolic.errors import Unknown, WitnessMismatch
-from policyproof.symbolic.files import PolicyFile, read_policy
+from policyproof.symbolic.files import PolicyFile, kind_of, read_policy
 from policyproof.symbolic.questions import (
     KIND_SLOTS,
     SLOT_ENGINE_KIND,
@@ -59,7 +59,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def _read(args: argparse.Namespace) -> tuple[PolicyFile, PolicyFile]:
     before = read_policy(args.before, args.kind)
-    after = read_policy(args.after, args.kind or before.kind)
+    after = read_policy(args.after, args.kind or kind_of(args.after) or before.kind)
     if before.kind != after.kind:
         raise InputError(
             str(args.after),
