@@ -63,7 +63,7 @@ def _pins(symbolic: SymRequest, request: Request, principal) -> list[z3.BoolRef]
     index = symbolic.actions.index(request.action)
     if index is None:
         raise OutsideDomain(f"action {request.action} is not in the action domain")
-    pins = [symbolic.action == index, equals(symbolic.principal.text, principal.text)]
+    pins = [symbolic.action == index, *symbolic.pin_principal(principal.text)]
     pins.append(equals(symbolic.resource, request.resource))
     if request.resource_account is not None:
         if request.resource_account not in symbolic.accounts:

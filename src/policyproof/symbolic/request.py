@@ -9,8 +9,8 @@ The domain (what a request may be), and why:
 - action ``service:Name`` in lower case, shaped as the engine requires (action names are
   case-insensitive, so lower case loses nothing);
 - resource an ARN ``arn:P:S:R:A:REST`` without ``*`` or ``?`` (a wildcard resource names a set
-  of resources, a different question); its owner is the ARN's account when that is 12 digits,
-  otherwise any 12-digit account (S3 ARNs carry none);
+  of resources, a different question) whose account field is empty (S3), ``aws`` (AWS managed
+  policies) or an account id; its owner is that account, or any account when the ARN has none;
 - principal ARNs in the shapes ``engine/arns.py`` classifies, in any partition;
 - context: only the keys some policy tests. Keys AWS sets itself (``aws:PrincipalArn``,
   ``aws:PrincipalAccount``, ``aws:ResourceAccount``, ``kms:CallerAccount``, ``aws:username``, and
@@ -48,6 +48,8 @@ from policyproof.engine.arns import (
     SERVICE,
     USER,
     WEB_IDENTITY,
+    parse_arn,
+    parse_principal,
 )
 from policyproof.engine.model import Request
 from policyproof.engine.services import KMS_CROSS_ACCOUNT_ACTIONS, TRUST_ACTIONS
@@ -198,7 +200,10 @@ class SymRequest:
         self.resource_partition = self._var("resource_partition", z3.Plus(_all_but(":*?")), field_chars, True)
         self.resource_service = self._var("resource_service", z3.Plus(_all_but(":*?")), field_chars, True)
         self.resource_region = self._var("resource_region", z3.Star(_all_but(":*?")), field_chars)
-        self.resource_arn_account = self._var("resource_arn_account", z3.Star(_all_but(":*?")), field_chars)
+        # The ARN's account field: empty (S3), "aws" (AWS managed policies) or an account id.
+        arn_account = z3.Int(_name("resource_arn_account"))
+        self.add(arn_account >= 0, arn_account < len(accounts) + 2)
+        self.resource_arn_account = Choice(arn_account, ("", "aws", *accounts), self.partial)
         self.resource_rest = self._var("resource_rest", z3.Plus(_all_but("*?")), frozenset("*?"), True)
         self.resource: list[Piece] = [
             "arn:",
@@ -213,21 +218,8 @@ class SymRequest:
             self.resource_rest,
         ]
         self.resource_account = self._account("resource_account")
-        arn_has_account = z3.InRe(self.resource_arn_account.term, ACCOUNT_RE)
-        self.add(
-            z3.Implies(
-                arn_has_account,
-                z3.Or(
-                    [
-                        z3.And(
-                            self.resource_arn_account.term == z3.StringVal(t),
-                            self.resource_account.index == i,
-                        )
-                        for i, t in enumerate(accounts)
-                    ]
-                ),
-            )
-        )
+        # The owner is the ARN's account when it names one, otherwise any account.
+        self.add(z3.Implies(arn_account >= 2, self.resource_account.index == arn_account - 2))
 
         self.principal = self._principal(kind)
         self.same_account = (
@@ -272,12 +264,14 @@ class SymRequest:
         return shape
 
     def _shape(self, kind: str, partition: Var, account: Choice) -> SymPrincipal:
+        self.fields: dict = {}
         if kind in (USER, ROLE):
             # a path is empty or ends with "/" (such as "a/b/"), without ":"
             path = self._var(
                 "path", z3.Union(literal(""), z3.Concat(z3.Star(_all_but(":")), literal("/"))), frozenset(":")
             )
             name = self._name_var("name")
+            self.fields = {"path": path.term, "name": name.term}
             word = ":user/" if kind == USER else ":role/"
             arn: list[Piece] = ["arn:", partition, ":iam::", account, word, path, name]
             slr = starts(path.term, "aws-service-role/") if kind == ROLE else z3.BoolVal(False)
@@ -287,6 +281,7 @@ class SymRequest:
         if kind == ROLE_SESSION:
             role = self._name_var("role_name")
             session = self._name_var("session_name")
+            self.fields = {"role": role.term, "session": session.term}
             arn = ["arn:", partition, ":sts::", account, ":assumed-role/", role, "/", session]
             role_arn: list[Piece] = ["arn:", partition, ":iam::", account, ":role/", role]
             return SymPrincipal(
@@ -294,6 +289,7 @@ class SymRequest:
             )
         if kind == FEDERATED_USER:
             name = self._name_var("federated_name")
+            self.fields = {"name": name.term}
             arn = ["arn:", partition, ":sts::", account, ":federated-user/", name]
             return SymPrincipal(kind, arn, arn, name=[name], identity_arn=arn)
         if kind == ACCOUNT:
@@ -304,6 +300,7 @@ class SymRequest:
             self.add(index >= 0, index <= 1)
             provider_type = Choice(index, ("oidc-provider", "saml-provider"))
             provider = self._var("provider", z3.Plus(_all_but(":")), frozenset(":"), True)
+            self.fields = {"provider": provider.term, "provider_type": provider_type}
             name = [provider_type, "/", provider]
             arn = ["arn:", partition, ":iam::", account, ":", *name]
             return SymPrincipal(kind, arn, arn, name=name)
@@ -324,7 +321,7 @@ class SymRequest:
         aws_iam = z3.And(
             rs == s("iam"),
             z3.Or(
-                z3.And(self.resource_arn_account.term == s("aws"), starts(rest, "policy/")),
+                z3.And(self.resource_arn_account.is_("aws"), starts(rest, "policy/")),
                 starts(rest, "role/aws-reserved/"),
             ),
         )
@@ -351,6 +348,36 @@ class SymRequest:
             else z3.BoolVal(True)
         )
         self.rcps_apply = z3.And(z3.Not(slr), rcp_service)
+
+    def pin_principal(self, text: str) -> list[z3.BoolRef]:
+        """Constraints making the principal exactly ``text`` (field by field: z3 decides these at
+        once, where an equation over the whole ARN made it search)."""
+        p = self.principal
+        s = z3.StringVal
+        if self.kind == ANONYMOUS_KIND:
+            return [z3.BoolVal(text.lower() == "anonymous")]
+        if self.kind == SERVICE:
+            return [p.text[0].term == s(text)]  # type: ignore[union-attr]
+        parsed = parse_principal(text)
+        if parsed.kind != self.kind:
+            return [z3.BoolVal(False)]
+        arn = parse_arn(parsed.arn or "")
+        assert arn is not None and p.account is not None and p.partition is not None
+        pins = [p.partition == s(arn.partition), p.account.is_(arn.account)]
+        f = self.fields
+        if self.kind in (USER, ROLE):
+            rest = arn.resource.split("/", 1)[1]
+            path, _, name = rest.rpartition("/")
+            pins += [f["path"] == s(path + "/" if path else ""), f["name"] == s(name)]
+        elif self.kind == ROLE_SESSION:
+            _, role, session = arn.resource.split("/")
+            pins += [f["role"] == s(role), f["session"] == s(session)]
+        elif self.kind == FEDERATED_USER:
+            pins.append(f["name"] == s(arn.resource.split("/", 1)[1]))
+        elif self.kind == WEB_IDENTITY:
+            kind, _, provider = arn.resource.partition("/")
+            pins += [f["provider_type"].is_(kind), f["provider"] == s(provider)]
+        return pins
 
     def action_in(self, actions: frozenset[str]) -> z3.BoolRef:
         return within(self.action, self.actions.of_set(actions))

@@ -34,6 +34,7 @@ from policyproof.symbolic.request import PRINCIPAL_KINDS, READABLE_CHARS, SymReq
 from policyproof.symbolic.translate import compile_checked
 
 TIMEOUT_MS = 30_000
+TACTIC_TIMEOUT_MS = 4_000
 PREFERENCE_TIMEOUT_MS = 1_000
 
 
@@ -133,11 +134,17 @@ class Question:
         goal: Callable[[SymRequest, dict[str, Side]], z3.BoolRef],
         expect: Callable[[dict[str, Decision]], bool],
         extra: Callable[[SymRequest], list[z3.BoolRef]] | None = None,
-    ) -> Witness | None:
+        world_extra: Callable[[World], list[z3.BoolRef]] | None = None,
+        check: bool = True,
+    ) -> Witness | None | bool:
+        """A checked witness for which ``goal`` holds, or None (proved impossible). With
+        ``check=False``, only whether one exists (no witness, no concrete check)."""
         request, world, sides = self.setup(kind)
         assertions = [*request.constraints, *world.constraints]
         if extra is not None:
             assertions += extra(request)
+        if world_extra is not None:
+            assertions += world_extra(world)
         assertions.append(goal(request, sides))
         solver = new_solver()
         solver.add(*assertions)
@@ -147,10 +154,19 @@ class Question:
                 "as the ids the policies name plus unnamed ones, which cannot tell such ids apart"
             )
         answer = solver.check()
+        if answer == z3.unknown:
+            # The simplifying tactic is fast at proofs but sometimes slow to find a model: try the
+            # plain incremental solver before giving up.
+            solver = z3.SolverFor("QF_SLIA")
+            solver.set("timeout", TIMEOUT_MS)
+            solver.add(*assertions)
+            answer = solver.check()
         if answer == z3.unsat:
             return None
         if answer != z3.sat:
             raise Unknown(f"the solver gave up ({solver.reason_unknown()}) for {kind} principals")
+        if not check:
+            return True
         # Witnesses are polished with an incremental solver: it finds models after small changes
         # faster than re-running the simplifying tactic each time.
         polish = z3.Solver()
@@ -221,7 +237,7 @@ def new_solver() -> z3.Solver:
     """A solver that simplifies in context first: on these formulas (many small Boolean
     combinations of regex memberships) it proves unsatisfiability several times faster."""
     solver = z3.Then("simplify", "propagate-values", "ctx-simplify", "simplify", "smt").solver()
-    solver.set("timeout", TIMEOUT_MS)
+    solver.set("timeout", TACTIC_TIMEOUT_MS)
     return solver
 
 
