@@ -204,3 +204,73 @@ def test_numeric_and_date_conditions():
     for request in requests(dated):
         assert "2026-01-01" <= request["context"]["aws:CurrentTime"] < "2027-01-01"
     assert not compare(*pair(after, before), "identity").adds_access
+
+
+def test_scp_allowing_one_more_region_adds_requests_in_that_region_only():
+    full = allow()
+    regions = ["us-east-1", "eu-west-1"]
+
+    def guard(names):
+        return {
+            "Effect": "Deny",
+            "NotAction": ["iam:*", "sts:*", "organizations:*"],
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": names}},
+        }
+
+    comparison = compare(
+        *pair(doc(full, guard(regions)), doc(full, guard([*regions, "ap-southeast-1"]))), "scp"
+    )
+    assert comparison.adds_access
+    assert {r["context"]["aws:RequestedRegion"] for r in requests(comparison)} == {"ap-southeast-1"}
+    assert not compare(
+        *pair(doc(full, guard([*regions, "ap-southeast-1"])), doc(full, guard(regions))), "scp"
+    ).adds_access
+
+
+def test_rcp_perimeter_limited_to_callers_with_an_account_lets_anonymous_and_services_in():
+    perimeter = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["s3:*", "kms:*"],
+        "Resource": "*",
+        "Condition": {
+            "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+        },
+    }
+    narrowed = {
+        **perimeter,
+        "Condition": {**perimeter["Condition"], "Null": {"aws:PrincipalAccount": "false"}},
+    }
+    comparison = compare(*pair(doc(perimeter), doc(narrowed)), "rcp")
+    assert comparison.adds_access
+    kinds = {item.witness.principal_kind for item in comparison.new_access}
+    assert "anonymous" in kinds and kinds <= {
+        "anonymous",
+        "service",
+        "web-identity",
+    }  # callers without an account
+    assert not compare(*pair(doc(narrowed), doc(perimeter)), "rcp").adds_access
+
+
+def test_boundary_widened_to_every_kms_action_but_one():
+    before = doc(allow(["s3:*", "kms:Decrypt"]))
+    after = doc(
+        allow(["s3:*", "kms:*"]), {"Effect": "Deny", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"}
+    )
+    comparison = compare(*pair(before, after), "boundary")
+    assert comparison.adds_access
+    for request in requests(comparison):
+        assert request["action"].startswith("kms:")
+        assert request["action"] not in ("kms:decrypt", "kms:schedulekeydeletion")
+    # Replacing the boundary's explicit Deny with mere silence is new access too: a boundary's
+    # implicit deny does not limit a same-account resource policy that names the caller directly
+    # (IAM User Guide, policy evaluation logic), its explicit Deny does.
+    reverse = compare(*pair(after, doc(allow("s3:*"))), "boundary")
+    assert reverse.adds_access
+    for item in reverse.new_access:
+        data = item.to_dict()
+        assert data["request"]["action"] == "kms:schedulekeydeletion"
+        assert data["before"] == "ExplicitDeny"
+        assert data["assuming"] and "resource policy" in " ".join(data["assuming"])
