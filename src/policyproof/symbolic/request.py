@@ -448,6 +448,16 @@ class SymRequest:
             values.append(var)
         count = z3.Int(_name(f"ctx[{info.name}].count"))
         self.add(count >= 0, count <= slots)
+        if lower == "aws:principalisawsservice" and value_type in ("bool", "string"):
+            # AWS sets it in every signed request: "true" for an AWS service principal, "false"
+            # otherwise; anonymous requests carry none (IAM User Guide, "AWS global condition context
+            # keys", aws:PrincipalIsAWSService: docs.aws.amazon.com/IAM/latest/UserGuide/
+            # reference_policies_condition-keys.html). Without this, every role could "be" a service.
+            term = values[0][0].term
+            if self.kind == ANONYMOUS_KIND:
+                self.add(count == 0)
+            else:
+                self.add(count == 1, term == z3.StringVal("true" if self.kind == SERVICE else "false"))
         inside = [count > index for index in range(slots)]
         return SymKey(info, value_type, values, inside, count > 0, False, count, info.decimals + 1)
 
