@@ -274,3 +274,17 @@ def test_boundary_widened_to_every_kms_action_but_one():
         assert data["request"]["action"] == "kms:schedulekeydeletion"
         assert data["before"] == "ExplicitDeny"
         assert data["assuming"] and "resource policy" in " ".join(data["assuming"])
+
+
+@pytest.mark.parametrize(
+    ("condition", "reason"),
+    [
+        ({"BinaryEquals": {"aws:SomeBlob": "QmluYXJ5"}}, "BinaryEquals"),
+        ({"NumericLessThan": {"s3:max-keys": "10"}, "StringEquals": {"s3:max-keys": "5"}}, "compared as"),
+        ({"StringLike": {"aws:PrincipalAccount": "1111*"}}, "wildcard inside an account id"),
+    ],
+)
+def test_constructs_not_modelled_exactly_are_unknown(condition, reason):
+    guarded = doc(allow("s3:ListBucket", "*", Condition=condition))
+    with pytest.raises(Unknown, match=reason):
+        compare(*pair(guarded, doc(allow("s3:ListBucket", "*"))), "identity")

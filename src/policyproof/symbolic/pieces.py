@@ -179,11 +179,11 @@ def matches(pieces: list[Piece], tokens: tuple[Token, ...]) -> z3.BoolRef:
         if isinstance(piece, Choice):
             nxt = {}
             for q, cond in reach.items():
+                if piece.partial is not None and _cuts_from(tokens, q):
+                    piece.partial.append(tokens)
                 for i, text in enumerate(piece.table):
                     for q2 in _run_literal(tokens, {q}, text):
                         nxt.setdefault(q2, []).append(z3.And(cond, piece.index == i))
-                        if piece.partial is not None and _cuts(tokens, q, q2):
-                            piece.partial.append(tokens)
             reach = {q: _or(conds) for q, conds in nxt.items()}
             continue
         if isinstance(piece, str):
@@ -209,11 +209,18 @@ def matches(pieces: list[Piece], tokens: tuple[Token, ...]) -> z3.BoolRef:
     return _or(final)
 
 
-def _cuts(tokens: tuple[Token, ...], start: int, end: int) -> bool:
-    """Did a 12-digit text go from ``start`` to ``end`` through wildcards *and* literal digits?"""
-    segment = _segment(tokens, start, end)
-    kinds = {kind for kind, _ in segment}
-    return "lit" in kinds and bool(kinds & {"star", "one"})
+def _cuts_from(tokens: tuple[Token, ...], start: int) -> bool:
+    """Could a 12-digit text read from state ``start`` meet both wildcards and literal digits
+    (``1111*``, ``*0000``)? The tokens up to the first literal non-digit are the ones it can meet."""
+    wildcard = digit = False
+    for kind, value in tokens[start:]:
+        if kind in ("lit", "ci"):
+            if not value.isdigit():
+                break
+            digit = True
+        else:
+            wildcard = True
+    return wildcard and digit
 
 
 def _or(conds: list[z3.BoolRef]) -> z3.BoolRef:
