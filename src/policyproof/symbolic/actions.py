@@ -80,6 +80,18 @@ class ActionDomain:
             lo, hi = 0, len(self.names)
         return _runs(i for i in range(lo, hi) if regex.fullmatch(self.names[i]))
 
+    @lru_cache(maxsize=1024)  # noqa: B019 - one domain per question, cached per Action list
+    def union(self, patterns: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+        """Merged intervals of the actions any of ``patterns`` matches."""
+        spans = sorted(span for pattern in patterns for span in self.intervals(pattern))
+        merged: list[list[int]] = []
+        for lo, hi in spans:
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        return tuple((lo, hi) for lo, hi in merged)
+
     def of_set(self, actions: frozenset[str]) -> tuple[tuple[int, int], ...]:
         return _runs(i for i, name in enumerate(self.names) if name in actions)
 

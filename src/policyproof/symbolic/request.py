@@ -388,6 +388,11 @@ class SymRequest:
     def action_matches(self, pattern: str) -> z3.BoolRef:
         return within(self.action, self.actions.intervals(pattern))
 
+    def action_matches_any(self, patterns: tuple[str, ...]) -> z3.BoolRef:
+        """One merged set of intervals for a whole Action list (AWS managed policies list
+        hundreds of actions: one comparison chain instead of hundreds of disjuncts)."""
+        return within(self.action, self.actions.union(patterns))
+
     # ----- context -----
 
     def _derived(self, lower: str) -> tuple[z3.BoolRef, list[Piece]] | None:

@@ -116,7 +116,7 @@ class Translator:
                 raise Unknown(
                     f"action pattern {pattern!r} holds non-ASCII characters (case folding not modelled)"
                 )
-        listed = z3.Or([self.request.action_matches(p) for p in patterns])
+        listed = self.request.action_matches_any(tuple(patterns))
         return listed if st.action is not None else z3.Not(listed)
 
     def resource(self, st: Statement) -> z3.BoolRef:
