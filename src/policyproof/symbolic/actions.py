@@ -64,6 +64,7 @@ class ActionDomain:
                 if example is not None:
                     names.add(example)
         self.names = tuple(sorted(names))
+        self._partitions: dict = {}
 
     def __len__(self) -> int:
         return len(self.names)
@@ -91,6 +92,34 @@ class ActionDomain:
             else:
                 merged.append([lo, hi])
         return tuple((lo, hi) for lo, hi in merged)
+
+    def partition(
+        self, sets: list[tuple[tuple[int, int], ...]]
+    ) -> tuple[list[tuple[tuple[int, int], ...]], list[list[int]]]:
+        """The classes of actions no set tells apart (each a tuple of index intervals), and for
+        each set the classes inside it. Computed on the segments between interval ends."""
+        key = tuple(sets)
+        cached = self._partitions.get(key)
+        if cached is not None:
+            return cached
+        bounds = {0, len(self.names)}
+        for intervals in sets:
+            for lo, hi in intervals:
+                bounds.update((lo, hi + 1))
+        edges = sorted(bounds)
+        signature = [0] * (len(edges) - 1)
+        for bit, intervals in enumerate(sets):
+            for lo, hi in intervals:
+                for segment in range(bisect_left(edges, lo), bisect_left(edges, hi + 1)):
+                    signature[segment] |= 1 << bit
+        by_signature: dict[int, list[tuple[int, int]]] = {}
+        for segment, sig in enumerate(signature):
+            by_signature.setdefault(sig, []).append((edges[segment], edges[segment + 1] - 1))
+        signatures = list(by_signature)
+        classes = [tuple(by_signature[sig]) for sig in signatures]
+        membership = [[c for c, sig in enumerate(signatures) if sig >> bit & 1] for bit in range(len(sets))]
+        self._partitions[key] = (classes, membership)
+        return classes, membership
 
     def of_set(self, actions: frozenset[str]) -> tuple[tuple[int, int], ...]:
         return _runs(i for i, name in enumerate(self.names) if name in actions)

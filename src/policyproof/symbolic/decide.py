@@ -40,6 +40,7 @@ def symbolic_decision(request: Request, policies: PolicySet) -> Decision:
     pins = _pins(symbolic, request, principal)
     evaluation = sides["policies"].evaluation
     base = [*symbolic.constraints, *world.constraints, *pins]
+    base += symbolic.action_constraints()
     for outcome, formula in (
         (ALLOW, evaluation.allow),
         (EXPLICIT_DENY, z3.And(z3.Not(evaluation.allow), evaluation.explicit)),
@@ -63,7 +64,7 @@ def _pins(symbolic: SymRequest, request: Request, principal) -> list[z3.BoolRef]
     index = symbolic.actions.index(request.action)
     if index is None:
         raise OutsideDomain(f"action {request.action} is not in the action domain")
-    pins = [symbolic.action == index, *symbolic.pin_principal(principal.text)]
+    pins = [symbolic.action_is(index), *symbolic.pin_principal(principal.text)]
     pins.append(equals(symbolic.resource, request.resource))
     if request.resource_account is not None:
         if request.resource_account not in symbolic.accounts:

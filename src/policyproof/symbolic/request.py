@@ -53,7 +53,7 @@ from policyproof.engine.arns import (
 )
 from policyproof.engine.model import Request
 from policyproof.engine.services import KMS_CROSS_ACCOUNT_ACTIONS, TRUST_ACTIONS
-from policyproof.symbolic.actions import ActionDomain, within
+from policyproof.symbolic.actions import ActionDomain
 from policyproof.symbolic.keys import DERIVED_KEYS, KeyInfo
 from policyproof.symbolic.pieces import Choice, Piece, Var, render
 from policyproof.symbolic.regex import ANY_CHAR, char_class, literal
@@ -192,8 +192,12 @@ class SymRequest:
         self.part_class = _all_but(":/")
 
         # action: an index into the question's action list (see actions.py)
-        self.action = z3.Int(_name("action"))
-        self.add(self.action >= 0, self.action < len(actions))
+        # Every action predicate (a pattern, a set, a service) is a Boolean over a set of action
+        # indices; ``action_constraints`` ties them to one class of the partition those sets make
+        # of the action list (a few classes, where the list has 22,000 actions).
+        self.action_class = z3.Int(_name("action_class"))
+        self._action_sets: dict[tuple[tuple[int, int], ...], z3.BoolRef] = {}
+        self._classes: list[tuple[tuple[int, int], ...]] = []
 
         # resource: arn ":" partition ":" service ":" region ":" account ":" rest
         field_chars = frozenset(":*?")
@@ -379,19 +383,42 @@ class SymRequest:
             pins += [f["provider_type"].is_(kind), f["provider"] == s(provider)]
         return pins
 
+    def _member(self, intervals: tuple[tuple[int, int], ...]) -> z3.BoolRef:
+        if intervals not in self._action_sets:
+            self._action_sets[intervals] = z3.Bool(_name("action_in_set"))
+        return self._action_sets[intervals]
+
     def action_in(self, actions: frozenset[str]) -> z3.BoolRef:
-        return within(self.action, self.actions.of_set(actions))
+        return self._member(self.actions.of_set(actions))
 
     def action_in_service(self, service: str) -> z3.BoolRef:
-        return within(self.action, self.actions.of_service(service))
+        return self._member(self.actions.of_service(service))
 
     def action_matches(self, pattern: str) -> z3.BoolRef:
-        return within(self.action, self.actions.intervals(pattern))
+        return self._member(self.actions.intervals(pattern))
 
     def action_matches_any(self, patterns: tuple[str, ...]) -> z3.BoolRef:
-        """One merged set of intervals for a whole Action list (AWS managed policies list
-        hundreds of actions: one comparison chain instead of hundreds of disjuncts)."""
-        return within(self.action, self.actions.union(patterns))
+        """One set for a whole Action list (AWS managed policies list hundreds of actions)."""
+        return self._member(self.actions.union(patterns))
+
+    def action_is(self, index: int) -> z3.BoolRef:
+        return self._member(((index, index),))
+
+    def action_constraints(self) -> list[z3.BoolRef]:
+        """Call once every formula of the question is built: the action's class, and each action
+        predicate as the classes inside its set."""
+        sets = list(self._action_sets)
+        self._classes, membership = self.actions.partition(sets)
+        out = [self.action_class >= 0, self.action_class < len(self._classes)]
+        for intervals, classes in zip(sets, membership, strict=True):
+            inside = [self.action_class == c for c in classes]
+            out.append(self._action_sets[intervals] == (z3.Or(inside) if inside else z3.BoolVal(False)))
+        return out
+
+    def action_name(self, model: z3.ModelRef) -> str:
+        """A documented action of the class the model chose (the first in its sorted list)."""
+        klass = self._classes[model.eval(self.action_class, model_completion=True).as_long()]
+        return self.actions.names[klass[0][0]]
 
     # ----- context -----
 
@@ -483,7 +510,7 @@ class SymRequest:
                 context[key.info.name] = rendered[0]
         return Request(
             principal=render(self.principal.text, model),
-            action=self.actions.names[model.eval(self.action, model_completion=True).as_long()],
+            action=self.action_name(model),
             resource=render(self.resource, model),
             resource_account=self.resource_account.value(model),
             context=context,

@@ -33,7 +33,7 @@ from policyproof.symbolic.pieces import equals, render, string_value
 from policyproof.symbolic.request import PRINCIPAL_KINDS, READABLE_CHARS, SymRequest
 from policyproof.symbolic.translate import compile_checked
 
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 15_000
 TACTIC_TIMEOUT_MS = 4_000
 PREFERENCE_TIMEOUT_MS = 1_000
 
@@ -146,6 +146,7 @@ class Question:
         if world_extra is not None:
             assertions += world_extra(world)
         assertions.append(goal(request, sides))
+        assertions += request.action_constraints()
         solver = new_solver()
         solver.add(*assertions)
         if request.partial:
