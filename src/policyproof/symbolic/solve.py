@@ -34,7 +34,8 @@ from policyproof.symbolic.request import PRINCIPAL_KINDS, READABLE_CHARS, SymReq
 from policyproof.symbolic.translate import compile_checked
 
 TIMEOUT_MS = 15_000
-TACTIC_TIMEOUT_MS = 4_000
+TACTIC_TIMEOUT_MS = 2_500
+CASE_TIMEOUT_MS = 4_000
 PREFERENCE_TIMEOUT_MS = 1_000
 
 
@@ -155,24 +156,24 @@ class Question:
                 "as the ids the policies name plus unnamed ones, which cannot tell such ids apart"
             )
         answer = solver.check()
+        model = solver.model() if answer == z3.sat else None
+        case: z3.BoolRef = z3.BoolVal(True)
         if answer == z3.unknown:
-            # The simplifying tactic is fast at proofs but sometimes slow to find a model: try the
-            # plain incremental solver before giving up.
-            solver = z3.SolverFor("QF_SLIA")
-            solver.set("timeout", TIMEOUT_MS)
-            solver.add(*assertions)
-            answer = solver.check()
+            answer, model, case = _by_cases(assertions, sides)
         if answer == z3.unsat:
             return None
-        if answer != z3.sat:
-            raise Unknown(f"the solver gave up ({solver.reason_unknown()}) for {kind} principals")
+        if answer != z3.sat or model is None:
+            raise Unknown(f"the solver gave up (timeout) for {kind} principals")
         if not check:
             return True
         # Witnesses are polished with an incremental solver: it finds models after small changes
         # faster than re-running the simplifying tactic each time.
         polish = z3.Solver()
-        polish.add(*assertions)
-        model = _prettier(polish, solver.model(), request, world, self.chars)
+        polish.add(*assertions, case)
+        if case.eq(z3.BoolVal(True)):
+            model = _prettier(polish, model, request, world, self.chars)
+        else:  # a hard question: keep the witness as found, only with readable characters
+            model = _readable(polish, model, request, self.chars)
         return self.witness(kind, request, world, sides, model, expect)
 
     def witness(
@@ -234,6 +235,37 @@ def account_table(texts: set[str]) -> tuple[str, ...]:
     return (*named, *fresh[:2])
 
 
+def _by_cases(
+    assertions: list[z3.BoolRef], sides: dict[str, Side]
+) -> tuple[z3.CheckSatResult, z3.ModelRef | None, z3.BoolRef]:
+    """When the whole question is too hard at once: one check per Allow statement that could
+    apply, plus one for "none of them applies" (the cases cover every request, so the answer is
+    exact). Each case fixes which statement grants, which is what the solver struggled to find."""
+    allows = [
+        f.applies
+        for side in sides.values()
+        for _, _, f in side.evaluation.statements
+        if f.statement.effect == "Allow"
+    ]
+    cases = [*allows, z3.Not(z3.Or(allows))] if allows else [z3.BoolVal(True)]
+    unknown = False
+    for case in cases:
+        solver = z3.Solver()
+        solver.set("timeout", CASE_TIMEOUT_MS)
+        solver.add(*assertions, case)
+        answer = solver.check()
+        if answer == z3.sat:
+            return answer, solver.model(), case
+        unknown = unknown or answer != z3.unsat
+    solver = z3.SolverFor("QF_SLIA")
+    solver.add(*assertions)
+    if not unknown:
+        return z3.unsat, None, z3.BoolVal(True)
+    solver.set("timeout", TIMEOUT_MS)
+    answer = solver.check()
+    return answer, solver.model() if answer == z3.sat else None, z3.BoolVal(True)
+
+
 def new_solver() -> z3.Solver:
     """A solver that simplifies in context first: on these formulas (many small Boolean
     combinations of regex memberships) it proves unsatisfiability several times faster."""
@@ -274,7 +306,14 @@ def _prettier(
             model = _keep(solver, preference) or model
     else:
         model = better
-    # Readable characters: replace the others, then check the request still answers the question.
+    return _readable(solver, model, request, chars)
+
+
+def _readable(
+    solver: z3.Solver, model: z3.ModelRef, request: SymRequest, chars: frozenset[str]
+) -> z3.ModelRef:
+    """Replace unreadable characters in free text, if the request still answers the question."""
+    solver.set("timeout", PREFERENCE_TIMEOUT_MS)
     spare = next((c for c in "xyzqkw" if c not in chars), "x")
     pinned = []
     for term in request.free_strings:
