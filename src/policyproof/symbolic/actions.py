@@ -16,8 +16,6 @@ from bisect import bisect_left
 from functools import lru_cache
 from importlib import resources
 
-import z3
-
 from policyproof.engine.patterns import wildcard_regex
 
 _SHAPE = re.compile(r"^[a-z0-9][a-z0-9_.-]*:[a-z0-9][a-z0-9_-]*$")
@@ -145,10 +143,3 @@ def _runs(indices) -> tuple[tuple[int, int], ...]:
         else:
             out.append([i, i])
     return tuple((lo, hi) for lo, hi in out)
-
-
-def within(index: z3.ArithRef, intervals: tuple[tuple[int, int], ...]) -> z3.BoolRef:
-    parts = [index == lo if lo == hi else z3.And(index >= lo, index <= hi) for lo, hi in intervals]
-    if not parts:
-        return z3.BoolVal(False)
-    return parts[0] if len(parts) == 1 else z3.Or(parts)

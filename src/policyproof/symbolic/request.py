@@ -63,8 +63,6 @@ IDENTITY_KINDS = frozenset({USER, ROLE, ROLE_SESSION, FEDERATED_USER, ACCOUNT})
 
 # Characters a readable witness uses for free text (``readable``).
 READABLE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+=,@/:")
-DIGITS = char_class(frozenset("0123456789"))
-ACCOUNT_RE = z3.Loop(DIGITS, 12, 12)
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 SERVICE_PRINCIPAL_RE = z3.Concat(
     char_class(_LOWER),
@@ -72,8 +70,6 @@ SERVICE_PRINCIPAL_RE = z3.Concat(
     literal(".amazonaws.com"),
     z3.Option(literal(".cn")),
 )
-ACTION_SERVICE_RE = z3.Concat(char_class(_LOWER), z3.Star(char_class(_LOWER | {"_", ".", "-"})))
-ACTION_NAME_RE = z3.Concat(char_class(_LOWER), z3.Star(char_class(_LOWER | {"_", "-"})))
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
