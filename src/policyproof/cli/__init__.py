@@ -17,6 +17,8 @@ from policyproof import __version__
 # subcommand name -> module that implements it
 SUBCOMMANDS: dict[str, str] = {
     "check": "policyproof.cli.check",
+    "compare": "policyproof.cli.compare",
+    "who-can": "policyproof.cli.who_can",
     "evaluate": "policyproof.cli.evaluate",
     "import-hugo": "policyproof.cli.import_hugo",
     "verify": "policyproof.cli.verify",

@@ -1,0 +1,187 @@
+"""Universal claims (``for_all:`` in claims.yaml): a statement about *every* request, proved by
+the symbolic engine or refuted with a counterexample the concrete engine confirmed.
+
+Takes an already-loaded ``ClaimsFile`` (``policyproof.claims``) and ``ForAllSpec`` values; the
+loader's part (reading ``for_all:`` entries into ``ForAllSpec``) is described in ``ForAllSpec``.
+
+Two shapes of claim, both "no such request is allowed" (``expect: Deny``):
+
+- about a resource: ``resource: key-a, action: kms:Decrypt, accounts_outside: [A, B]`` — no
+  principal of another account (nor an AWS service, nor an anonymous caller) can make the request,
+  whatever its own IAM policies say (they are free, as IAM Access Analyzer assumes);
+- about a principal: ``principal: app-reader-b, actions_outside: [kms:Decrypt, ...]`` — its
+  identity policies (and boundaries) allow no other action on any resource, when the resource's
+  owner delegates to IAM (a resource policy naming the account, as the default key policy does).
+  A resource policy that names the principal directly could grant more; that is the resource's
+  claim, not the principal's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import z3
+
+from policyproof.claims.model import ClaimsFile
+from policyproof.engine.arns import ANONYMOUS_KIND, SERVICE, parse_principal
+from policyproof.engine.managed_keys import managed_key_policy
+from policyproof.engine.model import NamedPolicy
+from policyproof.engine.result import ALLOW
+from policyproof.symbolic.errors import Unknown
+from policyproof.symbolic.evaluator import FREE, Slots, World
+from policyproof.symbolic.pieces import equals
+from policyproof.symbolic.request import PRINCIPAL_KINDS, SymRequest
+from policyproof.symbolic.solve import Question, Witness
+
+
+@dataclass(frozen=True)
+class ForAllSpec:
+    """One ``for_all:`` entry. The loader fills it from YAML such as::
+
+        for_all:
+          - id: only-a-and-b-decrypt-with-key-a
+            text: {vi: ..., en: ...}
+            resource: key-a                  # a resource name of this file
+            actions: ["kms:Decrypt"]         # optional: only these actions (default: every action)
+            accounts_outside: [A, B]         # account names (or ids): requests by everyone else
+            expect: Deny
+          - id: app-reader-grants-only-key-use
+            principal: app-reader-b          # a principal name of this file
+            actions_outside: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
+            expect: Deny
+
+    ``resource`` and/or ``principal`` (at least one); ``actions`` and ``actions_outside`` are
+    exclusive; ``expect`` is ``Deny`` ("no such request is allowed").
+    """
+
+    id: str
+    expect: str = "Deny"
+    text: Mapping[str, str] = field(default_factory=dict)
+    resource: str | None = None
+    principal: str | None = None
+    actions: tuple[str, ...] = ()
+    actions_outside: tuple[str, ...] = ()
+    accounts_outside: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+
+@dataclass
+class ForAllResult:
+    spec: ForAllSpec
+    proved: bool
+    counterexample: Witness | None = None
+
+    def to_dict(self) -> dict:
+        data: dict = {
+            "id": self.spec.id,
+            "kind": "for_all",
+            "expect": self.spec.expect,
+            "proved": self.proved,
+        }
+        if self.counterexample is not None:
+            w = self.counterexample
+            data["counterexample"] = {
+                "request": w.request_dict(),
+                "decision": w.decisions["claim"],
+                "assuming": w.free_policies_used(),
+            }
+        return data
+
+
+def prove_for_all(claims: ClaimsFile, spec: ForAllSpec) -> ForAllResult:
+    """Prove ``spec`` over every request, or return the counterexample. Raises ``Unknown`` when the
+    answer cannot be computed exactly, ``ValueError`` for a spec that names unknown things."""
+    if spec.expect != "Deny":
+        raise ValueError(f"for_all {spec.id}: only `expect: Deny` (no such request is allowed) is supported")
+    if spec.resource is None and spec.principal is None:
+        raise ValueError(f"for_all {spec.id}: name a `resource`, a `principal`, or both")
+    if spec.actions and spec.actions_outside:
+        raise ValueError(f"for_all {spec.id}: give `actions` or `actions_outside`, not both")
+    slots = Slots(identity=FREE, resource=FREE, boundaries=[], session=None)
+    resource_arn = resource_account = None
+    if spec.resource is not None:
+        resource = _lookup(claims.resources, spec.resource, "resource", spec)
+        resource_arn, resource_account = resource.arn, resource.account
+        slots.resource = _resource_policy(claims, resource)
+    principal_text = None
+    if spec.principal is not None:
+        principal = _lookup(claims.principals, spec.principal, "principal", spec)
+        principal_text = principal.arn
+        slots.identity = [claims.policies[name] for name in principal.policies]
+        slots.boundaries = [claims.policies[name] for name in principal.boundaries]
+    outside = tuple(claims.accounts.get(name, name) for name in spec.accounts_outside)
+    named = (*spec.actions, *spec.actions_outside, resource_arn, resource_account, principal_text, *outside)
+    texts = tuple(t for t in named if t)
+    question = Question({"claim": slots}, texts=texts)
+
+    kinds = PRINCIPAL_KINDS
+    if principal_text is not None:
+        kinds = (parse_principal(principal_text).kind,)
+
+    def extra(request: SymRequest) -> list[z3.BoolRef]:
+        out = []
+        if resource_arn is not None:
+            out += [equals(request.resource, resource_arn), request.resource_account.is_(resource_account)]
+        if principal_text is not None:
+            out += request.pin_principal(principal_text)
+        if spec.actions:
+            out.append(request.action_in(frozenset(a.lower() for a in spec.actions)))
+        elif resource_arn is not None:
+            # Requests *on this resource*: actions of its service (sts:GetCallerIdentity, always
+            # allowed, acts on no resource).
+            out.append(request.action_in_service(resource_arn.split(":")[2]))
+        out.append(z3.Not(request.always_allowed))
+        if spec.actions_outside:
+            out.append(z3.Not(request.action_in(frozenset(a.lower() for a in spec.actions_outside))))
+        if outside and request.kind not in (SERVICE, ANONYMOUS_KIND):
+            account = request.principal.account
+            if account is not None:
+                out.append(z3.Not(z3.Or([account.is_(a) for a in outside])))
+        return out
+
+    def world_extra(world: World) -> list[z3.BoolRef]:
+        if slots.resource != FREE:
+            return []
+        # A principal's claim: the resource's owner only delegates to IAM (see the module docstring).
+        return [z3.Not(world.resource_direct), z3.Not(world.resource_role)]
+
+    def goal(request: SymRequest, sides: dict) -> z3.BoolRef:
+        return sides["claim"].evaluation.allow
+
+    # A claim about no request at all would be "proved" vacuously: make sure requests exist.
+    if not any(question.find(kind, _anything, _any, extra, world_extra, check=False) for kind in kinds):
+        raise Unknown(
+            f"for_all {spec.id}: no request matches the claim (check its resource, principal, actions)"
+        )
+    for kind in kinds:
+        witness = question.find(kind, goal, lambda d: d["claim"] == ALLOW, extra, world_extra)
+        if witness is not None:
+            return ForAllResult(spec, False, witness)
+    return ForAllResult(spec, True)
+
+
+def _anything(request: SymRequest, sides: dict) -> z3.BoolRef:
+    return z3.BoolVal(True)
+
+
+def _any(decisions: dict) -> bool:
+    return True
+
+
+def _lookup(table: Mapping, name: str, what: str, spec: ForAllSpec):
+    if name not in table:
+        raise ValueError(f"for_all {spec.id}: unknown {what} {name!r}; known: {', '.join(sorted(table))}")
+    return table[name]
+
+
+def _resource_policy(claims: ClaimsFile, resource) -> NamedPolicy | None:
+    if resource.policy is not None:
+        return claims.policies[resource.policy]
+    if resource.managed is not None:
+        document = managed_key_policy(resource.managed, resource.account, claims.region)
+        return NamedPolicy(f"{resource.managed} key policy", document)
+    if ":s3:::" in resource.arn or ":kms:" in resource.arn:
+        return None  # no resource policy: only IAM grants (KMS keys then allow nothing)
+    raise Unknown(f"resource {resource.name} has no policy the symbolic engine can read")
