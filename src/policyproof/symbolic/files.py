@@ -8,32 +8,17 @@ from pathlib import Path
 
 from policyproof.check.document import Locator, load_json
 from policyproof.check.findings import InputError
+from policyproof.check.kinds import kind_from_filename
 from policyproof.engine.errors import EngineInputError
 from policyproof.engine.model import NamedPolicy
 from policyproof.symbolic.errors import Unknown
 from policyproof.symbolic.questions import KIND_SLOTS, SLOT_ENGINE_KIND
 from policyproof.symbolic.translate import compile_checked
 
-# File-name suffixes (briefing, contract 4) -> --kind names.
-SUFFIXES = {
-    ".identity-policy.json": "identity",
-    ".key-policy.json": "key",
-    ".bucket-policy.json": "bucket",
-    ".trust-policy.json": "trust",
-    ".scp.json": "scp",
-    ".rcp.json": "rcp",
-    ".endpoint-policy.json": "endpoint",
-    ".resource-policy.json": "resource",
-    ".boundary-policy.json": "boundary",
-    ".session-policy.json": "session",
-}
-
 
 def kind_of(path: Path) -> str | None:
-    for suffix, kind in SUFFIXES.items():
-        if path.name.endswith(suffix):
-            return kind
-    return None
+    """The kind a file's name declares: the checker's own table (one place decides it)."""
+    return kind_from_filename(path.name)
 
 
 @dataclass
