@@ -33,7 +33,7 @@ from policyproof.engine.arns import (
     parse_principal,
     require_arn,
 )
-from policyproof.engine.context import RequestContext, build_context, derived_keys, request_keys
+from policyproof.engine.context import build_context, derived_keys, request_keys
 from policyproof.engine.errors import EngineInputError
 from policyproof.engine.grants import evaluate_grants
 from policyproof.engine.model import NamedPolicy, PolicySet, Request
@@ -59,7 +59,13 @@ from policyproof.engine.services import (
     rcp_applies_to_service,
     takes_only_wildcard_resource,
 )
-from policyproof.engine.statements import MATCH_STRENGTH, RequestView, compiled_policy, match_statement
+from policyproof.engine.statements import (
+    MATCH_STRENGTH,
+    RequestView,
+    compiled_of,
+    statement_applies,
+    statement_trace,
+)
 from policyproof.engine.warnings import unknown_action, unknown_context_keys
 
 # The AWS managed RCP that Organizations attaches at every level once RCPs are enabled.
@@ -81,27 +87,94 @@ _ACTION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_-
 _FULLY_DIRECT = frozenset({"user", "session", "wildcard", "not-principal"})
 
 
-@dataclass(slots=True)
 class _Evaluated:
-    """Every policy's trace, plus the applicable statements the decision needs."""
+    """What the decision needs from the policies (the applicable statements, the guardrails that
+    do not allow), and what the trace is built from when it is read (``facts``, ``policies``)."""
 
-    traces: list[PolicyTrace]
-    denies: list[StatementRef]
-    identity_allows: list[StatementRef]
-    resource_allows: list[tuple[StatementRef, str]]  # with how the principal matched
-    scp_levels_without_allow: list[int]
-    boundaries_without_allow: list[str]
-    session_without_allow: str | None
-    endpoints_without_allow: list[str]
-    grant_allows: list[StatementRef]
-    grant_near: list  # (grant name, constraint mismatch): a grant that fails only on its constraint
+    __slots__ = (
+        "setting",
+        "view",
+        "lookup",
+        "entries",
+        "denies",
+        "identity_allows",
+        "resource_allows",
+        "scp_levels_without_allow",
+        "boundaries_without_allow",
+        "session_without_allow",
+        "endpoints_without_allow",
+        "grant_allows",
+        "grant_near",
+        "scps_given",
+        "rcps_given",
+        "context_keys",
+    )
+
+    def __init__(self, setting: _Setting, view: RequestView, scps_given: bool, rcps_given: bool) -> None:
+        self.setting = setting
+        self.view = view
+        self.lookup = view.context.get  # resolves ${...} policy variables from the request context
+        # Per policy, in evaluation order: (kind, name, compiled policy, level, applied statements
+        # as a bit mask), or a PolicyTrace built already (grants), or (level,) for RCPFullAWSAccess.
+        self.entries: list = []
+        self.denies: list[StatementRef] = []
+        self.identity_allows: list[StatementRef] = []
+        self.resource_allows: list[tuple[StatementRef, str]] = []  # with how the principal matched
+        self.scp_levels_without_allow: list[int] = []
+        self.boundaries_without_allow: list[str] = []
+        self.session_without_allow: str | None = None
+        self.endpoints_without_allow: list[str] = []
+        self.grant_allows: list[StatementRef] = []
+        # (grant name, constraint mismatch): a grant that fails only on its constraint
+        self.grant_near: list = []
+        self.scps_given = scps_given
+        self.rcps_given = rcps_given
+        self.context_keys: tuple[str, ...] = ()
+
+    def facts(self) -> dict[str, object]:
+        setting, context = self.setting, self.view.context
+        facts = setting.facts.copy()
+        facts["scpsApply"] = setting.scps_apply if self.scps_given else None
+        facts["rcpsApply"] = setting.rcps_apply if self.rcps_given else None
+        facts["contextFilledByEngine"] = list(context.filled)
+        facts["contextFilled"] = context.filled_values or {}
+        if setting.warnings:
+            facts["warnings"] = list(setting.warnings)
+        context_warnings = unknown_context_keys(self.context_keys) if self.context_keys else ()
+        if context_warnings:
+            facts.setdefault("warnings", []).extend(context_warnings)
+        return facts
+
+    def policies(self) -> tuple[PolicyTrace, ...]:
+        """Every policy's trace, every statement with every element that failed."""
+        traces = []
+        for entry in self.entries:
+            if type(entry) is PolicyTrace:
+                traces.append(entry)
+            elif len(entry) == 1:
+                traces.append(_rcp_full_access_trace(entry[0]))
+            else:
+                kind, name, compiled, level, applied = entry
+                lookup = self.lookup if compiled.variables else None
+                view = self.view
+                statements = tuple(statement_trace(st, kind, view, lookup)[0] for st in compiled.statements)
+                mask = 0
+                for number, statement in enumerate(statements):
+                    if statement.applies:
+                        mask |= 1 << number
+                if mask != applied:  # one matching function serves both: this cannot happen
+                    raise AssertionError(f"the trace of {kind} policy {name!r} disagrees with the decision")
+                traces.append(PolicyTrace(kind, name, statements, level))
+        return tuple(traces)
 
 
 def evaluate(request: Request, policies: PolicySet) -> Result:
-    """Decide ``request`` against ``policies``. Raises ``EngineInputError`` on bad input."""
-    if not isinstance(request, Request):
+    """Decide ``request`` against ``policies``. Raises ``EngineInputError`` on bad input.
+
+    The result's trace (facts, every statement of every policy) is built when it is first read."""
+    if type(request) is not Request and not isinstance(request, Request):
         raise EngineInputError(f"expected a Request, got {type(request).__name__}")
-    if not isinstance(policies, PolicySet):
+    if type(policies) is not PolicySet and not isinstance(policies, PolicySet):
         raise EngineInputError(f"expected a PolicySet, got {type(policies).__name__}")
     try:
         setting = _setting(
@@ -115,7 +188,6 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         )
     except TypeError:  # an unhashable field (a dict or list where a string belongs)
         raise EngineInputError(_wrong_field_types(request)) from None
-    principal = setting.principal
     derived = setting.derived_context
     if (
         request.principal_tags
@@ -124,38 +196,31 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         or request.resource_org_id
         or request.endpoint is not None
     ):
-        derived = derived + request_keys(request, principal)
-    context = build_context(request.context, derived)
-    facts = setting.facts.copy()
-    facts["scpsApply"] = setting.scps_apply if policies.scps else None
-    facts["rcpsApply"] = setting.rcps_apply if policies.rcps else None
-    facts["contextFilledByEngine"] = list(context.filled)
-    facts["contextFilled"] = context.filled_values or {}
-    if setting.warnings:
-        facts["warnings"] = list(setting.warnings)
-    context_warnings = unknown_context_keys(tuple(request.context)) if request.context else ()
-    if context_warnings:
-        facts.setdefault("warnings", []).extend(context_warnings)
-
+        derived = derived + request_keys(request, setting.principal)
+    given = request.context
+    context = build_context(given, derived)
     view = RequestView(
         setting.action,
         setting.resource,
-        principal,
+        setting.principal,
         context,
         bool(policies.boundaries),
         setting.resource_is_pattern,
         request.action,
     )
-    evaluated = _evaluate_policies(policies, view, context, setting.scps_apply, setting.rcps_apply)
+    evaluated = _Evaluated(setting, view, bool(policies.scps), bool(policies.rcps))
+    if given:
+        evaluated.context_keys = tuple(given)  # warned about when the trace is read
+    _evaluate_policies(policies, evaluated, setting.scps_apply, setting.rcps_apply)
     if policies.grants and setting.required == "kms-key":
         grant_traces, evaluated.grant_allows, evaluated.grant_near = evaluate_grants(
-            policies.grants, setting, request.context, setting.resource
+            policies.grants, setting, given, setting.resource
         )
-        evaluated.traces.extend(grant_traces)
+        evaluated.entries.extend(grant_traces)
     decision, rule = _decide(setting, evaluated)
     if "action" in rule.params:  # report the action as the caller spelled it
         rule = Rule(rule.code, {**rule.params, "action": request.action}, rule.cites)
-    return Result(decision, Trace(facts, tuple(evaluated.traces), rule))
+    return Result(decision, Trace(None, None, rule, evaluated))
 
 
 @dataclass(frozen=True)
@@ -326,60 +391,65 @@ def _rcps_apply(principal: Principal, action: str) -> bool:
 # ----- evaluating every policy -----
 
 
-def _evaluate_policies(
-    policies: PolicySet, view: RequestView, context: RequestContext, scps_apply: bool, rcps_apply: bool
-) -> _Evaluated:
-    lookup = context.get  # resolves ${...} policy variables from the request context
-    result = _Evaluated([], [], [], [], [], [], None, [], [], [])
-
-    def run(policy: NamedPolicy, kind: str, level: int | None = None, implicit: bool = False) -> PolicyTrace:
-        if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
-            raise EngineInputError(f"{kind} policy must be a NamedPolicy(name, document), got {policy!r}")
-        name = policy.name
-        compiled = compiled_policy(name, kind, policy.document)
-        variable_lookup = lookup if compiled.variables else None
-        statements: list[StatementTrace] = []
-        for statement in compiled.statements:
-            trace, match_kind = match_statement(statement, compiled, view, variable_lookup)
-            statements.append(trace)
-            if trace.applies:
-                ref = StatementRef(kind, name, trace.label)
-                if trace.effect == "Deny":
-                    result.denies.append(ref)
-                elif kind == "identity":
-                    result.identity_allows.append(ref)
+def _run(evaluated: _Evaluated, policy: NamedPolicy, kind: str, level: int | None = None) -> bool:
+    """Match every statement of one policy; True when one of its Allow statements applies."""
+    if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
+        raise EngineInputError(f"{kind} policy must be a NamedPolicy(name, document), got {policy!r}")
+    compiled = compiled_of(policy, kind)
+    lookup = evaluated.lookup if compiled.variables else None
+    view = evaluated.view
+    allows = False
+    applied = 0
+    for number, statement in enumerate(compiled.statements):
+        applies = statement_applies(statement, kind, view, lookup)
+        if applies is not False:
+            applied |= 1 << number
+            sid = statement[1]
+            ref = StatementRef(kind, policy.name, f'"{sid}"' if sid else f"#{statement[0] + 1}")
+            if statement[2] == "Deny":
+                evaluated.denies.append(ref)
+            else:
+                allows = True
+                if kind == "identity":
+                    evaluated.identity_allows.append(ref)
                 elif kind == "resource":
-                    result.resource_allows.append((ref, match_kind or "wildcard"))
-        policy_trace = PolicyTrace(kind, name, tuple(statements), level, implicit)
-        result.traces.append(policy_trace)
-        return policy_trace
+                    evaluated.resource_allows.append((ref, applies if type(applies) is str else "wildcard"))
+    evaluated.entries.append((kind, policy.name, compiled, level, applied))
+    return allows
 
+
+def _evaluate_policies(
+    policies: PolicySet, evaluated: _Evaluated, scps_apply: bool, rcps_apply: bool
+) -> None:
     if scps_apply and policies.scps:
         for level, level_policies in enumerate(_levels(policies.scps, "scps")):
-            traces = [run(p, "scp", level) for p in level_policies]
-            if not any(t.allows for t in traces):
-                result.scp_levels_without_allow.append(level)
+            allowed = False
+            for p in level_policies:
+                if _run(evaluated, p, "scp", level):
+                    allowed = True
+            if not allowed:
+                evaluated.scp_levels_without_allow.append(level)
     if rcps_apply and policies.rcps:
         for level, level_policies in enumerate(_levels(policies.rcps, "rcps")):
-            result.traces.append(_rcp_full_access_trace(level))
+            evaluated.entries.append((level,))  # RCPFullAWSAccess: allows everything to everyone
             for p in level_policies:
-                run(p, "rcp", level)
+                _run(evaluated, p, "rcp", level)
     if policies.resource is not None:
-        run(policies.resource, "resource")
-    if policies.identity:
-        for p in _policy_list(policies.identity, "identity"):
-            run(p, "identity")
+        _run(evaluated, policies.resource, "resource")
+    identity = policies.identity
+    if identity:
+        for p in identity if type(identity) is list else _policy_list(identity, "identity"):
+            _run(evaluated, p, "identity")
     if policies.boundaries:
         for p in _policy_list(policies.boundaries, "boundaries"):
-            if not run(p, "boundary").allows:
-                result.boundaries_without_allow.append(p.name)
-    if policies.session is not None and not run(policies.session, "session").allows:
-        result.session_without_allow = policies.session.name
+            if not _run(evaluated, p, "boundary"):
+                evaluated.boundaries_without_allow.append(p.name)
+    if policies.session is not None and not _run(evaluated, policies.session, "session"):
+        evaluated.session_without_allow = policies.session.name
     if policies.endpoints:
         for p in _policy_list(policies.endpoints, "endpoints"):
-            if not run(p, "endpoint").allows:
-                result.endpoints_without_allow.append(p.name)
-    return result
+            if not _run(evaluated, p, "endpoint"):
+                evaluated.endpoints_without_allow.append(p.name)
 
 
 def _rcp_full_access_trace(level: int) -> PolicyTrace:
