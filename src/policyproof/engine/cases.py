@@ -112,12 +112,16 @@ def _unknown_keys(data: dict, allowed: tuple[str, ...], file: str, where: str, s
     where += suffix
     for key in data:
         if key not in allowed:
-            close = [k for k in allowed if _singular(k) == _singular(key)]  # cheap, common typos first
+            singular = _singular(key) if isinstance(key, str) else None
+            close = [k for k in allowed if _SINGULARS[k] == singular]  # cheap, common typos first
             close = close or difflib.get_close_matches(key, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(allowed)})"
             raise EngineInputError(
                 f"{where}: unknown key {key!r}{hint}", file=file, path=(*_path(where), key)
             )
+
+
+_SINGULARS = {key: _singular(key) for keys in _KEY_SETS for key in keys}
 
 
 _EMPTY: list = []
@@ -144,6 +148,7 @@ def _document_list(value: object, file: str, name: str, at: str) -> list[NamedPo
 
 
 _NAMES: dict[tuple[str, int], tuple[str, ...]] = {}
+_IDENTITY_NAMES = tuple(f"identityPolicies[{i}]" for i in range(16))
 
 
 def _names(name: str, count: int) -> tuple[str, ...]:
@@ -236,7 +241,18 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
 
     grants = _grants(data["grants"], file, where) if "grants" in data else []
     identity = get("identityPolicies", _MISSING)
-    identity = [] if identity is _MISSING else _document_list(identity, file, "identityPolicies", where)
+    if identity is _MISSING:
+        identity = []
+    elif type(identity) is list and len(identity) <= len(_IDENTITY_NAMES):
+        # The common case, inline: a short list of documents.
+        documents = identity
+        identity = []
+        for i, document in enumerate(documents):
+            if type(document) is not dict:
+                _document(document, file, f"{where}.identityPolicies[{i}]")  # raises with the message
+            identity.append(NamedPolicy(_IDENTITY_NAMES[i], document))
+    else:
+        identity = _document_list(identity, file, "identityPolicies", where)
     resource_policy = get("resourcePolicy")
     if resource_policy is not None:
         if type(resource_policy) is not dict:

@@ -19,7 +19,7 @@ evaluation logic", and the KMS Developer Guide, "Key policies in AWS KMS":
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from policyproof.engine.arns import (
@@ -33,7 +33,7 @@ from policyproof.engine.arns import (
     parse_principal,
     require_arn,
 )
-from policyproof.engine.context import build_context, derived_keys, request_keys
+from policyproof.engine.context import RequestContext, build_context, derived_keys, request_keys
 from policyproof.engine.errors import EngineInputError
 from policyproof.engine.grants import evaluate_grants
 from policyproof.engine.model import NamedPolicy, PolicySet, Request
@@ -89,47 +89,31 @@ _FULLY_DIRECT = frozenset({"user", "session", "wildcard", "not-principal"})
 
 class _Evaluated:
     """What the decision needs from the policies (the applicable statements, the guardrails that
-    do not allow), and what the trace is built from when it is read (``facts``, ``policies``)."""
+    do not allow), and what the trace is built from when it is read (``facts``, ``policies``).
 
-    __slots__ = (
-        "setting",
-        "view",
-        "lookup",
-        "entries",
-        "denies",
-        "identity_allows",
-        "resource_allows",
-        "scp_levels_without_allow",
-        "boundaries_without_allow",
-        "session_without_allow",
-        "endpoints_without_allow",
-        "grant_allows",
-        "grant_near",
-        "scps_given",
-        "rcps_given",
-        "context_keys",
-    )
+    The lists start as the shared empty tuple below and become lists at their first entry: most
+    requests fill one or two of them."""
+
+    denies: list[StatementRef] = ()  # type: ignore[assignment]
+    identity_allows: list[StatementRef] = ()  # type: ignore[assignment]
+    resource_allows: list[tuple[StatementRef, str]] = ()  # type: ignore[assignment]  # with the match
+    scp_levels_without_allow: list[int] = ()  # type: ignore[assignment]
+    boundaries_without_allow: list[str] = ()  # type: ignore[assignment]
+    session_without_allow: str | None = None
+    endpoints_without_allow: list[str] = ()  # type: ignore[assignment]
+    grant_allows: list[StatementRef] = ()  # type: ignore[assignment]
+    # (grant name, constraint mismatch): a grant that fails only on its constraint
+    grant_near: list = ()  # type: ignore[assignment]
+    context_keys: tuple[str, ...] = ()  # the keys the caller gave, warned about in the facts
 
     def __init__(self, setting: _Setting, view: RequestView, scps_given: bool, rcps_given: bool) -> None:
         self.setting = setting
         self.view = view
-        self.lookup = view.context.get  # resolves ${...} policy variables from the request context
         # Per policy, in evaluation order: (kind, name, compiled policy, level, applied statements
         # as a bit mask), or a PolicyTrace built already (grants), or (level,) for RCPFullAWSAccess.
         self.entries: list = []
-        self.denies: list[StatementRef] = []
-        self.identity_allows: list[StatementRef] = []
-        self.resource_allows: list[tuple[StatementRef, str]] = []  # with how the principal matched
-        self.scp_levels_without_allow: list[int] = []
-        self.boundaries_without_allow: list[str] = []
-        self.session_without_allow: str | None = None
-        self.endpoints_without_allow: list[str] = []
-        self.grant_allows: list[StatementRef] = []
-        # (grant name, constraint mismatch): a grant that fails only on its constraint
-        self.grant_near: list = []
         self.scps_given = scps_given
         self.rcps_given = rcps_given
-        self.context_keys: tuple[str, ...] = ()
 
     def facts(self) -> dict[str, object]:
         setting, context = self.setting, self.view.context
@@ -154,10 +138,10 @@ class _Evaluated:
             elif len(entry) == 1:
                 traces.append(_rcp_full_access_trace(entry[0]))
             else:
-                kind, name, compiled, level, applied = entry
-                lookup = self.lookup if compiled.variables else None
+                kind, name, (compiled, variables), level, applied = entry
                 view = self.view
-                statements = tuple(statement_trace(st, kind, view, lookup)[0] for st in compiled.statements)
+                lookup = view.context.get if variables else None
+                statements = tuple(statement_trace(st, kind, view, lookup)[0] for st in compiled)
                 mask = 0
                 for number, statement in enumerate(statements):
                     if statement.applies:
@@ -188,7 +172,7 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         )
     except TypeError:  # an unhashable field (a dict or list where a string belongs)
         raise EngineInputError(_wrong_field_types(request)) from None
-    derived = setting.derived_context
+    given = request.context
     if (
         request.principal_tags
         or request.principal_unique_id
@@ -196,18 +180,17 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         or request.resource_org_id
         or request.endpoint is not None
     ):
-        derived = derived + request_keys(request, setting.principal)
-    given = request.context
-    context = build_context(given, derived)
-    view = RequestView(
-        setting.action,
-        setting.resource,
-        setting.principal,
-        context,
-        bool(policies.boundaries),
-        setting.resource_is_pattern,
-        request.action,
-    )
+        view = _view(
+            setting,
+            build_context(given, setting.derived_context + request_keys(request, setting.principal)),
+            policies,
+        )
+    elif type(given) is dict and not given:
+        # No context given, nothing beyond the principal's ARN: the context holds only the keys
+        # the engine derives, the same for every request of this setting (read-only, shared).
+        view = setting.views[1 if policies.boundaries else 0]
+    else:
+        view = _view(setting, build_context(given, setting.derived_context), policies)
     evaluated = _Evaluated(setting, view, bool(policies.scps), bool(policies.rcps))
     if given:
         evaluated.context_keys = tuple(given)  # warned about when the trace is read
@@ -221,6 +204,18 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
     if "action" in rule.params:  # report the action as the caller spelled it
         rule = Rule(rule.code, {**rule.params, "action": request.action}, rule.cites)
     return Result(decision, Trace(None, None, rule, evaluated))
+
+
+def _view(setting: _Setting, context: RequestContext, policies: PolicySet) -> RequestView:
+    return RequestView(
+        setting.action,
+        setting.resource,
+        setting.principal,
+        context,
+        bool(policies.boundaries),
+        setting.resource_is_pattern,
+        setting.action_text,
+    )
 
 
 @dataclass(frozen=True)
@@ -242,6 +237,10 @@ class _Setting:
     derived_context: tuple[tuple[str, str, tuple[str, ...]], ...]  # global keys the engine fills
     protection: str | None  # an AWS-owned resource no customer policy can change (services.py)
     warnings: tuple[str, ...] = ()  # e.g. an action no AWS service has, with "did you mean"
+    action_text: str = ""  # the action as the caller spelled it
+    # What statement matching sees of a request without context or caller details, without and
+    # with a permissions boundary (the context then holds only the derived keys).
+    views: tuple[RequestView, ...] = ()
 
 
 @lru_cache(maxsize=4096)
@@ -281,7 +280,7 @@ def _setting(
         "sameAccount": same_account,
         "resourcePolicyRequired": required,
     }
-    return _Setting(
+    setting = _Setting(
         principal,
         action,
         resource,
@@ -295,7 +294,14 @@ def _setting(
         derived_keys(principal, action.startswith("kms:"), resource_account),
         aws_owned_resource(action, resource),
         unknown_action(action_text) + _path_warning(principal, role_path),
+        action_text,
     )
+    context = build_context({}, setting.derived_context)
+    views = tuple(
+        RequestView(action, resource, principal, context, boundary, setting.resource_is_pattern, action_text)
+        for boundary in (False, True)
+    )
+    return replace(setting, views=views)
 
 
 def _path_warning(principal: Principal, role_path: str | None) -> tuple[dict[str, object], ...]:
@@ -391,29 +397,49 @@ def _rcps_apply(principal: Principal, action: str) -> bool:
 # ----- evaluating every policy -----
 
 
+# How the trace names a statement without a Sid: its 1-based position (StatementTrace.label).
+_POSITIONS = tuple(f"#{index + 1}" for index in range(64))
+
+
 def _run(evaluated: _Evaluated, policy: NamedPolicy, kind: str, level: int | None = None) -> bool:
     """Match every statement of one policy; True when one of its Allow statements applies."""
     if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
         raise EngineInputError(f"{kind} policy must be a NamedPolicy(name, document), got {policy!r}")
     compiled = compiled_of(policy, kind)
-    lookup = evaluated.lookup if compiled.variables else None
+    statements, variables = compiled
     view = evaluated.view
+    lookup = view.context.get if variables else None  # resolves ${...} from the request context
     allows = False
     applied = 0
-    for number, statement in enumerate(compiled.statements):
+    for number, statement in enumerate(statements):
         applies = statement_applies(statement, kind, view, lookup)
         if applies is not False:
             applied |= 1 << number
             sid = statement[1]
-            ref = StatementRef(kind, policy.name, f'"{sid}"' if sid else f"#{statement[0] + 1}")
+            index = statement[0]
+            ref = StatementRef(
+                kind,
+                policy.name,
+                f'"{sid}"' if sid else _POSITIONS[index] if index < 64 else f"#{index + 1}",
+            )
             if statement[2] == "Deny":
-                evaluated.denies.append(ref)
+                if evaluated.denies:
+                    evaluated.denies.append(ref)
+                else:
+                    evaluated.denies = [ref]
             else:
                 allows = True
                 if kind == "identity":
-                    evaluated.identity_allows.append(ref)
+                    if evaluated.identity_allows:
+                        evaluated.identity_allows.append(ref)
+                    else:
+                        evaluated.identity_allows = [ref]
                 elif kind == "resource":
-                    evaluated.resource_allows.append((ref, applies if type(applies) is str else "wildcard"))
+                    match = (ref, applies if type(applies) is str else "wildcard")
+                    if evaluated.resource_allows:
+                        evaluated.resource_allows.append(match)
+                    else:
+                        evaluated.resource_allows = [match]
     evaluated.entries.append((kind, policy.name, compiled, level, applied))
     return allows
 
@@ -428,7 +454,7 @@ def _evaluate_policies(
                 if _run(evaluated, p, "scp", level):
                     allowed = True
             if not allowed:
-                evaluated.scp_levels_without_allow.append(level)
+                evaluated.scp_levels_without_allow = [*evaluated.scp_levels_without_allow, level]
     if rcps_apply and policies.rcps:
         for level, level_policies in enumerate(_levels(policies.rcps, "rcps")):
             evaluated.entries.append((level,))  # RCPFullAWSAccess: allows everything to everyone
@@ -443,13 +469,13 @@ def _evaluate_policies(
     if policies.boundaries:
         for p in _policy_list(policies.boundaries, "boundaries"):
             if not _run(evaluated, p, "boundary"):
-                evaluated.boundaries_without_allow.append(p.name)
+                evaluated.boundaries_without_allow = [*evaluated.boundaries_without_allow, p.name]
     if policies.session is not None and not _run(evaluated, policies.session, "session"):
         evaluated.session_without_allow = policies.session.name
     if policies.endpoints:
         for p in _policy_list(policies.endpoints, "endpoints"):
             if not _run(evaluated, p, "endpoint"):
-                evaluated.endpoints_without_allow.append(p.name)
+                evaluated.endpoints_without_allow = [*evaluated.endpoints_without_allow, p.name]
 
 
 def _rcp_full_access_trace(level: int) -> PolicyTrace:

@@ -83,15 +83,9 @@ MATCH_STRENGTH = {
 Statement = tuple
 
 
-class CompiledPolicy:
-    """The statements of one policy document, checked in full, and whether ``${...}`` are policy
-    variables in it (Version 2012-10-17)."""
-
-    __slots__ = ("statements", "variables")
-
-    def __init__(self, statements: tuple[Statement, ...], variables: bool) -> None:
-        self.statements = statements
-        self.variables = variables
+# A compiled policy: (statements, variables), where ``variables`` says whether ``${...}`` are
+# policy variables in it (Version 2012-10-17).
+CompiledPolicy = tuple[tuple[Statement, ...], bool]
 
 
 def _strings(value: object, where: str, element: str) -> tuple[str, ...]:
@@ -211,7 +205,7 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             path=(("Statement",) if single else ("Statement", index)) + error.path,
             policy=name,
         ) from None
-    return CompiledPolicy(tuple(statements), variables)
+    return (tuple(statements), variables)
 
 
 _MISSING = object()
