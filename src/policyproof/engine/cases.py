@@ -66,6 +66,7 @@ _KEY_SETS = {
 _CASE_KEY_SET = _KEY_SETS[CASE_KEYS]
 _REQUEST_KEY_SET = _KEY_SETS[REQUEST_KEYS]
 _RESOURCE_KEY_SET = _KEY_SETS[RESOURCE_KEYS]
+_PLAIN_REQUEST_KEY_SET = frozenset(("principal", "action", "resource", "context", "wildcardOnlyAction"))
 EXPECTED_RESPONSES: dict[str, Decision] = {
     "Allowed": ALLOW,
     "ImplicitlyDenied": IMPLICIT_DENY,
@@ -186,27 +187,36 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
     if not data.keys() <= _CASE_KEY_SET:
         _unknown_keys(data, CASE_KEYS, file, where)
     get = data.get
-    name = get("name", where if index is not None else "case")
+    name = get("name", where)
     if type(name) is not str and not isinstance(name, str):
         raise _fail(file, f"{where}.name", "must be a string")
     request_data = get("request")
     if type(request_data) is not dict and not isinstance(request_data, dict):
         raise _fail(file, f"{where}.request", "is missing or not an object with principal, action, resource")
-    if not request_data.keys() <= _REQUEST_KEY_SET:
+    # policyproof's additions to a request are rare: their checks are skipped when it has none.
+    plain = request_data.keys() <= _PLAIN_REQUEST_KEY_SET
+    if not plain and not request_data.keys() <= _REQUEST_KEY_SET:
         _unknown_keys(request_data, REQUEST_KEYS, file, where, ".request")
-    if "principal" not in request_data or "action" not in request_data or "resource" not in request_data:
+    try:
+        principal = request_data["principal"]
+        action = request_data["action"]
+        resource_data = request_data["resource"]
+    except KeyError:
         for key in ("principal", "action", "resource"):
             if key not in request_data:
-                raise _fail(file, f"{where}.request", f"has no {key!r}")
-    principal = request_data["principal"]
+                raise _fail(file, f"{where}.request", f"has no {key!r}") from None
+        raise
     if type(principal) is not str and isinstance(principal, dict):
         if principal.get("type") != "Anonymous":
             raise _fail(
                 file, f"{where}.request.principal", 'an object principal must be {"type": "Anonymous"}'
             )
         principal = "anonymous"
-    resource_data = request_data["resource"]
-    if type(resource_data) is str or isinstance(resource_data, str):
+    if type(resource_data) is dict and type(resource := resource_data.get("resource")) is str:
+        if not resource_data.keys() <= _RESOURCE_KEY_SET:
+            _unknown_keys(resource_data, RESOURCE_KEYS, file, where, ".request.resource")
+        account = resource_data.get("accountId")
+    elif isinstance(resource_data, str):
         resource, account = resource_data, None
     elif isinstance(resource_data, dict) and isinstance(resource_data.get("resource"), str):
         if not resource_data.keys() <= _RESOURCE_KEY_SET:
@@ -224,26 +234,24 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
     wildcard_only = request_data.get("wildcardOnlyAction", False)
     if wildcard_only is not False and wildcard_only is not True:
         raise _fail(file, f"{where}.request.wildcardOnlyAction", "must be true or false")
-
-    # policyproof's additions are rare: skip their checks when the request has none of them.
-    if len(request_data) > 3 + ("context" in request_data) + ("wildcardOnlyAction" in request_data):
+    if plain:
+        request = Request(principal, action, resource, account, context, None, wildcard_only)
+    else:
         request = Request(
             principal,
-            request_data["action"],
+            action,
             resource,
             account,
             context,
             wildcard_only_action=wildcard_only,
             **_request_extras(request_data, file, where),
         )
-    else:
-        request = Request(principal, request_data["action"], resource, account, context, None, wildcard_only)
 
     grants = _grants(data["grants"], file, where) if "grants" in data else []
     identity = get("identityPolicies", _MISSING)
     if identity is _MISSING:
         identity = []
-    elif type(identity) is list and len(identity) <= len(_IDENTITY_NAMES):
+    elif type(identity) is list and len(identity) <= 16:  # len(_IDENTITY_NAMES)
         # The common case, inline: a short list of documents.
         documents = identity
         identity = []
@@ -283,7 +291,7 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
     )
     expected = None
     expected_data = get("expected")
-    if isinstance(expected_data, dict):
+    if expected_data is not None and isinstance(expected_data, dict):
         response = expected_data.get("response", _MISSING)
         if response is not _MISSING:
             expected = EXPECTED_RESPONSES.get(response)
@@ -294,7 +302,9 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
                     f"must be one of {', '.join(EXPECTED_RESPONSES)}, got {response!r}",
                 )
     simulation = get("simulation")
-    discovery = bool(simulation) and isinstance(simulation, dict) and simulation.get("mode") == "Discovery"
+    discovery = (
+        simulation is not None and isinstance(simulation, dict) and simulation.get("mode") == "Discovery"
+    )
     return Case(name, request, policies, expected, discovery)
 
 
