@@ -170,14 +170,17 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             policy=name,
         )
     raw_statements = document.get("Statement", _MISSING)
-    if raw_statements is _MISSING:
+    single = False
+    if type(raw_statements) is list:
+        pass
+    elif raw_statements is _MISSING:
         raise EngineInputError(
             f"{kind} policy {name!r} is not a policy document: it has no Statement element", policy=name
         )
-    single = type(raw_statements) is dict or isinstance(raw_statements, dict)
-    if single:
+    elif isinstance(raw_statements, dict):
+        single = True
         raw_statements = [raw_statements]
-    elif type(raw_statements) is not list and not isinstance(raw_statements, list):
+    elif not isinstance(raw_statements, list):
         raise EngineInputError(
             f"{kind} policy {name!r}: Statement must be an object or a list of objects",
             path=("Statement",),
@@ -223,6 +226,8 @@ def _statement(raw: object, index: int, variables: bool) -> Statement:
     effect = get("Effect")
     if effect != "Allow" and effect != "Deny":
         raise EngineInputError(f': Effect must be "Allow" or "Deny", got {effect!r}')
+    if raw.keys() <= _PLAIN_STATEMENT:
+        return _plain_statement(raw, index, variables, sid, effect)
     action = get("Action", _MISSING)
     not_action = get("NotAction", _MISSING)
     if (action is _MISSING) == (not_action is _MISSING):
@@ -277,6 +282,57 @@ def _statement(raw: object, index: int, variables: bool) -> Statement:
         has_variables,
         None if principal is _MISSING else _principal_element(principal, "", "Principal"),
         None if not_principal is _MISSING else _principal_element(not_principal, "", "NotPrincipal"),
+        entries or None,
+    )
+
+
+# The elements of most statements: no NotAction, NotResource or NotPrincipal.
+_PLAIN_STATEMENT = frozenset(("Sid", "Effect", "Action", "Resource", "Principal", "Condition"))
+
+
+def _plain_statement(raw: dict, index: int, variables: bool, sid: str | None, effect: str) -> Statement:
+    """``_statement`` for a statement without NotAction, NotResource and NotPrincipal (the same
+    checks, in the same order, with the ones those elements need left out)."""
+    get = raw.get
+    action = get("Action", _MISSING)
+    if action is _MISSING:
+        raise EngineInputError(": give exactly one of Action or NotAction")
+    resource = get("Resource", _MISSING)
+    principal = get("Principal", _MISSING)
+    condition = get("Condition")
+    entries = compile_condition_block(condition, "") if condition is not None else None
+    actions = (action,) if type(action) is str else _strings(action, "", "Action")
+    if resource is _MISSING:
+        patterns = None
+    else:
+        patterns = (resource,) if type(resource) is str else _strings(resource, "", "Resource")
+        # Fail closed: a Deny's Resource that is not an ARN would silently match nothing.
+        if effect == "Deny":
+            for pattern in patterns:
+                if _not_an_arn(pattern):
+                    raise EngineInputError(
+                        f": Resource {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
+                        'RESOURCE) or "*"; a Deny with it would silently not apply, so it cannot be '
+                        "evaluated",
+                        path=("Resource",),
+                    )
+    has_variables = False
+    if variables and patterns is not None:
+        for pattern in patterns:
+            if "${" in pattern:
+                has_variables = True
+                break
+    return (
+        index,
+        sid or None,
+        effect,
+        actions,
+        False,
+        patterns,
+        False,
+        has_variables,
+        None if principal is _MISSING else _principal_element(principal, "", "Principal"),
+        None,
         entries or None,
     )
 
