@@ -19,7 +19,7 @@ evaluation logic", and the KMS Developer Guide, "Key policies in AWS KMS":
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from policyproof.engine.arns import (
@@ -280,7 +280,10 @@ def _setting(
         "sameAccount": same_account,
         "resourcePolicyRequired": required,
     }
-    setting = _Setting(
+    derived = derived_keys(principal, action.startswith("kms:"), resource_account)
+    resource_is_pattern = _resource_is_pattern(wildcard_only, action, resource)
+    context = build_context({}, derived)
+    return _Setting(
         principal,
         action,
         resource,
@@ -289,19 +292,17 @@ def _setting(
         same_account,
         _scps_apply(principal),
         _rcps_apply(principal, action),
-        _resource_is_pattern(wildcard_only, action, resource),
+        resource_is_pattern,
         facts,
-        derived_keys(principal, action.startswith("kms:"), resource_account),
+        derived,
         aws_owned_resource(action, resource),
         unknown_action(action_text) + _path_warning(principal, role_path),
         action_text,
+        tuple(
+            RequestView(action, resource, principal, context, boundary, resource_is_pattern, action_text)
+            for boundary in (False, True)
+        ),
     )
-    context = build_context({}, setting.derived_context)
-    views = tuple(
-        RequestView(action, resource, principal, context, boundary, setting.resource_is_pattern, action_text)
-        for boundary in (False, True)
-    )
-    return replace(setting, views=views)
 
 
 def _path_warning(principal: Principal, role_path: str | None) -> tuple[dict[str, object], ...]:
