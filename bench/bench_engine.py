@@ -15,11 +15,18 @@ Both engines run in their own fresh process (Python: this script's ``--worker`` 
   same object or the same text twice and neither side can reuse a compiled policy. Timed per case:
   parse the JSON text, compile/load the policies, build the request, decide. Median per case.
   What stays warm: the runtime itself (JIT on Node, bytecode on Python) and per-string caches
-  each engine keeps (policyproof caches a pattern's regular expression and a request's
-  principal/action/resource setting; those strings repeat across passes).
+  each engine keeps (policyproof: a pattern's regular expression or test, condition operators and
+  values, ARNs, a request's principal/action/resource setting, keyed by those strings, which
+  repeat across passes; never a compiled policy: see ``policyproof.engine.caches``, printed as
+  "pattern cache: shared across cases").
 * **unique, JSON decoded untimed**: the same unique passes, but each pass's JSON texts are
   decoded to objects before timing. Timed: compile/load the policies, build the request, decide
   (issue 14's measure: "parse, compile and decide per unique case", parse = the policy grammar).
+* **unique, caches cleared** (policyproof only): the unique passes with every per-string cache
+  of the engine emptied (untimed) before each case (``policyproof.engine.caches.clear``), so
+  nothing at all is carried from one case to the next but the loaded modules and data tables.
+  Node has no such switch (V8 keeps its compiled code and inline caches): its column repeats
+  its unique figure.
 * **warm** (decide only): policies compiled/loaded once before timing and reused; timed: decide.
 * **first pass**: one pass over every case right after start-up, nothing cached.
 * **whole process**: each worker started as a command with no timed rounds: interpreter start,
@@ -160,6 +167,19 @@ def worker(cases_file: str, rounds: int) -> None:
                 unique[i].append(elapsed)
         unique_decisions = seen
 
+    from policyproof.engine import caches
+
+    cleared: list[list[int]] = [[] for _ in cases]
+    for number in range(-1, rounds):
+        texts = [c["template"].replace(placeholder, str(number + 1)) for c in cases]
+        for i, text in enumerate(texts):
+            caches.clear()
+            start = clock()
+            from_text(text, ids[i])
+            elapsed = clock() - start
+            if number >= 0:
+                cleared[i].append(elapsed)
+
     objects: list[list[int]] = [[] for _ in cases]
     for number in range(-1, rounds):
         raws = [json.loads(c["template"].replace(placeholder, str(number + 1))) for c in cases]
@@ -200,6 +220,7 @@ def worker(cases_file: str, rounds: int) -> None:
                 "runtime": f"Python {sys.version.split()[0]}",
                 "coldNs": cold_ns,
                 "maxRssKb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "caches": caches.describe(),
                 "results": [
                     {
                         "id": ids[i],
@@ -207,6 +228,7 @@ def worker(cases_file: str, rounds: int) -> None:
                         "uniqueDecision": unique_decisions[i] if unique_decisions else None,
                         "uniqueNs": median(unique[i]),
                         "objectsNs": median(objects[i]),
+                        "clearedNs": median(cleared[i]),
                         "warmNs": median(warm[i]),
                     }
                     for i in range(len(cases))
@@ -238,7 +260,8 @@ def merge(runs: list[dict]) -> dict:
             **results[0],
             **{
                 key: statistics.median(r[key] for r in results)
-                for key in ("uniqueNs", "objectsNs", "warmNs")
+                for key in ("uniqueNs", "objectsNs", "warmNs", "clearedNs")
+                if results[0].get(key) is not None
             },
         }
         for results in zip(*(r["results"] for r in runs), strict=True)
@@ -319,6 +342,17 @@ def main() -> int:
     py_warm, js_warm = us(python, "warmNs"), us(node, "warmNs")
     row("unique: parse+compile+decide, mean µs/case", statistics.mean(py_unique), statistics.mean(js_unique))
     row("unique: median µs/case", statistics.median(py_unique), statistics.median(js_unique))
+    py_cleared = us(python, "clearedNs")
+    row(
+        "unique, engine caches cleared per case: mean",
+        statistics.mean(py_cleared),
+        statistics.mean(js_unique),
+    )
+    row(
+        "unique, engine caches cleared per case: median",
+        statistics.median(py_cleared),
+        statistics.median(js_unique),
+    )
     py_objects, js_objects = us(python, "objectsNs"), us(node, "objectsNs")
     row("unique, JSON decoded untimed: mean µs", statistics.mean(py_objects), statistics.mean(js_objects))
     row("warm: decide only, mean µs/case", statistics.mean(py_warm), statistics.mean(js_warm))
@@ -329,6 +363,8 @@ def main() -> int:
         whole_median["iam-simulate"] * 1e3,
     )
     row("peak memory, max RSS (MiB)", python["maxRssKb"] / 1024, node["maxRssKb"] / 1024)
+    print(f"policyproof {python['caches']}")
+    print("iam-simulate: no cache switch (the caches-cleared rows compare with its unique figures)")
     ratios = [js / py for py, js in zip(py_unique, js_unique, strict=True)]
     print(
         f"unique measure: policyproof faster on {sum(r > 1 for r in ratios)}/{len(ratios)} cases; "

@@ -69,6 +69,10 @@ _KEY_SETS = {
     keys: frozenset(keys)
     for keys in (CASE_KEYS, REQUEST_KEYS, LEVEL_KEYS, RESOURCE_KEYS, ENDPOINT_KEYS, GRANT_KEYS, SOURCE_KEYS)
 }
+_CASE_KEY_SET = _KEY_SETS[CASE_KEYS]
+_REQUEST_KEY_SET = _KEY_SETS[REQUEST_KEYS]
+_RESOURCE_KEY_SET = _KEY_SETS[RESOURCE_KEYS]
+_PLAIN_REQUEST_KEY_SET = frozenset(("principal", "action", "resource", "context", "wildcardOnlyAction"))
 EXPECTED_RESPONSES: dict[str, Decision] = {
     "Allowed": ALLOW,
     "ImplicitlyDenied": IMPLICIT_DENY,
@@ -110,17 +114,21 @@ def _singular(key: str) -> str:
 
 
 def _unknown_keys(data: dict, allowed: tuple[str, ...], file: str, where: str, suffix: str = "") -> None:
-    if data.keys() <= _KEY_SETS.get(allowed, frozenset()):
+    if data.keys() <= _KEY_SETS[allowed]:
         return  # the common case: nothing unknown
     where += suffix
     for key in data:
         if key not in allowed:
-            close = [k for k in allowed if _singular(k) == _singular(key)]  # cheap, common typos first
+            singular = _singular(key) if isinstance(key, str) else None
+            close = [k for k in allowed if _SINGULARS[k] == singular]  # cheap, common typos first
             close = close or difflib.get_close_matches(key, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(allowed)})"
             raise EngineInputError(
                 f"{where}: unknown key {key!r}{hint}", file=file, path=(*_path(where), key)
             )
+
+
+_SINGULARS = {key: _singular(key) for keys in _KEY_SETS for key in keys}
 
 
 _EMPTY: list = []
@@ -137,12 +145,27 @@ def _document_list(value: object, file: str, name: str, at: str) -> list[NamedPo
     full path from the file's root (``case[3].identityPolicies[0]``)."""
     if type(value) is not list:
         raise _fail(file, f"{at}.{name}", "must be a list of policy documents")
+    names = _names(name, len(value))
     policies = []
     for i, document in enumerate(value):
         if type(document) is not dict:
             _document(document, file, f"{at}.{name}[{i}]")  # raises with the message
-        policies.append(NamedPolicy(f"{name}[{i}]", document))
+        policies.append(NamedPolicy(names[i], document))
     return policies
+
+
+_NAMES: dict[tuple[str, int], tuple[str, ...]] = {}
+_IDENTITY_NAMES = tuple(f"identityPolicies[{i}]" for i in range(16))
+
+
+def _names(name: str, count: int) -> tuple[str, ...]:
+    """``("identityPolicies[0]", "identityPolicies[1]", ...)``: the same few names for every case."""
+    names = _NAMES.get((name, count))
+    if names is None:
+        names = tuple(f"{name}[{i}]" for i in range(count))
+        if len(_NAMES) < 1024:
+            _NAMES[(name, count)] = names
+    return names
 
 
 def _levels(value: object, file: str, name: str, at: str) -> list[list[NamedPolicy]]:
@@ -165,106 +188,133 @@ def _levels(value: object, file: str, name: str, at: str) -> list[list[NamedPoli
 def parse_case(data: object, file: str, index: int | None = None) -> Case:
     """One case; raises ``EngineInputError`` naming the file and the JSON path that is wrong."""
     where = f"case[{index}]" if index is not None else "case"
-    if not isinstance(data, dict):
+    if type(data) is not dict and not isinstance(data, dict):
         raise _fail(file, where, "must be a JSON object with request and identityPolicies")
-    _unknown_keys(data, CASE_KEYS, file, where)
-    name = data.get("name", where if index is not None else "case")
-    if not isinstance(name, str):
+    if not data.keys() <= _CASE_KEY_SET:
+        _unknown_keys(data, CASE_KEYS, file, where)
+    get = data.get
+    name = get("name", where)
+    if type(name) is not str and not isinstance(name, str):
         raise _fail(file, f"{where}.name", "must be a string")
-    request_data = data.get("request")
-    if not isinstance(request_data, dict):
+    request_data = get("request")
+    if type(request_data) is not dict and not isinstance(request_data, dict):
         raise _fail(file, f"{where}.request", "is missing or not an object with principal, action, resource")
-    _unknown_keys(request_data, REQUEST_KEYS, file, where, ".request")
-    for key in ("principal", "action", "resource"):
-        if key not in request_data:
-            raise _fail(file, f"{where}.request", f"has no {key!r}")
-    principal = request_data["principal"]
-    if isinstance(principal, dict):
+    # policyproof's additions to a request are rare: their checks are skipped when it has none.
+    plain = request_data.keys() <= _PLAIN_REQUEST_KEY_SET
+    if not plain and not request_data.keys() <= _REQUEST_KEY_SET:
+        _unknown_keys(request_data, REQUEST_KEYS, file, where, ".request")
+    try:
+        principal = request_data["principal"]
+        action = request_data["action"]
+        resource_data = request_data["resource"]
+    except KeyError:
+        for key in ("principal", "action", "resource"):
+            if key not in request_data:
+                raise _fail(file, f"{where}.request", f"has no {key!r}") from None
+        raise
+    if type(principal) is not str and isinstance(principal, dict):
         if principal.get("type") != "Anonymous":
             raise _fail(
                 file, f"{where}.request.principal", 'an object principal must be {"type": "Anonymous"}'
             )
         principal = "anonymous"
-    resource_data = request_data["resource"]
-    if isinstance(resource_data, str):
+    if type(resource_data) is dict and type(resource := resource_data.get("resource")) is str:
+        if not resource_data.keys() <= _RESOURCE_KEY_SET:
+            _unknown_keys(resource_data, RESOURCE_KEYS, file, where, ".request.resource")
+        account = resource_data.get("accountId")
+    elif isinstance(resource_data, str):
         resource, account = resource_data, None
     elif isinstance(resource_data, dict) and isinstance(resource_data.get("resource"), str):
-        _unknown_keys(resource_data, RESOURCE_KEYS, file, where, ".request.resource")
+        if not resource_data.keys() <= _RESOURCE_KEY_SET:
+            _unknown_keys(resource_data, RESOURCE_KEYS, file, where, ".request.resource")
         resource, account = resource_data["resource"], resource_data.get("accountId")
     else:
         raise _fail(
             file, f"{where}.request.resource", 'must be {"resource": ARN, "accountId": "123456789012"}'
         )
-    context = request_data.get("context", {})
-    if not isinstance(context, dict):
+    context = request_data.get("context", _MISSING)
+    if context is _MISSING:
+        context = {}
+    elif type(context) is not dict and not isinstance(context, dict):
         raise _fail(file, f"{where}.request.context", "must be an object of key -> string or list of strings")
     wildcard_only = request_data.get("wildcardOnlyAction", False)
-    if not isinstance(wildcard_only, bool):
+    if wildcard_only is not False and wildcard_only is not True:
         raise _fail(file, f"{where}.request.wildcardOnlyAction", "must be true or false")
+    if plain:
+        request = Request(principal, action, resource, account, context, None, wildcard_only)
+    else:
+        request = Request(
+            principal,
+            action,
+            resource,
+            account,
+            context,
+            wildcard_only_action=wildcard_only,
+            **_request_extras(request_data, file, where),
+        )
 
-    # policyproof's additions are rare: skip their checks when the request has none of them.
-    extras = (
-        _request_extras(request_data, file, where)
-        if len(request_data) > 3 + ("context" in request_data)
-        else {}
-    )
     grants = _grants(data["grants"], file, where) if "grants" in data else []
-    identity = _document_list(data.get("identityPolicies", _EMPTY), file, "identityPolicies", where)
-    resource_policy = (
-        NamedPolicy("resourcePolicy", _document(data["resourcePolicy"], file, f"{where}.resourcePolicy"))
-        if data.get("resourcePolicy") is not None
-        else None
-    )
-    session = (
-        NamedPolicy("sessionPolicy", _document(data["sessionPolicy"], file, f"{where}.sessionPolicy"))
-        if data.get("sessionPolicy") is not None
-        else None
-    )
+    identity = get("identityPolicies", _MISSING)
+    if identity is _MISSING:
+        identity = []
+    elif type(identity) is list and len(identity) <= 16:  # len(_IDENTITY_NAMES)
+        # The common case, inline: a short list of documents.
+        documents = identity
+        identity = []
+        for i, document in enumerate(documents):
+            if type(document) is not dict:
+                _document(document, file, f"{where}.identityPolicies[{i}]")  # raises with the message
+            identity.append(NamedPolicy(_IDENTITY_NAMES[i], document))
+    else:
+        identity = _document_list(identity, file, "identityPolicies", where)
+    resource_policy = get("resourcePolicy")
+    if resource_policy is not None:
+        if type(resource_policy) is not dict:
+            _document(resource_policy, file, f"{where}.resourcePolicy")
+        resource_policy = NamedPolicy("resourcePolicy", resource_policy)
+    session = get("sessionPolicy")
+    if session is not None:
+        if type(session) is not dict:
+            _document(session, file, f"{where}.sessionPolicy")
+        session = NamedPolicy("sessionPolicy", session)
     policies = PolicySet(
-        identity=identity,
-        resource=resource_policy,
-        boundaries=_document_list(data["permissionBoundaries"], file, "permissionBoundaries", where)
+        identity,
+        resource_policy,
+        _document_list(data["permissionBoundaries"], file, "permissionBoundaries", where)
         if "permissionBoundaries" in data
         else [],
-        session=session,
-        scps=_levels(data["serviceControlPolicies"], file, "serviceControlPolicies", where)
+        session,
+        _levels(data["serviceControlPolicies"], file, "serviceControlPolicies", where)
         if "serviceControlPolicies" in data
         else [],
-        rcps=_levels(data["resourceControlPolicies"], file, "resourceControlPolicies", where)
+        _levels(data["resourceControlPolicies"], file, "resourceControlPolicies", where)
         if "resourceControlPolicies" in data
         else [],
-        endpoints=_document_list(data["endpointPolicies"], file, "endpointPolicies", where)
+        _document_list(data["endpointPolicies"], file, "endpointPolicies", where)
         if "endpointPolicies" in data
         else [],
-        grants=grants,
+        grants,
     )
     expected = None
-    expected_data = data.get("expected")
-    if isinstance(expected_data, dict) and "response" in expected_data:
-        expected = EXPECTED_RESPONSES.get(expected_data["response"])
-        if expected is None:
-            raise _fail(
-                file,
-                f"{where}.expected.response",
-                f"must be one of {', '.join(EXPECTED_RESPONSES)}, got {expected_data['response']!r}",
-            )
-    simulation = data.get("simulation") or {}
-    discovery = isinstance(simulation, dict) and simulation.get("mode") == "Discovery"
-    return Case(
-        name=name,
-        request=Request(
-            principal=principal,
-            action=request_data["action"],
-            resource=resource,
-            resource_account=account,
-            context=context,
-            wildcard_only_action=wildcard_only,
-            **extras,
-        ),
-        policies=policies,
-        expected=expected,
-        discovery=discovery,
+    expected_data = get("expected")
+    if expected_data is not None and isinstance(expected_data, dict):
+        response = expected_data.get("response", _MISSING)
+        if response is not _MISSING:
+            expected = EXPECTED_RESPONSES.get(response)
+            if expected is None:
+                raise _fail(
+                    file,
+                    f"{where}.expected.response",
+                    f"must be one of {', '.join(EXPECTED_RESPONSES)}, got {response!r}",
+                )
+    simulation = get("simulation")
+    discovery = (
+        simulation is not None and isinstance(simulation, dict) and simulation.get("mode") == "Discovery"
     )
+    return Case(name, request, policies, expected, discovery)
+
+
+_MISSING = object()
 
 
 def _optional_string(data: dict, key: str, file: str, at: str) -> str | None:

@@ -23,7 +23,13 @@ from functools import lru_cache
 from policyproof.engine.arns import parse_arn
 from policyproof.engine.context import RequestContext
 from policyproof.engine.errors import EngineInputError
-from policyproof.engine.patterns import Lookup, expand_literal, matches_pattern, pattern_matchers
+from policyproof.engine.patterns import (
+    Lookup,
+    expand_literal,
+    matches_pattern,
+    pattern_matchers,
+    wildcard_regex,
+)
 from policyproof.engine.result import Mismatch
 
 # base operator (lower case) -> (canonical name, comparison family, negated)
@@ -229,12 +235,16 @@ def _compare_numbers(family: str) -> Callable[[Decimal, Decimal], bool]:
 
 def _single_match(family: str, value: str, policy: str, lookup: Lookup | None) -> bool:
     if family == "string":
+        if lookup is None or "${" not in policy:  # no variable: the common, fast case
+            return value == policy
         expanded = expand_literal(policy, lookup)
         return expanded is not None and value in expanded
     if family == "string-ignore-case":
         expanded = expand_literal(policy, lookup)
         return expanded is not None and value.casefold() in {e.casefold() for e in expanded}
     if family == "string-like":
+        if lookup is None or "${" not in policy:
+            return wildcard_regex(policy).fullmatch(value) is not None
         matchers = pattern_matchers(policy, lookup)
         return matchers is not None and any(m.fullmatch(value) for m in matchers)
     if family.startswith("numeric"):
@@ -265,8 +275,18 @@ def evaluate_key(
     lookup: Lookup | None,
 ) -> bool:
     """Does the condition ``operator: {key: policy_values}`` hold for this request?"""
-    request_values = context.get(key)
-    if operator.family == "null":
+    return _key_holds(operator, policy_values, context.get(key), lookup)
+
+
+def _key_holds(
+    operator: Operator,
+    policy_values: tuple[str, ...],
+    request_values: tuple[str, ...] | None,
+    lookup: Lookup | None,
+) -> bool:
+    """``evaluate_key`` on the request's values of the key (None when the key is absent)."""
+    family = operator.family
+    if family == "null":
         missing = not request_values
         return any((policy.lower() == "true") == missing for policy in policy_values)
     if not request_values:
@@ -278,9 +298,15 @@ def evaluate_key(
             return False
         return operator.negated
 
+    negated = operator.negated
+
     def value_ok(value: str) -> bool:
-        hit = any(_single_match(operator.family, value, policy, lookup) for policy in policy_values)
-        return not hit if operator.negated else hit
+        hit = False
+        for policy in policy_values:
+            if _single_match(family, value, policy, lookup):
+                hit = True
+                break
+        return not hit if negated else hit
 
     if operator.set_operator == "ForAllValues":
         return all(value_ok(v) for v in request_values)
@@ -288,41 +314,65 @@ def evaluate_key(
         return any(value_ok(v) for v in request_values)
     # Plain operator on a multi-valued key: a positive operator needs one value to match, a
     # negated one needs every value to stay clear of the policy values.
-    if operator.negated:
+    if negated:
         return all(value_ok(v) for v in request_values)
+    if len(request_values) == 1:
+        return value_ok(request_values[0])
     return any(value_ok(v) for v in request_values)
 
 
-def check_condition_block(block: dict, context: RequestContext, lookup: Lookup | None) -> list[Mismatch]:
+# A compiled condition block: one entry per (operator, key) pair, in the order written:
+# (operator as written, Operator, key as written, key in lower case, policy values as strings).
+ConditionEntry = tuple[str, Operator, str, str, tuple[str, ...]]
+
+
+def conditions_hold(
+    entries: tuple[ConditionEntry, ...], values: dict[str, tuple[str, ...]], lookup: Lookup | None
+) -> bool:
+    """Whether every (operator, key) pair holds; ``values`` is the request context's
+    lower-cased key -> values map. Stops at the first pair that does not hold."""
+    for _, operator, _, lower, policy_values in entries:
+        if not _key_holds(operator, policy_values, values.get(lower), lookup):
+            return False
+    return True
+
+
+def condition_failures(
+    entries: tuple[ConditionEntry, ...], values: dict[str, tuple[str, ...]], lookup: Lookup | None
+) -> list[Mismatch]:
     """Every (operator, key) pair of the block that does not hold, as trace entries."""
     failures: list[Mismatch] = []
-    for operator_text, keys in block.items():
-        operator = parse_operator(operator_text)
-        for key, raw in keys.items():
-            policy_values = _policy_values(operator_text, key, raw)
-            if not evaluate_key(operator, key, policy_values, context, lookup):
-                request_values = context.get(key)
-                failures.append(
-                    Mismatch(
-                        "Condition",
-                        "condition-key-missing" if not request_values else "condition-not-met",
-                        {
-                            "operator": operator_text,
-                            "key": key,
-                            "policyValues": list(policy_values),
-                            "requestValues": list(request_values) if request_values else None,
-                        },
-                    )
+    for operator_text, operator, key, lower, policy_values in entries:
+        request_values = values.get(lower)
+        if not _key_holds(operator, policy_values, request_values, lookup):
+            failures.append(
+                Mismatch(
+                    "Condition",
+                    "condition-key-missing" if not request_values else "condition-not-met",
+                    {
+                        "operator": operator_text,
+                        "key": key,
+                        "policyValues": list(policy_values),
+                        "requestValues": list(request_values) if request_values else None,
+                    },
                 )
+            )
     return failures
 
 
+def check_condition_block(block: dict, context: RequestContext, lookup: Lookup | None) -> list[Mismatch]:
+    """Every (operator, key) pair of a (valid) block that does not hold, as trace entries."""
+    return condition_failures(compile_condition_block(block, "condition"), context.values, lookup)
+
+
+@lru_cache(maxsize=8192)
 def _value_problem(family: str, value: str) -> str | None:
     """Why ``value`` cannot be a value of an operator of ``family`` (None when it can).
 
     Fail closed: a value AWS cannot read (IAM refuses to save such a policy) would otherwise make
     the condition silently false, so a Deny guarded by it would never apply. The same values the
-    checker refuses (rules invalid-bool-value and invalid-condition-value).
+    checker refuses (rules invalid-bool-value and invalid-condition-value). Cached by the
+    (family, value) strings: values repeat across policies.
     """
     if "${" in value:
         return None  # a policy variable: known only at request time
@@ -343,32 +393,51 @@ def _value_problem(family: str, value: str) -> str | None:
     return None
 
 
+# Families whose every value is readable (any string is a string, an ARN pattern, ...): no value
+# check needed. The others are checked value by value (``_value_problem``).
+_FREE_FAMILIES = frozenset({"string", "string-ignore-case", "string-like", "arn", "binary"})
+
+
 def validate_condition_block(block: object, where: str) -> None:
     """Shape and value check, so that bad policies fail with a message (and the JSON path of the
     bad value, relative to the statement) rather than silently not matching."""
-    if not isinstance(block, dict):
+    compile_condition_block(block, where)
+
+
+def compile_condition_block(block: object, where: str) -> tuple[ConditionEntry, ...]:
+    """The block as (operator, key, values) entries, checked in full: shape and every value.
+    Raises ``EngineInputError`` with the JSON path of the bad value, relative to the statement."""
+    if type(block) is not dict and not isinstance(block, dict):
         raise EngineInputError(
             f"{where}: Condition must be an object of operator -> {{key: values}}", path=("Condition",)
         )
+    entries: list[ConditionEntry] = []
     for operator_text, keys in block.items():
-        path: tuple[str | int, ...] = ("Condition", operator_text)
+        at: tuple[str | int, ...] = ()  # the key (and list index) being read, for the error's path
         try:
             operator = parse_operator(operator_text)
-            if not isinstance(keys, dict) or not keys:
+            if (type(keys) is not dict and not isinstance(keys, dict)) or not keys:
                 raise EngineInputError(
                     f"condition operator {operator_text!r} must map to an object of key -> value(s)"
                 )
+            family = operator.family
             for key, raw in keys.items():
-                path = ("Condition", operator_text, key)
-                values = _policy_values(operator_text, key, raw)
-                for index, value in enumerate(values):
-                    problem = _value_problem(operator.family, value)
-                    if problem is not None:
-                        if isinstance(raw, list):
-                            path = ("Condition", operator_text, key, index)
-                        raise EngineInputError(
-                            f"condition {operator_text} on {key!r}: {problem}, not {value!r}; AWS refuses "
-                            "this policy, so it cannot be evaluated (fix the value)"
-                        )
+                at = (key,)
+                if type(key) is not str:
+                    raise EngineInputError(f"condition {operator_text}: key {key!r} must be a string")
+                values = (raw,) if type(raw) is str else _policy_values(operator_text, key, raw)
+                if family not in _FREE_FAMILIES:
+                    for index, value in enumerate(values):
+                        problem = _value_problem(family, value)
+                        if problem is not None:
+                            if isinstance(raw, list):
+                                at = (key, index)
+                            raise EngineInputError(
+                                f"condition {operator_text} on {key!r}: {problem}, not {value!r}; AWS "
+                                "refuses this policy, so it cannot be evaluated (fix the value)"
+                            )
+                entries.append((operator_text, operator, key, key.lower(), values))
         except EngineInputError as error:
+            path = ("Condition", operator_text, *at)
             raise EngineInputError(f"{where}: {error.message}", path=path) from None
+    return tuple(entries)

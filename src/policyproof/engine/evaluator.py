@@ -59,7 +59,13 @@ from policyproof.engine.services import (
     rcp_applies_to_service,
     takes_only_wildcard_resource,
 )
-from policyproof.engine.statements import MATCH_STRENGTH, RequestView, compiled_policy, match_statement
+from policyproof.engine.statements import (
+    MATCH_STRENGTH,
+    RequestView,
+    compiled_of,
+    statement_applies,
+    statement_trace,
+)
 from policyproof.engine.warnings import unknown_action, unknown_context_keys
 
 # The AWS managed RCP that Organizations attaches at every level once RCPs are enabled.
@@ -81,27 +87,78 @@ _ACTION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_-
 _FULLY_DIRECT = frozenset({"user", "session", "wildcard", "not-principal"})
 
 
-@dataclass(slots=True)
 class _Evaluated:
-    """Every policy's trace, plus the applicable statements the decision needs."""
+    """What the decision needs from the policies (the applicable statements, the guardrails that
+    do not allow), and what the trace is built from when it is read (``facts``, ``policies``).
 
-    traces: list[PolicyTrace]
-    denies: list[StatementRef]
-    identity_allows: list[StatementRef]
-    resource_allows: list[tuple[StatementRef, str]]  # with how the principal matched
-    scp_levels_without_allow: list[int]
-    boundaries_without_allow: list[str]
-    session_without_allow: str | None
-    endpoints_without_allow: list[str]
-    grant_allows: list[StatementRef]
-    grant_near: list  # (grant name, constraint mismatch): a grant that fails only on its constraint
+    The lists start as the shared empty tuple below and become lists at their first entry: most
+    requests fill one or two of them."""
+
+    denies: list[StatementRef] = ()  # type: ignore[assignment]
+    identity_allows: list[StatementRef] = ()  # type: ignore[assignment]
+    resource_allows: list[tuple[StatementRef, str]] = ()  # type: ignore[assignment]  # with the match
+    scp_levels_without_allow: list[int] = ()  # type: ignore[assignment]
+    boundaries_without_allow: list[str] = ()  # type: ignore[assignment]
+    session_without_allow: str | None = None
+    endpoints_without_allow: list[str] = ()  # type: ignore[assignment]
+    grant_allows: list[StatementRef] = ()  # type: ignore[assignment]
+    # (grant name, constraint mismatch): a grant that fails only on its constraint
+    grant_near: list = ()  # type: ignore[assignment]
+    context_keys: tuple[str, ...] = ()  # the keys the caller gave, warned about in the facts
+
+    def __init__(self, setting: _Setting, view: RequestView, scps_given: bool, rcps_given: bool) -> None:
+        self.setting = setting
+        self.view = view
+        # Per policy, in evaluation order: (kind, name, compiled policy, level, applied statements
+        # as a bit mask), or a PolicyTrace built already (grants), or (level,) for RCPFullAWSAccess.
+        self.entries: list = []
+        self.scps_given = scps_given
+        self.rcps_given = rcps_given
+
+    def facts(self) -> dict[str, object]:
+        setting, context = self.setting, self.view.context
+        facts = setting.facts.copy()
+        facts["scpsApply"] = setting.scps_apply if self.scps_given else None
+        facts["rcpsApply"] = setting.rcps_apply if self.rcps_given else None
+        facts["contextFilledByEngine"] = list(context.filled)
+        facts["contextFilled"] = context.filled_values or {}
+        if setting.warnings:
+            facts["warnings"] = list(setting.warnings)
+        context_warnings = unknown_context_keys(self.context_keys) if self.context_keys else ()
+        if context_warnings:
+            facts.setdefault("warnings", []).extend(context_warnings)
+        return facts
+
+    def policies(self) -> tuple[PolicyTrace, ...]:
+        """Every policy's trace, every statement with every element that failed."""
+        traces = []
+        for entry in self.entries:
+            if type(entry) is PolicyTrace:
+                traces.append(entry)
+            elif len(entry) == 1:
+                traces.append(_rcp_full_access_trace(entry[0]))
+            else:
+                kind, name, (compiled, variables), level, applied = entry
+                view = self.view
+                lookup = view.context.get if variables else None
+                statements = tuple(statement_trace(st, kind, view, lookup)[0] for st in compiled)
+                mask = 0
+                for number, statement in enumerate(statements):
+                    if statement.applies:
+                        mask |= 1 << number
+                if mask != applied:  # one matching function serves both: this cannot happen
+                    raise AssertionError(f"the trace of {kind} policy {name!r} disagrees with the decision")
+                traces.append(PolicyTrace(kind, name, statements, level))
+        return tuple(traces)
 
 
 def evaluate(request: Request, policies: PolicySet) -> Result:
-    """Decide ``request`` against ``policies``. Raises ``EngineInputError`` on bad input."""
-    if not isinstance(request, Request):
+    """Decide ``request`` against ``policies``. Raises ``EngineInputError`` on bad input.
+
+    The result's trace (facts, every statement of every policy) is built when it is first read."""
+    if type(request) is not Request and not isinstance(request, Request):
         raise EngineInputError(f"expected a Request, got {type(request).__name__}")
-    if not isinstance(policies, PolicySet):
+    if type(policies) is not PolicySet and not isinstance(policies, PolicySet):
         raise EngineInputError(f"expected a PolicySet, got {type(policies).__name__}")
     try:
         setting = _setting(
@@ -115,8 +172,7 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         )
     except TypeError:  # an unhashable field (a dict or list where a string belongs)
         raise EngineInputError(_wrong_field_types(request)) from None
-    principal = setting.principal
-    derived = setting.derived_context
+    given = request.context
     if (
         request.principal_tags
         or request.principal_unique_id
@@ -125,38 +181,42 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         or request.endpoint is not None
         or request.source is not None
     ):
-        derived = derived + request_keys(request, principal)
-    context = build_context(request.context, derived)
-    facts = setting.facts.copy()
-    facts["scpsApply"] = setting.scps_apply if policies.scps else None
-    facts["rcpsApply"] = setting.rcps_apply if policies.rcps else None
-    facts["contextFilledByEngine"] = list(context.filled)
-    facts["contextFilled"] = context.filled_values or {}
-    if setting.warnings:
-        facts["warnings"] = list(setting.warnings)
-    context_warnings = unknown_context_keys(tuple(request.context)) if request.context else ()
-    if context_warnings:
-        facts.setdefault("warnings", []).extend(context_warnings)
-
-    view = RequestView(
-        setting.action,
-        setting.resource,
-        principal,
-        context,
-        bool(policies.boundaries),
-        setting.resource_is_pattern,
-        request.action,
-    )
-    evaluated = _evaluate_policies(policies, view, context, setting.scps_apply, setting.rcps_apply)
+        view = _view(
+            setting,
+            build_context(given, setting.derived_context + request_keys(request, setting.principal)),
+            policies,
+        )
+    elif type(given) is dict and not given:
+        # No context given, nothing beyond the principal's ARN: the context holds only the keys
+        # the engine derives, the same for every request of this setting (read-only, shared).
+        view = setting.views[1 if policies.boundaries else 0]
+    else:
+        view = _view(setting, build_context(given, setting.derived_context), policies)
+    evaluated = _Evaluated(setting, view, bool(policies.scps), bool(policies.rcps))
+    if given:
+        evaluated.context_keys = tuple(given)  # warned about when the trace is read
+    _evaluate_policies(policies, evaluated, setting.scps_apply, setting.rcps_apply)
     if policies.grants and setting.required == "kms-key":
         grant_traces, evaluated.grant_allows, evaluated.grant_near = evaluate_grants(
-            policies.grants, setting, request.context, setting.resource
+            policies.grants, setting, given, setting.resource
         )
-        evaluated.traces.extend(grant_traces)
+        evaluated.entries.extend(grant_traces)
     decision, rule = _decide(setting, evaluated)
     if "action" in rule.params:  # report the action as the caller spelled it
         rule = Rule(rule.code, {**rule.params, "action": request.action}, rule.cites)
-    return Result(decision, Trace(facts, tuple(evaluated.traces), rule))
+    return Result(decision, Trace(None, None, rule, evaluated))
+
+
+def _view(setting: _Setting, context: RequestContext, policies: PolicySet) -> RequestView:
+    return RequestView(
+        setting.action,
+        setting.resource,
+        setting.principal,
+        context,
+        bool(policies.boundaries),
+        setting.resource_is_pattern,
+        setting.action_text,
+    )
 
 
 @dataclass(frozen=True)
@@ -178,6 +238,10 @@ class _Setting:
     derived_context: tuple[tuple[str, str, tuple[str, ...]], ...]  # global keys the engine fills
     protection: str | None  # an AWS-owned resource no customer policy can change (services.py)
     warnings: tuple[str, ...] = ()  # e.g. an action no AWS service has, with "did you mean"
+    action_text: str = ""  # the action as the caller spelled it
+    # What statement matching sees of a request without context or caller details, without and
+    # with a permissions boundary (the context then holds only the derived keys).
+    views: tuple[RequestView, ...] = ()
 
 
 @lru_cache(maxsize=4096)
@@ -217,6 +281,9 @@ def _setting(
         "sameAccount": same_account,
         "resourcePolicyRequired": required,
     }
+    derived = derived_keys(principal, action.startswith("kms:"), resource_account)
+    resource_is_pattern = _resource_is_pattern(wildcard_only, action, resource)
+    context = build_context({}, derived)
     return _Setting(
         principal,
         action,
@@ -226,11 +293,16 @@ def _setting(
         same_account,
         _scps_apply(principal),
         _rcps_apply(principal, action),
-        _resource_is_pattern(wildcard_only, action, resource),
+        resource_is_pattern,
         facts,
-        derived_keys(principal, action.startswith("kms:"), resource_account),
+        derived,
         aws_owned_resource(action, resource),
         unknown_action(action_text) + _path_warning(principal, role_path),
+        action_text,
+        tuple(
+            RequestView(action, resource, principal, context, boundary, resource_is_pattern, action_text)
+            for boundary in (False, True)
+        ),
     )
 
 
@@ -334,60 +406,85 @@ def _rcps_apply(principal: Principal, action: str) -> bool:
 # ----- evaluating every policy -----
 
 
-def _evaluate_policies(
-    policies: PolicySet, view: RequestView, context: RequestContext, scps_apply: bool, rcps_apply: bool
-) -> _Evaluated:
-    lookup = context.get  # resolves ${...} policy variables from the request context
-    result = _Evaluated([], [], [], [], [], [], None, [], [], [])
+# How the trace names a statement without a Sid: its 1-based position (StatementTrace.label).
+_POSITIONS = tuple(f"#{index + 1}" for index in range(64))
 
-    def run(policy: NamedPolicy, kind: str, level: int | None = None, implicit: bool = False) -> PolicyTrace:
-        if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
-            raise EngineInputError(f"{kind} policy must be a NamedPolicy(name, document), got {policy!r}")
-        name = policy.name
-        compiled = compiled_policy(name, kind, policy.document)
-        variable_lookup = lookup if compiled.variables else None
-        statements: list[StatementTrace] = []
-        for statement in compiled.statements:
-            trace, match_kind = match_statement(statement, compiled, view, variable_lookup)
-            statements.append(trace)
-            if trace.applies:
-                ref = StatementRef(kind, name, trace.label)
-                if trace.effect == "Deny":
-                    result.denies.append(ref)
-                elif kind == "identity":
-                    result.identity_allows.append(ref)
+
+def _run(evaluated: _Evaluated, policy: NamedPolicy, kind: str, level: int | None = None) -> bool:
+    """Match every statement of one policy; True when one of its Allow statements applies."""
+    if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
+        raise EngineInputError(f"{kind} policy must be a NamedPolicy(name, document), got {policy!r}")
+    compiled = compiled_of(policy, kind)
+    statements, variables = compiled
+    view = evaluated.view
+    lookup = view.context.get if variables else None  # resolves ${...} from the request context
+    allows = False
+    applied = 0
+    for number, statement in enumerate(statements):
+        applies = statement_applies(statement, kind, view, lookup)
+        if applies is not False:
+            applied |= 1 << number
+            sid = statement[1]
+            index = statement[0]
+            ref = StatementRef(
+                kind,
+                policy.name,
+                f'"{sid}"' if sid else _POSITIONS[index] if index < 64 else f"#{index + 1}",
+            )
+            if statement[2] == "Deny":
+                if evaluated.denies:
+                    evaluated.denies.append(ref)
+                else:
+                    evaluated.denies = [ref]
+            else:
+                allows = True
+                if kind == "identity":
+                    if evaluated.identity_allows:
+                        evaluated.identity_allows.append(ref)
+                    else:
+                        evaluated.identity_allows = [ref]
                 elif kind == "resource":
-                    result.resource_allows.append((ref, match_kind or "wildcard"))
-        policy_trace = PolicyTrace(kind, name, tuple(statements), level, implicit)
-        result.traces.append(policy_trace)
-        return policy_trace
+                    match = (ref, applies if type(applies) is str else "wildcard")
+                    if evaluated.resource_allows:
+                        evaluated.resource_allows.append(match)
+                    else:
+                        evaluated.resource_allows = [match]
+    evaluated.entries.append((kind, policy.name, compiled, level, applied))
+    return allows
 
+
+def _evaluate_policies(
+    policies: PolicySet, evaluated: _Evaluated, scps_apply: bool, rcps_apply: bool
+) -> None:
     if scps_apply and policies.scps:
         for level, level_policies in enumerate(_levels(policies.scps, "scps")):
-            traces = [run(p, "scp", level) for p in level_policies]
-            if not any(t.allows for t in traces):
-                result.scp_levels_without_allow.append(level)
+            allowed = False
+            for p in level_policies:
+                if _run(evaluated, p, "scp", level):
+                    allowed = True
+            if not allowed:
+                evaluated.scp_levels_without_allow = [*evaluated.scp_levels_without_allow, level]
     if rcps_apply and policies.rcps:
         for level, level_policies in enumerate(_levels(policies.rcps, "rcps")):
-            result.traces.append(_rcp_full_access_trace(level))
+            evaluated.entries.append((level,))  # RCPFullAWSAccess: allows everything to everyone
             for p in level_policies:
-                run(p, "rcp", level)
+                _run(evaluated, p, "rcp", level)
     if policies.resource is not None:
-        run(policies.resource, "resource")
-    if policies.identity:
-        for p in _policy_list(policies.identity, "identity"):
-            run(p, "identity")
+        _run(evaluated, policies.resource, "resource")
+    identity = policies.identity
+    if identity:
+        for p in identity if type(identity) is list else _policy_list(identity, "identity"):
+            _run(evaluated, p, "identity")
     if policies.boundaries:
         for p in _policy_list(policies.boundaries, "boundaries"):
-            if not run(p, "boundary").allows:
-                result.boundaries_without_allow.append(p.name)
-    if policies.session is not None and not run(policies.session, "session").allows:
-        result.session_without_allow = policies.session.name
+            if not _run(evaluated, p, "boundary"):
+                evaluated.boundaries_without_allow = [*evaluated.boundaries_without_allow, p.name]
+    if policies.session is not None and not _run(evaluated, policies.session, "session"):
+        evaluated.session_without_allow = policies.session.name
     if policies.endpoints:
         for p in _policy_list(policies.endpoints, "endpoints"):
-            if not run(p, "endpoint").allows:
-                result.endpoints_without_allow.append(p.name)
-    return result
+            if not _run(evaluated, p, "endpoint"):
+                evaluated.endpoints_without_allow = [*evaluated.endpoints_without_allow, p.name]
 
 
 def _rcp_full_access_trace(level: int) -> PolicyTrace:

@@ -131,10 +131,15 @@ class Grant:
 
 @dataclass(slots=True)
 class NamedPolicy:
-    """A policy document with the name the trace and explanations use for it."""
+    """A policy document with the name the trace and explanations use for it.
+
+    ``compiled`` is the engine's: the document's compiled form, remembered for the next
+    evaluation of the same policy (``statements.compiled_of``; never part of equality).
+    """
 
     name: str
     document: dict
+    compiled: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(slots=True)

@@ -125,13 +125,57 @@ class Rule:
         return data
 
 
-@dataclass(slots=True)
 class Trace:
-    """Everything the engine looked at: facts it derived, every policy, and the deciding rule."""
+    """Everything the engine looked at: facts it derived, every policy, and the deciding rule.
 
-    facts: dict[str, Any]
-    policies: tuple[PolicyTrace, ...]
-    rule: Rule
+    The engine decides without building the trace's facts and per-statement records: they are
+    built, in full, the first time ``facts`` or ``policies`` is read (``source`` builds them from
+    what the decision was computed on, so the trace is the same whenever it is read).
+    """
+
+    __slots__ = ("rule", "_facts", "_policies", "_source")
+
+    def __init__(
+        self,
+        facts: dict[str, Any] | None,
+        policies: tuple[PolicyTrace, ...] | None,
+        rule: Rule,
+        source: Any = None,
+    ) -> None:
+        self.rule = rule
+        self._facts = facts
+        self._policies = policies
+        self._source = source  # has .facts() and .policies(); dropped once both are built
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        if self._facts is None:
+            self._facts = self._source.facts()
+            if self._policies is not None:
+                self._source = None
+        return self._facts
+
+    @property
+    def policies(self) -> tuple[PolicyTrace, ...]:
+        if self._policies is None:
+            self._policies = self._source.policies()
+            if self._facts is not None:
+                self._source = None
+        return self._policies
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Trace):
+            return NotImplemented
+        return (self.facts, self.policies, self.rule) == (other.facts, other.policies, other.rule)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled and copied in full (what the engine decided on stays behind).
+        return (Trace, (self.facts, self.policies, self.rule))
+
+    def __repr__(self) -> str:
+        return f"Trace(facts={self.facts!r}, policies={self.policies!r}, rule={self.rule!r})"
 
     def policies_of(self, kind: str) -> tuple[PolicyTrace, ...]:
         return tuple(p for p in self.policies if p.kind == kind)

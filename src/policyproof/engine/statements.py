@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,7 +27,7 @@ from policyproof.engine.arns import (
     parse_arn,
     role_name_from_arn,
 )
-from policyproof.engine.conditions import check_condition_block, validate_condition_block
+from policyproof.engine.conditions import compile_condition_block, condition_failures, conditions_hold
 from policyproof.engine.context import RequestContext
 from policyproof.engine.errors import EngineInputError
 from policyproof.engine.model import NamedPolicy
@@ -67,30 +66,26 @@ MATCH_STRENGTH = {
 }
 
 
-@dataclass(slots=True)
-class Statement:
-    index: int
-    sid: str | None
-    effect: str
-    action: tuple[str, ...] | None
-    not_action: tuple[str, ...] | None
-    resource: tuple[str, ...] | None
-    not_resource: tuple[str, ...] | None
-    principal: object | None  # "*" or {type: (values...)}
-    not_principal: object | None
-    condition: dict | None
-    # Precompiled once per document: regexes of Action/NotAction (case-insensitive), and of
-    # Resource/NotResource when no pattern holds a policy variable (None: substitute per request).
-    action_regexes: tuple[re.Pattern[str], ...] = ()
-    resource_regexes: tuple[re.Pattern[str], ...] | None = None
+# A compiled statement is a plain tuple (building one costs a tenth of building an object, and
+# every unique policy is compiled once per request): its fields, in order, are
+#   index          0-based position in the Statement list
+#   sid            the Sid, or None
+#   effect         "Allow" | "Deny"
+#   actions        the Action (or NotAction) patterns, as written
+#   not_action     True for NotAction
+#   resources      the Resource (or NotResource) patterns, as written; None when neither is given
+#   not_resource   True for NotResource
+#   variables      the resource patterns hold ${...} policy variables (substituted per request)
+#   principal      the Principal element: "*" or {type: (values, ...)}, or None
+#   not_principal  the NotPrincipal element, likewise
+#   condition      the Condition block compiled and checked (conditions.compile_condition_block),
+#                  or None
+Statement = tuple
 
 
-@dataclass(slots=True)
-class CompiledPolicy:
-    name: str
-    kind: str
-    statements: tuple[Statement, ...]
-    variables: bool  # Version 2012-10-17: ${...} are policy variables
+# A compiled policy: (statements, variables), where ``variables`` says whether ``${...}`` are
+# policy variables in it (Version 2012-10-17).
+CompiledPolicy = tuple[tuple[Statement, ...], bool]
 
 
 def _strings(value: object, where: str, element: str) -> tuple[str, ...]:
@@ -129,14 +124,13 @@ def compile_policy(policy: NamedPolicy, kind: str) -> CompiledPolicy:
     return _compile(policy.name, kind, policy.document)
 
 
-# Claims and benchmarks evaluate the same documents over and over. Documents are dicts (not
-# hashable), so the cache is keyed by identity and keeps the document alive (its id cannot be
-# reused). A document changed in place must be compiled again, so a hit is trusted only against a
-# copy taken when it was compiled. The copy costs more than most compilations, so it is taken only
-# the second time a document is seen: a document seen once (every policy of a benchmark's unique
-# pass, or of a one-off CLI case) is compiled and never copied.
-_COMPILED: dict[tuple[int, str, str], tuple[object, object, CompiledPolicy]] = {}
-_COMPILED_LIMIT = 4096
+# Claims and benchmarks evaluate the same policies over and over, so a NamedPolicy keeps its
+# compiled form (``NamedPolicy.compiled``), and it dies with it: a policy seen once (every
+# policy of a benchmark's unique pass, or of a one-off CLI case) costs nothing to remember. A
+# document changed in place must be compiled again, so a hit is trusted only against a copy taken
+# when it was compiled; the copy costs more than most compilations, so it is taken only the second
+# time a policy is evaluated. The compiled form does not depend on the policy's kind or name (they
+# only appear in error messages, and a policy that fails to compile is never remembered).
 _NOT_COPIED = object()
 _encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
@@ -148,118 +142,202 @@ def _copy(document: object) -> object:
         return copy.deepcopy(document)
 
 
-def compiled_policy(name: str, kind: str, document: object) -> CompiledPolicy:
-    """``compile_policy`` with a cache; raises ``EngineInputError`` for a malformed document."""
-    key = (id(document), name, kind)
-    hit = _COMPILED.get(key)
+def compiled_of(policy: NamedPolicy, kind: str) -> CompiledPolicy:
+    """The compiled form of ``policy`` (kept on it); raises ``EngineInputError`` for a malformed
+    document."""
+    document = policy.document
+    hit = policy.compiled
     if hit is not None and hit[0] is document:
         if hit[1] is not _NOT_COPIED and hit[1] == document:
             return hit[2]
-        compiled = _compile(name, kind, document)
-        _COMPILED[key] = (document, _copy(document), compiled)
+        compiled = _compile(policy.name, kind, document)
+        policy.compiled = (document, _copy(document), compiled)
         return compiled
-    compiled = _compile(name, kind, document)
-    if len(_COMPILED) >= _COMPILED_LIMIT:
-        _COMPILED.clear()
-    _COMPILED[key] = (document, _NOT_COPIED, compiled)
+    compiled = _compile(policy.name, kind, document)
+    policy.compiled = (document, _NOT_COPIED, compiled)
     return compiled
 
 
+def compiled_policy(name: str, kind: str, document: object) -> CompiledPolicy:
+    """``compile_policy`` for a bare document (not remembered)."""
+    return _compile(name, kind, document)
+
+
 def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
-    where = f"{kind} policy {name!r}"
-    if not isinstance(document, dict):
+    if type(document) is not dict and not isinstance(document, dict):
         raise EngineInputError(
-            f"{where} is not a policy document: expected a JSON object with a Statement", policy=name
+            f"{kind} policy {name!r} is not a policy document: expected a JSON object with a Statement",
+            policy=name,
         )
-    if "Statement" not in document:
-        raise EngineInputError(f"{where} is not a policy document: it has no Statement element", policy=name)
-    raw_statements = document["Statement"]
-    single = isinstance(raw_statements, dict)
-    if single:
+    raw_statements = document.get("Statement", _MISSING)
+    single = False
+    if type(raw_statements) is list:
+        pass
+    elif raw_statements is _MISSING:
+        raise EngineInputError(
+            f"{kind} policy {name!r} is not a policy document: it has no Statement element", policy=name
+        )
+    elif isinstance(raw_statements, dict):
+        single = True
         raw_statements = [raw_statements]
-    if not isinstance(raw_statements, list):
+    elif not isinstance(raw_statements, list):
         raise EngineInputError(
-            f"{where}: Statement must be an object or a list of objects", path=("Statement",), policy=name
+            f"{kind} policy {name!r}: Statement must be an object or a list of objects",
+            path=("Statement",),
+            policy=name,
         )
-    statements = []
-    version = document.get("Version")
-    if "Version" in document and version not in KNOWN_VERSIONS:
+    version = document.get("Version", _MISSING)
+    if version is not _MISSING and version not in KNOWN_VERSIONS:
         raise EngineInputError(
-            f'{where}: Version must be the string "2012-10-17" (or the older "2008-10-17"), got '
-            f"{version!r}; AWS refuses any other value",
+            f'{kind} policy {name!r}: Version must be the string "2012-10-17" (or the older "2008-10-17"), '
+            f"got {version!r}; AWS refuses any other value",
             path=("Version",),
             policy=name,
         )
     variables = version == VARIABLES_VERSION
-    for index, raw in enumerate(raw_statements):
-        try:
-            statements.append(_statement(raw, index, f"{where} statement #{index + 1}", variables))
-        except EngineInputError as error:
-            error.path = (("Statement",) if single else ("Statement", index)) + error.path
-            error.policy = name
-            raise
-    return CompiledPolicy(name, kind, tuple(statements), variables)
+    statements = []
+    index = 0
+    try:
+        for raw in raw_statements:
+            statements.append(_statement(raw, index, variables))
+            index += 1
+    except EngineInputError as error:
+        # Messages are built here, once, rather than a "where" string for every statement.
+        raise EngineInputError(
+            f"{kind} policy {name!r} statement #{index + 1}{error.message}",
+            path=(("Statement",) if single else ("Statement", index)) + error.path,
+            policy=name,
+        ) from None
+    return (tuple(statements), variables)
 
 
-def _statement(raw: object, index: int, where: str, variables: bool) -> Statement:
-    if not isinstance(raw, dict):
-        raise EngineInputError(f"{where} must be an object")
-    sid = raw.get("Sid")
-    if sid is not None and not isinstance(sid, str):
-        raise EngineInputError(f"{where}: Sid must be a string")
-    effect = raw.get("Effect")
-    if effect not in ("Allow", "Deny"):
-        raise EngineInputError(f'{where}: Effect must be "Allow" or "Deny", got {effect!r}')
-    if ("Action" in raw) == ("NotAction" in raw):
-        raise EngineInputError(f"{where}: give exactly one of Action or NotAction")
-    if "Resource" in raw and "NotResource" in raw:
-        raise EngineInputError(f"{where}: give only one of Resource or NotResource")
-    if "Principal" in raw and "NotPrincipal" in raw:
-        raise EngineInputError(f"{where}: give only one of Principal or NotPrincipal")
-    condition = raw.get("Condition")
-    if condition is not None:
-        validate_condition_block(condition, where)
+_MISSING = object()
 
-    action = _strings(raw["Action"], where, "Action") if "Action" in raw else None
-    not_action = _strings(raw["NotAction"], where, "NotAction") if action is None else None
-    resource = _strings(raw["Resource"], where, "Resource") if "Resource" in raw else None
-    not_resource = _strings(raw["NotResource"], where, "NotResource") if "NotResource" in raw else None
-    resource_patterns = resource if resource is not None else not_resource
+
+def _statement(raw: object, index: int, variables: bool) -> Statement:
+    """One statement, checked in full. Error messages start where the statement's name ends
+    (``" must be an object"``, ``": Effect must be ..."``): the caller puts the name in front."""
+    if type(raw) is not dict and not isinstance(raw, dict):
+        raise EngineInputError(" must be an object")
+    get = raw.get
+    sid = get("Sid")
+    if sid is not None and type(sid) is not str and not isinstance(sid, str):
+        raise EngineInputError(": Sid must be a string")
+    effect = get("Effect")
+    if effect != "Allow" and effect != "Deny":
+        raise EngineInputError(f': Effect must be "Allow" or "Deny", got {effect!r}')
+    if raw.keys() <= _PLAIN_STATEMENT:
+        return _plain_statement(raw, index, variables, sid, effect)
+    action = get("Action", _MISSING)
+    not_action = get("NotAction", _MISSING)
+    if (action is _MISSING) == (not_action is _MISSING):
+        raise EngineInputError(": give exactly one of Action or NotAction")
+    resource = get("Resource", _MISSING)
+    not_resource = get("NotResource", _MISSING)
+    if resource is not _MISSING and not_resource is not _MISSING:
+        raise EngineInputError(": give only one of Resource or NotResource")
+    principal = get("Principal", _MISSING)
+    not_principal = get("NotPrincipal", _MISSING)
+    if principal is not _MISSING and not_principal is not _MISSING:
+        raise EngineInputError(": give only one of Principal or NotPrincipal")
+    condition = get("Condition")
+    entries = compile_condition_block(condition, "") if condition is not None else None
+
+    if action is not _MISSING:
+        actions = (action,) if type(action) is str else _strings(action, "", "Action")
+    else:
+        actions = (not_action,) if type(not_action) is str else _strings(not_action, "", "NotAction")
+    if resource is not _MISSING:
+        patterns = (resource,) if type(resource) is str else _strings(resource, "", "Resource")
+    elif not_resource is not _MISSING:
+        patterns = (not_resource,) if type(not_resource) is str else _strings(not_resource, "", "NotResource")
+    else:
+        patterns = None
     # Fail closed: a Deny's Resource (an Allow's NotResource) that is not an ARN would silently
     # match nothing, and so deny (exclude) nothing. AWS refuses such a policy.
-    risky = resource if effect == "Deny" else not_resource
-    for pattern in risky or ():
-        if _not_an_arn(pattern):
-            element = "Resource" if effect == "Deny" else "NotResource"
-            raise EngineInputError(
-                f"{where}: {element} {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
-                f'RESOURCE) or "*"; a {effect} with it would silently not apply, so it cannot be evaluated',
-                path=(element,),
-            )
-    has_variables = variables and any("${" in p for p in resource_patterns or ())
-    return Statement(
-        index=index,
-        sid=sid or None,
-        effect=effect,
-        action=action,
-        not_action=not_action,
-        resource=resource,
-        not_resource=not_resource,
-        principal=_principal_element(raw["Principal"], where, "Principal") if "Principal" in raw else None,
-        not_principal=(
-            _principal_element(raw["NotPrincipal"], where, "NotPrincipal") if "NotPrincipal" in raw else None
-        ),
-        condition=condition or None,
-        # Action names are case-insensitive; resources are not.
-        action_regexes=tuple(
-            wildcard_regex(p, True) for p in (action if action is not None else not_action or ())
-        ),
-        resource_regexes=(
-            None if has_variables else tuple(wildcard_regex(p) for p in resource_patterns or ())
-        ),
+    if (resource is not _MISSING) if effect == "Deny" else (not_resource is not _MISSING):
+        for pattern in patterns:  # type: ignore[union-attr]
+            if _not_an_arn(pattern):
+                element = "Resource" if effect == "Deny" else "NotResource"
+                raise EngineInputError(
+                    f": {element} {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
+                    f'RESOURCE) or "*"; a {effect} with it would silently not apply, so it cannot be '
+                    "evaluated",
+                    path=(element,),
+                )
+    has_variables = False
+    if variables and patterns is not None:
+        for pattern in patterns:
+            if "${" in pattern:
+                has_variables = True
+                break
+    return (
+        index,
+        sid or None,
+        effect,
+        actions,
+        action is _MISSING,
+        patterns,
+        resource is _MISSING,
+        has_variables,
+        None if principal is _MISSING else _principal_element(principal, "", "Principal"),
+        None if not_principal is _MISSING else _principal_element(not_principal, "", "NotPrincipal"),
+        entries or None,
     )
 
 
+# The elements of most statements: no NotAction, NotResource or NotPrincipal.
+_PLAIN_STATEMENT = frozenset(("Sid", "Effect", "Action", "Resource", "Principal", "Condition"))
+
+
+def _plain_statement(raw: dict, index: int, variables: bool, sid: str | None, effect: str) -> Statement:
+    """``_statement`` for a statement without NotAction, NotResource and NotPrincipal (the same
+    checks, in the same order, with the ones those elements need left out)."""
+    get = raw.get
+    action = get("Action", _MISSING)
+    if action is _MISSING:
+        raise EngineInputError(": give exactly one of Action or NotAction")
+    resource = get("Resource", _MISSING)
+    principal = get("Principal", _MISSING)
+    condition = get("Condition")
+    entries = compile_condition_block(condition, "") if condition is not None else None
+    actions = (action,) if type(action) is str else _strings(action, "", "Action")
+    if resource is _MISSING:
+        patterns = None
+    else:
+        patterns = (resource,) if type(resource) is str else _strings(resource, "", "Resource")
+        # Fail closed: a Deny's Resource that is not an ARN would silently match nothing.
+        if effect == "Deny":
+            for pattern in patterns:
+                if _not_an_arn(pattern):
+                    raise EngineInputError(
+                        f": Resource {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
+                        'RESOURCE) or "*"; a Deny with it would silently not apply, so it cannot be '
+                        "evaluated",
+                        path=("Resource",),
+                    )
+    has_variables = False
+    if variables and patterns is not None:
+        for pattern in patterns:
+            if "${" in pattern:
+                has_variables = True
+                break
+    return (
+        index,
+        sid or None,
+        effect,
+        actions,
+        False,
+        patterns,
+        False,
+        has_variables,
+        None if principal is _MISSING else _principal_element(principal, "", "Principal"),
+        None,
+        entries or None,
+    )
+
+
+@lru_cache(maxsize=8192)
 def _not_an_arn(pattern: str) -> bool:
     """Neither ``*``, nor an ARN (wildcards allowed: ``arn:aws:kms:*``), nor a policy variable."""
     if pattern == "*" or "${" in pattern:
@@ -285,19 +363,50 @@ class RequestView:
     action_text: str = ""  # the action as the caller spelled it, for the trace
 
 
-def _any_fullmatch(regexes: Sequence[re.Pattern[str]], text: str) -> bool:
-    for regex in regexes:  # noqa: SIM110 - a plain loop beats any(generator) on this hot path
-        if regex.fullmatch(text):
-            return True
-    return False
+# How one pattern string is tested, cached by the string (patterns repeat across policies, so
+# this cache is shared by every policy and request, like the regex cache of ``wildcard_regex``):
+# True for "*", the literal text for a pattern without wildcards (compared with ==), else the
+# compiled regular expression. Actions are compared case-insensitively (the request's action is
+# lower case), resources exactly.
+_ACTION_TESTS: dict[str, object] = {}
+_RESOURCE_TESTS: dict[str, object] = {}
+_TESTS_LIMIT = 8192
 
 
-def _resource_matches(
-    statement: Statement, patterns: Sequence[str], resource: str, lookup: Lookup | None
-) -> bool:
-    if statement.resource_regexes is not None:
-        return _any_fullmatch(statement.resource_regexes, resource)
-    return any(matches_pattern(pattern, resource, lookup) for pattern in patterns)
+def _action_test(pattern: str) -> object:
+    if pattern == "*":
+        test: object = True
+    elif "*" in pattern or "?" in pattern or not pattern.isascii():
+        test = wildcard_regex(pattern, True)
+    else:
+        # An ASCII literal against an ASCII action (the request's action is checked to be one):
+        # lower-case equality is exactly the case-insensitive full match.
+        test = pattern.lower()
+    if len(_ACTION_TESTS) >= _TESTS_LIMIT:
+        _ACTION_TESTS.clear()
+    _ACTION_TESTS[pattern] = test
+    return test
+
+
+def _resource_test(pattern: str) -> object:
+    if pattern == "*":
+        test: object = True
+    elif "*" in pattern or "?" in pattern:
+        test = wildcard_regex(pattern)
+    else:
+        test = pattern
+    if len(_RESOURCE_TESTS) >= _TESTS_LIMIT:
+        _RESOURCE_TESTS.clear()
+    _RESOURCE_TESTS[pattern] = test
+    return test
+
+
+def clear_caches() -> None:
+    """Forget the per-pattern tests (for benchmarks that measure with nothing cached)."""
+    _ACTION_TESTS.clear()
+    _RESOURCE_TESTS.clear()
+    _not_an_arn.cache_clear()
+    _aws_principal_match.cache_clear()
 
 
 def _expanded(patterns: Sequence[str], lookup: Lookup | None) -> list[str]:
@@ -308,40 +417,20 @@ def _expanded(patterns: Sequence[str], lookup: Lookup | None) -> list[str]:
 
 
 def _resource_in(
-    statement: Statement,
     patterns: Sequence[str],
     request: RequestView,
     lookup: Lookup | None,
     set_test: Callable[[str, str], bool],
 ) -> bool:
-    """Whether the request's resource falls under ``patterns`` (Resource and NotResource alike).
+    """Whether the request's resource falls under ``patterns`` (Resource and NotResource alike),
+    for patterns with policy variables or a request that names a set of resources.
 
     A resource given as a pattern is a set of resources: ``set_test`` (covers or intersects) says
     which relation between two sets counts, and the caller chooses it by the statement's effect.
     """
     if request.resource_is_pattern:
         return any(set_test(p, request.resource) for p in _expanded(patterns, lookup))
-    return _resource_matches(statement, patterns, request.resource, lookup)
-
-
-def _resource_mismatch(statement: Statement, request: RequestView, lookup: Lookup | None) -> Mismatch | None:
-    """None when the Resource/NotResource element lets the statement apply."""
-    resource = request.resource
-    if statement.resource is not None:
-        patterns = statement.resource
-        # An Allow needs to overlap the requested set; a Deny must cover all of it.
-        test = glob_covers if statement.effect == "Deny" else globs_intersect
-        if not _resource_in(statement, patterns, request, lookup, test):
-            return Mismatch("Resource", "resource-not-listed", {"resource": resource, "patterns": patterns})
-        return None
-    if statement.not_resource is not None:
-        patterns = statement.not_resource
-        # An Allow applies unless the exclusion covers the whole set; a Deny only when no
-        # resource of the set falls inside the exclusion.
-        test = glob_covers if statement.effect == "Allow" else globs_intersect
-        if _resource_in(statement, patterns, request, lookup, test):
-            return Mismatch("NotResource", "resource-excluded", {"resource": resource, "patterns": patterns})
-    return None
+    return any(matches_pattern(pattern, request.resource, lookup) for pattern in patterns)
 
 
 @lru_cache(maxsize=4096)
@@ -409,118 +498,151 @@ def _principals_listed(spec: object) -> list[str]:
     return [f"{t} {v}" for t, values in spec.items() for v in values]  # type: ignore[union-attr]
 
 
-def match_statement(
+def statement_applies(
     statement: Statement,
-    policy: CompiledPolicy,
+    kind: str,
     request: RequestView,
     lookup: Lookup | None,
-) -> tuple[StatementTrace, str | None]:
-    """Trace of one statement for the request, and how it matched the principal (resource-side
-    policies only; None elsewhere or when it does not apply). ``lookup`` resolves policy
-    variables (None for documents whose Version does not support them)."""
-    mismatches: list[Mismatch] = []
+    why: list[Mismatch] | None = None,
+) -> str | bool:
+    """Whether one statement applies to the request: False when it does not; otherwise, for the
+    policies that name principals (resource, RCP, endpoint), how it matched the principal
+    ("wildcard", "account", "role" ...), and True for the others.
 
-    # Action / NotAction (the loops are inlined: this is the engine's innermost path)
-    action_listed = False
-    for regex in statement.action_regexes:
-        if regex.fullmatch(request.action):
-            action_listed = True
+    ``lookup`` resolves policy variables (None for documents whose Version does not support
+    them). Without ``why`` it stops at the first element that fails (the decision needs no
+    more); with ``why`` it records in it every element that fails, as the trace shows them
+    (conditions only once the other elements match: a condition on a statement for another
+    action would only add noise to an explanation). One function for both, so the decision and
+    its trace cannot disagree.
+    """
+    (
+        _,
+        _,
+        effect,
+        patterns,
+        not_action,
+        resources,
+        not_resource,
+        variables,
+        principal_spec,
+        not_principal,
+        condition,
+    ) = statement
+
+    # Action / NotAction: each pattern's test is cached by its text (_action_test)
+    action = request.action
+    listed = False
+    for pattern in patterns:
+        test = _ACTION_TESTS.get(pattern)
+        if test is None:
+            test = _action_test(pattern)
+        if test is True or (test == action if type(test) is str else test.fullmatch(action)):  # type: ignore[union-attr]
+            listed = True
             break
-    if statement.action is not None:
-        if not action_listed:
-            mismatches.append(
-                Mismatch(
-                    "Action",
-                    "action-not-listed",
-                    {"action": request.action_text or request.action, "patterns": statement.action},
-                )
-            )
-    elif action_listed:
-        mismatches.append(
+    if listed is not_action:
+        if why is None:
+            return False
+        why.append(
             Mismatch(
-                "NotAction",
-                "action-excluded",
-                {
-                    "action": request.action_text or request.action,
-                    "patterns": statement.not_action or (),
-                },
+                "NotAction" if not_action else "Action",
+                "action-excluded" if not_action else "action-not-listed",
+                {"action": request.action_text or action, "patterns": patterns},
             )
         )
 
-    # Resource / NotResource: precompiled regexes for a concrete resource, else the general path
-    regexes = statement.resource_regexes
-    if regexes is not None and not request.resource_is_pattern:
-        resource_listed = False
-        for regex in regexes:
-            if regex.fullmatch(request.resource):
-                resource_listed = True
-                break
-        if statement.resource is not None:
-            if not resource_listed:
-                mismatches.append(
-                    Mismatch(
-                        "Resource",
-                        "resource-not-listed",
-                        {"resource": request.resource, "patterns": statement.resource},
-                    )
-                )
-        elif statement.not_resource is not None and resource_listed:
-            mismatches.append(
+    # Resource / NotResource: cached tests for a concrete resource, else the general path
+    if resources is not None:
+        if variables or request.resource_is_pattern:
+            # An Allow needs to overlap the requested set, a Deny must cover all of it; for
+            # NotResource, an Allow applies unless the exclusion covers the whole set, a Deny only
+            # when no resource of the set falls inside the exclusion.
+            covers = (effect == "Deny") is not not_resource
+            listed = _resource_in(resources, request, lookup, glob_covers if covers else globs_intersect)
+        else:
+            resource = request.resource
+            listed = False
+            for pattern in resources:
+                test = _RESOURCE_TESTS.get(pattern)
+                if test is None:
+                    test = _resource_test(pattern)
+                if test is True or (test == resource if type(test) is str else test.fullmatch(resource)):  # type: ignore[union-attr]
+                    listed = True
+                    break
+        if listed is not_resource:
+            if why is None:
+                return False
+            why.append(
                 Mismatch(
-                    "NotResource",
-                    "resource-excluded",
-                    {"resource": request.resource, "patterns": statement.not_resource},
+                    "NotResource" if not_resource else "Resource",
+                    "resource-excluded" if not_resource else "resource-not-listed",
+                    {"resource": request.resource, "patterns": resources},
                 )
             )
-    else:
-        resource_mismatch = _resource_mismatch(statement, request, lookup)
-        if resource_mismatch is not None:
-            mismatches.append(resource_mismatch)
 
-    match_kind: str | None = None
-    if policy.kind in PRINCIPAL_KINDS:
+    match_kind: str | bool = True
+    if kind in PRINCIPAL_KINDS:
         principal = request.principal
-        if statement.principal is not None:
-            match_kind = principal_match(statement.principal, principal)
-            if match_kind is None:
-                mismatches.append(
+        if principal_spec is not None:
+            matched = principal_match(principal_spec, principal)
+            if matched is None:
+                if why is None:
+                    return False
+                why.append(
                     Mismatch(
                         "Principal",
                         "principal-not-listed",
-                        {"principal": principal.text, "principals": _principals_listed(statement.principal)},
+                        {"principal": principal.text, "principals": _principals_listed(principal_spec)},
                     )
                 )
-        elif statement.not_principal is not None:
-            excluded = principal_match(statement.not_principal, principal)
+            else:
+                match_kind = matched
+        elif not_principal is not None:
+            excluded = principal_match(not_principal, principal)
             if excluded == "account" and principal.kind != ACCOUNT:
                 # IAM User Guide (NotPrincipal): AWS checks the account, then the user or role, then
                 # the session; listing the account exempts the account, not everyone in it.
                 excluded = None
-            if statement.effect == "Deny" and request.has_boundary:
+            if effect == "Deny" and request.has_boundary:
                 # IAM User Guide (NotPrincipal): a Deny with NotPrincipal always denies principals
                 # that have a permissions boundary, whatever it lists.
                 excluded = None
             if excluded is not None:
-                mismatches.append(
+                if why is None:
+                    return False
+                why.append(
                     Mismatch(
                         "NotPrincipal",
                         "principal-excluded",
-                        {
-                            "principal": principal.text,
-                            "principals": _principals_listed(statement.not_principal),
-                        },
+                        {"principal": principal.text, "principals": _principals_listed(not_principal)},
                     )
                 )
             else:
                 match_kind = "not-principal"
-        elif policy.kind == "endpoint":
+        elif kind == "endpoint":
             match_kind = "wildcard"  # a VPC endpoint policy without Principal applies to everyone
         else:
-            mismatches.append(Mismatch("Principal", "no-principal-element", {}))
+            if why is None:
+                return False
+            why.append(Mismatch("Principal", "no-principal-element", {}))
 
-    if not mismatches and statement.condition:
-        mismatches.extend(check_condition_block(statement.condition, request.context, lookup))
+    if condition is not None:
+        if why is None:
+            if not conditions_hold(condition, request.context.values, lookup):
+                return False
+        elif not why:
+            why.extend(condition_failures(condition, request.context.values, lookup))
+    if why:
+        return False
+    return match_kind
 
-    applies = not mismatches
-    trace = StatementTrace(statement.index, statement.sid, statement.effect, applies, tuple(mismatches))
-    return trace, (match_kind if applies else None)
+
+def statement_trace(
+    statement: Statement, kind: str, request: RequestView, lookup: Lookup | None
+) -> tuple[StatementTrace, str | None]:
+    """The trace of one statement for the request (every element that fails), and how it matched
+    the principal (resource-side policies only; None elsewhere or when it does not apply)."""
+    why: list[Mismatch] = []
+    applies = statement_applies(statement, kind, request, lookup, why)
+    trace = StatementTrace(statement[0], statement[1], statement[2], applies is not False, tuple(why))
+    return trace, (applies if type(applies) is str else None)

@@ -25,12 +25,21 @@ def unknown_action(action: str) -> tuple[dict[str, Any], ...]:
                 "suggestion": f"{close[0]}:{name}" if close else None,
             },
         )
-    actions = actions_of(service)
-    if name.lower() in actions:
+    if name.lower() in _action_names(service.lower()):
         return ()
+    actions = actions_of(service)
     spelled = {key: f"{service.lower()}:{record.name}" for key, record in actions.items()}
     close = difflib.get_close_matches(name.lower(), list(spelled), n=1, cutoff=0.75)
     return ({"code": "unknown-action", "value": action, "suggestion": spelled[close[0]] if close else None},)
+
+
+@lru_cache(maxsize=512)
+def _action_names(service: str) -> frozenset[str]:
+    """The lower-case action names of one service: a table of the catalog, read once per
+    service (like the catalog itself, not a per-request cache)."""
+    from policyproof.check.catalog import actions_of
+
+    return frozenset(actions_of(service))
 
 
 @lru_cache(maxsize=4096)

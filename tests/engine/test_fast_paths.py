@@ -1,0 +1,112 @@
+"""The engine's fast paths (issue 14, "Engine speed, honestly") keep its answers and its trace.
+
+The decision is computed without building the trace; the trace is built in full when it is read
+(src/policyproof/engine/evaluator.py, ``_Evaluated.policies``), from the same compiled statements
+and the same matching function (statements.py, ``statement_applies``). A policy's compiled form is
+kept on its NamedPolicy (statements.py, ``compiled_of``); per-string caches can be emptied
+(engine/caches.py) without changing any decision.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import pytest
+from engine_helpers import BUCKET, OBJECT, USER_A, A, allow, decide, deny, doc, policy
+
+from policyproof.engine import EngineInputError, NamedPolicy, PolicySet, Request, caches, evaluate
+
+
+def test_a_document_changed_in_place_is_compiled_again() -> None:
+    named = NamedPolicy("p", doc(allow("s3:GetObject", OBJECT)))
+    for _ in range(3):  # the third evaluation trusts the copy taken at the second
+        assert decide(USER_A, "s3:GetObject", OBJECT, A, identity=[named]).decision == "Allow"
+    named.document["Statement"][0]["Effect"] = "Deny"
+    result = decide(USER_A, "s3:GetObject", OBJECT, A, identity=[named])
+    assert result.decision == "ExplicitDeny"
+    assert result.trace.rule.code == "explicit-deny"
+
+
+def test_a_deep_copy_changed_in_place_is_compiled_again() -> None:
+    named = NamedPolicy("p", doc(allow("s3:GetObject", OBJECT)))
+    decide(USER_A, "s3:GetObject", OBJECT, A, identity=[named])
+    decide(USER_A, "s3:GetObject", OBJECT, A, identity=[named])
+    copied = copy.deepcopy(named)
+    copied.document["Statement"][0]["Action"] = "s3:PutObject"
+    assert decide(USER_A, "s3:GetObject", OBJECT, A, identity=[copied]).decision == "ImplicitDeny"
+    assert decide(USER_A, "s3:GetObject", OBJECT, A, identity=[named]).decision == "Allow"
+
+
+def test_the_trace_read_later_is_complete() -> None:
+    identity = [
+        policy(
+            "p",
+            allow("s3:PutObject", "arn:aws:s3:::other/x"),
+            allow("s3:GetObject", "arn:aws:s3:::other/*"),
+            allow("s3:GetObject", OBJECT, Condition={"Bool": {"aws:SecureTransport": "true"}}),
+        )
+    ]
+    result = decide(USER_A, "s3:GetObject", OBJECT, A, identity=identity)
+    assert result.decision == "ImplicitDeny"
+    statements = result.trace.policies[0].statements
+    assert [m.element for m in statements[0].mismatches] == ["Action", "Resource"]
+    assert [m.element for m in statements[1].mismatches] == ["Resource"]
+    assert [m.reason for m in statements[2].mismatches] == ["condition-key-missing"]
+    assert result.trace.facts["principal"] == USER_A
+    assert "ImplicitDeny" in result.explain("en")
+
+
+def test_the_trace_does_not_follow_later_changes_to_the_input() -> None:
+    context = {"aws:SecureTransport": "true"}
+    document = doc(allow("s3:GetObject", OBJECT, Condition={"Bool": {"aws:SecureTransport": "true"}}))
+    result = evaluate(
+        Request(USER_A, "s3:GetObject", OBJECT, A, context), PolicySet([NamedPolicy("p", document)])
+    )
+    context["aws:SecureTransport"] = "false"
+    document["Statement"][0]["Action"] = "s3:PutObject"
+    assert result.decision == "Allow"
+    assert result.trace.policies[0].statements[0].applies
+    assert result.trace.to_dict()["decidedBy"]["code"] == "allow-identity"
+
+
+def test_a_pickled_result_carries_its_whole_trace() -> None:
+    result = decide(USER_A, "s3:GetObject", OBJECT, A, identity=[policy("p", deny("s3:GetObject", BUCKET))])
+    restored = pickle.loads(pickle.dumps(result))
+    assert restored.decision == result.decision
+    assert restored.trace.to_dict() == result.trace.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("statement", "path"),
+    [
+        # the short path (no NotAction/NotResource/NotPrincipal) and the general one fail alike
+        (deny("s3:GetObject", "bucket-a"), ("Statement", 0, "Resource")),
+        (
+            {"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "bucket-a"},
+            ("Statement", 0, "Resource"),
+        ),
+        ({"Effect": "Allow", "Resource": "*"}, ("Statement", 0)),
+        ({"Effect": "Allow", "Action": ["s3:GetObject", 3], "Resource": "*"}, ("Statement", 0)),
+    ],
+)
+def test_malformed_statements_are_input_errors_on_every_path(statement: dict, path: tuple) -> None:
+    with pytest.raises(EngineInputError) as caught:
+        decide(USER_A, "s3:GetObject", OBJECT, A, identity=[NamedPolicy("p", doc(statement))])
+    assert caught.value.path == path
+    assert caught.value.message.startswith("identity policy 'p' statement #1")
+
+
+def test_clearing_the_caches_changes_no_decision() -> None:
+    cases = [
+        ("s3:GetObject", [policy("p", allow("s3:Get*", "arn:aws:s3:::bucket-a/*"))], "Allow"),
+        ("s3:GetObject", [policy("p", allow("s3:*"), deny("s3:Get?bject", OBJECT))], "ExplicitDeny"),
+        ("s3:PutObject", [policy("p", allow("S3:getobject"))], "ImplicitDeny"),
+    ]
+    for action, identity, expected in cases:
+        before = decide(USER_A, action, OBJECT, A, identity=identity)
+        caches.clear()
+        after = decide(USER_A, action, OBJECT, A, identity=copy.deepcopy(identity))
+        assert before.decision == after.decision == expected
+        assert before.trace.to_dict() == after.trace.to_dict()
+    assert "pattern cache: shared across cases" in caches.describe()
