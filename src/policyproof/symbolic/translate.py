@@ -30,10 +30,10 @@ from policyproof.engine.arns import (
 from policyproof.engine.conditions import Operator, _date, parse_operator
 from policyproof.engine.errors import EngineInputError
 from policyproof.engine.model import NamedPolicy
-from policyproof.engine.statements import CompiledPolicy, Statement, compile_policy
 from policyproof.symbolic.errors import Unknown
 from policyproof.symbolic.keys import policy_values
 from policyproof.symbolic.pieces import arn_tokens, equals, glob_matches, ignore_case_tokens, matches
+from policyproof.symbolic.policy_view import CompiledPolicy, Statement, read_policy
 from policyproof.symbolic.request import EPOCH, MICROSECOND, SymKey, SymRequest
 
 TRUE = z3.BoolVal(True)
@@ -44,7 +44,7 @@ FULLY_DIRECT = frozenset({"user", "session", "wildcard", "not-principal"})
 
 def compile_checked(policy: NamedPolicy, kind: str) -> CompiledPolicy:
     """The engine's reading of the document, refusing what the symbolic form cannot model."""
-    compiled = compile_policy(policy, kind)
+    compiled = read_policy(policy, kind)
     if compiled.variables:
         for statement in compiled.statements:
             texts = list(statement.resource or ()) + list(statement.not_resource or ())
