@@ -27,7 +27,9 @@ Both engines run in their own fresh process (Python: this script's ``--worker`` 
 
 Each side runs ``--repeat`` times, the two sides alternating, so a change in machine load hits
 both alike; a figure is the median over those runs. It prints both decisions when they differ,
-and the peak memory (max RSS) of each side's processes.
+and the peak memory (max RSS) of each side's processes. (Linux counts a child's peak from before
+it starts the program, when it is still a copy of this process; this process stays at about 16 MB,
+below both workers, so their figures are their own.)
 """
 
 from __future__ import annotations
