@@ -1,17 +1,20 @@
 """Benchmark ``policyproof import-hugo`` on a generated Hugo tree in the learn theme's style.
 
-    .venv/bin/python bench/bench_import_hugo.py [--pages 300] [--keep DIR]
+    .venv/bin/python bench/bench_import_hugo.py [--pages 200] [--keep DIR]
 
-Generates a bilingual workshop tree (English default, ``.vi.md`` translations, as the AWS
-workshops are) shaped like real ones: chapters with ``chapter: true`` / ``pre`` index pages and
-``{{% children %}}``; pages with ``title``/``weight``/``pre``; ``notice`` used most (note, then
-tip, info, warning), then ``expand``; images under ``/images/``; URL-style links
-(``2.1-enable-sso/``); IAM policies in JSON blocks. Imports it (target: under 10 s), builds the
-result with the site's ``mkdocs build --strict``, times the same import run as one
-``policyproof import-hugo`` command (the user's view: process start-up included), checks that
-no ``{{`` is left in any page and that the result keeps the site's rules
-(``policyproof.site.page_rules``: both languages with the same snippets and heading ids, no inline
-JSON, every snippet used).
+Generates a bilingual workshop tree shaped like the public First Cloud Journey workshops: a
+``config.toml`` with ``[Languages.en]``/``[Languages.vi]`` and no ``defaultContentLanguage`` (so
+untagged pages are English, Hugo's default), ``.vi.md`` translations, chapters with
+``chapter: true`` / ``pre`` index pages and ``{{% children %}}``; pages with numbered steps whose
+screenshots sit inside the list items (3-space indentation) and whose commands are code blocks
+at column 0 between the steps (Hugo renders ``<ol start="2">``); ``notice`` used most, then
+``expand``; URL-style links; IAM policies with ``<account-id>`` placeholders. About 200 page
+files and 1,000 images (11 per page, both languages showing the same files).
+
+Imports it (target: under 2 s), builds the result with the site's ``mkdocs build --strict``,
+checks that no ``{{`` is left in any page and that the result keeps the site's rules
+(``policyproof.site.page_rules``: both languages with the same snippets, no inline JSON, every
+snippet used; heading-id differences are warnings, as contract 2 says).
 """
 
 from __future__ import annotations
@@ -37,6 +40,22 @@ SERVICES = ["iam", "kms", "s3", "ec2", "sso", "guardduty", "cloudtrail", "config
 NOTICE_CYCLE = ["note", "note", "note", "tip", "tip", "info", "warning", "note", "tip", "info"]
 
 
+STEPS_PER_PAGE = 11
+
+
+def _steps(lang: str, chapter: int, page: int) -> str:
+    """Numbered steps with a screenshot in each item, a command between some of them."""
+    vi = lang == "vi"
+    rows = []
+    for step in range(1, STEPS_PER_PAGE + 1):
+        text = f"Bước {step}: chọn **Next**" if vi else f"Step {step}: choose **Next**"
+        rows.append(f"{step}. {text}\n   - {'Kiểm tra cấu hình' if vi else 'Check the settings'}\n")
+        rows.append(f"   ![{step}](/images/{chapter}/{page}-{step}.png?featherlight=false&width=90pc)\n")
+        if step % 4 == 0:
+            rows.append(f"```\naws iam list-users --max-items {step}\n```\n")
+    return "\n".join(rows)
+
+
 def _policy(chapter: int, page: int) -> str:
     service = SERVICES[(chapter + page) % len(SERVICES)]
     if page % 3 == 0:  # a bare key-policy statement, as notes often show
@@ -54,7 +73,7 @@ def _policy(chapter: int, page: int) -> str:
                 "Sid": f"Read{service.capitalize()}",
                 "Effect": "Allow",
                 "Action": [f"{service}:Get*", f"{service}:List*"],
-                "Resource": "*",
+                "Resource": "*" if page % 2 else f"arn:aws:{service}:us-east-1:<account-id>:*",
             }
         ],
     }
@@ -91,7 +110,7 @@ pre: "<b>{number}. </b>"
 {"Trong bước này chúng ta cấu hình dịch vụ." if vi else "In this step we configure the service."}
 {see_also} [{sibling}](../{sibling}/) {"và" if vi else "and"} [{first_chapter}](/1-chapter/).
 
-![{"Sơ đồ" if vi else "Diagram"}](/images/{chapter}/{page}-1.png)
+{_steps(lang, chapter, page)}
 
 {notices[0]}
 
@@ -136,6 +155,8 @@ pre: "<b>{chapter}. </b>"
 
 {"Bắt đầu với" if vi else "Start with"} [{first}]({first}/).
 
+![{chapter}](/images/{chapter}/0-chapter.png)
+
 {{{{% children %}}}}
 """
 
@@ -145,6 +166,12 @@ def generate_tree(root: Path, pages: int) -> int:
     per_chapter = 9
     chapters = max(1, pages // (2 * (per_chapter + 1)))
     content = root / "content"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.toml").write_text(
+        'theme = "hugo-theme-learn"\n\n[Languages]\n[Languages.en]\ntitle = "Workshop"\nweight = 1\n'
+        '\n[Languages.vi]\ntitle = "Workshop"\nweight = 2\n',
+        encoding="utf-8",
+    )
     written = 0
     for lang, suffix in (("en", ""), ("vi", ".vi")):
         home = "Ghi chú workshop" if lang == "vi" else "Workshop notes"
@@ -173,7 +200,9 @@ def generate_tree(root: Path, pages: int) -> int:
         images = root / "static" / "images" / str(chapter)
         images.mkdir(parents=True, exist_ok=True)
         for page in range(1, per_chapter + 1):
-            (images / f"{page}-1.png").write_bytes(PNG)
+            for step in range(1, STEPS_PER_PAGE + 1):
+                (images / f"{page}-{step}.png").write_bytes(PNG)
+        (images / "0-chapter.png").write_bytes(PNG)
     return written
 
 
@@ -193,7 +222,7 @@ def site_config(work: Path, docs: Path, snippets: Path) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=300, help="about how many page files to generate")
+    parser.add_argument("--pages", type=int, default=200, help="about how many page files to generate")
     parser.add_argument(
         "--keep", type=Path, help="work in this folder and keep it (default: a temporary one)"
     )
@@ -206,11 +235,16 @@ def main() -> int:
         work.mkdir(parents=True, exist_ok=True)
         count = generate_tree(work / "hugo", args.pages)
         docs, snippets = work / "docs", work / "snippets"
-        started = time.perf_counter()
+        snippets.mkdir(parents=True, exist_ok=True)
+        config = site_config(work, docs, snippets)
+        images = sum(1 for _ in (work / "hugo" / "static").rglob("*.png"))
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = import_tree(
-            ImportOptions(source=work / "hugo" / "content", docs=docs, snippets=snippets, default_lang="en")
+            ImportOptions(source=work / "hugo", docs=docs, snippets=snippets, mkdocs_config=config)
         )
         import_seconds = time.perf_counter() - started
+        import_cpu = time.process_time() - cpu_started
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         started = time.perf_counter()
         build = subprocess.run(
             [
@@ -218,7 +252,7 @@ def main() -> int:
                 "build",
                 "--strict",
                 "-f",
-                str(site_config(work, docs, snippets)),
+                str(config),
             ],
             cwd=work,
             capture_output=True,
@@ -230,31 +264,40 @@ def main() -> int:
         left = [str(page) for page in docs.rglob("*.md") if "{{" in page.read_text(encoding="utf-8")]
         started = time.perf_counter()
         site_rules = [
-            *parity_problems(docs),
-            *inline_json_problems(docs),
-            *snippet_usage_problems(docs, snippets),
+            finding
+            for finding in [
+                *parity_problems(docs),
+                *inline_json_problems(docs),
+                *snippet_usage_problems(docs, snippets),
+            ]
+            if finding.severity.value == "error"
         ]
         rules_seconds = time.perf_counter() - started
-        # The user's view: the same import as one `policyproof import-hugo` command, into fresh folders.
+        # The user's view: the same import as one `policyproof import-hugo` command (process start-up,
+        # imports, checker, report), into fresh folders, with no flag but the target folders.
+        cli_work = work / "cli"
+        cli_docs, cli_snippets = cli_work / "docs", cli_work / "snippets"
+        cli_snippets.mkdir(parents=True, exist_ok=True)
+        cli_config = site_config(cli_work, cli_docs, cli_snippets)
         started = time.perf_counter()
         command = subprocess.run(
             [
                 str(Path(sys.executable).with_name("policyproof")),
                 "import-hugo",
-                "--default-lang",
-                "en",
                 "--docs",
-                str(work / "cli-docs"),
+                str(cli_docs),
                 "--snippets",
-                str(work / "cli-snippets"),
-                str(work / "hugo" / "content"),
+                str(cli_snippets),
+                "--mkdocs-config",
+                str(cli_config),
+                str(work / "hugo"),
             ],
             capture_output=True,
             text=True,
             check=False,
         )
         command_seconds = time.perf_counter() - started
-        print(f"generated page files:  {count}")
+        print(f"generated page files:  {count}; images: {images}")
         print(f"pages imported:        {sum(report.pages.values())} ({dict(sorted(report.pages.items()))})")
         converted = dict(sorted(report.shortcodes.items()))
         print(f"shortcodes converted:  {sum(report.shortcodes.values())} {converted}")
@@ -262,14 +305,18 @@ def main() -> int:
         print(f"heading ids added:     {report.heading_ids}")
         print(
             f"problems left:         {len(report.problems)}; site rules (import's own check): "
-            f"{len(report.site_problems)}; malformed: {len(report.errors)}"
+            f"{len(report.site_problems)}; malformed: {len(report.errors)}; "
+            f"defects: {len(report.defects)}; translation work: {len(report.translation)}"
         )
         checked = "" if report.checker_available else " (checker not available)"
         print(f"checker findings:      {len(report.findings)}{checked}")
-        print(f"import time:           {import_seconds:.2f} s in-process (target < 10 s)")
         print(
-            f"as a command:          {command_seconds:.2f} s for `policyproof import-hugo` (one process: "
-            f"start-up, import, checker, report), exit {command.returncode}"
+            f"import time:           {import_seconds:.2f} s wall, {import_cpu:.2f} s CPU "
+            f"(target < 2 s; load average {load:.1f} on {os.cpu_count()} cores)"
+        )
+        print(
+            f"as a command:          {command_seconds:.2f} s wall for `policyproof import-hugo` "
+            f"(one process: start-up, import, checker, report), exit {command.returncode}"
         )
         print(
             f"mkdocs build --strict: {'ok' if build.returncode == 0 else 'FAILED'} in {build_seconds:.2f} s"
@@ -288,7 +335,7 @@ def main() -> int:
             and not left
             and not site_rules
             and report.exit_code == 0
-            and import_seconds < 10
+            and import_seconds < 2
             and command.returncode == report.exit_code
         )
         return 0 if ok else 1

@@ -19,7 +19,7 @@ def _entry(name: str) -> tuple[list[str], dict]:
     entry = EXPECTED[name]
     if isinstance(entry, list):
         return entry, {}
-    context = {key: entry[key] for key in ("attached_to", "owner_account") if key in entry}
+    context = {key: entry[key] for key in ("attached_to", "owner_account", "service") if key in entry}
     return entry["codes"], context
 
 

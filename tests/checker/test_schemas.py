@@ -37,3 +37,29 @@ def test_schema_error_deep_in_a_statement_points_at_the_value() -> None:
     assert finding.code == "schema-type"
     assert (finding.line, finding.column) == (5, 52)
     assert "Statement[1].Action[1]" in finding.message and "string" in finding.message
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_schema_speaks_both_languages(kind: str) -> None:
+    """Every title and description has a Vietnamese twin (``x-title-vi``, ``x-description-vi``):
+    annotations that Draft 2020-12 validators ignore, for the site and for Vietnamese editors."""
+    pending = [load_schema(kind)]
+    pairs = 0
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            for key in ("title", "description"):
+                if isinstance(node.get(key), str):
+                    twin = node.get(f"x-{key}-vi")
+                    assert isinstance(twin, str) and twin, (
+                        f"{schema_path(kind)}: {node[key]!r} has no x-{key}-vi"
+                    )
+                    pairs += 1
+            pending.extend(value for name, value in node.items() if name not in ("title", "description"))
+    assert pairs >= 8
+    text = schema_path(kind).read_text(encoding="utf-8")
+    assert any(word in text for word in ("Cấu trúc", "không", "phải")), (
+        "Vietnamese text has lost its diacritics"
+    )

@@ -379,3 +379,65 @@ def test_flow_wording_counts_steps_and_states_the_decision_once() -> None:
     )
     text = unshared.explain("en")
     assert "createVolumePermission check" in text and text.count("ImplicitDeny") == 1, text
+
+
+def test_ebs_flows_show_the_grant_step() -> None:
+    """The CreateGrant EC2 sends on the caller's behalf is the grant step: it names the grant it
+    creates (created by EC2, for the snapshot or volume id) in the step and its JSON."""
+    flow = run_flow("ebs-create-volume", _world(), "b", snapshot="snap", volume_key="key-b")
+    grant_steps = [step for step in flow.steps if step.action == "kms:CreateGrant"]
+    assert [step.resource for step in grant_steps] == [KEY_A, KEY_B]
+    first = grant_steps[0].to_dict()["grant"]
+    assert first["createdBy"] == "ec2.us-east-1.amazonaws.com"
+    assert first["onBehalfOf"] == ROLE_B
+    assert first["constraint"] == {"encryptionContextSubset": {"aws:ebs:id": "snap-1234567890abcdef0"}}
+    assert first["words"]["en"].startswith("Grant step: ec2.us-east-1.amazonaws.com creates a KMS grant")
+    assert first["words"]["vi"].startswith("Bước tạo grant:")
+    assert all(step.grant is None for step in flow.steps if step.action != "kms:CreateGrant")
+
+
+def test_a_world_grant_lets_the_copy_use_a_key_without_a_key_policy_statement() -> None:
+    """KMS Developer Guide, "Grants in AWS KMS": a grant to B's role on A's key stands in for the
+    key policy statement for B, in the steps of a flow too, and the step's trace names it."""
+    from policyproof.engine.model import Grant
+
+    owner_only = _policy("key-a", {**_allow("kms:*", "*", f"arn:aws:iam::{A}:root"), "Sid": "Owner"})
+    base = _world()
+    resources = dict(base.resources)
+    resources["key-a"] = Resource("key-a", KEY_A, A, owner_only)
+    without = World(base.region, base.principals, resources)
+    denied = run_flow("ebs-copy-snapshot", without, "b", snapshot="snap", destination_key="key-b")
+    assert denied.decision == "ImplicitDeny" and denied.failed_step.resource == KEY_A
+    grant = Grant("b-uses-key-a", KEY_A, ROLE_B, ("DescribeKey", "CreateGrant", "Decrypt", "ReEncryptFrom"))
+    world = World(base.region, base.principals, resources, grants=(grant,))
+    flow = run_flow("ebs-copy-snapshot", world, "b", snapshot="snap", destination_key="key-b")
+    assert flow.decision == "Allow", flow.explain()
+    on_key_a = [step for step in flow.steps if step.resource == KEY_A]
+    assert {step.result.trace.rule.code for step in on_key_a} == {"allow-grant"}
+    assert 'KMS grant "b-uses-key-a"' in on_key_a[0].explain("en")
+
+
+def test_service_calls_are_forward_access_sessions() -> None:
+    """IAM User Guide, "Forward access sessions": S3 calling KMS for the principal sets
+    aws:ViaAWSService = true and aws:CalledVia* = s3.amazonaws.com, which a data perimeter's
+    network control exempts; the principal's own S3 call has aws:ViaAWSService = false."""
+    perimeter = _policy(
+        "network-perimeter",
+        {
+            "Effect": "Deny",
+            "Action": ["s3:*", "kms:*"],
+            "Resource": "*",
+            "Condition": {
+                "StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"},
+                "BoolIfExists": {"aws:ViaAWSService": "false"},
+            },
+        },
+    )
+    world = _world(identity=(B_IAM, perimeter))
+    flow = run_flow("s3-get-object", world, "b", object="bucket/reports/q1.csv")
+    s3, kms = flow.steps
+    assert kms.context["aws:ViaAWSService"] == "true"
+    assert kms.context["aws:CalledVia"] == ["s3.amazonaws.com"]
+    assert kms.result.decision == "Allow", kms.explain()
+    assert s3.result.decision == "ExplicitDeny"
+    assert s3.result.trace.facts["contextFilled"]["aws:ViaAWSService"] == ["false"]

@@ -165,7 +165,7 @@ BAD_INPUTS = [
     (
         "bad effect",
         case(identityPolicies=[{"Statement": [{"Effect": "Permit", "Action": "*", "Resource": "*"}]}]),
-        'Effect must be "Allow" or "Deny"',
+        '"Allow" or "Deny"',
         None,
     ),
     ("bad principal", case(principal="bob"), "principal 'bob' is not understood", None),

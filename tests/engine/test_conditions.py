@@ -163,7 +163,15 @@ def test_operator(condition: dict, context: dict, expected: bool) -> None:
     ],
 )
 def test_missing_key(operator: str, expected: bool) -> None:
-    value = "arn:aws:s3:::x" if "Arn" in operator else "10.0.0.0/8" if "Ip" in operator else "1"
+    value = (
+        "arn:aws:s3:::x"
+        if "Arn" in operator
+        else "10.0.0.0/8"
+        if "Ip" in operator
+        else "true"
+        if operator.startswith("Bool")
+        else "1"
+    )
     assert allowed_with({operator: {"aws:RequestTag/missing": value}}, {}) is expected
 
 

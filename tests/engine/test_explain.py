@@ -17,6 +17,7 @@ from policyproof.engine.explain import (
     RULES,
     policy_label,
 )
+from policyproof.engine.model import Grant
 
 # Every rule code the evaluator can produce (grep-able in evaluator.py as Rule("...")).
 RULE_CODES_IN_EVALUATOR = set(
@@ -172,6 +173,25 @@ def _scenarios_for_every_rule() -> list:
         ),
         decide(USER_A, "s3:GetObject", OBJECT, A, identity=everything),
         decide(USER_A, "kms:Decrypt", KEY_A, A, identity=everything, resource=key_policy_a),
+        # a KMS grant to B's user on A's key, with no key policy statement for B
+        decide(
+            USER_B,
+            "kms:Decrypt",
+            KEY_A,
+            A,
+            resource=key_policy_a,
+            grants=[Grant("g", KEY_A, USER_B, ("Decrypt",))],
+        ),
+        # ... whose encryption-context constraint the request does not meet
+        decide(
+            USER_B,
+            "kms:Decrypt",
+            KEY_A,
+            A,
+            {"kms:EncryptionContext:Department": "HR"},
+            resource=key_policy_a,
+            grants=[Grant("g", KEY_A, USER_B, ("Decrypt",), {"Department": "IT"})],
+        ),
         # resource-policy-required when the key policy names the account but not the action
         decide(
             USER_B,

@@ -131,11 +131,13 @@ def test_url_style_links_and_images(imported: tuple[Path, ImportReport]) -> None
     users_vi, users_en = _page(out, "1-iam/1.1-users.md"), _page(out, "1-iam/1.1-users.en.md")
     assert "[vai trò](1.2-roles.md) và [KMS](../2-kms/index.md)" in users_vi
     assert "[roles](1.2-roles.md) and [KMS](../2-kms/index.md)" in users_en  # '/en/2-kms/' too
-    assert "![Sơ đồ người dùng](images/iam/users.png)" in users_vi
+    assert "![Sơ đồ người dùng](../images/iam/users.png)" in users_vi
     original = (FIXTURE / "static/images/iam/users.png").read_bytes()
-    assert (out / "docs/1-iam/images/iam/users.png").read_bytes() == original
-    # the English build only sees files tagged .en (fallback_to_default: false)
-    assert (out / "docs/1-iam/images/iam/users.en.png").read_bytes() == original
+    # stored once, where Hugo served it; the English page reaches it out of /en/ with HTML
+    # (the English build has no untagged files: fallback_to_default is false)
+    assert (out / "docs/images/iam/users.png").read_bytes() == original
+    assert [path.name for path in (out / "docs").rglob("*.png")] == ["users.png"]
+    assert '<img src="../../../images/iam/users.png" alt="User diagram">' in users_en
 
 
 def test_policies_extracted_as_whole_documents(imported: tuple[Path, ImportReport]) -> None:
@@ -144,9 +146,9 @@ def test_policies_extracted_as_whole_documents(imported: tuple[Path, ImportRepor
         path.relative_to(out / "snippets").as_posix() for path in (out / "snippets").rglob("*.json")
     )
     assert snippets == [
-        "1-iam/1.1-users/1-allow-reading-the-bucket.identity-policy.json",
-        "1-iam/1.2-roles/1-trust-policy-for-ec2.trust-policy.json",
-        "2-kms/2.1-keys/2.1.1-key-policy/1-default-key-policy.key-policy.json",
+        "1-iam/1.1-users/s3-getobject.identity-policy.json",
+        "1-iam/1.2-roles/sts-assumerole.trust-policy.json",
+        "2-kms/2.1-keys/2.1.1-key-policy/enable-iam-policies.key-policy.json",
     ]
     for name in snippets:
         document = parse_strict((out / "snippets" / name).read_text(encoding="utf-8"))
@@ -200,7 +202,10 @@ def test_builds_strict_with_weight_ordered_nav_in_both_languages(imported: tuple
     assert '"Resource": "arn:aws:s3:::example-bucket/*"' in re.sub(r"<[^>]+>", "", page).replace(
         "&quot;", '"'
     )
-    assert (out / "site/en/1-iam/images/iam/users.png").is_file()
+    assert (out / "site/images/iam/users.png").is_file()
+    english = (out / "site/en/1-iam/1.1-users/index.html").read_text(encoding="utf-8")
+    [src] = re.findall(r'<img src="([^"]+)" alt="User diagram"', english)
+    assert (out / "site/en/1-iam/1.1-users" / src).resolve() == (out / "site/images/iam/users.png").resolve()
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from policyproof.hugo.policies import NotStrictJson, as_policy, parse_strict, snippet_name
+from policyproof.hugo.policies import (
+    NotStrictJson,
+    as_policy,
+    parse_strict,
+    replace_placeholders,
+    snippet_name,
+    snippet_stem,
+)
 
 ALLOW_READ = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
 
@@ -45,7 +52,8 @@ def test_statement_list_and_missing_version() -> None:
         ),
         ({"Effect": "Allow", "Principal": {"Federated": "x"}, "Action": "sts:AssumeRoleWithSAML"}, "trust"),
         ({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}, "identity"),
-        ({"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}, None),
+        # another service's resource policy: contract 4's *.resource-policy.json
+        ({"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}, "resource"),
     ],
 )
 def test_kind_detection(statement: dict, kind: str | None) -> None:
@@ -64,11 +72,51 @@ def test_strict_json_rejects_what_aws_rejects(text: str) -> None:
         parse_strict(text)
 
 
-def test_snippet_names_are_ascii_slugs() -> None:
-    assert snippet_name(1, "**1. Key Policy (Account A — key owner):**", "key") == (
-        "1-key-policy-account-a-key-owner.key-policy.json"
-    )
-    assert (
-        snippet_name(2, "### Chính sách đọc khoá", "identity") == "2-chinh-sach-doc-khoa.identity-policy.json"
-    )
-    assert snippet_name(3, "", "trust") == "3-policy.trust-policy.json"
+def test_snippets_are_named_after_what_the_policy_is() -> None:
+    with_sid = {
+        "Statement": [
+            {"Sid": "AllowGlueStartJob", "Effect": "Allow", "Action": "glue:StartJobRun", "Resource": "*"}
+        ]
+    }
+    assert snippet_stem(with_sid) == "allow-glue-start-job"
+    generic_sid = {
+        "Statement": [
+            {
+                "Sid": "VisualEditor0",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:ListBucket"],
+                "Resource": "*",
+            }
+        ]
+    }
+    assert snippet_stem(generic_sid) == "s3-getobject-listbucket"
+    deny = {"Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}
+    assert snippet_stem(deny) == "deny-s3-deletebucket"
+    assert snippet_name("s3-getobject", "identity", set()) == "s3-getobject.identity-policy.json"
+    taken = {"s3-getobject.identity-policy.json"}
+    assert snippet_name("s3-getobject", "identity", taken) == "s3-getobject-2.identity-policy.json"
+
+
+def test_placeholders_become_aws_example_values() -> None:
+    document = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "logs:PutLogEvents",
+                "Resource": [
+                    "arn:aws:logs:<region>:<account-id>:log-group:ops:*",
+                    "arn:aws:s3:::YOUR_BUCKET_NAME/${aws:username}/*",
+                ],
+            }
+        ]
+    }
+    fixed, replaced = replace_placeholders(document)
+    assert fixed["Statement"][0]["Resource"] == [
+        "arn:aws:logs:us-east-1:111122223333:log-group:ops:*",
+        "arn:aws:s3:::amzn-s3-demo-bucket/${aws:username}/*",  # a policy variable is not a placeholder
+    ]
+    assert [(r.placeholder, r.value) for r in replaced] == [
+        ("<region>", "us-east-1"),
+        ("<account-id>", "111122223333"),
+        ("YOUR_BUCKET_NAME", "amzn-s3-demo-bucket"),
+    ]

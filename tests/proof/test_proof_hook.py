@@ -34,7 +34,7 @@ hooks:
   - {HOOK}
 """
 
-PAGE = """# Page
+PAGE = """# Page { #page }
 
 ```json
 --8<-- "sec/page/key.key-policy.json"
@@ -65,15 +65,15 @@ Only the b- claims:
 ```
 """
 
-REPORT = """# Report
+REPORT = """# Report { #report }
 
 <!-- verification-report: summary -->
 
-## Snippets
+## Snippets { #snippets }
 
 <!-- verification-report: snippets -->
 
-## Claims
+## Claims { #claims }
 
 <!-- verification-report: claims -->
 """
@@ -130,6 +130,8 @@ def tiny_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(prover, "_library_check", lambda text, **kwargs: [])
     monkeypatch.setattr(prover, "_library_prove_claims_file", lambda path, group: GroupProof(_claims()))
     monkeypatch.delenv("POLICYPROOF_PROOFS", raising=False)
+    # The fakes above change between builds of one test: proofs must not outlive the process.
+    monkeypatch.setenv("POLICYPROOF_CACHE", "off")
     return tmp_path
 
 
@@ -245,8 +247,9 @@ def test_a_failing_snippet_or_claim_fails_the_build(
         prover, "_library_check", lambda text, **kw: [bad] if kw["kind"] == "identity" else []
     )
     message = _build_error(tiny_site, caplog)
-    assert "docs/page.en.md, docs/page.md: snippet sec/page/app.identity-policy.json" in message, message
-    assert "app.identity-policy.json:2:3: error unknown-action" in message, message
+    # One line, at the source (the snippet, its line and column), naming the pages that show it.
+    assert "snippets/sec/page/app.identity-policy.json:2:3: error unknown-action: no such" in message, message
+    assert "[shown on docs/page.en.md, docs/page.md]" in message, message
 
     monkeypatch.setattr(prover, "_library_check", lambda text, **kw: [])
     wrong = _claims()
@@ -258,7 +261,14 @@ def test_a_failing_snippet_or_claim_fails_the_build(
 
 def test_a_missing_report_page_fails_the_build(tiny_site: Path, caplog: pytest.LogCaptureFixture) -> None:
     (tiny_site / "docs" / "verification.en.md").unlink()
-    assert "docs/verification.en.md is missing" in _build_error(tiny_site, caplog)
+    # One language only: the page rules name the cause (the twin to create), once.
+    error = _build_error(tiny_site, caplog)
+    assert "docs/verification.md:1:1: error missing-twin: no 'en' twin: create verification.en.md" in error, error
+    assert "is missing" not in error, error
+    # No report page at all: the pages that link to it cannot be built.
+    (tiny_site / "docs" / "verification.md").unlink()
+    error = _build_error(tiny_site, caplog)
+    assert "the verification report page docs/verification" in error and "is missing" in error, error
 
 
 def test_proofs_off_is_loud_and_only_on_or_off_are_accepted(
@@ -278,7 +288,7 @@ def test_findings_in_the_report_link_to_the_rule_reference(
 ) -> None:
     (tiny_site / "docs" / "reference").mkdir()
     for name in ("rules.md", "rules.en.md"):
-        (tiny_site / "docs" / "reference" / name).write_text("# Rules\n\n## `some-hint` { #some-hint }\n")
+        (tiny_site / "docs" / "reference" / name).write_text("# Rules { #rules }\n\n## `some-hint` { #some-hint }\n")
     hint = Finding(
         "snippets/sec/page/key.key-policy.json", 1, 1, "some-hint", Severity.SUGGESTION, "consider"
     )

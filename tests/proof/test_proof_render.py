@@ -279,6 +279,11 @@ def test_report_lists_every_snippet_with_findings_and_every_claim_with_decision_
     assert "Key policy cho phép." in entries[0].text()
     assert entries[1].attrs["data-decision"] == "ImplicitDeny"
     assert len(entries[1].find_all("ol")[0].find_all("li")) == 2  # every step of the flow
+    # The checker's words are English: on the Vietnamese report they are marked so.
+    vi_snippets = _tree(proof_report.render("snippets", proof, lang="vi", links=_links()))
+    vi_finding = vi_snippets.find_all("li", "pp-finding")[0].find_all("span")[0]
+    assert vi_finding.attrs.get("lang") == "en" and "a hint" in vi_finding.text()
+    assert 'lang="en"' not in proof_report.render("snippets", proof, lang="en", links=_links())
     summary = proof_report.render("summary", proof, lang="en", links=_links())
     # Counted nouns agree with their numbers; the page count is the site's, not the snippets'.
     assert "This build checked 1 snippet and proved 2/2 claims across the site&#x27;s 1 page, " in summary
@@ -456,9 +461,9 @@ def test_multipart_steps_are_labelled_with_their_api() -> None:
         for g in svg.find_all("g", "pp-step")
     ]
     assert titles == [
-        "1. s3:PutObject (CreateMultipartUpload) ✓ Allow",
-        "2. s3:PutObject (UploadPart) ✓ Allow",
-        "3. s3:PutObject (CompleteMultipartUpload) ✓ Allow",
+        "1. s3:PutObject (CreateMultipartUpload) ✓",
+        "2. s3:PutObject (UploadPart) ✓",
+        "3. s3:PutObject (CompleteMultipartUpload) ✓",
     ], titles
     report_claim = proof_report._claim(claim, "en", proof_report.WORDS["en"])
     assert "s3:PutObject (UploadPart)" in report_claim
@@ -492,3 +497,65 @@ def test_a_denied_arrow_does_not_say_its_decision_twice() -> None:
         claim = _claim("x", steps=(S3_STEPS[0], step), expect="ImplicitDeny", decision="ImplicitDeny")
         words = _svg_words(_tree(proof_svg.sequence_svg(claim, lang=lang)).find_all("svg")[0])
         assert stutter not in words and why.split(": ", 1)[1] in words, f"{lang}: {words}"
+
+
+def test_claims_table_is_folded_to_one_line_in_the_page_language() -> None:
+    claims = [_claim("one"), _claim("two")]
+    for lang, words, show in (("vi", "Đã chứng minh 2 khẳng định", "xem"), ("en", "2 claims proved", "show")):
+        tree = _tree(proof_render.claims_table(claims, lang=lang, report_url="r/", marker="m"))
+        fold = tree.find_all("details", "pp-claims-fold")[0]
+        assert "open" not in fold.attrs, f"{lang}: proved claims start folded"
+        summary = fold.find_all("summary")[0]
+        assert "data-search-exclude" in summary.attrs
+        assert summary.text().startswith(f"✓ {words} · {show}"), f"{lang}: {summary.text()!r}"
+        assert summary.find_all("span", "pp-fold-mark")[0].attrs["aria-hidden"] == "true"
+        # The table (every claim) stays in the HTML, inside a focusable, named scroll box.
+        box = fold.find_all("div", "pp-scroll")[0]
+        assert box.attrs["role"] == "region" and box.attrs["tabindex"] == "0" and box.attrs["aria-label"]
+        assert len([r for r in box.find_all("tr") if "data-claim" in r.attrs]) == 2
+    single = _tree(proof_render.claims_table([_claim("one")], lang="en", report_url="r/", marker="m"))
+    assert single.find_all("summary")[0].text().startswith("✓ 1 claim proved")
+
+
+def test_a_table_with_an_unproved_claim_is_open_and_says_so() -> None:
+    wrong = _claim("wrong", expect="Allow", decision="ImplicitDeny")
+    for lang, words in (("en", "1 of 2 claims NOT proved"), ("vi", "1/2 khẳng định KHÔNG khớp")):
+        tree = _tree(proof_render.claims_table([_claim("ok"), wrong], lang=lang, report_url="r/", marker="m"))
+        fold = tree.find_all("details", "pp-claims-fold")[0]
+        assert "open" in fold.attrs and "pp-fold-failed" in fold.classes
+        assert fold.find_all("summary")[0].text().startswith(f"✗ {words}"), fold.find_all("summary")[0].text()
+
+
+def test_english_words_on_a_vietnamese_page_are_marked_english() -> None:
+    claim = _claim("b-decrypts", text={"en": "B can decrypt"}, description={"en": "GetObject on SSE-KMS"},
+                   steps=S3_STEPS)
+    vi = _tree(proof_render.claims_table([claim], lang="vi", report_url="r/", marker="m"))
+    wording = [th for th in vi.find_all("th") if th.attrs.get("scope") == "row"][0]
+    assert wording.text() == "b-decrypts" and wording.attrs.get("lang") == "en"
+    assert vi.find_all("span", "pp-flow-what")[0].attrs.get("lang") == "en"
+    line = _tree(proof_render.verification_line(
+        _snippet(findings=()), [claim], lang="vi", catalog_version="1", report_url="r/"
+    ))
+    assert line.find_all("strong")[0].attrs.get("lang") == "en"  # "KMS key policy"
+    assert all(a.attrs.get("lang") == "en" for a in line.find_all("a")[1:])  # claim ids
+    assert "0 phát hiện" in line.text()
+    en = proof_render.claims_table([claim], lang="en", report_url="r/", marker="m")
+    assert 'lang="' not in en, "an English page marks nothing"
+
+
+def test_allowed_flow_steps_name_their_statements_in_the_trace_not_under_every_arrow() -> None:
+    claim = _claim("get", steps=S3_STEPS)
+    table = proof_render.claims_table([claim], lang="en", report_url="r/", marker="m")
+    assert "allowed by: " in table and "AllowB" in table.split("allowed by: ", 1)[1]
+    svg = _tree(proof_svg.sequence_svg(claim, lang="en")).find_all("svg")[0]
+    step = svg.find_all("g", "pp-step")[0]
+    drawn = " ".join(t.text() for t in step.find_all("text"))
+    assert "AllowB" not in drawn and "AllowB" in step.find_all("title")[0].text()
+
+
+def test_diagram_description_says_decisions_in_the_page_language() -> None:
+    claim = _claim("get", steps=S3_STEPS, expect="ImplicitDeny", decision="ImplicitDeny")
+    vi = _tree(proof_svg.sequence_svg(claim, lang="vi")).find_all("desc")[0].text()
+    en = _tree(proof_svg.sequence_svg(claim, lang="en")).find_all("desc")[0].text()
+    assert "Cho phép" in vi and "Từ chối ngầm định" in vi and "ImplicitDeny" not in vi, vi
+    assert "Allow" in en and "Implicit deny" in en, en

@@ -81,7 +81,8 @@ class Recorder:
 
 def _prover(snippets: Path, recorder: Recorder) -> SiteProver:
     return SiteProver(
-        [snippets], check=recorder.check, prove_claims_file=recorder.prove, catalog_version="1.0"
+        [snippets], check=recorder.check, prove_claims_file=recorder.prove, catalog_version="1.0",
+        root=snippets.parent,
     )
 
 
@@ -96,30 +97,34 @@ def test_each_snippet_and_claims_file_is_proved_once_for_both_languages_and_rebu
     assert first.to_json() == second.to_json()
     # Nothing changed: the same proof object, so verification.json is not computed twice.
     assert second is first
-    text = first.json_file_text(prover.runs)
-    assert json.loads(text)["work"] == {"snippets": 2, "claims_files": 1}
+    text = first.json_file_text()
+    assert second.json_file_text() is text
+    # verification.json says what the site is, not what this process happened to take from a
+    # cache: the work counts stay on the prover (and in the build's log), out of the published file.
+    assert "work" not in json.loads(text)
     # Changing a snippet proves it (and the claims beside it) again.
     (snippets / "sec" / "page" / "key.key-policy.json").write_text(
         '{"Version": "2012-10-17", "Statement": [ ]}'
     )
     third = prover.prove(pages)
     assert len(recorder.checked) == 3 and recorder.claims_runs == 2
-    # A new proof, whose JSON counts the new work (even where the findings did not change).
+    assert prover.runs == {"snippets": 3, "claims_files": 2}
     assert third is not first and third.json_text is None
-    assert json.loads(third.json_file_text(prover.runs))["work"] == {"snippets": 3, "claims_files": 2}
 
 
 def test_the_worker_process_proves_and_writes_the_json_the_build_publishes(snippets: Path) -> None:
     recorder = Recorder()
     prover = _prover(snippets, recorder)
     pages = {"sec/page.md": PAGE, "sec/page.en.md": PAGE}
-    proof = prover.start(pages).result()  # cold: in a forked worker process
-    assert proof.json_loader is not None, "the worker does not write verification.json"
-    data = json.loads(proof.json_file_text(prover.runs))
-    assert proof.json_text is not None and proof.json_loader is None
-    assert data["work"] == prover.runs == {"snippets": 2, "claims_files": 1}, data["work"]
+    pending = prover.start(pages)  # cold: in a forked worker process
+    assert pending._workers, "a cold proof did not start a worker process"
+    proof = pending.result()
+    # The worker's calls happened in its own process: the parent's fakes saw none, its counts did.
+    assert recorder.checked == [] and recorder.claims_runs == 0
+    assert prover.runs == {"snippets": 2, "claims_files": 1}, prover.runs
+    data = json.loads(proof.json_file_text())
     assert [c["id"] for c in data["claims"]] == ["b-decrypts"]
-    # The second language pass reuses the worker's proof (and its JSON) from the cache.
+    # The second language pass reuses the worker's proof from the prover's memory.
     assert prover.start(pages).result() is proof
 
 
@@ -160,8 +165,10 @@ def test_an_error_finding_fails_naming_page_snippet_and_position(snippets: Path)
     proof = _prover(snippets, Recorder(findings=[finding])).prove({"sec/page.md": PAGE})
     failures = proof.failures()
     assert len(failures) == 2  # both snippets got the fake finding
-    assert failures[0].startswith("docs/sec/page.md: snippet sec/page/app.identity-policy.json: "), failures
-    assert "key.key-policy.json:4:9: error unknown-action: no such" in failures[1], failures
+    assert all(f.endswith("[shown on docs/sec/page.md]") for f in failures), failures
+    assert failures[1].startswith("snippets/sec/page/key.key-policy.json:4:9: error unknown-action: no such"), (
+        failures
+    )
 
 
 def test_warnings_and_suggestions_do_not_fail_but_are_counted(snippets: Path) -> None:
@@ -175,8 +182,8 @@ def test_a_claim_the_engine_does_not_prove_fails_naming_page_claim_and_file(snip
     recorder = Recorder(claims=[_claim("b-decrypts", decision="ImplicitDeny")])
     failures = _prover(snippets, recorder).prove({"sec/page.md": PAGE}).failures()
     assert failures == [
-        "docs/sec/page.md: claim 'b-decrypts' (snippets/sec/page/claims.yaml:7): expected Allow, "
-        "the engine decided ImplicitDeny:\n      because b-decrypts"
+        "snippets/sec/page/claims.yaml:7:1: error claim-not-proved: claim 'b-decrypts' (docs/sec/page.md): "
+        "expected Allow, the engine decided ImplicitDeny:\n      because b-decrypts"
     ]
 
 
@@ -186,8 +193,8 @@ def test_a_claims_file_that_cannot_be_proved_fails_with_its_one_line_error(snipp
 
     prover = SiteProver([snippets], check=Recorder().check, prove_claims_file=broken, catalog_version="1")
     failures = prover.prove({"sec/page.md": PAGE}).failures()
-    assert len(failures) == 1 and failures[0].startswith("docs/sec/page.md: "), failures
-    assert "claims.yaml:12:5: unknown principal 'x'" in failures[0]
+    assert len(failures) == 1, failures
+    assert failures[0].endswith("claims.yaml:12:5: error claims-file: unknown principal 'x'"), failures
 
     def unavailable(claims_file: Path, group: str) -> GroupProof:
         raise ProofError("engine missing")
@@ -210,11 +217,17 @@ def test_missing_snippet_unknown_kind_and_bad_json_fail(snippets: Path) -> None:
 
     recorder = Recorder()
     failures = _prover(snippets, recorder).prove({"other.md": page}).failures()
-    assert any("missing.key-policy.json: snippet not found" in f for f in failures), failures
-    assert any("plain.json: the file name declares no policy kind" in f for f in failures), failures
+    assert any(
+        f.startswith("docs/other.md:2:1: error missing-snippet: included snippet not found: "
+                     "sec/page/missing.key-policy.json")
+        for f in failures
+    ), failures
+    assert any("plain.json:1:1: error snippet-kind: the file name declares no policy kind" in f for f in failures), (
+        failures
+    )
     prover = SiteProver([snippets], check=bad_json, prove_claims_file=recorder.prove, catalog_version="1")
     failures = prover.prove({"sec/page.md": PAGE}).failures()
-    assert any(f.endswith("key.key-policy.json:3:14: trailing comma") for f in failures), failures
+    assert any("key.key-policy.json:3:14: error snippet-input: trailing comma" in f for f in failures), failures
 
 
 def test_the_real_claims_adapter_reports_a_bad_claims_file_as_one_line(tmp_path: Path) -> None:
@@ -234,7 +247,8 @@ def test_a_declared_counter_example_may_carry_its_expected_findings_and_only_tho
     wrong = Finding("f", 2, 3, "unknown-action", Severity.ERROR, "no such action")
     recorder = Recorder(findings=[wrong])
     prover = SiteProver(
-        [snippets], check=recorder.check, prove_claims_file=recorder.prove, catalog_version="1"
+        [snippets], check=recorder.check, prove_claims_file=recorder.prove, catalog_version="1",
+        root=snippets.parent,
     )
     proof = prover.prove({"sec/page.md": PAGE})
     key = proof.snippets["sec/page/key.key-policy.json"]
@@ -247,6 +261,7 @@ def test_a_declared_counter_example_may_carry_its_expected_findings_and_only_tho
         [snippets], check=Recorder().check, prove_claims_file=recorder.prove, catalog_version="1"
     )
     failures = prover.prove({"sec/page.md": PAGE}).failures()
-    assert any("declared expected finding unknown-action is not raised any more" in f for f in failures), (
-        failures
-    )
+    assert any(
+        "error expected-finding-not-raised: " in f and "declares 'unknown-action'" in f and "does not raise" in f
+        for f in failures
+    ), failures

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from policyproof.site.hooks.language_links import drop_hreflang_links
+from policyproof.site.hooks.language_links import drop_hreflang_links, mark_switcher_languages
 from policyproof.site.hooks.last_changed import format_last_changed, included_snippets, last_changed
 from policyproof.site.hooks.search_fold import (
     fold,
@@ -108,6 +108,47 @@ def test_hreflang_links_leave_the_head_but_not_the_body() -> None:
     result = drop_hreflang_links(html)
     assert 'hreflang="vi"' not in result
     assert "application/rss+xml" in result and 'class="md-select__link"' in result
+
+
+def test_language_menu_entries_carry_their_language_and_the_current_one_is_marked() -> None:
+    html = (
+        '<html lang="vi"><body><a href="/" hreflang="vi" class="md-select__link">Tiếng Việt</a>'
+        '<a href="/en/" hreflang="en" class="md-select__link">English</a></body></html>'
+    )
+    result = mark_switcher_languages(html)
+    assert '<a href="/en/" hreflang="en" lang="en" class="md-select__link">English</a>' in result
+    assert '<a href="/" hreflang="vi" lang="vi" aria-current="true" class="md-select__link">' in result
+
+
+def test_mkdocs_serve_answers_a_missing_english_page_with_the_english_404(tmp_path: Path) -> None:
+    from policyproof.site.hooks import not_found_pages
+
+    (tmp_path / "en").mkdir()
+    (tmp_path / "404.html").write_text("vi 404", encoding="utf-8")
+    (tmp_path / "en" / "404.html").write_text("en 404", encoding="utf-8")
+
+    class FakeServer:  # what mkdocs.livereload.LiveReloadServer offers the hook
+        mount_path = "/"
+
+        def _serve_request(self, environ: dict, start_response: object) -> None:
+            return None  # nothing found: the server then asks error_handler for the page
+
+        def error_handler(self, code: int) -> bytes:
+            return (tmp_path / "404.html").read_bytes()
+
+        def request(self, path: str) -> bytes:
+            assert self._serve_request({"PATH_INFO": path}, None) is None
+            return self.error_handler(404)
+
+    config = SimpleNamespace(
+        site_dir=str(tmp_path),
+        plugins={"i18n": SimpleNamespace(default_language="vi", build_languages=["vi", "en"])},
+        theme={"language": "vi"},
+    )
+    server = not_found_pages.on_serve(FakeServer(), config, builder=None)  # type: ignore[arg-type]
+    assert server.request("/en/kms/missing/") == b"en 404"
+    assert server.request("/kms/missing/") == b"vi 404"
+    assert server.request("/english-is-not-a-folder/") == b"vi 404"
 
 
 def test_built_site_has_one_search_index_and_one_404_page_per_language(built_site: Path) -> None:

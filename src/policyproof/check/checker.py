@@ -43,15 +43,28 @@ def check_text(
     kind: str | None = None,
     attached_to: str | None = None,
     owner_account: str | None = None,
+    service: str | None = None,
 ) -> list[Finding]:
-    """All findings for one policy given as text, sorted by position."""
+    """All findings for one policy given as text, sorted by position.
+
+    ``service`` is the service prefix a resource or endpoint policy belongs to (``--service``); without
+    it the service is inferred from the policy's ARNs when they all name one.
+    """
     policy_kind = decide_kind(file, kind)
     try:
         data, locator = load_json(text, file)
     except JsonSyntaxError as error:
         return [make_finding(file, error.line, error.column, "json-syntax", error.message)]
     findings = schema_findings(data, policy_kind, file, locator)
-    context = Context(file, policy_kind, data, locator, attached_to=attached_to, owner_account=owner_account)
+    context = Context(
+        file,
+        policy_kind,
+        data,
+        locator,
+        attached_to=attached_to,
+        owner_account=owner_account,
+        service=service,
+    )
     run_rules(context)
     findings.extend(context.findings)
     return sorted(set(findings))
@@ -94,8 +107,11 @@ def check_path(
     kind: str | None = None,
     attached_to: str | None = None,
     owner_account: str | None = None,
+    service: str | None = None,
 ) -> list[Finding]:
     """All findings for one policy file (kind from ``kind`` or the file-name suffix)."""
     name = str(path)
     text = read_policy_text(path)
-    return check_text(text, file=name, kind=kind, attached_to=attached_to, owner_account=owner_account)
+    return check_text(
+        text, file=name, kind=kind, attached_to=attached_to, owner_account=owner_account, service=service
+    )

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from policyproof.check.findings import Severity
-from policyproof.check.kinds import KIND_DESCRIPTIONS, KINDS, suffix_for
+from policyproof.check.kinds import KIND_DESCRIPTIONS, KIND_DESCRIPTIONS_VI, KIND_PAGES, KINDS, suffix_for
 from policyproof.check.rules.registry import GROUPS, RULES
 
 DOCS_DIR = Path(__file__).resolve().parents[3] / "docs"
@@ -50,6 +50,9 @@ _TEXT = {
         "kind_col": "kind",
         "suffix_col": "file name",
         "what_col": "what it is",
+        "aws_col": "AWS page",
+        "aws_link": "AWS documentation",
+        "source": "Source",
     },
     "vi": {
         "title": "Danh mục quy tắc kiểm tra",
@@ -65,15 +68,10 @@ _TEXT = {
         "kind_col": "loại",
         "suffix_col": "tên tệp",
         "what_col": "là gì",
+        "aws_col": "trang AWS",
+        "aws_link": "tài liệu AWS",
+        "source": "Nguồn",
     },
-}
-
-_KIND_WORDS_VI = {
-    "identity": "IAM identity policy (gắn vào user, group hoặc role)",
-    "key": "KMS key policy",
-    "bucket": "S3 bucket policy",
-    "trust": "trust policy của IAM role",
-    "scp": "service control policy (AWS Organizations)",
 }
 
 
@@ -113,12 +111,13 @@ def render(lang: str) -> str:
         "",
         text["kinds_intro"],
         "",
-        f"| {text['kind_col']} | {text['suffix_col']} | {text['what_col']} |",
-        "|---|---|---|",
+        f"| {text['kind_col']} | {text['suffix_col']} | {text['what_col']} | {text['aws_col']} |",
+        "|---|---|---|---|",
     ]
     for kind in KINDS:
-        what = KIND_DESCRIPTIONS[kind] if lang == "en" else _KIND_WORDS_VI[kind]
-        lines.append(f"| `{kind}` | `*{suffix_for(kind)}` | {what} |")
+        what = KIND_DESCRIPTIONS[kind] if lang == "en" else KIND_DESCRIPTIONS_VI[kind]
+        link = f"[{text['aws_link']}]({KIND_PAGES[kind]})"
+        lines.append(f"| `{kind}` | `*{suffix_for(kind)}` | {_escape(what)} | {link} |")
     lines.append("")
     for group, (heading_en, heading_vi) in GROUPS.items():
         heading = heading_en if lang == "en" else heading_vi
@@ -132,6 +131,8 @@ def render(lang: str) -> str:
                 f"**{text['severity']}:** {_SEVERITY_WORDS[lang][rule.severity]}",
                 "",
                 to_markdown(description),
+                "",
+                f"{text['source']}: [{text['aws_link']}]({rule.url})",
                 "",
             ]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -39,9 +39,15 @@ def _rule_descriptor(index: int) -> dict:
         "shortDescription": {"text": rule.title_en},
         "fullDescription": {"text": rule.description_en},
         "helpUri": help_url(rule.code),
-        "help": {"text": rule.description_en},
+        "help": {
+            "text": f"{rule.description_en} AWS documentation: {rule.url}",
+            "markdown": f"{rule.description_en}\n\n[AWS documentation]({rule.url})",
+        },
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
-        "properties": {"tags": ["security"] if rule.severity is Severity.SECURITY_WARNING else []},
+        "properties": {
+            "tags": ["security"] if rule.severity is Severity.SECURITY_WARNING else [],
+            "awsDocumentation": rule.url,
+        },
     }
     if rule.severity is Severity.SECURITY_WARNING:
         descriptor["properties"]["security-severity"] = _SECURITY_SEVERITY

@@ -27,6 +27,43 @@ for another to show what happens without it::
         expect: ImplicitDeny
         denied_at: kms:Decrypt                               # the first step that fails
 
+A page about organizations, VPC endpoints or KMS grants also describes them (all optional)::
+
+    organization:                  # the AWS Organization the accounts belong to
+      id: o-a1b2c3d4e5
+      accounts: [A, B]             # member accounts by name (or id); every other account is outside
+      scps: [deny-outside.scp.json]          # apply to principals of member accounts
+      rcps: [perimeter.rcp.json]             # apply to resources of member accounts
+      full_aws_access: true        # AWS's FullAWSAccess SCP stays attached beside them (default)
+    endpoints:                     # VPC endpoints a request may go through
+      s3-endpoint: {id: vpce-1a2b3c4d, account: A, vpc: vpc-11aa22bb, policy: s3.endpoint-policy.json}
+    grants:                        # KMS grants that exist in this world (apply to every claim)
+      b-decrypt:
+        key: key-a                 # a KMS key resource of this file
+        grantee: app-b             # a principal name of this file, a service principal, or an ARN
+        operations: [Decrypt, DescribeKey]
+        constraints: {encryption_context_subset: {Department: IT}}  # or encryption_context_equals
+        retiring_principal: arn:aws:iam::111111111111:role/admin     # optional (name or ARN)
+    principals:
+      sso-a:
+        arn: "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_1234/alice"
+        role_path: /aws-reserved/sso.amazonaws.com/   # the role's path (aws:PrincipalArn keeps it)
+        unique_id: AROAEXAMPLEID1234567               # optional, for aws:userid
+        tags: {team: blue}                            # aws:PrincipalTag/team
+        session_policies: [read-only.session-policy.json]
+        boundaries: [cap.boundary-policy.json]        # (an .identity-policy.json file is accepted too)
+    claims:
+      - id: b-decrypts-with-grant
+        text: {vi: "…", en: "…"}
+        request: {principal: app-b, action: "kms:Decrypt", resource: key-a, endpoint: s3-endpoint,
+                  context: {"kms:EncryptionContext:Department": IT}}
+        without: ["grant:b-decrypt", "key-a.key-policy.json#AllowAccountB", "deny-outside.scp.json"]
+        expect: ImplicitDeny
+
+A request through an endpoint is also decided by the endpoint's policy, with aws:SourceVpce,
+aws:VpceAccount, aws:VpceOrgID and aws:SourceVpc filled in. ``without`` takes policy files,
+``file#Sid`` (or a 1-based index) and ``grant:NAME``.
+
 The shape is checked with ``data/claims.schema.json``; every error names the file, line and column.
 """
 

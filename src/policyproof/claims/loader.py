@@ -3,7 +3,6 @@
 Every error names the file, line and column and says how to fix it.
 """
 
-
 from __future__ import annotations
 
 import json
@@ -21,9 +20,13 @@ from policyproof.check.document import Node, parse_json
 from policyproof.check.findings import InputError
 from policyproof.check.kinds import KIND_DESCRIPTIONS, SUFFIX_KINDS, kind_from_filename
 from policyproof.claims.model import (
+    GRANT_PREFIX,
     Claim,
     ClaimsError,
     ClaimsFile,
+    EndpointSpec,
+    GrantSpec,
+    OrganizationSpec,
     Path_,
     PrincipalSpec,
     RequestSpec,
@@ -31,10 +34,55 @@ from policyproof.claims.model import (
     _statement_index,
 )
 from policyproof.engine import NamedPolicy
+from policyproof.engine.arns import SERVICE_PRINCIPAL, parse_principal
+from policyproof.engine.errors import EngineInputError
 from policyproof.engine.flows import (
     FLOWS,
 )
 from policyproof.engine.managed_keys import managed_key_aliases, managed_key_policy
+from policyproof.engine.model import GRANT_OPERATIONS, ServiceSource
+from policyproof.engine.validate import blocking_findings
+from policyproof.engine.validate import checker_kind as validate_checker_kind
+
+# The file-name kinds of the briefing's contract 4. The checker (check/kinds.py) learns the newer
+# ones on another branch; until then claims still know them by suffix.
+_CONTRACT_SUFFIXES: dict[str, str] = {
+    ".rcp.json": "rcp",
+    ".endpoint-policy.json": "endpoint",
+    ".resource-policy.json": "resource",
+    ".boundary-policy.json": "boundary",
+    ".session-policy.json": "session",
+}
+_CONTRACT_DESCRIPTIONS: dict[str, str] = {
+    "rcp": "resource control policy (AWS Organizations)",
+    "endpoint": "VPC endpoint policy",
+    "resource": "resource-based policy",
+    "boundary": "permissions boundary policy",
+    "session": "session policy",
+}
+
+
+def _kind_of(name: str) -> str | None:
+    found = kind_from_filename(name)
+    if found is not None:
+        return found
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    for suffix, kind in _CONTRACT_SUFFIXES.items():
+        if base.endswith(suffix) and len(base) > len(suffix):
+            return kind
+    return None
+
+
+def _suffix_of(kind: str) -> str:
+    for suffix, suffix_kind in {**SUFFIX_KINDS, **_CONTRACT_SUFFIXES}.items():
+        if suffix_kind == kind:
+            return suffix
+    raise KeyError(kind)
+
+
+def _kind_words(kind: str) -> str:
+    return KIND_DESCRIPTIONS.get(kind) or _CONTRACT_DESCRIPTIONS.get(kind, kind)
+
 
 # --------------------------------------------------------------------------------------------
 # YAML with positions.
@@ -160,9 +208,23 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[str, bool]:
             f"{where} {error.instance!r} is not well formed (expected pattern {error.validator_value})",
             False,
         )
+    if error.validator == "oneOf" and where.startswith("principals."):
+        both = isinstance(error.instance, dict) and "arn" in error.instance and "service" in error.instance
+        return (
+            f"{where} {'has both' if both else 'needs one of'} `arn` (an IAM principal) "
+            f"{'and' if both else 'or'} `service` (an AWS service principal such as "
+            f"cloudtrail.amazonaws.com){'; keep one' if both else ''}",
+            False,
+        )
     if error.validator == "anyOf" and ("polic" in where or "boundaries" in where):
         return f"{where} must be a policy file name ending in .json or {{name: …, document: {{…}}}}", False
     return f"{where}: {error.message}", False
+
+
+def _accepted(expected_kind: str) -> tuple[str, ...]:
+    """Kinds a reference expecting ``expected_kind`` accepts: a boundary may be written as an
+    identity policy file (as before boundary files had their own suffix)."""
+    return ("boundary", "identity") if expected_kind == "boundary" else (expected_kind,)
 
 
 def _check_shape(data: Any, located: _Located) -> None:
@@ -179,7 +241,8 @@ def _check_shape(data: Any, located: _Located) -> None:
     # Prefer the most specific error at that place (anyOf wraps its branches' errors), except for a
     # policy reference, whose two forms are best explained together.
     where = _field(tuple(error.absolute_path))
-    if error.context and not ("polic" in where or "boundaries" in where):
+    principal_choice = error.validator == "oneOf" and where.startswith("principals.")
+    if error.context and not ("polic" in where or "boundaries" in where or principal_choice):
         error = jsonschema.exceptions.best_match(error.context) or error
     message, at_key = _schema_message(error)
     path = tuple(error.absolute_path)
@@ -194,6 +257,22 @@ def _check_shape(data: Any, located: _Located) -> None:
 # --------------------------------------------------------------------------------------------
 
 _RESOURCE_KIND_FOR_SERVICE = {"kms": "key", "s3": "bucket", "iam": "trust"}
+# EC2 resources (snapshots) are shared by attribute, not by a policy.
+_NO_RESOURCE_POLICY = frozenset({"ec2"})
+
+
+def _resource_policy_kind(service: str) -> str | None:
+    """The policy kind of a resource's policy: key, bucket, trust, or ``resource`` for the resource
+    policies of other services (SNS topics, SQS queues, Lambda functions …: the checker infers the
+    service from the ARNs); None for resources that have none."""
+    if service in _RESOURCE_KIND_FOR_SERVICE:
+        return _RESOURCE_KIND_FOR_SERVICE[service]
+    return None if service in _NO_RESOURCE_POLICY else "resource"
+
+
+# Principal fields for a service principal's source resource, and fields only IAM principals have.
+_SOURCE_FIELDS = ("source_arn", "source_account", "source_org_id", "source_org_paths")
+_IAM_ONLY_FIELDS = ("policies", "boundaries", "session_policies", "tags", "role_path", "unique_id")
 
 
 def load_claims(path: str | Path) -> ClaimsFile:
@@ -234,6 +313,14 @@ class _Loader:
                 self.check_name(
                     spec.encryption_key, resources, ("resources", name, "encryption", "key"), "resource"
                 )
+        self.organization_spec = self.organization()
+        self.endpoint_specs = {
+            name: self.endpoint(name, spec) for name, spec in (self.data.get("endpoints") or {}).items()
+        }
+        self.grant_specs = {
+            name: self.grant(name, spec, resources, principals)
+            for name, spec in (self.data.get("grants") or {}).items()
+        }
         claims = []
         seen_ids: dict[str, int] = {}
         for index, raw in enumerate(self.data["claims"]):
@@ -247,7 +334,16 @@ class _Loader:
             seen_ids[claim.id] = claim.line
             claims.append(claim)
         return ClaimsFile(
-            self.path, self.accounts, self.data["region"], resources, principals, self.policies, tuple(claims)
+            self.path,
+            self.accounts,
+            self.data["region"],
+            resources,
+            principals,
+            self.policies,
+            tuple(claims),
+            self.organization_spec,
+            self.endpoint_specs,
+            self.grant_specs,
         )
 
     # -- accounts --------------------------------------------------------------------------
@@ -291,12 +387,12 @@ class _Loader:
             self._check_inline(ref["document"], (*where, "document"), kind, name)
             self.policies[name] = NamedPolicy(name, ref["document"])
             return name
-        kind = kind_from_filename(ref)
-        if expected_kind is not None and kind != expected_kind:
-            suffix = next(s for s, k in SUFFIX_KINDS.items() if k == expected_kind)
+        kind = _kind_of(ref)
+        if expected_kind is not None and kind not in _accepted(expected_kind):
             raise self.error(
                 where,
-                f"{ref} is not a {KIND_DESCRIPTIONS[expected_kind]} file; its name must end in {suffix}",
+                f"{ref} is not a {_kind_words(expected_kind)} file; its name must end in "
+                f"{_suffix_of(expected_kind)}",
             )
         if ref in self.policies:
             return ref
@@ -306,9 +402,26 @@ class _Loader:
                 where, f"policy file {ref!r} not found in {self.folder}; name a file beside {self.path.name}"
             )
         try:
-            node = parse_json(file.read_text(encoding="utf-8"), str(file))
+            text = file.read_text(encoding="utf-8")
+            node = parse_json(text, str(file))
+        except UnicodeDecodeError as error:
+            raise self.error(
+                where, f"policy {ref} is not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8"
+            ) from None
         except InputError as error:
             raise self.error(where, f"policy {ref} cannot be read: {error}") from None
+        # Fail closed: the engine proves nothing with a policy the checker cannot accept.
+        refused = blocking_findings(text, kind or "identity")
+        if refused:
+            first = refused[0]
+            claims_line = self.located.node(where).start_mark.line + 1
+            raise ClaimsError(
+                str(file),
+                f"{first.code}: {first.message} (the engine refuses to prove claims with it; used at "
+                f"{self.path.name}:{claims_line})",
+                first.line,
+                first.column,
+            )
         document = node.to_python()
         if not isinstance(document, dict):
             raise self.error(where, f"policy {ref} is not a JSON object")
@@ -325,7 +438,11 @@ class _Loader:
         from policyproof.check.findings import Severity
 
         text = json.dumps(document, indent=2)
-        findings = check_text(text, file=f"{self.path.name} ({name})", kind=kind)
+        checker_kind = validate_checker_kind(kind)
+        try:
+            findings = check_text(text, file=f"{self.path.name} ({name})", kind=checker_kind)
+        except InputError:
+            findings = check_text(text, file=f"{self.path.name} ({name})", kind="identity")
         blocking = [f for f in findings if f.severity in (Severity.ERROR, Severity.SECURITY_WARNING)]
         if blocking:
             first = blocking[0]
@@ -352,11 +469,14 @@ class _Loader:
                     f"unknown AWS managed key {spec['managed']!r}; known: {', '.join(managed_key_aliases())}",
                 )
         if "policy" in spec:
-            if service not in _RESOURCE_KIND_FOR_SERVICE:
+            policy_kind = _resource_policy_kind(service)
+            if policy_kind is None:
                 raise self.error(
                     (*where, "policy"),
-                    f"{service} resources have no resource-based policy here; policies belong to KMS keys "
-                    "and S3 buckets (an EBS snapshot is shared with `shared_with`)",
+                    f"{service} resources have no resource-based policy here (an EBS snapshot is shared "
+                    "with `shared_with`); policies belong to KMS keys, S3 buckets, IAM roles and the "
+                    "resources of services with resource policies (SNS, SQS, Lambda …: "
+                    "*.resource-policy.json)",
                 )
             if "managed" in spec and not isinstance(spec["policy"], str):
                 raise self.error(
@@ -364,7 +484,7 @@ class _Loader:
                     f"the key policy of AWS managed key {spec['managed']} must be a file, not inline "
                     "(or leave `policy` out: the policy then comes from policyproof's data)",
                 )
-            policy = self.policy(spec["policy"], (*where, "policy"), _RESOURCE_KIND_FOR_SERVICE[service])
+            policy = self.policy(spec["policy"], (*where, "policy"), policy_kind)
             if "managed" in spec:
                 self.check_managed_file(policy, spec["managed"], account, (*where, "policy"))
         if "shared_with" in spec and ":snapshot/" not in arn:
@@ -408,6 +528,17 @@ class _Loader:
 
     def principal(self, name: str, spec: dict[str, Any]) -> PrincipalSpec:
         where: Path_ = ("principals", name)
+        if "service" in spec:
+            return self.service_principal(name, spec)
+        for key in _SOURCE_FIELDS:
+            if key in spec:
+                raise self.error(
+                    (*where, key),
+                    f"`{key}` describes the resource an AWS service principal acts for; this principal is "
+                    "an IAM principal (`arn`): drop it, or write the caller as `service: "
+                    "cloudtrail.amazonaws.com` (or another service principal)",
+                    at_key=True,
+                )
         arn = spec["arn"]
         account = self.owner(arn, None, where)
         policies = tuple(
@@ -415,10 +546,198 @@ class _Loader:
             for i, ref in enumerate(spec.get("policies", []))
         )
         boundaries = tuple(
-            self.policy(ref, (*where, "boundaries", i), "identity")
+            self.policy(ref, (*where, "boundaries", i), "boundary")
             for i, ref in enumerate(spec.get("boundaries", []))
         )
-        return PrincipalSpec(name, arn, account, policies, boundaries)
+        session_policies = tuple(
+            self.policy(ref, (*where, "session_policies", i), "session")
+            for i, ref in enumerate(spec.get("session_policies", []))
+        )
+        try:
+            parsed = parse_principal(arn)
+        except EngineInputError as error:
+            raise self.error((*where, "arn"), error.message) from None
+        if session_policies and parsed.kind not in ("role-session", "federated-user"):
+            raise self.error(
+                (*where, "session_policies"),
+                "session policies belong to a session: give the principal an assumed-role session ARN "
+                "(arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) or a federated-user ARN",
+            )
+        if "role_path" in spec and parsed.kind != "role-session":
+            raise self.error(
+                (*where, "role_path"),
+                "`role_path` is the path of the role behind a role session; this principal is not an "
+                "assumed-role session (a role ARN already carries its path)",
+            )
+        return PrincipalSpec(
+            name,
+            arn,
+            account,
+            policies,
+            boundaries,
+            session_policies,
+            dict(spec.get("tags", {})),
+            spec.get("role_path"),
+            spec.get("unique_id"),
+        )
+
+    def service_principal(self, name: str, spec: dict[str, Any]) -> PrincipalSpec:
+        """An AWS service principal acting for a source resource (CloudTrail for a trail).
+
+        It has no IAM policies: only a resource policy can let it in, SCPs do not apply to it, RCPs
+        do (evaluator.py cites the AWS pages). The engine fills aws:PrincipalIsAWSService = true,
+        aws:PrincipalServiceName and, from the source, aws:SourceArn, aws:SourceAccount,
+        aws:SourceOrgID and aws:SourceOrgPaths (IAM User Guide, "AWS global condition context keys").
+        """
+        where: Path_ = ("principals", name)
+        for key in _IAM_ONLY_FIELDS:
+            if key in spec:
+                raise self.error(
+                    (*where, key),
+                    f"`{key}` belongs to an IAM principal; {spec['service']} is an AWS service principal, "
+                    "which has no IAM policies, boundaries, session, tags or unique id (only resource "
+                    "policies let it in): drop it",
+                    at_key=True,
+                )
+        source_arn = spec.get("source_arn")
+        in_arn = source_arn.split(":")[4] if source_arn else ""
+        account = None
+        if "source_account" in spec:
+            account = self.account(spec["source_account"], (*where, "source_account"))
+            if in_arn and in_arn != account:
+                raise self.error(
+                    (*where, "source_account"),
+                    f"source_account {spec['source_account']} ({account}) differs from the account in "
+                    f"source_arn ({in_arn}); AWS sets aws:SourceAccount to the source resource's owner",
+                )
+        elif in_arn:
+            account = in_arn
+        org = self.data.get("organization")
+        members = (
+            {self.account(value, ("organization", "accounts", i)) for i, value in enumerate(org["accounts"])}
+            if org
+            else set()
+        )
+        org_id = spec.get("source_org_id")
+        if account is not None and account in members:
+            if org_id is None:
+                org_id = org["id"]  # a member account's resource: its organization's id
+            elif org_id != org["id"]:
+                raise self.error(
+                    (*where, "source_org_id"),
+                    f"source account {account} is a member of organization {org['id']} (see "
+                    f"`organization`), so its aws:SourceOrgID is {org['id']}, not {org_id}",
+                )
+        paths = spec.get("source_org_paths")
+        if paths is not None:
+            if org_id is None:
+                raise self.error(
+                    (*where, "source_org_paths"),
+                    "source_org_paths needs the source's organization: give source_org_id, or a "
+                    "source_account that is a member of `organization`",
+                    at_key=True,
+                )
+            for i, path in enumerate(paths):
+                if not path.startswith(org_id + "/"):
+                    raise self.error(
+                        (*where, "source_org_paths", i),
+                        f"{path!r} is not a path in the source's organization {org_id}; paths start "
+                        f"with {org_id}/",
+                    )
+        source = None
+        if source_arn or account or org_id or paths:
+            source = ServiceSource(source_arn, account, org_id, tuple(paths) if paths else None)
+        return PrincipalSpec(name, spec["service"], None, source=source)
+
+    # -- organization, endpoints, grants ---------------------------------------------------
+
+    def organization(self) -> OrganizationSpec | None:
+        spec = self.data.get("organization")
+        if spec is None:
+            return None
+        where: Path_ = ("organization",)
+        accounts = frozenset(
+            self.account(value, (*where, "accounts", i)) for i, value in enumerate(spec["accounts"])
+        )
+        scps = tuple(
+            self.policy(ref, (*where, "scps", i), "scp") for i, ref in enumerate(spec.get("scps", []))
+        )
+        rcps = tuple(
+            self.policy(ref, (*where, "rcps", i), "rcp") for i, ref in enumerate(spec.get("rcps", []))
+        )
+        return OrganizationSpec(spec["id"], accounts, scps, rcps, bool(spec.get("full_aws_access", True)))
+
+    def endpoint(self, name: str, spec: dict[str, Any]) -> EndpointSpec:
+        where: Path_ = ("endpoints", name)
+        account = self.account(spec["account"], (*where, "account"))
+        policy = self.policy(spec["policy"], (*where, "policy"), "endpoint") if "policy" in spec else None
+        return EndpointSpec(name, spec["id"], account, spec.get("vpc"), policy)
+
+    def principal_arn(self, value: str, principals: Mapping[str, PrincipalSpec], where: Path_) -> str:
+        """A principal named in this file, an AWS service principal, or a principal ARN."""
+        if value in principals:
+            return principals[value].arn
+        if SERVICE_PRINCIPAL.match(value):
+            return value
+        try:
+            parsed = parse_principal(value)
+        except EngineInputError:
+            known = ", ".join(sorted(principals)) or "none"
+            raise self.error(
+                where,
+                f"{value!r} is neither a principal of this file ({known}), a service principal "
+                "(ec2.amazonaws.com) nor a principal ARN",
+            ) from None
+        return parsed.text
+
+    def grant(
+        self,
+        name: str,
+        spec: dict[str, Any],
+        resources: Mapping[str, ResourceSpec],
+        principals: Mapping[str, PrincipalSpec],
+    ) -> GrantSpec:
+        where: Path_ = ("grants", name)
+        self.check_name(spec["key"], resources, (*where, "key"), "resource")
+        key = resources[spec["key"]]
+        if ":kms:" not in key.arn or ":key/" not in key.arn:
+            raise self.error((*where, "key"), f"{spec['key']!r} is not a KMS key (its ARN is {key.arn})")
+        if key.managed:
+            raise self.error(
+                (*where, "key"),
+                f"{spec['key']!r} is an AWS managed key ({key.managed}): only the owning AWS service "
+                "creates grants on it",
+            )
+        operations = []
+        known = {op.lower(): op for op in GRANT_OPERATIONS}
+        for i, raw in enumerate(spec["operations"]):
+            bare = raw.split(":", 1)[-1]
+            if bare.lower() not in known:
+                import difflib
+
+                close = difflib.get_close_matches(bare, GRANT_OPERATIONS, n=1)
+                hint = (
+                    f" (did you mean {close[0]}?)"
+                    if close
+                    else f"; grant operations: {', '.join(GRANT_OPERATIONS)}"
+                )
+                raise self.error((*where, "operations", i), f"{raw!r} is not a KMS grant operation{hint}")
+            operations.append(known[bare.lower()])
+        constraints = spec.get("constraints") or {}
+        retiring = spec.get("retiring_principal")
+        return GrantSpec(
+            name,
+            spec["key"],
+            self.principal_arn(spec["grantee"], principals, (*where, "grantee")),
+            tuple(operations),
+            dict(constraints["encryption_context_subset"])
+            if "encryption_context_subset" in constraints
+            else None,
+            dict(constraints["encryption_context_equals"])
+            if "encryption_context_equals" in constraints
+            else None,
+            self.principal_arn(retiring, principals, (*where, "retiring_principal")) if retiring else None,
+        )
 
     def check_name(self, name: str, known: Mapping[str, Any], where: Path_, what: str) -> None:
         if name not in known:
@@ -431,7 +750,10 @@ class _Loader:
     ) -> set:
         used = {spec.policy for spec in resources.values() if spec.policy}
         for spec in principals.values():
-            used.update(spec.policies, spec.boundaries)
+            used.update(spec.policies, spec.boundaries, spec.session_policies)
+        if self.organization_spec is not None:
+            used.update(self.organization_spec.scps, self.organization_spec.rcps)
+        used.update(spec.policy for spec in self.endpoint_specs.values() if spec.policy)
         return used
 
     def claim(
@@ -457,8 +779,16 @@ class _Loader:
                     (*where, "request", "resource"),
                     f"`{resource_name}/…` names an object, but {resource_name!r} is not an S3 bucket",
                 )
+            if "endpoint" in spec:
+                self.check_name(
+                    spec["endpoint"], self.endpoint_specs, (*where, "request", "endpoint"), "endpoint"
+                )
             request = RequestSpec(
-                spec["principal"], spec["action"], spec["resource"], dict(spec.get("context", {}))
+                spec["principal"],
+                spec["action"],
+                spec["resource"],
+                dict(spec.get("context", {})),
+                spec.get("endpoint"),
             )
         else:
             flow = dict(raw["flow"])
@@ -471,6 +801,12 @@ class _Loader:
             )
         used = self.used_policies(resources, principals)
         for i, ref in enumerate(raw.get("without", [])):
+            if ref.startswith(GRANT_PREFIX):
+                grant_name = ref[len(GRANT_PREFIX) :]
+                if grant_name not in self.grant_specs:
+                    known = ", ".join(sorted(self.grant_specs)) or "none"
+                    raise self.error((*where, "without", i), f"unknown grant {grant_name!r}; known: {known}")
+                continue
             name, _, statement = ref.partition("#")
             if name not in used:
                 raise self.error(
@@ -492,7 +828,7 @@ class _Loader:
                     at_key=True,
                 )
             # A replacement file must be of the same kind as the policy it replaces.
-            old_kind = kind_from_filename(old)
+            old_kind = _kind_of(old)
             expected = old_kind if isinstance(new, str) else None
             replacements[old] = self.policy(new, (*where, "replace", old), expected, inline_kind=old_kind)
             if any(ref.partition("#")[0] == old for ref in raw.get("without", [])):
@@ -544,10 +880,18 @@ class _Loader:
                 raise self.error((*where, key), f"{key} must be a name (a string)")
             if kind == "principal":
                 self.check_name(value, principals, (*where, key), "principal")
+                if principals[value].is_service:
+                    raise self.error(
+                        (*where, key),
+                        f"{value!r} is an AWS service principal; flows expand what an IAM principal "
+                        "does (with the calls services make for it): write a `request` claim instead",
+                    )
             elif kind == "resource":
                 self.check_name(value, resources, (*where, key), "resource")
             elif kind == "object":
                 self.check_name(value.split("/", 1)[0], resources, (*where, key), "resource (bucket)")
+            elif kind == "endpoint":
+                self.check_name(value, self.endpoint_specs, (*where, key), "endpoint")
         for param in spec.params:
             if param.required and param.name not in flow:
                 raise self.error(where, f"flow {spec.name} needs `{param.name}` ({param.help or param.kind})")

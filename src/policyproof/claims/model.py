@@ -1,6 +1,5 @@
 """The loaded claims file: accounts, resources, principals and claims, resolved to engine objects."""
 
-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -12,14 +11,19 @@ from policyproof.check.findings import InputError
 from policyproof.engine import NamedPolicy
 from policyproof.engine.explain import DROPPED_STATEMENTS_MARK
 from policyproof.engine.flows import (
+    FULL_AWS_ACCESS,
+    Organization,
     Principal,
     Resource,
     World,
 )
 from policyproof.engine.managed_keys import managed_key_policy
+from policyproof.engine.model import Grant, ServiceSource, VpcEndpoint
 from policyproof.engine.result import Decision
 
 CLAIMS_FILE_NAME = "claims.yaml"
+# ``without: ["grant:NAME"]`` leaves a KMS grant out of a claim's world.
+GRANT_PREFIX = "grant:"
 
 Path_ = tuple[str | int, ...]
 
@@ -47,11 +51,53 @@ class ResourceSpec:
 
 @dataclass(frozen=True)
 class PrincipalSpec:
+    """A caller. For an AWS service principal ``arn`` is the service principal's name
+    (``cloudtrail.amazonaws.com``), ``account`` is None (it belongs to no account) and ``source``
+    holds the resource it acts for."""
+
     name: str
     arn: str
-    account: str
+    account: str | None
     policies: tuple[str, ...] = ()
     boundaries: tuple[str, ...] = ()
+    session_policies: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+    role_path: str | None = None
+    unique_id: str | None = None
+    source: ServiceSource | None = None
+
+    @property
+    def is_service(self) -> bool:
+        return self.account is None
+
+
+@dataclass(frozen=True)
+class OrganizationSpec:
+    id: str
+    accounts: frozenset[str]  # 12-digit ids of the member accounts
+    scps: tuple[str, ...] = ()
+    rcps: tuple[str, ...] = ()
+    full_aws_access: bool = True
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    name: str
+    id: str
+    account: str
+    vpc: str | None = None
+    policy: str | None = None
+
+
+@dataclass(frozen=True)
+class GrantSpec:
+    name: str
+    key: str  # resource name
+    grantee: str  # principal ARN or service principal
+    operations: tuple[str, ...]
+    encryption_context_subset: Mapping[str, str] | None = None
+    encryption_context_equals: Mapping[str, str] | None = None
+    retiring_principal: str | None = None  # ARN
 
 
 @dataclass(frozen=True)
@@ -60,6 +106,7 @@ class RequestSpec:
     action: str
     resource: str  # resource name, or name/suffix for an S3 object
     context: Mapping[str, str | list[str]] = field(default_factory=dict)
+    endpoint: str | None = None  # name in ClaimsFile.endpoints
 
 
 @dataclass(frozen=True)
@@ -95,6 +142,9 @@ class ClaimsFile:
     principals: Mapping[str, PrincipalSpec]
     policies: Mapping[str, NamedPolicy]  # every policy any resource, principal or claim refers to
     claims: tuple[Claim, ...]
+    organization: OrganizationSpec | None = None
+    endpoints: Mapping[str, EndpointSpec] = field(default_factory=dict)
+    grants: Mapping[str, GrantSpec] = field(default_factory=dict)
 
     def world(self, claim: Claim | None = None) -> World:
         """Principals and resources with their policies, after the claim's ``without``/``replace``."""
@@ -132,11 +182,53 @@ class ClaimsFile:
             )
         world_principals = {
             spec.name: Principal(
-                spec.name, spec.arn, spec.account, policies(spec.policies), policies(spec.boundaries)
+                spec.name,
+                spec.arn,
+                spec.account,
+                policies(spec.policies),
+                policies(spec.boundaries),
+                policies(spec.session_policies),
+                dict(spec.tags),
+                spec.role_path,
+                spec.unique_id,
+                spec.source,
             )
             for spec in self.principals.values()
         }
-        return World(self.region, world_principals, world_resources)
+        organization = None
+        if self.organization is not None:
+            org = self.organization
+            scps = list(policies(org.scps))
+            if org.full_aws_access:
+                scps.insert(0, FULL_AWS_ACCESS)
+            organization = Organization(org.id, org.accounts, tuple(scps), policies(org.rcps))
+        endpoints = {
+            spec.name: (
+                VpcEndpoint(
+                    spec.id,
+                    spec.account,
+                    spec.vpc,
+                    organization.id if organization and spec.account in organization.accounts else None,
+                ),
+                policy(spec.policy),
+            )
+            for spec in self.endpoints.values()
+        }
+        dropped_grants = {ref[len(GRANT_PREFIX) :] for ref in claim.without} if claim else set()
+        grants = tuple(
+            Grant(
+                spec.name,
+                self.resources[spec.key].arn,
+                spec.grantee,
+                spec.operations,
+                spec.encryption_context_subset,
+                spec.encryption_context_equals,
+                spec.retiring_principal,
+            )
+            for spec in self.grants.values()
+            if spec.name not in dropped_grants
+        )
+        return World(self.region, world_principals, world_resources, organization, endpoints, grants)
 
 
 class _PolicyEdits:
@@ -147,7 +239,7 @@ class _PolicyEdits:
         self.dropped = {ref for ref in claim.without if "#" not in ref}
         self.dropped_statements: dict[str, list[str]] = {}
         for ref in claim.without:
-            if "#" in ref:
+            if "#" in ref and not ref.startswith(GRANT_PREFIX):
                 name, _, statement = ref.partition("#")
                 self.dropped_statements.setdefault(name, []).append(statement)
         self.replacements = dict(claim.replace)

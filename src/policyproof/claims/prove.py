@@ -1,6 +1,5 @@
 """Proving: every claim of a loaded file decided by the engine (one request or one flow)."""
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from policyproof.engine.flows import (
     Resource,
     World,
     policies_for,
+    request_for,
     run_flow,
 )
 from policyproof.engine.result import Decision
@@ -117,11 +117,11 @@ def _request(world: World, spec: RequestSpec) -> tuple[Request, Resource]:
     resource = world.resources[name]
     arn = f"{resource.arn}/{suffix}" if suffix else resource.arn
     context = dict(spec.context)
-    if spec.action.lower().startswith("kms:"):
+    if spec.action.lower().startswith("kms:") and principal.account is not None:
         # KMS puts the caller's account in every request's context (AWS KMS condition keys,
         # kms:CallerAccount); a direct call carries no kms:ViaService.
         context.setdefault("kms:CallerAccount", principal.account)
-    request = Request(principal.arn, spec.action, arn, resource.account, context, principal.account)
+    request = request_for(world, principal, spec.action, arn, resource.account, context, spec.endpoint)
     return request, resource
 
 
@@ -134,7 +134,8 @@ def prove(claims_file: ClaimsFile) -> list[ClaimResult]:
         try:
             if claim.request is not None:
                 request, resource = _request(world, claim.request)
-                result = evaluate(request, policies_for(world.principals[claim.request.principal], resource))
+                actor = world.principals[claim.request.principal]
+                result = evaluate(request, policies_for(actor, resource, world, claim.request.endpoint))
                 results.append(ClaimResult(claim, result.decision, result=result))
             else:
                 assert claim.flow is not None

@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "check": "policyproof.cli.check",
     "evaluate": "policyproof.cli.evaluate",
     "import-hugo": "policyproof.cli.import_hugo",
+    "verify": "policyproof.cli.verify",
 }
 
 EXIT_USAGE = 2

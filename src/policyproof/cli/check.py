@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from policyproof import __version__
+from policyproof.check.catalog import normalize_service
 from policyproof.check.checker import check_path
 from policyproof.check.findings import Finding, InputError, Severity
-from policyproof.check.kinds import KINDS, kind_from_filename
+from policyproof.check.kinds import KINDS, SUFFIX_KINDS, kind_from_filename
 from policyproof.check.rules.registry import help_url
 from policyproof.check.sarif import to_sarif
 
@@ -27,9 +28,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "check",
         help="check policy files against the policy grammar and the AWS catalog",
         description=(
-            "Check AWS policy documents. The kind comes from the file name (*.identity-policy.json, "
-            "*.key-policy.json, *.bucket-policy.json, *.trust-policy.json, *.scp.json) unless --kind is "
-            "given. Exit status: 0 no error, 1 an error-level finding, 2 usage error or unreadable input."
+            "Check AWS policy documents. The kind comes from the file name ("
+            + ", ".join(f"*{suffix}" for suffix in SUFFIX_KINDS)
+            + ") unless --kind is given. Exit status: 0 no error, 1 an error-level finding, 2 usage error or "
+            "unreadable input."
         ),
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories to walk")
@@ -39,9 +41,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help=f"policy kind of every file: {', '.join(KINDS)} (default: from the file name)",
     )
     parser.add_argument(
-        "--attached-to", metavar="ARN", help="ARN of the KMS key or S3 bucket the policy belongs to"
+        "--attached-to",
+        metavar="ARN",
+        help="ARN of the KMS key, S3 bucket or other resource the policy belongs to",
     )
     parser.add_argument("--owner-account", metavar="ID", help="12-digit account that owns the key or bucket")
+    parser.add_argument(
+        "--service",
+        metavar="PREFIX",
+        help="service a resource or endpoint policy belongs to (sqs, sns, secretsmanager, lambda, "
+        "execute-api, ecr, or an endpoint service name such as com.amazonaws.us-east-1.s3); default: from "
+        "the policy's ARNs",
+    )
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
     parser.set_defaults(run=run)
 
@@ -67,6 +78,17 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    service = None
+    if args.service is not None:
+        service = normalize_service(args.service)
+        if service is None:
+            print(
+                f"policyproof check: --service {args.service!r} is not an AWS service prefix: use the prefix "
+                "of "
+                "the service's actions (sqs, sns, secretsmanager, lambda, execute-api, ecr, s3 ...)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     findings: list[Finding] = []
     input_errors: list[InputError] = []
     checked = 0
@@ -74,7 +96,11 @@ def run(args: argparse.Namespace) -> int:
         try:
             findings.extend(
                 check_path(
-                    target, kind=args.kind, attached_to=args.attached_to, owner_account=args.owner_account
+                    target,
+                    kind=args.kind,
+                    attached_to=args.attached_to,
+                    owner_account=args.owner_account,
+                    service=service,
                 )
             )
             checked += 1

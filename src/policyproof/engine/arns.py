@@ -18,6 +18,8 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$")
 
 ANONYMOUS = "anonymous"
+# An IAM path: "/" or "/division/team/" (IAM API Reference, Role: Path).
+ROLE_PATH = re.compile(r"^/([\x21-\x7e]+/)*$")
 
 # Principal kinds
 USER = "user"
@@ -69,7 +71,8 @@ class Principal:
     """Who makes the request.
 
     ``arn`` is the principal as given (for an account principal, its root ARN). ``role_arn`` is the
-    IAM role behind a role session (without path: the session ARN does not carry it).
+    IAM role behind a role session, with the role's path when it was given (the session ARN does
+    not carry it, but aws:PrincipalArn does).
     ``identity_arn`` is what AWS reports as ``aws:PrincipalArn``: the role ARN for a role session,
     the principal's own ARN otherwise.
     """
@@ -100,9 +103,10 @@ class Principal:
 
 
 @lru_cache(maxsize=1024)
-def parse_principal(text: str, account: str | None = None) -> Principal:
+def parse_principal(text: str, account: str | None = None, role_path: str | None = None) -> Principal:
     """Classify the request's principal. ``account`` fills in the account for forms that carry
-    none (a federated web identity); for ARNs and account ids it must agree with the ARN."""
+    none (a federated web identity); for ARNs and account ids it must agree with the ARN.
+    ``role_path`` is the path of the role behind a role session (``/aws-reserved/sso.amazonaws.com/``)."""
     if not isinstance(text, str) or not text:
         raise EngineInputError(f"principal must be a non-empty string, got {text!r}")
     if text.lower() == ANONYMOUS:
@@ -133,7 +137,19 @@ def parse_principal(text: str, account: str | None = None) -> Principal:
             f"principal_account {account!r} does not match the account {arn.account!r} in principal {text!r}"
         )
     kind, name, session = kind_and_name
-    role_arn = f"arn:{arn.partition}:iam::{arn.account}:role/{name}" if kind == ROLE_SESSION else None
+    if role_path is not None:
+        if kind != ROLE_SESSION:
+            raise EngineInputError(
+                f"role_path {role_path!r} is for a role session (arn:aws:sts::ACCOUNT:assumed-role/ROLE/"
+                f"SESSION); {text!r} is not one (a role ARN carries its own path)"
+            )
+        if not isinstance(role_path, str) or not ROLE_PATH.match(role_path) or len(role_path) > 512:
+            raise EngineInputError(
+                f"role_path {role_path!r} is not an IAM path: it starts and ends with '/', "
+                "e.g. '/' or '/aws-reserved/sso.amazonaws.com/'"
+            )
+    path = role_path or "/"
+    role_arn = f"arn:{arn.partition}:iam::{arn.account}:role{path}{name}" if kind == ROLE_SESSION else None
     return Principal(
         kind,
         text,

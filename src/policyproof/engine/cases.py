@@ -3,7 +3,9 @@
 One case is ``{"name", "request": {"principal", "action", "resource": {"resource", "accountId"},
 "context"}, "identityPolicies", "resourcePolicy", "permissionBoundaries", "sessionPolicy",
 "serviceControlPolicies": [{"orgIdentifier", "policies"}], "resourceControlPolicies",
-"endpointPolicies", "expected": {"response"}}``. Used by ``policyproof evaluate`` and by the
+"endpointPolicies", "expected": {"response"}}``; policyproof's request additions include
+``"source": {"arn", "account", "orgId", "orgPaths"}`` for a service principal acting for a
+resource. Used by ``policyproof evaluate`` and by the
 conformance test; policies get names that are their JSON paths in the case, so a trace points at
 the place to edit.
 """
@@ -14,7 +16,7 @@ import difflib
 from dataclasses import dataclass
 
 from policyproof.engine.errors import EngineInputError
-from policyproof.engine.model import NamedPolicy, PolicySet, Request
+from policyproof.engine.model import Grant, NamedPolicy, PolicySet, Request, ServiceSource, VpcEndpoint
 from policyproof.engine.result import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Decision
 
 CASE_KEYS = (
@@ -28,14 +30,45 @@ CASE_KEYS = (
     "serviceControlPolicies",
     "resourceControlPolicies",
     "endpointPolicies",
+    "grants",
     "simulation",
     "expected",
     "skip",
 )
-REQUEST_KEYS = ("principal", "action", "resource", "context", "wildcardOnlyAction")
+REQUEST_KEYS = (
+    "principal",
+    "action",
+    "resource",
+    "context",
+    "wildcardOnlyAction",
+    # policyproof's additions: what AWS knows of the caller beyond its ARN, and the path it takes
+    "rolePath",
+    "principalTags",
+    "principalUniqueId",
+    "principalOrgId",
+    "resourceOrgId",
+    "endpoint",
+    "source",
+)
+ENDPOINT_KEYS = ("id", "account", "vpc", "orgId")
+# A service principal's source resource: aws:SourceArn, aws:SourceAccount, aws:SourceOrgID,
+# aws:SourceOrgPaths.
+SOURCE_KEYS = ("arn", "account", "orgId", "orgPaths")
+GRANT_KEYS = (
+    "name",
+    "keyArn",
+    "grantee",
+    "operations",
+    "encryptionContextSubset",
+    "encryptionContextEquals",
+    "retiringPrincipal",
+)
 LEVEL_KEYS = ("orgIdentifier", "policies")
 RESOURCE_KEYS = ("resource", "accountId")
-_KEY_SETS = {keys: frozenset(keys) for keys in (CASE_KEYS, REQUEST_KEYS, LEVEL_KEYS, RESOURCE_KEYS)}
+_KEY_SETS = {
+    keys: frozenset(keys)
+    for keys in (CASE_KEYS, REQUEST_KEYS, LEVEL_KEYS, RESOURCE_KEYS, ENDPOINT_KEYS, GRANT_KEYS, SOURCE_KEYS)
+}
 EXPECTED_RESPONSES: dict[str, Decision] = {
     "Allowed": ALLOW,
     "ImplicitlyDenied": IMPLICIT_DENY,
@@ -88,6 +121,9 @@ def _unknown_keys(data: dict, allowed: tuple[str, ...], file: str, where: str, s
             raise EngineInputError(
                 f"{where}: unknown key {key!r}{hint}", file=file, path=(*_path(where), key)
             )
+
+
+_EMPTY: list = []
 
 
 def _document(value: object, file: str, where: str) -> dict:
@@ -166,7 +202,14 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
     if not isinstance(wildcard_only, bool):
         raise _fail(file, f"{where}.request.wildcardOnlyAction", "must be true or false")
 
-    identity = _document_list(data.get("identityPolicies", []), file, "identityPolicies", where)
+    # policyproof's additions are rare: skip their checks when the request has none of them.
+    extras = (
+        _request_extras(request_data, file, where)
+        if len(request_data) > 3 + ("context" in request_data)
+        else {}
+    )
+    grants = _grants(data["grants"], file, where) if "grants" in data else []
+    identity = _document_list(data.get("identityPolicies", _EMPTY), file, "identityPolicies", where)
     resource_policy = (
         NamedPolicy("resourcePolicy", _document(data["resourcePolicy"], file, f"{where}.resourcePolicy"))
         if data.get("resourcePolicy") is not None
@@ -180,11 +223,20 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
     policies = PolicySet(
         identity=identity,
         resource=resource_policy,
-        boundaries=_document_list(data.get("permissionBoundaries", []), file, "permissionBoundaries", where),
+        boundaries=_document_list(data["permissionBoundaries"], file, "permissionBoundaries", where)
+        if "permissionBoundaries" in data
+        else [],
         session=session,
-        scps=_levels(data.get("serviceControlPolicies", []), file, "serviceControlPolicies", where),
-        rcps=_levels(data.get("resourceControlPolicies", []), file, "resourceControlPolicies", where),
-        endpoints=_document_list(data.get("endpointPolicies", []), file, "endpointPolicies", where),
+        scps=_levels(data["serviceControlPolicies"], file, "serviceControlPolicies", where)
+        if "serviceControlPolicies" in data
+        else [],
+        rcps=_levels(data["resourceControlPolicies"], file, "resourceControlPolicies", where)
+        if "resourceControlPolicies" in data
+        else [],
+        endpoints=_document_list(data["endpointPolicies"], file, "endpointPolicies", where)
+        if "endpointPolicies" in data
+        else [],
+        grants=grants,
     )
     expected = None
     expected_data = data.get("expected")
@@ -207,11 +259,105 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
             resource_account=account,
             context=context,
             wildcard_only_action=wildcard_only,
+            **extras,
         ),
         policies=policies,
         expected=expected,
         discovery=discovery,
     )
+
+
+def _optional_string(data: dict, key: str, file: str, at: str) -> str | None:
+    value = data.get(key)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise _fail(file, f"{at}.{key}", "must be a non-empty string")
+    return value
+
+
+def _string_map(value: object, file: str, at: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise _fail(file, at, "must be an object of string keys to string values")
+    return value
+
+
+def _request_extras(request: dict, file: str, where: str) -> dict:
+    at = f"{where}.request"
+    extras: dict = {
+        "role_path": _optional_string(request, "rolePath", file, at),
+        "principal_unique_id": _optional_string(request, "principalUniqueId", file, at),
+        "principal_org_id": _optional_string(request, "principalOrgId", file, at),
+        "resource_org_id": _optional_string(request, "resourceOrgId", file, at),
+    }
+    if "principalTags" in request:
+        extras["principal_tags"] = _string_map(request["principalTags"], file, f"{at}.principalTags")
+    endpoint = request.get("endpoint")
+    if endpoint is not None:
+        here = f"{at}.endpoint"
+        if not isinstance(endpoint, dict) or "id" not in endpoint or "account" not in endpoint:
+            raise _fail(
+                file, here, 'must be {"id": "vpce-…", "account": "111122223333", "vpc": …, "orgId": …}'
+            )
+        _unknown_keys(endpoint, ENDPOINT_KEYS, file, here)
+        fields = [_optional_string(endpoint, key, file, here) for key in ENDPOINT_KEYS]
+        extras["endpoint"] = VpcEndpoint(*fields)  # type: ignore[arg-type]
+    source = request.get("source")
+    if source is not None:
+        here = f"{at}.source"
+        if not isinstance(source, dict) or not source:
+            raise _fail(
+                file,
+                here,
+                'must be {"arn": "arn:aws:cloudtrail:…:trail/NAME", "account": "111122223333", '
+                '"orgId": "o-…", "orgPaths": ["o-…/r-…/ou-…/"]} (any of them)',
+            )
+        _unknown_keys(source, SOURCE_KEYS, file, here)
+        paths = source.get("orgPaths")
+        if paths is not None and (
+            not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths)
+        ):
+            raise _fail(file, f"{here}.orgPaths", "must be a non-empty list of strings")
+        extras["source"] = ServiceSource(
+            _optional_string(source, "arn", file, here),
+            _optional_string(source, "account", file, here),
+            _optional_string(source, "orgId", file, here),
+            tuple(paths) if paths is not None else None,
+        )
+    return extras
+
+
+def _grants(value: object, file: str, where: str) -> list[Grant]:
+    if not isinstance(value, list):
+        raise _fail(file, f"{where}.grants", "must be a list of KMS grants")
+    grants = []
+    for index, raw in enumerate(value):
+        here = f"{where}.grants[{index}]"
+        if not isinstance(raw, dict):
+            raise _fail(file, here, 'must be {"keyArn", "grantee", "operations": [...], ...}')
+        _unknown_keys(raw, GRANT_KEYS, file, here)
+        for key in ("keyArn", "grantee", "operations"):
+            if key not in raw:
+                raise _fail(file, here, f"has no {key!r}")
+        operations = raw["operations"]
+        if not isinstance(operations, list) or not all(isinstance(op, str) for op in operations):
+            raise _fail(file, f"{here}.operations", "must be a list of KMS operation names")
+        grants.append(
+            Grant(
+                _optional_string(raw, "name", file, here) or f"grants[{index}]",
+                _optional_string(raw, "keyArn", file, here),  # type: ignore[arg-type]
+                _optional_string(raw, "grantee", file, here),  # type: ignore[arg-type]
+                tuple(operations),
+                _string_map(raw["encryptionContextSubset"], file, f"{here}.encryptionContextSubset")
+                if "encryptionContextSubset" in raw
+                else None,
+                _string_map(raw["encryptionContextEquals"], file, f"{here}.encryptionContextEquals")
+                if "encryptionContextEquals" in raw
+                else None,
+                _optional_string(raw, "retiringPrincipal", file, here),
+            )
+        )
+    return grants
 
 
 def parse_cases(data: object, file: str) -> tuple[list[Case], bool]:

@@ -317,18 +317,58 @@ def check_condition_block(block: dict, context: RequestContext, lookup: Lookup |
     return failures
 
 
-def validate_condition_block(block: object, where: str) -> None:
-    """Shape check, so that bad policies fail with a message rather than deep in evaluation."""
-    if not isinstance(block, dict):
-        raise EngineInputError(f"{where}: Condition must be an object of operator -> {{key: values}}")
-    for operator_text, keys in block.items():
+def _value_problem(family: str, value: str) -> str | None:
+    """Why ``value`` cannot be a value of an operator of ``family`` (None when it can).
+
+    Fail closed: a value AWS cannot read (IAM refuses to save such a policy) would otherwise make
+    the condition silently false, so a Deny guarded by it would never apply. The same values the
+    checker refuses (rules invalid-bool-value and invalid-condition-value).
+    """
+    if "${" in value:
+        return None  # a policy variable: known only at request time
+    if family in ("bool", "null"):
+        if value.strip().lower() not in ("true", "false"):
+            return 'takes "true" or "false"'
+    elif family.startswith("numeric"):
+        if _number(value) is None:
+            return 'takes a number, e.g. "3600"'
+    elif family.startswith("date"):
+        if _date(value) is None:
+            return 'takes a date: ISO 8601 such as "2026-01-31T00:00:00Z", or epoch seconds'
+    elif family == "ip":
         try:
-            parse_operator(operator_text)
+            ipaddress.ip_network(value.strip(), strict=False)
+        except ValueError:
+            return 'takes an IP address or CIDR range, e.g. "203.0.113.0/24"'
+    return None
+
+
+def validate_condition_block(block: object, where: str) -> None:
+    """Shape and value check, so that bad policies fail with a message (and the JSON path of the
+    bad value, relative to the statement) rather than silently not matching."""
+    if not isinstance(block, dict):
+        raise EngineInputError(
+            f"{where}: Condition must be an object of operator -> {{key: values}}", path=("Condition",)
+        )
+    for operator_text, keys in block.items():
+        path: tuple[str | int, ...] = ("Condition", operator_text)
+        try:
+            operator = parse_operator(operator_text)
             if not isinstance(keys, dict) or not keys:
                 raise EngineInputError(
                     f"condition operator {operator_text!r} must map to an object of key -> value(s)"
                 )
             for key, raw in keys.items():
-                _policy_values(operator_text, key, raw)
+                path = ("Condition", operator_text, key)
+                values = _policy_values(operator_text, key, raw)
+                for index, value in enumerate(values):
+                    problem = _value_problem(operator.family, value)
+                    if problem is not None:
+                        if isinstance(raw, list):
+                            path = ("Condition", operator_text, key, index)
+                        raise EngineInputError(
+                            f"condition {operator_text} on {key!r}: {problem}, not {value!r}; AWS refuses "
+                            "this policy, so it cannot be evaluated (fix the value)"
+                        )
         except EngineInputError as error:
-            raise EngineInputError(f"{where}: {error.message}") from None
+            raise EngineInputError(f"{where}: {error.message}", path=path) from None

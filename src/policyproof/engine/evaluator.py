@@ -25,6 +25,7 @@ from functools import lru_cache
 from policyproof.engine.arns import (
     ACCOUNT_ID,
     ANONYMOUS_KIND,
+    ROLE_SESSION,
     SERVICE,
     WEB_IDENTITY,
     Principal,
@@ -32,8 +33,9 @@ from policyproof.engine.arns import (
     parse_principal,
     require_arn,
 )
-from policyproof.engine.context import RequestContext, build_context, derived_keys
+from policyproof.engine.context import RequestContext, build_context, derived_keys, request_keys
 from policyproof.engine.errors import EngineInputError
+from policyproof.engine.grants import evaluate_grants
 from policyproof.engine.model import NamedPolicy, PolicySet, Request
 from policyproof.engine.result import (
     ALLOW,
@@ -58,6 +60,7 @@ from policyproof.engine.services import (
     takes_only_wildcard_resource,
 )
 from policyproof.engine.statements import MATCH_STRENGTH, RequestView, compiled_policy, match_statement
+from policyproof.engine.warnings import unknown_action, unknown_context_keys
 
 # The AWS managed RCP that Organizations attaches at every level once RCPs are enabled.
 RCP_FULL_AWS_ACCESS = NamedPolicy(
@@ -90,6 +93,8 @@ class _Evaluated:
     boundaries_without_allow: list[str]
     session_without_allow: str | None
     endpoints_without_allow: list[str]
+    grant_allows: list[StatementRef]
+    grant_near: list  # (grant name, constraint mismatch): a grant that fails only on its constraint
 
 
 def evaluate(request: Request, policies: PolicySet) -> Result:
@@ -106,15 +111,32 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
             request.resource,
             request.resource_account,
             request.wildcard_only_action,
+            request.role_path,
         )
     except TypeError:  # an unhashable field (a dict or list where a string belongs)
         raise EngineInputError(_wrong_field_types(request)) from None
     principal = setting.principal
-    context = build_context(request.context, setting.derived_context)
+    derived = setting.derived_context
+    if (
+        request.principal_tags
+        or request.principal_unique_id
+        or request.principal_org_id
+        or request.resource_org_id
+        or request.endpoint is not None
+        or request.source is not None
+    ):
+        derived = derived + request_keys(request, principal)
+    context = build_context(request.context, derived)
     facts = setting.facts.copy()
     facts["scpsApply"] = setting.scps_apply if policies.scps else None
     facts["rcpsApply"] = setting.rcps_apply if policies.rcps else None
     facts["contextFilledByEngine"] = list(context.filled)
+    facts["contextFilled"] = context.filled_values or {}
+    if setting.warnings:
+        facts["warnings"] = list(setting.warnings)
+    context_warnings = unknown_context_keys(tuple(request.context)) if request.context else ()
+    if context_warnings:
+        facts.setdefault("warnings", []).extend(context_warnings)
 
     view = RequestView(
         setting.action,
@@ -126,6 +148,11 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         request.action,
     )
     evaluated = _evaluate_policies(policies, view, context, setting.scps_apply, setting.rcps_apply)
+    if policies.grants and setting.required == "kms-key":
+        grant_traces, evaluated.grant_allows, evaluated.grant_near = evaluate_grants(
+            policies.grants, setting, request.context, setting.resource
+        )
+        evaluated.traces.extend(grant_traces)
     decision, rule = _decide(setting, evaluated)
     if "action" in rule.params:  # report the action as the caller spelled it
         rule = Rule(rule.code, {**rule.params, "action": request.action}, rule.cites)
@@ -150,6 +177,7 @@ class _Setting:
     facts: dict[str, object]  # copied into each trace, never handed out itself
     derived_context: tuple[tuple[str, str, tuple[str, ...]], ...]  # global keys the engine fills
     protection: str | None  # an AWS-owned resource no customer policy can change (services.py)
+    warnings: tuple[str, ...] = ()  # e.g. an action no AWS service has, with "did you mean"
 
 
 @lru_cache(maxsize=4096)
@@ -160,6 +188,7 @@ def _setting(
     resource_text: str,
     resource_account_given: str | None,
     wildcard_only: bool | None,
+    role_path: str | None = None,
 ) -> _Setting:
     action = _check_action(action_text)
     resource = _check_resource(resource_text)
@@ -168,7 +197,7 @@ def _setting(
             f"{action_text} on alias {resource!r}: KMS authorizes this call against the key the alias "
             "points to (under that key's key policy); give the key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)"
         )
-    principal = parse_principal(principal_text, principal_account)
+    principal = parse_principal(principal_text, principal_account, role_path)
     resource_account = _resource_account(resource_account_given, principal, resource)
     required = (
         "kms-key"
@@ -201,7 +230,21 @@ def _setting(
         facts,
         derived_keys(principal, action.startswith("kms:"), resource_account),
         aws_owned_resource(action, resource),
+        unknown_action(action_text) + _path_warning(principal, role_path),
     )
+
+
+def _path_warning(principal: Principal, role_path: str | None) -> tuple[dict[str, object], ...]:
+    """IAM Identity Center's roles live under /aws-reserved/sso.amazonaws.com/ (sometimes with a
+    Region segment), which a session ARN does not show: without the path given, the engine's
+    aws:PrincipalArn lacks it, and policies that exempt these roles by path would not match."""
+    if (
+        principal.kind == ROLE_SESSION
+        and role_path is None
+        and (principal.name or "").startswith("AWSReservedSSO_")
+    ):
+        return ({"code": "role-path-unknown", "value": principal.role_arn, "suggestion": None},)
+    return ()
 
 
 # ----- input checks -----
@@ -269,7 +312,10 @@ def _resource_account(account: str | None, principal: Principal, resource: str) 
 
 def _scps_apply(principal: Principal) -> bool:
     """SCPs limit the IAM users and roles of member accounts: not anonymous callers, not AWS
-    services, not service-linked roles (Organizations User Guide, SCPs)."""
+    services, not service-linked roles (Organizations User Guide, SCPs; "Authorization policies in
+    AWS Organizations": SCPs are principal-centric, on the principals of member accounts, so a
+    service principal such as cloudtrail.amazonaws.com, which belongs to no member account, is
+    outside them)."""
     return (
         principal.kind not in (ANONYMOUS_KIND, SERVICE, WEB_IDENTITY) and not principal.is_service_linked_role
     )
@@ -277,7 +323,11 @@ def _scps_apply(principal: Principal) -> bool:
 
 def _rcps_apply(principal: Principal, action: str) -> bool:
     """RCPs restrict requests to resources of supported services, whoever makes them, except
-    service-linked roles (Organizations User Guide, RCPs)."""
+    service-linked roles (Organizations User Guide, RCPs). That includes AWS service principals:
+    the KMS Developer Guide, "Resource control policies in AWS KMS", exempts them from its identity
+    perimeter RCP with aws:PrincipalIsAWSService and gives a second RCP that denies them unless
+    aws:SourceOrgID is the organization's (confused deputy protection); both only make sense
+    because RCPs apply to service principals."""
     return not principal.is_service_linked_role and rcp_applies_to_service(action.split(":", 1)[0])
 
 
@@ -288,7 +338,7 @@ def _evaluate_policies(
     policies: PolicySet, view: RequestView, context: RequestContext, scps_apply: bool, rcps_apply: bool
 ) -> _Evaluated:
     lookup = context.get  # resolves ${...} policy variables from the request context
-    result = _Evaluated([], [], [], [], [], [], None, [])
+    result = _Evaluated([], [], [], [], [], [], None, [], [], [])
 
     def run(policy: NamedPolicy, kind: str, level: int | None = None, implicit: bool = False) -> PolicyTrace:
         if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
@@ -380,8 +430,7 @@ def _strongest(resource_allows: list[tuple[StatementRef, str]]) -> tuple[Stateme
 
 
 def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
-    action, resource, principal = setting.action, setting.resource, setting.principal
-    same_account, required = setting.same_account, setting.required
+    action, resource = setting.action, setting.resource
     if action in ALWAYS_ALLOWED_ACTIONS:
         return ALLOW, Rule("always-allowed", {"action": action})
     if ev.denies:
@@ -398,9 +447,60 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
         return IMPLICIT_DENY, Rule("scp-no-allow", {"level": ev.scp_levels_without_allow[0]})
     if ev.endpoints_without_allow:
         return IMPLICIT_DENY, Rule("endpoint-no-allow", {"policy": ev.endpoints_without_allow[0]})
+    decision, rule = _decide_policies(setting, ev)
+    if decision == IMPLICIT_DENY and ev.grant_allows and rule.code not in _GUARDRAIL_RULES:
+        # KMS Developer Guide, "Grants in AWS KMS": a grant lets its grantee call the grant's
+        # operations on the key, in any account, without a key policy or IAM policy statement for
+        # it; an explicit Deny still wins ("KMS key access and permissions": no principal has a
+        # permission that is "never denied"), and SCPs and endpoint policies were checked above.
+        # Boundaries and session policies still cap a role session, as for a key policy naming
+        # the role (this engine's reading: the KMS guide does not say).
+        cites = tuple(ev.grant_allows)
+        grant = cites[0]
+        if ev.boundaries_without_allow:
+            return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
+        if ev.session_without_allow:
+            return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
+        return ALLOW, Rule("allow-grant", {"grant": grant.policy, "why": grant.label}, cites)
+    if decision == IMPLICIT_DENY and ev.grant_near and rule.code not in _GUARDRAIL_RULES:
+        # A grant names this principal and operation, but the request's encryption context does
+        # not satisfy its constraint: that, not the key policy, is what the reader needs to hear.
+        name, mismatch = ev.grant_near[0]
+        return IMPLICIT_DENY, Rule(
+            "grant-constraint-not-met",
+            {
+                "grant": name,
+                "constraint": mismatch.params["constraint"],
+                "expected": mismatch.params["expected"],
+                "actual": mismatch.params["actual"],
+                "otherwise": rule.code,
+            },
+            rule.cites,
+        )
+    return decision, rule
 
-    best = _strongest(ev.resource_allows)
-    resource_refs = tuple(ref for ref, _ in ev.resource_allows)
+
+# Denials a grant cannot lift: the principal's own guardrails.
+_GUARDRAIL_RULES = frozenset({"boundary-no-allow", "session-no-allow"})
+
+
+def _guardrails(
+    ev: _Evaluated, cites: tuple[StatementRef, ...], code: str, params: dict
+) -> tuple[Decision, Rule]:
+    """Allow under ``code``, unless a permissions boundary or session policy does not allow."""
+    if ev.boundaries_without_allow:
+        return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
+    if ev.session_without_allow:
+        return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
+    return ALLOW, Rule(code, params, cites)
+
+
+def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
+    action, principal = setting.action, setting.principal
+    same_account, required = setting.same_account, setting.required
+
+    best = _strongest(ev.resource_allows) if ev.resource_allows else None
+    resource_refs = tuple([ref for ref, _ in ev.resource_allows]) if ev.resource_allows else ()
     identity_refs = tuple(ev.identity_allows)
 
     if not principal.has_identity_policies:
@@ -414,13 +514,6 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
             "resource-policy-required", {"required": required, "identityAllows": bool(identity_refs)}
         )
 
-    def guardrails(cites: tuple[StatementRef, ...], code: str, params: dict) -> tuple[Decision, Rule]:
-        if ev.boundaries_without_allow:
-            return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
-        if ev.session_without_allow:
-            return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
-        return ALLOW, Rule(code, params, cites)
-
     if not same_account:
         if required == "kms-key" and action not in KMS_CROSS_ACCOUNT_ACTIONS:
             return IMPLICIT_DENY, Rule("kms-not-cross-account", {"action": action})
@@ -430,21 +523,21 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
             )
         if not identity_refs:
             return IMPLICIT_DENY, Rule("cross-account-no-identity-allow", {"match": best[1]}, resource_refs)
-        return guardrails(resource_refs + identity_refs, "allow-cross-account", {"match": best[1]})
+        return _guardrails(ev, resource_refs + identity_refs, "allow-cross-account", {"match": best[1]})
 
     if best is not None and best[1] != "account":
         match = best[1]
         if match in _FULLY_DIRECT:
             return ALLOW, Rule("allow-resource-names-principal", {"match": match}, (best[0],))
         # A role named directly: its sessions still answer to their boundary and session policy.
-        return guardrails((best[0],), "allow-resource-names-principal", {"match": match})
+        return _guardrails(ev, (best[0],), "allow-resource-names-principal", {"match": match})
     if identity_refs:
         if required:
             # The key or trust policy delegates to the account, so IAM policies count.
-            return guardrails(
-                identity_refs + resource_refs, "allow-identity-delegated", {"required": required}
+            return _guardrails(
+                ev, identity_refs + resource_refs, "allow-identity-delegated", {"required": required}
             )
-        return guardrails(identity_refs, "allow-identity", {})
+        return _guardrails(ev, identity_refs, "allow-identity", {})
     if best is not None:
         return IMPLICIT_DENY, Rule(
             "account-delegation-no-identity-allow", {"required": required}, resource_refs

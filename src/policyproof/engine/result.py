@@ -69,6 +69,7 @@ class PolicyTrace:
     statements: tuple[StatementTrace, ...]
     level: int | None = None
     implicit: bool = False  # added by the engine (RCPFullAWSAccess), not given by the caller
+    details: dict[str, Any] | None = None  # what a KMS grant holds (grantee, operations, constraint)
 
     @property
     def allows(self) -> tuple[StatementTrace, ...]:
@@ -88,6 +89,8 @@ class PolicyTrace:
             data["level"] = self.level
         if self.implicit:
             data["implicit"] = True
+        if self.details:
+            data["grant"] = dict(self.details)
         return data
 
 

@@ -7,6 +7,7 @@ Hugo theme's menu are dropped; any other key is kept and reported so nothing is 
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 import yaml
 
 from policyproof.check.findings import InputError
+from policyproof.hugo.report import ImportReport
 
 #: Keys this site uses, kept as they are.
 KEPT_KEYS: tuple[str, ...] = ("title", "weight", "date", "lastmod", "description")
@@ -49,7 +51,7 @@ THEME_ONLY_KEYS: frozenset[str] = frozenset(
 )
 
 #: Keys with a Hugo meaning the importer acts on itself (URL and publication), then drops.
-HANDLED_KEYS: frozenset[str] = frozenset({"slug", "url", "draft"})
+HANDLED_KEYS: frozenset[str] = frozenset({"slug", "url", "draft", "aliases"})
 
 _TOML_POSITION = re.compile(r"at line (\d+), column (\d+)")
 
@@ -64,8 +66,13 @@ class FrontMatter:
     unknown_keys: list[str] = field(default_factory=list)
 
 
-def split_front_matter(text: str, file: str) -> FrontMatter:
-    """Parse the front matter at the top of ``text``; raise ``InputError`` with a line if malformed."""
+def split_front_matter(text: str, file: str, report: ImportReport | None = None) -> FrontMatter:
+    """Parse the front matter at the top of ``text``.
+
+    Without ``report`` a malformed header raises ``InputError`` (file, line, column); with one, it
+    is reported as a source defect and the page is imported with what could be read (no keys),
+    so one broken page never blocks the rest.
+    """
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() not in ("---", "+++"):
         return FrontMatter({}, text, 1)
@@ -74,11 +81,62 @@ def split_front_matter(text: str, file: str) -> FrontMatter:
         if lines[index].strip() == fence:
             header = "".join(lines[1:index])
             body = "".join(lines[index + 1 :])
-            data = _parse_yaml(header, file) if fence == "---" else _parse_toml(header, file)
+            try:
+                data = _parse_yaml(header, file) if fence == "---" else _parse_toml(header, file)
+            except InputError as error:
+                if report is None:
+                    raise
+                report.defect(
+                    file,
+                    error.line,
+                    f"column {error.column}: {error.message}; imported without its front matter "
+                    "(title from the first heading or the file name)",
+                    "fix the front matter syntax and import again",
+                )
+                return FrontMatter({}, body, index + 2)
+            if report is not None:
+                _check_dates(data, header, file, report)
             return FrontMatter(data, body, index + 2)
-    raise InputError(
+    error = InputError(
         file, f"front matter opened with '{fence}' is never closed: add a '{fence}' line after it", 1
     )
+    if report is None:
+        raise error
+    report.defect(
+        file, 1, error.message.split(":")[0] + "; imported as plain text", f"add a '{fence}' line after it"
+    )
+    return FrontMatter({}, text, 1)
+
+
+_DATE_KEYS = ("date", "lastmod", "publishdate", "expirydate")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def _check_dates(data: dict[str, Any], header: str, file: str, report: ImportReport) -> None:
+    """Drop date keys whose value is not a date (Hugo then shows no date either) and report them."""
+    for key in list(data):
+        if key.lower() not in _DATE_KEYS:
+            continue
+        value = data[key]
+        if isinstance(value, datetime.date):
+            continue
+        if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+            continue
+        line = next(
+            (
+                number
+                for number, row in enumerate(header.splitlines(), start=2)
+                if re.match(rf"\s*{key}\s*[:=]", row)
+            ),
+            2,
+        )
+        del data[key]
+        report.defect(
+            file,
+            line,
+            f"'{key}' is {value!r}, which is not a date; left out of the page",
+            f"write a date such as {key}: 2024-05-01, or remove the line",
+        )
 
 
 def _parse_yaml(header: str, file: str) -> dict[str, Any]:

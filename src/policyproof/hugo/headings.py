@@ -47,6 +47,7 @@ class SourceHeading:
     level: int
     title: str  # without closing '#'s and without the '{#id}'
     explicit_id: str | None
+    setext: bool = False  # 'Title' over a line of '=' or '-': rewritten as an ATX heading
 
     def describe(self) -> str:
         return f"{'#' * self.level} {self.title}".rstrip()
@@ -57,11 +58,16 @@ def find_headings(body: str, first_line: int) -> list[SourceHeading]:
     found: list[SourceHeading] = []
     fence = ""
     verbatim_close: re.Pattern[str] | None = None
+    previous = ""
+    in_comment = False
     for index, row in enumerate(body.split("\n")):
         fence_match = _FENCE.match(row)
         if fence:
             if _closes(row, fence):
                 fence = ""
+            continue
+        if in_comment:
+            in_comment = "-->" not in row
             continue
         if verbatim_close is not None:
             if verbatim_close.search(row):
@@ -69,17 +75,46 @@ def find_headings(body: str, first_line: int) -> list[SourceHeading]:
             continue
         if fence_match:
             fence = fence_match["fence"]
+            previous = ""
+            continue
+        if "<!--" in row and "-->" not in row.split("<!--", 1)[1]:
+            in_comment = True
+            previous = ""
             continue
         opened = _VERBATIM_OPEN.search(row)
         if opened:
             close = re.compile(r"\{\{[<%]\s*/\s*" + opened["name"] + r"\s*[>%]\}\}")
             if not close.search(row, opened.end()):
                 verbatim_close = close
+            previous = ""
             continue
         match = _ATX.match(row)
         if match:
             found.append(_heading(match, index, first_line + index))
+            previous = ""
+            continue
+        underline = _SETEXT.match(row)
+        if underline and _can_be_setext_title(previous):
+            level = 1 if underline["char"] == "=" else 2
+            title = previous.strip()
+            explicit = _EXPLICIT_ID.search(title)
+            given = explicit["id"] if explicit else None
+            if explicit:
+                title = title[: explicit.start()].strip()
+            found.append(SourceHeading(index - 1, first_line + index - 1, level, title, given, setext=True))
+            previous = ""
+            continue
+        previous = row
     return found
+
+
+_SETEXT = re.compile(r"^ {0,3}(?P<char>[=-])(?P=char)*[ \t]*$")
+_NOT_A_TITLE = re.compile(r"^\s*(?:[-+*]\s|\d{1,9}[.)]\s|>|#|\||<|!!!|\?\?\?|===|\{\{)|^ {4,}")
+
+
+def _can_be_setext_title(row: str) -> bool:
+    """A paragraph line a setext underline turns into a heading (not a list item, quote, table...)."""
+    return bool(row.strip()) and not _NOT_A_TITLE.match(row)
 
 
 def _closes(row: str, fence: str) -> bool:
@@ -147,15 +182,55 @@ def shared_ids(vi: list[SourceHeading], en: list[SourceHeading]) -> list[str]:
     return unique_ids(proposed)
 
 
-def with_ids(body: str, headings: list[SourceHeading], ids: list[str]) -> str:
-    """``body`` with ``{ #id }`` after each heading that has no id yet (other lines untouched)."""
+def hugo_anchor(title: str) -> str:
+    """The id Hugo's goldmark gives a heading (``autoHeadingIDType = "github"``, Hugo's default):
+    letters (any script), digits and '_' kept in lower case, spaces and '-' to '-', the rest
+    dropped (https://gohugo.io/getting-started/configuration-markup/#goldmark)."""
+    for pattern, replacement in _TITLE_NOISE:
+        title = pattern.sub(replacement, title)
+    title = re.sub(r"(\*\*|__|\*|_|`|~~)(?=\S)(.+?)(?<=\S)\1", r"\2", html.unescape(title))
+    out = []
+    for char in title.strip():
+        if char in "- ":
+            out.append("-")
+        elif char == "_" or char.isalpha() or char.isdigit():
+            out.append(char.lower())
+    return "".join(out) or "heading"
+
+
+def hugo_anchors(headings: list[SourceHeading]) -> list[str]:
+    """Hugo's ids of a page's headings: an explicit id, else the title's; repeats get -1, -2 ..."""
+    seen: dict[str, int] = {}
+    result = []
+    for heading in headings:
+        anchor = heading.explicit_id or hugo_anchor(heading.title)
+        if anchor in seen:
+            seen[anchor] += 1
+            anchor = f"{anchor}-{seen[anchor]}"
+        else:
+            seen[anchor] = 0
+        result.append(anchor)
+    return result
+
+
+def with_ids(body: str, headings: list[SourceHeading], ids: list[str], old: list[str] | None = None) -> str:
+    """``body`` with ``{ #id }`` after each heading that has no id yet (other lines untouched).
+
+    Setext headings become ATX headings (their underline a blank line, so line numbers stay);
+    when Hugo's own anchor differs from the new id it stays on the heading as an extra anchor
+    (``<a id="tạo-iam-group"></a>``), so deep links into the old site still land there.
+    """
     rows = body.split("\n")
-    for heading, identifier in zip(headings, ids, strict=True):
-        if heading.explicit_id is None:
+    old = old or list(ids)
+    for heading, identifier, previous in zip(headings, ids, old, strict=True):
+        if heading.explicit_id is None or heading.setext or previous != identifier:
             row = rows[heading.index]
             indent = row[: len(row) - len(row.lstrip(" "))]
             title = f" {heading.title}" if heading.title else ""
-            rows[heading.index] = f"{indent}{'#' * heading.level}{title} {{ #{identifier} }}"
+            extra = f' <a id="{html.escape(previous)}"></a>' if previous != identifier else ""
+            rows[heading.index] = f"{indent}{'#' * heading.level}{title}{extra} {{ #{identifier} }}"
+            if heading.setext:
+                rows[heading.index + 1] = ""
     return "\n".join(rows)
 
 
@@ -167,13 +242,21 @@ class _Version:
     headings: list[SourceHeading]
 
 
-def add_heading_ids(pages: list[SourcePage], report: ImportReport) -> dict[tuple[PurePosixPath, str], str]:
+@dataclass
+class HeadingIds:
+    """Bodies with explicit heading ids, and Hugo's anchors of each page mapped to the new ids."""
+
+    bodies: dict[tuple[PurePosixPath, str], str]
+    anchors: dict[tuple[PurePosixPath, str], dict[str, str]]
+
+
+def add_heading_ids(pages: list[SourcePage], report: ImportReport) -> HeadingIds:
     """Page bodies with explicit heading ids, keyed by (link path, language); problems go to ``report``."""
     twins: dict[PurePosixPath, dict[str, _Version]] = {}
     for page in pages:
         headings = find_headings(page.front.body, page.front.body_line)
         twins.setdefault(page.link_path, {})[page.lang] = _Version(page, headings)
-    bodies: dict[tuple[PurePosixPath, str], str] = {}
+    result = HeadingIds({}, {})
     for link, versions in twins.items():
         ids = {lang: own_ids(version.headings) for lang, version in versions.items()}
         vi, en = versions.get("vi"), versions.get("en")
@@ -185,8 +268,12 @@ def add_heading_ids(pages: list[SourcePage], report: ImportReport) -> dict[tuple
                 _report_unpaired(vi, en, report)
         for lang, version in versions.items():
             report.heading_ids += sum(1 for heading in version.headings if heading.explicit_id is None)
-            bodies[(link, lang)] = with_ids(version.page.front.body, version.headings, ids[lang])
-    return bodies
+            old = hugo_anchors(version.headings)
+            result.bodies[(link, lang)] = with_ids(version.page.front.body, version.headings, ids[lang], old)
+            result.anchors[(link, lang)] = dict(zip(old, ids[lang], strict=True)) | {
+                identifier: identifier for identifier in ids[lang]
+            }
+    return result
 
 
 def _report_unpaired(vi: _Version, en: _Version, report: ImportReport) -> None:
@@ -198,19 +285,20 @@ def _report_unpaired(vi: _Version, en: _Version, report: ImportReport) -> None:
         where = f"{en.page.display}:{there.line} has '{there.describe()}'"
     else:
         where = f"{en.page.display} has no more headings"
-    report.problem(
+    report.translation_work(
         vi.page.display,
         line,
         f"headings do not pair up with the English page (vi {len(vi.headings)}, en {len(en.headings)}): "
         f"heading #{position + 1} is '{here.describe() if here else '(none)'}' here, {where}; "
-        "each language got ids from its own titles, so they differ: give both pages the same headings",
+        "each language got ids from its own titles; the language switch lands at the top of the twin "
+        "until both pages have the same headings",
     )
 
 
 def _report_conflicting_given_ids(vi: _Version, en: _Version, report: ImportReport) -> None:
     for here, there in zip(vi.headings, en.headings, strict=True):
         if here.explicit_id and there.explicit_id and here.explicit_id != there.explicit_id:
-            report.problem(
+            report.translation_work(
                 vi.page.display,
                 here.line,
                 f"heading id '#{here.explicit_id}' differs from '#{there.explicit_id}' at "

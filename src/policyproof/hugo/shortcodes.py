@@ -22,6 +22,8 @@ _TAG = re.compile(
     r"(?P<self>/)?\s*(?P<endcomment>\*/)?(?P<end>[>%])\}\}",
     re.DOTALL,
 )
+# HTML comments are left exactly as they are, shortcodes inside included.
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ARG = re.compile(r"""(?:(?P<key>[\w\-]+)\s*=\s*)?(?P<value>"(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'|[^\s"'`]+)""")
 
 
@@ -82,7 +84,8 @@ def parse_args(text: str) -> tuple[list[str], dict[str, str]]:
 
 def parse(body: str, first_line: int, file: str) -> list[Node]:
     """The body as a tree of text and shortcodes; raises ``InputError`` on unbalanced tags."""
-    matches = list(_TAG.finditer(body))
+    comments = [(m.start(), m.end()) for m in _COMMENT.finditer(body)]
+    matches = [m for m in _TAG.finditer(body) if not any(start <= m.start() < end for start, end in comments)]
     closed_names = {m.group("name") for m in matches if m.group("close") and not m.group("comment")}
     root: list[Node] = []
     stack: list[Shortcode] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from policyproof.check.findings import Finding
 from policyproof.hugo.report import ImportReport, Message
@@ -32,15 +32,20 @@ def check_site_rules(
     *,
     dry_run: bool,
     report: ImportReport,
+    include_prefix: str = "",
 ) -> None:
     """Add to ``report.site_problems`` what the site's rules say about ``pages`` (destination -> text)."""
     if not pages and not snippet_files:
         return
     try:
+        # Includes name snippets from mkdocs.yml's base path: check from there.
+        base = snippets
+        for _ in PurePosixPath(include_prefix).parts if include_prefix else ():
+            base = base.parent
         if dry_run:
-            findings = _check_scratch_copy(docs, snippets, pages, snippet_files)
+            findings = _check_scratch_copy(docs, base, pages, snippet_files)
         else:
-            findings = _site_findings(docs, snippets)
+            findings = _site_findings(docs, base)
     except (OSError, UnicodeDecodeError) as error:
         report.problem(str(docs), 1, f"the site's rules could not be checked: {error}")
         return
@@ -49,7 +54,11 @@ def check_site_rules(
     for finding in findings:
         file = Path(finding.file)
         if file in ours or (file in twins and finding.code in _COMPARISON_CODES):
-            report.site_problems.append(_message(finding))
+            if finding.severity.value != "error" or finding.code == "heading-ids":
+                # contract 2: different heading ids between twins are translation work
+                report.translation.append(_message(finding))
+            else:
+                report.site_problems.append(_message(finding))
 
 
 def _site_findings(docs: Path, snippets: Path) -> list[Finding]:

@@ -3,24 +3,12 @@ resources, each flow step in words, in both languages."""
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
-import json
-import multiprocessing
-import os
 import re
-import traceback
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from policyproof.site import pages
-from policyproof.check.findings import Finding, InputError, Severity
-
-from policyproof.site.proofs import ClaimProof, FlowStep
-from policyproof.site.proofs import _display_path
+from policyproof.site.proofs import ClaimProof, FlowStep, _display_path
 from policyproof.site.prover import GroupProof
 
 # How the engine's policy kinds read in a step label; resource policies are named by their file.
@@ -45,12 +33,18 @@ def statement_words(kind: str, policy: str, label: str) -> str:
     return f"{words} {policy} {label}"
 
 
-def prove_claims_file(claims_file: Path, group: str) -> GroupProof:
-    """Prove one ``claims.yaml`` with :mod:`policyproof.claims` and turn it into :class:`ClaimProof`."""
+def prove_claims_file(claims_file: Path, group: str, root: Path | None = None) -> GroupProof:
+    """Prove one ``claims.yaml`` with :mod:`policyproof.claims` and turn it into :class:`ClaimProof`.
+
+    Files are named relative to ``root`` (the site's folder; the working directory by default), so
+    messages and ``verification.json`` never carry the machine's own folders.
+    """
     from policyproof.claims import load_claims, prove
 
     loaded = load_claims(claims_file)
     directory = claims_file.parent
+    shown = _display_path(claims_file, root)
+    lines = claims_file.read_text(encoding="utf-8").splitlines()
     account_names = {number: name for name, number in loaded.accounts.items()}
     proofs = []
     for result in prove(loaded):
@@ -122,12 +116,15 @@ def prove_claims_file(claims_file: Path, group: str) -> GroupProof:
                 expect=result.expected,
                 decision=result.actual,
                 explanation={lang: result.explain(lang) for lang in ("vi", "en")},
-                trace=result.to_dict(),
+                trace={**result.to_dict(), "file": shown},
                 snippets=tuple(used),
                 flow=flow_name,
                 steps=steps,
                 denied_at=claim.denied_at,
-                source=f"{_display_path(Path(claim.file))}:{claim.line}",
+                source=f"{shown}:{claim.line}",
+                rule=result.deciding_rule,
+                expected_rule=claim.rule,
+                positions=claim_positions(lines, claim.line),
                 principal_account=account,
                 principal_account_name=account_names.get(account, ""),
                 resources=resources,
@@ -137,6 +134,33 @@ def prove_claims_file(claims_file: Path, group: str) -> GroupProof:
     from policyproof.site.publishable import contexts_from_claims
 
     return GroupProof(proofs, contexts_from_claims(loaded))
+
+
+_KEY = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[A-Za-z_]+)\s*:")
+
+
+def claim_positions(lines: list[str], line: int) -> dict[str, tuple[int, int]]:
+    """``key -> (line, column)`` for the top-level keys of the claim that starts at ``line``
+    (1-based, the ``- id:`` line), so a failure points at the key that is wrong."""
+    positions: dict[str, tuple[int, int]] = {}
+    if not 0 < line <= len(lines):
+        return positions
+    first = _KEY.match(lines[line - 1])
+    if first is None:
+        return positions
+    indent = len(first["lead"])  # the column of the claim's keys
+    positions[first["key"]] = (line, indent + 1)
+    for number in range(line + 1, len(lines) + 1):
+        text = lines[number - 1]
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        match = _KEY.match(text)
+        depth = len(text) - len(text.lstrip())
+        if depth < indent or (match and match["lead"].strip() == "-"):
+            break  # the next claim, or the end of the list
+        if match and depth == indent:
+            positions.setdefault(match["key"], (number, indent + 1))
+    return positions
 
 
 def _principal_arn(loaded: Any, name: str) -> str:
@@ -163,9 +187,9 @@ def _flow_description(name: str) -> dict[str, str]:
     return dict(spec.description) if spec is not None else {}
 
 
-def _flow_resources(loaded: Any, name: str, params: Mapping[str, Any], steps: Iterable[Any]) -> tuple[
-    tuple[str, str], ...
-]:
+def _flow_resources(
+    loaded: Any, name: str, params: Mapping[str, Any], steps: Iterable[Any]
+) -> tuple[tuple[str, str], ...]:
     """One ``(name, ARN)`` per resource parameter of a flow, in the claim's order."""
     from policyproof.engine.flows import FLOWS
 

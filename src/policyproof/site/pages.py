@@ -6,6 +6,7 @@ shows and in which order; this module is the one place that reads that from the 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,13 @@ _INCLUDE = re.compile(r"""^(?P<indent>\s*)-{2}8<-{2}\s+(?P<q>["'])(?P<path>[^"']
 _FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\s`{]*)")
 # A heading with an explicit id: ## Title { #some-id }  (attr_list syntax)
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*(?:\{\s*#(?P<id>[^\s}]+)[^}]*\})?\s*$")
+
+#: The line that lets a JSON block that is not a policy (a sample event, a metric spec) stay inline:
+#: it must be exactly this, on the line directly before the opening fence (shared with import-hugo).
+NOT_A_POLICY_MARKER = "<!-- policyproof: not-a-policy -->"
+_POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
+_STATEMENT_KEY = re.compile(r'"Statement"\s*:')
+_VERSION_VALUE = re.compile(r'"Version"\s*:\s*"(?:2012-10-17|2008-10-17)"')
 
 DEFAULT_LANG = "vi"
 OTHER_LANGS = ("en",)
@@ -105,13 +113,32 @@ def includes(text: str) -> list[Include]:
     return found
 
 
+def looks_like_policy(body: str) -> bool:
+    """A JSON text that reads as a policy: an object with a ``Statement`` key, or a ``Version`` of
+    "2012-10-17"/"2008-10-17" (text that is not valid JSON is judged by the same keys)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return bool(_STATEMENT_KEY.search(body) or _VERSION_VALUE.search(body))
+    return isinstance(data, dict) and ("Statement" in data or data.get("Version") in _POLICY_VERSIONS)
+
+
 def inline_json_blocks(text: str) -> list[CodeBlock]:
-    """JSON code blocks that hold anything other than ``--8<--`` includes: unchecked policies."""
-    return [
-        block
-        for block in code_blocks(text)
-        if block.lang == "json" and any(line.strip() and not _INCLUDE.match(line) for line in block.body)
-    ]
+    """JSON code blocks that hold anything other than ``--8<--`` includes: unchecked policies.
+
+    A block marked ``<!-- policyproof: not-a-policy -->`` on the line directly before its fence may
+    stay, unless it looks like a policy.
+    """
+    lines = text.splitlines()
+    found = []
+    for block in code_blocks(text):
+        if block.lang != "json" or not any(line.strip() and not _INCLUDE.match(line) for line in block.body):
+            continue
+        marked = block.line >= 2 and lines[block.line - 2].strip() == NOT_A_POLICY_MARKER
+        if marked and not looks_like_policy("\n".join(block.body)):
+            continue
+        found.append(block)
+    return found
 
 
 def front_matter_end(text: str) -> int:

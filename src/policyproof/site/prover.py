@@ -1,37 +1,52 @@
 """What the site proves: every included snippet checked, every claim evaluated, once per build.
 
-The MkDocs hook (``site/hooks/proof.py``) is a thin caller of this module: it hands over the
-Markdown of the pages being built and gets back a :class:`SiteProof` — the checker's findings for
-every snippet the pages include, and the engine's decision for every claim of those pages — which
-it renders on the pages, in the report and in ``verification.json``.
+The verification pipeline (``site/pipeline.py``) hands over the Markdown of the pages and gets back
+a :class:`SiteProof`: the checker's findings for every snippet the pages include and the engine's
+decision for every claim of those pages.
 
-Results are cached by content hash in the :class:`SiteProver`, so the second language pass of
-mkdocs-static-i18n (and every ``mkdocs serve`` rebuild that changes nothing) reuses them instead
-of proving the same files again.
+Proofs are remembered by what they depend on (:mod:`policyproof.site.proof_cache`): in memory for
+the process (the second language pass of mkdocs-static-i18n, ``mkdocs serve`` rebuilds) and on disk
+across builds. What is not remembered is proved in forked worker processes (several when there is
+a lot to prove), while MkDocs reads and renders the pages.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
-import json
+import inspect
+import math
 import multiprocessing
 import os
-import re
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from policyproof.site import pages
 from policyproof.check.findings import Finding, InputError, Severity
-
-from policyproof.site.proofs import CLAIMS_FILE, ClaimProof, PageProof, ProofError, SiteProof, SnippetProof, catalog_version
-from policyproof.site.proofs import _display_path
+from policyproof.site import pages
+from policyproof.site.proof_cache import ProofCache, code_fingerprint, digest
+from policyproof.site.proofs import (
+    CLAIMS_FILE,
+    ClaimProof,
+    PageProof,
+    ProofError,
+    SiteProof,
+    SnippetProof,
+    _display_path,
+    catalog_version,
+)
 
 # --- proving -------------------------------------------------------------------------------
+
+#: Work above which proving is spread over the machine's cores (a claims file weighs 10, a snippet 1).
+PARALLEL_WEIGHT = 40
+_CLAIMS_WEIGHT = 10
+
+_KIND_NAMES = (
+    "*.identity-policy.json, *.key-policy.json, *.bucket-policy.json, *.trust-policy.json, *.scp.json, "
+    "*.rcp.json, *.endpoint-policy.json, *.resource-policy.json, *.boundary-policy.json or "
+    "*.session-policy.json"
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +57,7 @@ class GroupProof:
     # snippet file name -> the checker's context for it (``attached_to``, ``owner_account``): a key
     # or bucket policy is checked as the policy of the resource the claims file attaches it to.
     contexts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    error: str | None = None
+    error: Finding | None = None
 
 
 CheckFunction = Callable[..., list[Finding]]
@@ -50,11 +65,35 @@ ClaimsFunction = Callable[[Path, str], GroupProof]
 ExpectedFunction = Callable[[Path], frozenset[str]]
 
 
+@dataclass
+class _SnippetJob:
+    path: str  # as included
+    file: Path
+    kind: str
+    text: str
+    expected: frozenset[str]
+    group: str  # the folder whose claims file gives the snippet its context
+
+
+@dataclass
+class _Unit:
+    """Work for one process: a claims file (then the snippets that wait for its context), or snippets."""
+
+    group: str | None = None
+    group_key: str = ""
+    snippets: list[_SnippetJob] = field(default_factory=list)
+
+    @property
+    def weight(self) -> int:
+        return (_CLAIMS_WEIGHT if self.group else 0) + len(self.snippets)
+
+
 class SiteProver:
-    """Proves pages, remembering results by content hash across builds and language passes.
+    """Proves pages, remembering results by what they depend on, across builds and language passes.
 
     The functions that do the work are injectable so tests can count calls or fake failures;
-    the defaults are the library's checker and claims modules.
+    the defaults are the library's checker and claims modules. ``root`` is the site's folder:
+    messages name files relative to it. ``cache_dir`` keeps proofs on disk between processes.
     """
 
     def __init__(
@@ -65,19 +104,26 @@ class SiteProver:
         prove_claims_file: ClaimsFunction | None = None,
         expected_codes: ExpectedFunction | None = None,
         catalog_version: str | None = None,
+        root: str | Path | None = None,
+        cache_dir: str | Path | None = None,
+        workers: int | None = None,
     ) -> None:
         # Resolved the way pymdownx.snippets resolves base_path (against the working directory),
         # so the prover checks exactly the files the pages include.
         self.bases = [Path(os.path.abspath(base)) for base in snippet_bases]
-        self._check = check or _library_check
-        self._prove_claims_file = prove_claims_file or _library_prove_claims_file
-        self._expected_codes = expected_codes or _library_expected_codes
+        self.root = Path(os.path.abspath(root)) if root is not None else None
+        # None: the library's functions, looked up when called (tests replace them in the module).
+        self._check_function = check
+        self._claims_function = prove_claims_file
+        self._expected_function = expected_codes
         self._catalog_version = catalog_version
         self._schema_files: dict[str, str] | None = None
-        self._snippet_cache: dict[str, SnippetProof] = {}
-        self._claims_cache: dict[str, GroupProof] = {}
-        self.runs = {"snippets": 0, "claims_files": 0}  # work actually done (cache misses)
+        self._memory: dict[str, Any] = {}  # key -> SnippetProof | GroupProof
+        self.disk = ProofCache(Path(cache_dir)) if cache_dir is not None else None
+        self.workers = workers or os.cpu_count() or 1
+        self.runs = {"snippets": 0, "claims_files": 0}  # work actually done (not found in a cache)
         self.last: SiteProof | None = None  # the latest proof
+        self._pending: PendingProof | None = None
 
     @property
     def catalog_version(self) -> str:
@@ -95,6 +141,9 @@ class SiteProver:
             self._schema_files = {kind: str(schema_path(kind)) for kind in KINDS}
         return self._schema_files
 
+    def display(self, path: Path) -> str:
+        return _display_path(path, self.root)
+
     def resolve(self, include_path: str) -> Path | None:
         for base in self.bases:
             candidate = base / include_path
@@ -103,54 +152,57 @@ class SiteProver:
         return None
 
     def start(self, markdown_by_page: Mapping[str, str]) -> PendingProof:
-        """Start proving; the result is collected with :meth:`PendingProof.result`.
-
-        The first proof of a process runs in a forked worker process: it is mostly imports and
-        CPU work (the catalog, the schemas, YAML, the engine) that then overlaps with MkDocs
-        reading and rendering the pages on another core. Later proofs (the second language
-        pass, ``mkdocs serve`` rebuilds) hit the cache and run in place.
-        """
-        if self.last is not None and self.last.json_loader is not None:
-            self.last.json_file_text(self.runs)  # an earlier build stopped before its end: end its worker
-        return PendingProof(self, markdown_by_page)
+        """Start proving; the result is collected with :meth:`PendingProof.result`."""
+        if self._pending is not None:
+            self._pending.abandon()  # an earlier build stopped before its end: end its workers
+        self._pending = PendingProof(self, markdown_by_page)
+        return self._pending
 
     def prove(self, markdown_by_page: Mapping[str, str]) -> SiteProof:
         """Prove every snippet included and every claim of the given pages (``src_uri -> text``)."""
-        runs_before = dict(self.runs)
-        page_proofs: dict[str, PageProof] = {}
-        for src_uri, text in sorted(markdown_by_page.items()):
-            found = tuple(pages.includes(text))
-            groups = self._claim_groups(src_uri, found)
-            page_proofs[src_uri] = PageProof(src_uri, pages.page_language(Path(src_uri)), found, groups)
+        return PendingProof(self, markdown_by_page, in_place=True).result()
 
-        claims: dict[str, list[ClaimProof]] = {}
-        claims_errors: dict[str, str] = {}
-        contexts: dict[str, Mapping[str, str | None]] = {}
-        for group in sorted({g for page in page_proofs.values() for g in page.claim_groups}):
-            claims_file = self._group_dir(group) / CLAIMS_FILE
-            group_proof = self._claims(group, claims_file)
-            claims[group] = group_proof.claims
-            if group_proof.error:
-                claims_errors[group] = group_proof.error
-            for name, context in group_proof.contexts.items():
-                contexts[f"{group}/{name}"] = context
+    # keys
 
-        snippets: dict[str, SnippetProof] = {}
-        for page in page_proofs.values():
-            for include in page.includes:
-                if include.path not in snippets:
-                    snippets[include.path] = self._snippet(include.path, contexts.get(include.path, {}))
-        proof = SiteProof(
-            self.catalog_version, page_proofs, snippets, claims, claims_errors, dict(self.schema_files)
+    def _versions(self) -> tuple[str, ...]:
+        return (self.catalog_version, code_fingerprint())
+
+    def _group_key(self, group: str, directory: Path) -> str:
+        # The claims file refers to the policies beside it: all of them are part of the key.
+        parts = ["claims", group, self.display(directory), *self._versions()]
+        for file in sorted(directory.rglob("*")):
+            if file.is_file():
+                parts += [file.relative_to(directory).as_posix(), file.read_bytes().hex()]
+        return digest(*parts)
+
+    def _snippet_key(self, job: _SnippetJob, context: Mapping[str, str | None]) -> str:
+        return digest(
+            "snippet",
+            job.path,
+            self.display(job.file),
+            job.text,
+            job.kind,
+            repr(sorted(context.items())),
+            repr(sorted(job.expected)),
+            *self._versions(),
         )
-        if self.runs == runs_before and proof == self.last:
-            # The second language pass (or a rebuild that changed nothing): the same proof object,
-            # so what was rendered or written for it (verification.json) is not done again.
-            return self.last
-        self.last = proof
-        return proof
 
-    def _group_dir(self, group: str) -> Path:
+    def _recall(self, key: str) -> Any | None:
+        value = self._memory.get(key)
+        if value is None and self.disk is not None:
+            value = self.disk.get(key)
+            if value is not None:
+                self._memory[key] = value
+        return value
+
+    def _remember(self, key: str, value: Any, *, to_disk: bool = True) -> None:
+        self._memory[key] = value
+        if to_disk and self.disk is not None:
+            self.disk.put(key, value)
+
+    # the work
+
+    def group_dir(self, group: str) -> Path:
         for base in self.bases:
             if (base / group / CLAIMS_FILE).is_file():
                 return base / group
@@ -168,146 +220,283 @@ class SiteProver:
                 groups.append(group)
         return tuple(groups)
 
-    def _snippet(self, path: str, context: Mapping[str, str | None]) -> SnippetProof:
-        from policyproof.check.kinds import kind_from_filename
-
-        kind = kind_from_filename(path)
-        file = self.resolve(path)
-        if file is None:
-            return SnippetProof(path, kind, error=f"{path}: snippet not found under {self._bases_text()}")
-        if kind is None:
-            return SnippetProof(
-                path,
-                None,
-                error=f"{path}: the file name declares no policy kind; name it *.identity-policy.json, "
-                "*.key-policy.json, *.bucket-policy.json, *.trust-policy.json or *.scp.json",
-            )
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            return SnippetProof(path, kind, error=f"{path}: cannot be read: {error}")
-        try:
-            expected = self._expected_codes(file)
-        except InputError as error:
-            return SnippetProof(path, kind, error=str(error))
-        key = _digest(path, text, kind, repr(sorted(context.items())), repr(sorted(expected)))
-        cached = self._snippet_cache.get(key)
-        if cached is not None:
-            return cached
-        self.runs["snippets"] += 1
-        try:
-            findings = self._check(text, file=_display_path(file), kind=kind, **context)
-            proof = SnippetProof(path, kind, tuple(sorted(findings)), expected)
-        except InputError as error:
-            where = f"{error.file}:{error.line}:{error.column}"
-            proof = SnippetProof(path, kind, error=f"{where}: {error.message}")
-        self._snippet_cache[key] = proof
-        return proof
-
-    def _claims(self, group: str, claims_file: Path) -> GroupProof:
-        # The claims file refers to the policies beside it: all of them are part of the key.
-        directory = claims_file.parent
-        parts = [group]
-        for file in sorted(directory.rglob("*")):
-            if file.is_file():
-                parts += [str(file.relative_to(directory)), file.read_bytes().hex()]
-        key = _digest(*parts)
-        cached = self._claims_cache.get(key)
-        if cached is not None:
-            return cached
+    def _prove_group(self, group: str) -> GroupProof:
+        claims_file = self.group_dir(group) / CLAIMS_FILE
         self.runs["claims_files"] += 1
         try:
-            result = self._prove_claims_file(claims_file, group)
+            if self._claims_function is not None:
+                return self._claims_function(claims_file, group)
+            function = _library_prove_claims_file
+            if "root" in inspect.signature(function).parameters:
+                return function(claims_file, group, root=self.root)
+            return function(claims_file, group)
         except ProofError as error:
-            result = GroupProof([], error=f"{_display_path(claims_file)}: {error}")
+            where = self.display(claims_file)
+            return GroupProof([], error=Finding(where, 1, 1, "claims-file", Severity.ERROR, str(error)))
         except InputError as error:  # already names the file, line and column
-            result = GroupProof([], error=str(error))
-        self._claims_cache[key] = result
-        return result
+            return GroupProof([], error=self._input_finding(error, "claims-file"))
 
-    def _bases_text(self) -> str:
-        return ", ".join(_display_path(base) for base in self.bases)
+    def _check_snippet(self, job: _SnippetJob, context: Mapping[str, str | None]) -> SnippetProof:
+        self.runs["snippets"] += 1
+        common = {"file": self.display(job.file), "declaration": self._declaration(job.file)}
+        try:
+            check = self._check_function or _library_check
+            findings = check(job.text, file=self.display(job.file), kind=job.kind, **context)
+            return SnippetProof(job.path, job.kind, tuple(sorted(findings)), job.expected, **common)
+        except InputError as error:
+            finding = self._input_finding(error, "snippet-input")
+            return SnippetProof(
+                job.path,
+                job.kind,
+                expected_codes=job.expected,
+                error=finding.message,
+                error_line=finding.line,
+                error_column=finding.column,
+                **common,
+            )
+
+    def _declaration(self, snippet: Path) -> str:
+        from policyproof.site.publishable import EXPECTED_FINDINGS_FILE
+
+        return self.display(snippet.parent / EXPECTED_FINDINGS_FILE)
+
+    def _input_finding(self, error: InputError, code: str) -> Finding:
+        file = self.display(Path(error.file)) if error.file else ""
+        return Finding(file, error.line, error.column, code, Severity.ERROR, error.message)
+
+    def _run(self, units: list[_Unit], contexts: Mapping[str, Mapping[str, str | None]]) -> list[tuple]:
+        """Prove the units here; returns ``(what, name, key, proof)`` rows (and remembers them), where
+        ``what`` is "group" (name: the claims group) or "snippet" (name: the include path)."""
+        done: list[tuple] = []
+        for unit in units:
+            unit_contexts = dict(contexts)
+            if unit.group is not None:
+                proof = self._prove_group(unit.group)
+                self._remember(unit.group_key, proof, to_disk=proof.error is None)
+                done.append(("group", unit.group, unit.group_key, proof))
+                for name, context in proof.contexts.items():
+                    unit_contexts[f"{unit.group}/{name}"] = context
+            for job in unit.snippets:
+                context = unit_contexts.get(job.path, {})
+                key = self._snippet_key(job, context)
+                snippet = self._recall(key)
+                if snippet is None:
+                    snippet = self._check_snippet(job, context)
+                    self._remember(key, snippet)
+                done.append(("snippet", job.path, key, snippet))
+        return done
 
 
 class PendingProof:
-    """A proof started by :meth:`SiteProver.start`, running in a worker process or already done."""
+    """A proof being computed: planned here, the work not found in a cache done in worker
+    processes (or in place), then assembled into a :class:`SiteProof` by :meth:`result`."""
 
-    def __init__(self, prover: SiteProver, markdown_by_page: Mapping[str, str]) -> None:
+    def __init__(
+        self, prover: SiteProver, markdown_by_page: Mapping[str, str], *, in_place: bool = False
+    ) -> None:
         self._prover = prover
         self._proof: SiteProof | None = None
-        self._process: Any = None
-        self._connection: Any = None
-        cold = not prover._snippet_cache and not prover._claims_cache
-        if cold and "fork" in multiprocessing.get_all_start_methods():
+        self._workers: list[tuple[Any, Any]] = []  # (process, connection)
+        self._runs_before = dict(prover.runs)
+        self._plan(markdown_by_page)
+        units = self._units
+        weight = sum(unit.weight for unit in units)
+        cold = not prover._memory
+        if units and not in_place and (cold or weight >= PARALLEL_WEIGHT) and _can_fork():
+            count = max(1, min(prover.workers, math.ceil(weight / PARALLEL_WEIGHT), len(units)))
+            chunks: list[list[_Unit]] = [[] for _ in range(count)]
+            loads = [0] * count
+            for unit in sorted(units, key=lambda u: -u.weight):  # heaviest first, to the lightest worker
+                index = loads.index(min(loads))
+                chunks[index].append(unit)
+                loads[index] += unit.weight
             context = multiprocessing.get_context("fork")
-            receiver, sender = context.Pipe(duplex=False)
-            self._process = context.Process(
-                target=_prove_in_worker, args=(prover, dict(markdown_by_page), sender), daemon=True
-            )
-            self._process.start()
-            sender.close()
-            self._connection = receiver
+            for chunk in chunks:
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_prove_in_worker, args=(prover, chunk, self._contexts, sender), daemon=True
+                )
+                process.start()
+                sender.close()
+                self._workers.append((process, receiver))
         else:
-            self._proof = prover.prove(markdown_by_page)
+            self._collect(prover._run(units, self._contexts))
+
+    def _plan(self, markdown_by_page: Mapping[str, str]) -> None:
+        prover = self._prover
+        from policyproof.check.kinds import kind_from_filename
+
+        self._pages: dict[str, PageProof] = {}
+        for src_uri, text in sorted(markdown_by_page.items()):
+            found = tuple(pages.includes(text))
+            groups = prover._claim_groups(src_uri, found)
+            self._pages[src_uri] = PageProof(src_uri, pages.page_language(Path(src_uri)), found, groups)
+
+        self._groups: dict[str, GroupProof | str] = {}  # group -> proof, or its key while pending
+        self._contexts: dict[str, Mapping[str, str | None]] = {}
+        waiting: dict[str, _Unit] = {}
+        for group in sorted({g for page in self._pages.values() for g in page.claim_groups}):
+            key = prover._group_key(group, prover.group_dir(group))
+            proof = prover._recall(key)
+            if proof is None:
+                waiting[group] = _Unit(group=group, group_key=key)
+                self._groups[group] = key
+            else:
+                self._groups[group] = proof
+                for name, context in proof.contexts.items():
+                    self._contexts[f"{group}/{name}"] = context
+
+        self._snippets: dict[str, SnippetProof | str] = {}  # path -> proof, or its key while pending
+        loose = _Unit()
+        for page in self._pages.values():
+            for include in page.includes:
+                path = include.path
+                if path in self._snippets:
+                    continue
+                file = prover.resolve(path)
+                kind = kind_from_filename(path)
+                if file is None:
+                    where = ", ".join(prover.display(base) for base in prover.bases)
+                    self._snippets[path] = SnippetProof(
+                        path, kind, error=f"{path} (looked in {where})", error_code="missing-snippet"
+                    )
+                    continue
+                common = {"file": prover.display(file), "declaration": prover._declaration(file)}
+                if kind is None:
+                    self._snippets[path] = SnippetProof(
+                        path,
+                        None,
+                        error=f"the file name declares no policy kind; name it {_KIND_NAMES}",
+                        error_code="snippet-kind",
+                        **common,
+                    )
+                    continue
+                try:
+                    text = file.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as error:
+                    self._snippets[path] = SnippetProof(
+                        path, kind, error=f"cannot be read: {error}", **common
+                    )
+                    continue
+                try:
+                    expected = (prover._expected_function or _library_expected_codes)(file)
+                except InputError as error:
+                    finding = prover._input_finding(error, "expected-findings")
+                    # One error for the declaration file, however many snippets it declares.
+                    self._snippets[path] = SnippetProof(
+                        path,
+                        kind,
+                        error=finding.message,
+                        error_code="expected-findings",
+                        error_line=finding.line,
+                        error_column=finding.column,
+                        file=finding.file,
+                    )
+                    continue
+                group = path.rsplit("/", 1)[0] if "/" in path else ""
+                job = _SnippetJob(path, file, kind, text, expected, group)
+                if group in waiting:  # its context comes from a claims file not proved yet
+                    waiting[group].snippets.append(job)
+                    self._snippets[path] = "waiting"
+                    continue
+                key = prover._snippet_key(job, self._contexts.get(path, {}))
+                proof = prover._recall(key)
+                if proof is None:
+                    loose.snippets.append(job)
+                    self._snippets[path] = key
+                else:
+                    self._snippets[path] = proof
+        self._units = list(waiting.values())
+        if loose.snippets:
+            # Spread loose snippets so that several workers can share them.
+            size = max(1, PARALLEL_WEIGHT // 2)
+            self._units += [
+                _Unit(snippets=loose.snippets[i : i + size]) for i in range(0, len(loose.snippets), size)
+            ]
+
+    def _collect(self, done: list[tuple]) -> None:
+        prover = self._prover
+        for what, name, key, value in done:
+            prover._memory.setdefault(key, value)  # a worker's result: it wrote the disk cache itself
+            if what == "group":
+                self._groups[name] = value
+                for snippet_name, context in value.contexts.items():
+                    self._contexts[f"{name}/{snippet_name}"] = context
+            else:
+                self._snippets[name] = value
 
     def result(self) -> SiteProof:
-        """The proof (waits for the worker); the worker's cache joins the prover's."""
-        if self._proof is None:
+        """The proof (waits for the workers); their results join the prover's memory."""
+        if self._proof is not None:
+            return self._proof
+        prover = self._prover
+        failures: list[str] = []
+        for process, connection in self._workers:
             try:
-                status, payload = self._connection.recv()
+                status, payload = connection.recv()
             except EOFError:
-                status, payload = "error", f"the proof worker ended without an answer ({self._process})"
+                status, payload = "error", f"the proof worker ended without an answer ({process})"
+            finally:
+                connection.close()
+                process.join()
             if status != "ok":
-                self._finish()
-                raise ProofError(f"proving the site failed:\n{payload}")
-            proof, snippet_cache, claims_cache, runs = payload
-            self._prover._snippet_cache.update(snippet_cache)
-            self._prover._claims_cache.update(claims_cache)
-            for key, count in runs.items():
-                self._prover.runs[key] += count
-            self._prover._catalog_version = proof.catalog_version
-            self._prover._schema_files = dict(proof.schema_files)
-            self._prover.last = proof
-            # The worker writes verification.json next, while the pages are rendered here.
-            proof.json_loader = self._json_text
-            self._proof = proof
+                failures.append(str(payload))
+                continue
+            done, runs = payload
+            for name, count in runs.items():
+                prover.runs[name] += count
+            self._collect(done)
+        self._workers = []
+        if failures:
+            raise ProofError("proving the site failed:\n" + "\n".join(failures))
+        claims: dict[str, list[ClaimProof]] = {}
+        claims_errors: dict[str, Finding] = {}
+        for group, state in sorted(self._groups.items()):
+            assert isinstance(state, GroupProof), f"claims of {group} were not proved"
+            claims[group] = state.claims
+            if state.error is not None:
+                claims_errors[group] = state.error
+        snippets = {}
+        for path, state in self._snippets.items():
+            assert isinstance(state, SnippetProof), f"snippet {path} was not proved"
+            snippets[path] = state
+        proof = SiteProof(
+            prover.catalog_version, self._pages, snippets, claims, claims_errors, dict(prover.schema_files)
+        )
+        if prover.runs == self._runs_before and proof == prover.last:
+            # The second language pass (or a rebuild that changed nothing): the same proof object,
+            # so what was rendered or written for it (verification.json) is not done again.
+            self._proof = prover.last
+        else:
+            prover.last = self._proof = proof
         return self._proof
 
-    def _json_text(self) -> str | None:
-        """``verification.json`` as the worker wrote it (None if it could not)."""
-        try:
-            status, payload = self._connection.recv()
-        except EOFError:
-            status, payload = "error", None
-        finally:
-            self._finish()
-        return payload if status == "json" else None
-
-    def _finish(self) -> None:
-        self._connection.close()
-        self._process.join()
+    def abandon(self) -> None:
+        """Stop waiting for this proof (the build it was for has stopped)."""
+        for process, connection in self._workers:
+            connection.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        self._workers = []
 
 
-def _prove_in_worker(prover: SiteProver, markdown_by_page: dict[str, str], connection: Any) -> None:
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _prove_in_worker(
+    prover: SiteProver, units: list[_Unit], contexts: Mapping[str, Mapping[str, str | None]], connection: Any
+) -> None:
     try:
-        proof = prover.prove(markdown_by_page)
-        connection.send(("ok", (proof, prover._snippet_cache, prover._claims_cache, prover.runs)))
-        # Then verification.json, while the build renders the pages: with many pages it is a large
-        # file, and the build needs it only at the end. A cold prover computed everything it
-        # proved, so its counts are the build's.
-        connection.send(("json", proof.json_file_text(prover.runs)))
+        before = dict(prover.runs)
+        done = prover._run(units, contexts)
+        runs = {name: prover.runs[name] - before.get(name, 0) for name in prover.runs}
+        connection.send(("ok", (done, runs)))
     except BaseException:  # noqa: BLE001 - anything that goes wrong must reach the build as a failure
         connection.send(("error", traceback.format_exc()))
     finally:
         connection.close()
-
-
-def _digest(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 # --- the library functions the prover calls by default --------------------------------------
@@ -326,7 +515,7 @@ def _library_expected_codes(snippet: Path) -> frozenset[str]:
     return declared_findings(snippet.parent).get(snippet.name, frozenset())
 
 
-def _library_prove_claims_file(claims_file: Path, group: str) -> GroupProof:
+def _library_prove_claims_file(claims_file: Path, group: str, root: Path | None = None) -> GroupProof:
     from policyproof.site.claim_proofs import prove_claims_file
 
-    return prove_claims_file(claims_file, group)
+    return prove_claims_file(claims_file, group, root=root)

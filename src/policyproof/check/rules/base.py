@@ -52,6 +52,8 @@ class Context:
     locator: Locator
     attached_to: str | None = None
     owner_account: str | None = None
+    #: the service a resource or endpoint policy belongs to (``--service``), lower case
+    service: str | None = None
     findings: list[Finding] = field(default_factory=list)
     _statements: list[Statement] | None = field(default=None, repr=False)
 

@@ -90,7 +90,7 @@ def _check_block(context: Context, path: tuple, operator_text: str, block: objec
         values = raw_values if isinstance(raw_values, list) else [raw_values]
         key_type = _key_type(context, key_path, key)
         if key_type is not None:
-            _check_types(context, key_path, operator, key, key_type)
+            _check_types(context, key_path, operator, key, key_type, values)
         _check_values(context, key_path, operator, key, values, isinstance(raw_values, list))
 
 
@@ -156,12 +156,31 @@ def _key_type(context: Context, path: tuple, key: str) -> str | None:
     return None
 
 
-def _check_types(context: Context, path: tuple, operator: Operator, key: str, key_type: str) -> None:
+#: Key types whose own operators do not support policy variables (IAM User Guide, condition
+#: operators: IP address, numeric and date operators, "Policy variables – Not supported",
+#: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html):
+#: to compare such a key with a variable, AWS's own examples use a string operator.
+_NO_VARIABLE_TYPES = frozenset({"IPAddress", "Numeric", "Date"})
+
+
+def _compared_with_variables(family: str, key_type: str, values: list) -> bool:
+    return (
+        family == "String"
+        and key_type.removeprefix("ArrayOf") in _NO_VARIABLE_TYPES
+        and bool(values)
+        and all(isinstance(value, str) and "${" in value for value in values)
+    )
+
+
+def _check_types(
+    context: Context, path: tuple, operator: Operator, key: str, key_type: str, values: list
+) -> None:
     family = operator.family
     if (
         family in _FITS
         and key_type not in _FITS[family]
         and not (key.lower() == "aws:epochtime" and family == "Numeric")
+        and not _compared_with_variables(family, key_type, values)
     ):
         scalar_type = key_type.removeprefix("ArrayOf")
         context.report(

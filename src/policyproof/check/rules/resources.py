@@ -20,11 +20,25 @@ _ACCOUNT = re.compile(r"[0-9]{12}\Z")
 _SPECIAL_ACCOUNTS = frozenset({"aws", "cloudfront"})
 
 
+#: API Gateway resource policies may name the API with a short form that API Gateway expands to the
+#: full ARN when the policy is saved: ``execute-api:/stage/GET/pets`` ->
+#: ``arn:aws:execute-api:REGION:ACCOUNT:API-ID/stage/GET/pets`` (API Gateway developer guide,
+#: https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-examples.html).
+_API_GATEWAY_SHORT = "execute-api:/"
+
+
+def expand_short_arn(value: str, kind: str) -> str:
+    """The full-ARN pattern a resource policy's short form stands for (other values unchanged)."""
+    if kind == "resource" and value.startswith(_API_GATEWAY_SHORT):
+        return "arn:aws:execute-api:*:*:*/" + value[len(_API_GATEWAY_SHORT) :]
+    return value
+
+
 def check(context: Context) -> None:
     for statement in context.statements():
         for element in ("Resource", "NotResource"):
             for path, resource in statement.strings(element):
-                check_arn(context, path, resource, what="resource")
+                check_arn(context, path, expand_short_arn(resource, context.kind), what="resource")
         if context.kind != "trust":
             _check_types(context, statement)
 
@@ -82,7 +96,11 @@ def check_arn(context: Context, path: tuple, value: str, *, what: str) -> bool:
 
 def _check_types(context: Context, statement: Statement) -> None:
     actions = statement.strings("Action")
-    resources = [(path, value) for path, value in statement.strings("Resource") if value != "*"]
+    resources = [
+        (path, expand_short_arn(value, context.kind))
+        for path, value in statement.strings("Resource")
+        if value != "*"
+    ]
     if not actions or not resources:
         return
     patterns = tuple(value for _, value in actions)
@@ -181,7 +199,10 @@ def _report_unfit(
             f"{resource!r} names a resource of type {recognized[0]!r}, which {names} cannot act on: "
             f"{_expected(known, resource)}",
         )
-    else:
+    elif split_arn(arn)[4] != "aws":
+        # Resources AWS itself owns (account field "aws": CloudFormation transforms, Image Builder
+        # components, managed policies) are named by AWS's own examples but often missing from the
+        # catalog's resource types, so only the customer's own ARNs get this warning.
         context.report(
             "resource-not-in-catalog",
             path,

@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 
 from policyproof.check.document import JsonPath, Locator
 from policyproof.check.findings import Finding
-from policyproof.check.kinds import KIND_DESCRIPTIONS, KINDS
+from policyproof.check.kinds import KIND_DESCRIPTIONS, KINDS, NO_PRINCIPAL_KINDS
 from policyproof.check.rules.registry import make_finding
 
 
@@ -105,12 +105,23 @@ def _statement_surely_valid(statement: object, kind: str) -> bool:
     if kind == "trust":
         if has_resource or has_not_principal or not has_principal:
             return False
+    elif kind == "resource":  # Resource is optional (ECR), but never both
+        if "Resource" in statement and "NotResource" in statement:
+            return False
+        if has_principal == has_not_principal:
+            return False
     else:
         if ("Resource" in statement) == ("NotResource" in statement):
             return False
-        if kind in ("identity", "scp") and (has_principal or has_not_principal):
+        if kind in NO_PRINCIPAL_KINDS and (has_principal or has_not_principal):
             return False
         if kind in ("key", "bucket") and has_principal == has_not_principal:
+            return False
+        if kind == "endpoint" and (not has_principal or has_not_principal):
+            return False
+        if kind == "rcp" and (
+            statement.get("Principal") != "*" or has_not_principal or "NotAction" in statement
+        ):
             return False
     for name in ("Action", "NotAction", "Resource", "NotResource"):
         if name in statement and not _strings(statement[name]):
@@ -170,33 +181,15 @@ def _explain(error: ValidationError, data: object, kind: str) -> list[tuple[str,
     schema = error.schema if isinstance(error.schema, dict) else {}
 
     if validator_name == "not":
-        element = path[-1] if path else ""
-        if element in ("Principal", "NotPrincipal") and kind in ("identity", "scp"):
-            return [
-                (
-                    "principal-not-allowed",
-                    path,
-                    True,
-                    f"{element} is not allowed in this policy ({KIND_DESCRIPTIONS[kind]}): it applies to "
-                    "whoever it is attached to; remove it (or check the file as a resource policy)",
-                )
-            ]
-        if element in ("Resource", "NotResource"):
-            return [
-                (
-                    "resource-in-trust-policy",
-                    path,
-                    True,
-                    f"{element} is not allowed in a role trust policy: the resource is the role itself; "
-                    "remove it",
-                )
-            ]
+        return [_explain_forbidden(path, error.validator_value, kind)]
+    if validator_name == "const" and kind == "rcp" and path and path[-1] == "Principal":
         return [
             (
-                "notprincipal-in-trust-policy",
+                "rcp-principal-not-star",
                 path,
-                True,
-                "NotPrincipal is not supported in a role trust policy: name the principals with Principal",
+                False,
+                'an RCP applies to every principal: write "Principal": "*" and narrow who is denied with a '
+                "Condition (e.g. aws:PrincipalOrgID)",
             )
         ]
     if validator_name == "oneOf" and _is_required_choice(schema):
@@ -269,6 +262,53 @@ def _explain(error: ValidationError, data: object, kind: str) -> list[tuple[str,
             f"{where} has the wrong type ({_json_type(error.instance)}): it must be {expected}",
         )
     ]
+
+
+def _explain_forbidden(path: JsonPath, forbidden: object, kind: str) -> tuple[str, JsonPath, bool, str]:
+    """An element the kind's schema forbids (``"not": {}``), or Resource with NotResource
+    (``"not": {"required": [...]}`` on the statement)."""
+    if isinstance(forbidden, dict) and "required" in forbidden:
+        first, second = forbidden["required"][:2]
+        return (
+            "element-conflict",
+            path + (second,),
+            True,
+            f"{first} and {second} cannot be used together in one statement: keep one of them",
+        )
+    element = path[-1] if path else ""
+    if element in ("Principal", "NotPrincipal") and kind in NO_PRINCIPAL_KINDS:
+        return (
+            "principal-not-allowed",
+            path,
+            True,
+            f"{element} is not allowed in this policy ({KIND_DESCRIPTIONS[kind]}): it applies to whoever it "
+            "is attached to; remove it (or check the file as a resource policy)",
+        )
+    if kind == "rcp":
+        return (
+            "rcp-unsupported-element",
+            path,
+            True,
+            f"{element} is not supported in resource control policies: "
+            + (
+                'write "Principal": "*" and exempt principals with a Condition'
+                if element == "NotPrincipal"
+                else "list the actions to deny under Action"
+            ),
+        )
+    if element in ("Resource", "NotResource"):
+        return (
+            "resource-in-trust-policy",
+            path,
+            True,
+            f"{element} is not allowed in a role trust policy: the resource is the role itself; remove it",
+        )
+    return (
+        "notprincipal-in-trust-policy",
+        path,
+        True,
+        "NotPrincipal is not supported in a role trust policy: name the principals with Principal",
+    )
 
 
 def _is_required_choice(schema: dict) -> bool:

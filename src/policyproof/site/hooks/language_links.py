@@ -28,9 +28,30 @@ def drop_hreflang_links(html: str) -> str:
     return _HREFLANG_LINK.sub("", html[:head_end]) + html[head_end:]
 
 
+# The header's language menu: ``<a href="/en/" hreflang="en" class="md-select__link">English</a>``.
+_SWITCHER_LINK = re.compile(r'<a href="([^"]*)" hreflang="([\w-]+)" class="md-select__link">')
+
+
+def mark_switcher_languages(html: str) -> str:
+    """Each entry of the language menu carries ``lang``: "English" is read with English
+    pronunciation on a Vietnamese page, "Tiếng Việt" with Vietnamese on an English one (WCAG 3.1.2).
+    The entry of the page's own language is marked as the current one."""
+    page_lang = re.search(r'<html lang="([\w-]+)"', html)
+    current = page_lang.group(1) if page_lang else ""
+
+    def mark(match: re.Match[str]) -> str:
+        href, lang = match.group(1), match.group(2)
+        extra = ' aria-current="true"' if lang == current else ""
+        return f'<a href="{href}" hreflang="{lang}" lang="{lang}"{extra} class="md-select__link">'
+
+    return _SWITCHER_LINK.sub(mark, html)
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    return drop_hreflang_links(output)
+    return mark_switcher_languages(drop_hreflang_links(output))
 
 
 def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
-    return drop_hreflang_links(output_content) if template_name.endswith(".html") else output_content
+    if not template_name.endswith(".html"):
+        return output_content
+    return mark_switcher_languages(drop_hreflang_links(output_content))

@@ -1,8 +1,12 @@
-"""MkDocs hook: proof on the page.
+"""MkDocs hook: the site's verification, and proof on the page.
 
-During ``mkdocs build``/``serve`` this hook asks the library (``policyproof.site.proofs``) to check
-every snippet the pages include and to prove every claim of their ``claims.yaml``; a failing proof
-fails the build. Then it shows the proof on the pages:
+During ``mkdocs build``/``serve`` this hook calls the site's one verification,
+:func:`policyproof.site.pipeline.verify_site` (the function ``policyproof verify`` and pytest call):
+page rules, every snippet the pages include, every claim of their ``claims.yaml``. Any problem
+fails the build with the pipeline's own lines (file:line:column, the page that shows it), before
+any page is built, so no page is wrongly blamed. Under ``mkdocs serve`` a failure does not stop the
+server: it serves the last good site with the failure as a banner on every page, in the page's
+language, until the next good build. Then it shows the proof on the pages:
 
 * under each included snippet, a verification line in the page's language;
 * ``<!-- claims -->`` (all claims of the page) or ``<!-- claims: s3-*, ebs-copy -->`` (claim ids,
@@ -15,11 +19,13 @@ fails the build. Then it shows the proof on the pages:
 ``POLICYPROOF_PROOFS=off`` turns the proofs off (for the benchmark); that logs a warning, so a
 ``--strict`` build — every published build — fails instead of publishing unproved pages.
 
-How: ``on_config`` starts the proof (in a worker process for the first build of the process, see
-``SiteProver.start``); ``on_page_markdown`` puts a placeholder paragraph where each line, table
-or diagram goes; ``on_page_context`` — once every page is converted, before the search plugin
-indexes the page — waits for the proof, fails the build if anything is not proved, and swaps
-each placeholder for its HTML. Generated markup so never goes through the Markdown parser (which
+How: ``on_config`` starts the verification (the page rules at once, the proofs in worker
+processes, see ``SiteProver.start``); ``on_files`` fails on a page rule's error before any page is
+read (a missing include would otherwise end in pymdownx's traceback); ``on_page_markdown`` puts a
+placeholder paragraph where each line, table or diagram goes; ``on_env`` — once every page is
+converted — waits for the proof and fails the build if anything is not proved;
+``on_page_context`` — before the search plugin indexes the page — swaps each placeholder for its
+HTML. Generated markup so never goes through the Markdown parser (which
 would rewrite it), and works inside admonitions and tabs. The parts kept out of the search index
 (diagrams, traces, verification lines: most of the generated HTML) go in only in
 ``on_post_page``, so the search plugin does not parse them just to skip them.
@@ -44,11 +50,12 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
-from policyproof.site import pages
 from policyproof.check.kinds import KINDS
-from policyproof.site.hooks import proof_render, proof_report, proof_svg
+from policyproof.site import pages
+from policyproof.site.hooks import proof_render, proof_report, proof_svg, serve_failures
+from policyproof.site.pipeline import Verification, verify_site
 from policyproof.site.proofs import ClaimProof, ProofError, SiteProof
-from policyproof.site.prover import PendingProof, SiteProver
+from policyproof.site.prover import SiteProver
 
 log = logging.getLogger("mkdocs.hooks.proof")
 
@@ -71,16 +78,19 @@ _EXCLUDED_ELEMENT = re.compile(r"<(\w+)\b[^>]*\sdata-search-exclude[\s>]")
 
 
 class _State:
-    """The proof of the current build and the placeholders waiting for it on each page."""
+    """The verification of the current build and the placeholders waiting for it on each page."""
 
     def __init__(self) -> None:
         self.prover: SiteProver | None = None
         self.enabled = True
-        self.pending: PendingProof | None = None
+        self.serving = False  # ``mkdocs serve``: failures become a banner, the server never stalls
+        self.verification: Verification | None = None
         self.proof: SiteProof | None = None
         self.written: SiteProof | None = None  # the proof whose files are in site_dir already
         self.pages: dict[str, _PageRenderer] = {}  # page src_uri -> its placeholders
         self.late: dict[str, _PageRenderer] = {}  # page src_uri -> the blocks held back from search
+        self.failure: list[str] | None = None  # under serve: why this build cannot be shown
+        self.last_good: Path | None = None  # under serve: a copy of the last site that verified
 
 
 # Module level on purpose: mkdocs-static-i18n builds each language as another build in the same
@@ -88,26 +98,41 @@ class _State:
 _state = _State()
 
 
+def on_startup(command: str, dirty: bool) -> None:
+    _state.serving = command == "serve"
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     switch = os.environ.get(ENV_SWITCH, "on").strip().lower()
     if switch not in ("on", "off"):
         raise PluginError(f"{ENV_SWITCH}={switch!r}: use 'on' (the default) or 'off'")
     _state.enabled = switch == "on"
-    _state.pending = _state.proof = None
+    _state.verification = _state.proof = None
     _state.pages = {}
     _state.late = {}
+    if not _nested_build(config):
+        _state.failure = None  # a new build (not the next language of the same build)
     if not _state.enabled:
         log.warning(f"{ENV_SWITCH}=off: policies and claims are NOT proved; do not publish this build")
         return config
-    bases = _snippet_bases(config)
-    if _state.prover is None or _state.prover.bases != [Path(os.path.abspath(b)) for b in bases]:
-        _state.prover = SiteProver(bases)
-    # Start now, from the sources, so the proof runs while MkDocs reads and renders the pages;
-    # the results are needed only when the first page is put into its template.
-    _state.pending = _state.prover.start(_markdown_sources(Path(config.docs_dir)))
+    root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+    # Start now, from the sources, so the proofs run while MkDocs reads and renders the pages.
+    _state.verification = verify_site(
+        root, docs_dir=config.docs_dir, snippet_bases=_snippet_bases(config), prover=_state.prover
+    )
+    _state.prover = _state.verification.prover
     if CSS_PATH not in config.extra_css:
         config.extra_css.append(CSS_PATH)
     return config
+
+
+# After mkdocs-static-i18n (priority -100) has chosen the language's files; before any page is read.
+@event_priority(-150)
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    verification = _state.verification
+    if verification is not None and verification.page_errors:
+        _failed(verification)
+    return files
 
 
 def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
@@ -122,11 +147,22 @@ def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if not _state.enabled:
         return markdown
+    if _state.failure is not None:
+        # Serving a failed build: keep pymdownx from stopping on an include that is missing.
+        return _drop_missing_includes(markdown)
     renderer = _PageRenderer(page, files)
     markdown = renderer.add_verification_lines(markdown)
     markdown = renderer.replace_markers(markdown)
     _state.pages[page.file.src_uri] = renderer
     return markdown
+
+
+@event_priority(50)
+def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
+    """Every page is converted: wait for the proofs, and fail before any page is built."""
+    if _state.enabled and _state.failure is None:
+        _proof()
+    return env
 
 
 # Before the search plugin (priority 0) indexes the page, so the index holds the generated text.
@@ -135,7 +171,16 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     renderer = _state.pages.pop(page.file.src_uri, None) if _state.enabled else None
     if renderer is None or not renderer.slots:
         return context
-    page.content = renderer.fill(page.content or "", _proof())
+    if _state.failure is None:
+        try:
+            page.content = renderer.fill(page.content or "", _proof())
+        except PluginError as error:
+            if not _state.serving:
+                raise
+            _state.failure = [str(error).removeprefix("policyproof: ")]
+    if _state.failure is not None:
+        page.content = _SLOT_HTML.sub("", page.content or "")
+        return context
     if renderer.late:
         _state.late[page.file.src_uri] = renderer
     return context
@@ -144,20 +189,39 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Put back the generated blocks the search plugin had no need to parse (diagrams, traces)."""
     renderer = _state.late.pop(page.file.src_uri, None)
-    return renderer.fill_late(output) if renderer is not None else output
+    if renderer is None:
+        return output
+    try:
+        return renderer.fill_late(output)
+    except PluginError as error:
+        if not _state.serving:
+            raise
+        _state.failure = _state.failure or [str(error).removeprefix("policyproof: ")]
+        return output
 
 
+def on_shutdown() -> None:
+    serve_failures.forget(_state)
+
+
+# After mkdocs-static-i18n's own on_post_build (-100), which builds the other languages: in the
+# first build, this runs once every language is written.
+@event_priority(-200)
 def on_post_build(config: MkDocsConfig) -> None:
     if not _state.enabled:
         return
+    if _state.failure is None:
+        _write_site_files(config)
+    if _state.serving and not _nested_build(config):
+        serve_failures.finish_build(config, _state)
+
+
+def _write_site_files(config: MkDocsConfig) -> None:
     proof = _proof()
     if _state.written is proof:  # the second language pass writes the same files again otherwise
         return
     site = Path(config.site_dir)
-    # "work": what this process actually computed (cache misses): the same as the number of
-    # snippets and claims files when each is proved once for all languages.
-    assert _state.prover is not None
-    (site / JSON_NAME).write_text(proof.json_file_text(_state.prover.runs), encoding="utf-8")
+    (site / JSON_NAME).write_text(proof.json_file_text(), encoding="utf-8")
     (site / SCHEMA_DIR).mkdir(parents=True, exist_ok=True)
     for kind, path in proof.schema_files.items():
         shutil.copyfile(path, site / SCHEMA_DIR / schema_file(kind))
@@ -165,25 +229,59 @@ def on_post_build(config: MkDocsConfig) -> None:
     css.parent.mkdir(parents=True, exist_ok=True)
     css.write_bytes(resources.files("policyproof").joinpath("site/assets/proof.css").read_bytes())
     _state.written = proof
+    prover = _state.prover
+    if prover is not None:
+        cached = prover.disk.hits if prover.disk is not None else 0
+        log.info(
+            f"policyproof: verified {len(proof.snippets)} snippets and {len(proof.claims)} claims files; "
+            f"proved by this process: {prover.runs['snippets']} snippets, {prover.runs['claims_files']} "
+            f"claims files; taken from the proof cache: {cached}"
+        )
 
 
 def _proof() -> SiteProof:
     """The build's proof, waiting for it if needed; a failing proof stops the build here."""
     if _state.proof is None:
-        if _state.pending is None:
-            raise PluginError("policyproof: internal error: no proof was started for this build")
+        verification = _state.verification
+        if verification is None:
+            raise PluginError("policyproof: internal error: no verification was started for this build")
         try:
-            proof = _state.pending.result()
+            errors = verification.errors
         except ProofError as error:
             raise PluginError(f"policyproof: {error}") from None
-        failures = proof.failures()
-        if failures:
-            raise PluginError(
-                f"policyproof: {len(failures)} proof(s) failed; the site is not built:\n  "
-                + "\n  ".join(failures)
-            )
-        _state.proof = proof
+        for warning in verification.warnings:
+            log.info(f"policyproof: {warning.format()}")
+        if errors:
+            _failed(verification)
+            if _state.failure is not None:  # serving: the pages go on, without proofs
+                return verification.proof
+        _state.proof = verification.proof
     return _state.proof
+
+
+def _failed(verification: Verification) -> None:
+    """Stop the build with the verification's lines; under serve, remember them for the banner."""
+    if not _state.serving:
+        raise PluginError(verification.failure_message())
+    if _state.failure is None:
+        _state.failure = verification.lines()
+        message = verification.failure_message()
+        log.error(message.replace("the site is not built", "serving the last good site"))
+
+
+def _nested_build(config: MkDocsConfig) -> bool:
+    """True in the build mkdocs-static-i18n runs for a further language inside the first build."""
+    i18n = config.plugins.get("i18n")
+    return bool(getattr(i18n, "building", False))
+
+
+def _drop_missing_includes(markdown: str) -> str:
+    lines = markdown.split("\n")
+    bases = [Path(b) for b in (_state.prover.bases if _state.prover else [])]
+    for include in pages.includes(markdown):
+        if not any((base / include.path).is_file() for base in bases):
+            lines[include.line - 1] = ""
+    return "\n".join(lines)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -192,20 +290,6 @@ def _proof() -> SiteProof:
 def schema_file(kind: str) -> str:
     """The stable published name of a kind's schema: ``schemas/<kind>-policy.schema.json``."""
     return f"{kind}-policy.schema.json"
-
-
-def _markdown_sources(docs_dir: Path) -> dict[str, str]:
-    """Every Markdown page under ``docs_dir`` by its path (as MkDocs names it: ``src_uri``).
-
-    Read here rather than from MkDocs' file list so the proof can start in ``on_config``; hidden
-    folders are skipped, as MkDocs skips them.
-    """
-    sources = {}
-    for path in sorted(docs_dir.rglob("*.md")):
-        relative = path.relative_to(docs_dir)
-        if not any(part.startswith(".") for part in relative.parts):
-            sources[relative.as_posix()] = path.read_text(encoding="utf-8-sig")
-    return sources
 
 
 def _snippet_bases(config: MkDocsConfig) -> list[str]:

@@ -44,6 +44,13 @@ TEXT: dict[str, dict[str, str]] = {
         "table_caption": "Các khẳng định của trang, mỗi dòng được policy evaluation engine chứng minh",
         "not_reached_one": "AWS dừng ở bước trên: bước còn lại không được gọi",
         "not_reached_many": "AWS dừng ở bước trên: {count} bước còn lại không được gọi",
+        "fold_proved_one": "Đã chứng minh 1 khẳng định",
+        "fold_proved_many": "Đã chứng minh {count} khẳng định",
+        "fold_failed": "{failed}/{count} khẳng định KHÔNG khớp",
+        "no_findings": "0 phát hiện",
+        "show": "xem",
+        "hide": "ẩn",
+        "allowed_by": "cho phép bởi",
     },
     "en": {
         "verified": "Verified",
@@ -64,6 +71,13 @@ TEXT: dict[str, dict[str, str]] = {
         "table_caption": "The page's claims, each proved by the policy evaluation engine",
         "not_reached_one": "AWS stops at the step above: the 1 later step is not called",
         "not_reached_many": "AWS stops at the step above: {count} later steps are not called",
+        "fold_proved_one": "1 claim proved",
+        "fold_proved_many": "{count} claims proved",
+        "fold_failed": "{failed} of {count} claims NOT proved",
+        "no_findings": "0 findings",
+        "show": "show",
+        "hide": "hide",
+        "allowed_by": "allowed by",
     },
 }
 
@@ -116,6 +130,12 @@ def text(lang: str, key: str) -> str:
     return TEXT.get(lang, TEXT["en"])[key]
 
 
+def lang_en(lang: str) -> str:
+    """`` lang="en"`` on a page in another language: an English term or text (a claim id, a
+    decision code, English wording used as fallback) is then read with English pronunciation."""
+    return "" if lang == "en" else ' lang="en"'
+
+
 def kind_name(lang: str, kind: str | None) -> str:
     if kind is None:
         return "?"
@@ -130,13 +150,14 @@ def decision_html(lang: str, decision: str, *, with_code: bool = True) -> str:
     words = DECISION_NAMES.get(lang, DECISION_NAMES["en"]).get(decision, decision)
     css = "pp-allow" if decision == "Allow" else "pp-deny"
     if words == decision or not with_code:
+        marked = lang_en(lang) if words == decision else ""
         return (
-            f'<span class="{css}" title="{escape(decision)}" data-decision="{escape(decision)}">'
+            f'<span class="{css}" title="{escape(decision)}" data-decision="{escape(decision)}"{marked}>'
             f"{escape(words)}</span>"
         )
     return (
         f'<span class="{css}" data-decision="{escape(decision)}">{escape(words)} '
-        f"(<code>{escape(decision)}</code>)</span>"
+        f"(<code{lang_en(lang)}>{escape(decision)}</code>)</span>"
     )
 
 
@@ -157,8 +178,15 @@ def counts_text(lang: str, counts: Mapping[str, int]) -> str:
     return ", ".join(parts)
 
 
-#: Up to this many claims are listed on the line itself; more are folded into a <details>.
-INLINE_CLAIMS = 4
+def line_counts(lang: str, counts: Mapping[str, int]) -> str:
+    """The findings on a verification line: "0 findings" when there are none (the line stays one
+    line), else every severity with its number."""
+    return counts_text(lang, counts) if any(counts.values()) else text(lang, "no_findings")
+
+
+#: Up to this many claims are listed on the line itself; more are folded into a <details> (the line
+#: then stays one line on a desktop).
+INLINE_CLAIMS = 2
 
 
 def verification_line(
@@ -179,14 +207,15 @@ def verification_line(
     parts = [
         f'<a href="{escape(report_link)}" title="{escape(text(lang, "report"))}">'
         f'<span aria-hidden="true">{mark}</span> {escape(status)}</a>',
-        f"<strong>{escape(kind_name(lang, snippet.kind))}</strong>",
+        f"<strong{_english_term(lang, kind_name(lang, snippet.kind), kind_name('en', snippet.kind))}>"
+        f"{escape(kind_name(lang, snippet.kind))}</strong>",
         escape(text(lang, "catalog").format(version=catalog_version)),
-        f'<span class="pp-counts">{escape(counts_text(lang, counts))}</span>',
+        f'<span class="pp-counts">{escape(line_counts(lang, counts))}</span>',
     ]
     if claims:
         links = ", ".join(
             f'<a href="{escape(report_url)}#{escape(claim.anchor)}"'
-            f' title="{escape(claim.text.get(lang, claim.id))}">{escape(claim.id)}</a>'
+            f' title="{escape(claim.text.get(lang, claim.id))}"{lang_en(lang)}>{escape(claim.id)}</a>'
             for claim in claims
         )
         if len(claims) <= INLINE_CLAIMS:
@@ -204,6 +233,11 @@ def verification_line(
     )
 
 
+def _english_term(lang: str, words: str, english: str) -> str:
+    """`` lang="en"`` when a page in another language says ``words`` exactly as English does."""
+    return lang_en(lang) if words == english else ""
+
+
 COLUMNS = ("claim", "who", "does", "resource", "expected", "proved")
 
 
@@ -213,10 +247,44 @@ def claims_table(
     """A table of claims, one row each; the claim cell expands to the engine's trace in words."""
     head = "".join(f'<th scope="col">{escape(text(lang, key))}</th>' for key in COLUMNS)
     rows = "\n".join(_claim_row(claim, lang=lang, report_url=report_url, later=later) for claim in claims)
-    return (
+    caption = escape(text(lang, "table_caption"))
+    table = (
         f'<table class="pp-claims" data-claims-marker="{escape(marker)}">\n'
-        f"<caption>{escape(text(lang, 'table_caption'))}</caption>\n"
+        f"<caption>{caption}</caption>\n"
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
+    )
+    # The table is wider than a phone: it scrolls inside its own box (focusable, so a keyboard
+    # can scroll it too; a region named by the caption), never the page.
+    table = f'<div class="pp-scroll" role="region" tabindex="0" aria-label="{caption}">\n{table}\n</div>'
+    return fold_claims(claims, table, lang=lang)
+
+
+def fold_summary(claims: list[ClaimProof], lang: str) -> str:
+    """The one line that stands for a section's claims table: ``✓ 20 claims proved · show``."""
+    failed = sum(1 for claim in claims if not claim.proved)
+    if failed:
+        mark, words = "✗", text(lang, "fold_failed").format(failed=failed, count=len(claims))
+    elif len(claims) == 1:
+        mark, words = "✓", text(lang, "fold_proved_one")
+    else:
+        mark, words = "✓", text(lang, "fold_proved_many").format(count=len(claims))
+    # The mark is decoration (the words say it); "show"/"hide" follow the open state (CSS), so a
+    # screen reader hears the words and the expanded/collapsed state of the <summary> itself.
+    return (
+        f'<summary data-search-exclude><span class="pp-fold-mark" aria-hidden="true">{mark}</span> '
+        f"{escape(words)}<span class=\"pp-fold-action\"> · "
+        f'<span class="pp-show">{escape(text(lang, "show"))}</span>'
+        f'<span class="pp-hide">{escape(text(lang, "hide"))}</span></span></summary>'
+    )
+
+
+def fold_claims(claims: list[ClaimProof], inner: str, *, lang: str) -> str:
+    """A claims table folded to one line; open from the start when a claim is not proved."""
+    failed = any(not claim.proved for claim in claims)
+    state = "pp-fold-failed" if failed else "pp-fold-proved"
+    return (
+        f'<details class="pp-claims-fold {state}"{" open" if failed else ""}>\n'
+        f"{fold_summary(claims, lang)}\n{inner}\n</details>"
     )
 
 
@@ -285,6 +353,7 @@ def resources_html(claim: ClaimProof) -> str:
 
 def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = now) -> str:
     wording = claim.text.get(lang) or claim.id
+    wording_lang = "" if claim.text.get(lang) else lang_en(lang)
     explanation = claim.explanation.get(lang, "")
     if claim.steps:
         trace = f"<p>{escape(flow_outcome(claim, lang))}</p>" + _flow_steps_html(claim, lang)
@@ -295,9 +364,15 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = 
         f"{resources_html(claim)}</p>"
     )
     does = action_html(claim.action)
-    description = claim.description.get(lang) or claim.description.get("en")
+    description = claim.description.get(lang)
+    description_lang = ""
+    if not description and claim.description.get("en"):
+        description, description_lang = claim.description["en"], lang_en(lang)
     if claim.flow and description:  # a flow: what it does (its requests are in the trace and diagram)
-        does = f'<span class="pp-flow-what" title="{escape(claim.flow)}">{escape(description)}</span>'
+        does = (
+            f'<span class="pp-flow-what" title="{escape(claim.flow)}"{description_lang}>'
+            f"{escape(description)}</span>"
+        )
     elif claim.steps:  # a flow the engine does not describe: the requests it is made of, in order
         does = " → ".join(action_html(step.describe(lang)) for step in claim.steps)
     resource = ", ".join(
@@ -307,7 +382,7 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = 
     # a trace squeezed into the first cell would make the table unreadable.
     return (
         f'<tr data-claim="{escape(claim.id)}">'
-        f'<th scope="row">{escape(wording)}</th>'
+        f'<th scope="row"{wording_lang}>{escape(wording)}</th>'
         f"<td>{who_html(claim)}</td>"
         f"<td>{does}</td>"
         f"<td>{resource}</td>"
@@ -317,7 +392,7 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = 
     ) + later(
         f'<tr class="pp-trace-row" data-trace-of="{escape(claim.id)}" data-search-exclude>'
         f'<td colspan="{len(COLUMNS)}">'
-        f"<details><summary>{escape(text(lang, 'trace'))}: <code>{escape(claim.id)}</code></summary>"
+        f"<details><summary>{escape(text(lang, 'trace'))}: <code{lang_en(lang)}>{escape(claim.id)}</code></summary>"
         f'<div class="pp-trace">{trace}'
         f'<p><a href="{escape(report_url)}#{escape(claim.anchor)}">{escape(text(lang, "report"))}</a></p>'
         f"</div></details></td></tr>"
@@ -325,14 +400,16 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = 
 
 
 def _flow_steps_html(claim: ClaimProof, lang: str) -> str:
-    """The steps of a flow up to the one that fails (AWS stops there). Only that step says why,
-    with the engine's statement-by-statement lines (which condition or element did not match):
-    the diagram names the statements that allowed the others, the report has every full trace."""
+    """The steps of a flow up to the one that fails (AWS stops there). An allowed step names the
+    statements that allowed it; the failing step says why, with the engine's statement-by-statement
+    lines (which condition or element did not match). The report has every full trace."""
     items = []
     for number, step in enumerate(claim.steps):
         reason = ""
         if step.decision != "Allow":
             reason = _step_reason(step, lang) + explanation_html("\n".join(step.statements.get(lang, ())))
+        elif step.deciding and not step.fact:  # the statements that allowed it (the diagram stays short)
+            reason = f" — {escape(text(lang, 'allowed_by'))}: " + "; ".join(escape(d) for d in step.deciding)
         items.append(f"<li>{step_head(claim, step, lang)}: {decision_html(lang, step.decision)}{reason}</li>")
         if step.decision != "Allow":
             skipped = len(claim.steps) - number - 1

@@ -179,7 +179,7 @@ def _snippet(
     claim_links = ", ".join(f'<a href="#{escape(c.anchor)}">{escape(c.id)}</a>' for c in claims) or escape(
         words["none"]
     )
-    findings = "".join(_finding(f, snippet, words, links) for f in snippet.findings)
+    findings = "".join(_finding(f, snippet, words, links, lang=lang) for f in snippet.findings)
     if snippet.error:
         findings += f'<li class="pp-finding pp-error">{escape(snippet.error)}</li>'
     findings_html = f"<ul>{findings}</ul>" if findings else f"<p>{escape(words['no_findings'])}</p>"
@@ -198,16 +198,21 @@ def _snippet(
     )
 
 
-def _finding(finding, snippet: SnippetProof, words: dict[str, str], links: ReportLinks) -> str:  # type: ignore[no-untyped-def]
+def _finding(  # type: ignore[no-untyped-def]
+    finding, snippet: SnippetProof, words: dict[str, str], links: ReportLinks, *, lang: str = "en"
+) -> str:
     code = escape(finding.code)
     url = links.rule_url(finding.code)
     code_html = f'<a href="{escape(url)}"><code>{code}</code></a>' if url else f"<code>{code}</code>"
     note = f" ({escape(words['expected_finding'])})" if finding.code in snippet.expected_codes else ""
     severity = Severity(finding.severity).value
+    # The checker speaks English: on a Vietnamese page its words are marked English (read as such).
+    english = "" if lang == "en" else ' lang="en"'
     return (
         f'<li class="pp-finding" data-code="{code}" data-severity="{escape(severity)}">'
-        f"{escape(severity)} {code_html} {escape(str(finding.line))}:{escape(str(finding.column))}: "
-        f"{escape(finding.message)}{note}</li>"
+        f"<span{english}>{escape(severity)} {code_html} "
+        f"{escape(str(finding.line))}:{escape(str(finding.column))}: {escape(finding.message)}</span>"
+        f"{note}</li>"
     )
 
 

@@ -13,7 +13,14 @@ from __future__ import annotations
 import textwrap
 from html import escape
 
-from policyproof.site.hooks.proof_render import Later, now, participant_text, says_decision, why_line
+from policyproof.site.hooks.proof_render import (
+    DECISION_NAMES,
+    Later,
+    now,
+    participant_text,
+    says_decision,
+    why_line,
+)
 from policyproof.site.proofs import ClaimProof, FlowStep, slug
 
 FONT_SIZE = 13
@@ -93,7 +100,8 @@ def sequence_svg(claim: ClaimProof, *, lang: str, instance: str = "", later: Lat
                 caller=participant_text(claim, step.caller),
                 callee=participant_text(claim, step.callee),
                 action=step.describe(lang),
-                decision=step.decision,
+                # Read aloud in the page's language ("Cho phép"), not as the engine's code.
+                decision=DECISION_NAMES.get(lang, DECISION_NAMES["en"]).get(step.decision, step.decision),
             )
         )
     height = y + MARGIN
@@ -120,7 +128,8 @@ def sequence_svg(claim: ClaimProof, *, lang: str, instance: str = "", later: Lat
     desc = words["desc"].format(count=len(steps)) + " " + " ".join(step_descriptions)
     return later(
         f'<figure class="pp-flow" data-flow="{escape(claim.flow or "")}" data-claim="{escape(claim.id)}"'
-        " data-search-exclude>"
+        # Focusable: on a phone the figure scrolls sideways, and a keyboard must be able to scroll it.
+        ' tabindex="0" data-search-exclude>'
         f'<svg xmlns="http://www.w3.org/2000/svg" class="pp-seq" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'width="{width:.0f}" height="{height:.0f}" '
@@ -144,8 +153,11 @@ def _marker(ident: str, color: str) -> str:
 
 # An arrow (_step) and a check note (_check) open with the same title and heading lines.
 def _title(step: FlowStep, number: int, lang: str) -> str:
-    mark = "✓" if step.decision == "Allow" else "✗"
-    return f"{number}. {step.describe(lang)} {mark} {step.decision}"
+    """``4. kms:DescribeKey ✓`` for an allowed step (short enough to share its line with the step's
+    purpose), ``2. kms:Decrypt ✗ ImplicitDeny`` for the step that fails."""
+    if step.decision == "Allow":
+        return f"{number}. {step.describe(lang)} ✓"
+    return f"{number}. {step.describe(lang)} ✗ {step.decision}"
 
 
 def _heading(step: FlowStep, words: dict[str, str], lang: str) -> list[str]:
@@ -184,12 +196,23 @@ def _step(
         f' data-reached="{str(step.reached).lower()}"{faded}>'
     ]
     # Bold letters are wider: the step's title wraps a little earlier than the other labels.
-    for index, piece in enumerate(textwrap.wrap(_title(step, number, lang), int(label_chars * BOLD_SHARE))):
+    title_lines = textwrap.wrap(_title(step, number, lang), int(label_chars * BOLD_SHARE))
+    for index, piece in enumerate(title_lines):
         y += LINE_HEIGHT if index else 0
         parts.append(
             f'<text x="{left + 8:.1f}" y="{y:.1f}" font-weight="bold" fill="{color}">{escape(piece)}</text>'
         )
-    for line in _heading(step, words, lang):
+    heading = _heading(step, words, lang)
+    # A short purpose goes on the title's line, after it ("4. kms:DescribeKey ✓ Allow  check the key"):
+    # a seventeen-step flow stays one screen tall instead of two.
+    title_room = len(title_lines[-1]) / BOLD_SHARE + 2 if title_lines else 0
+    if len(title_lines) == 1 and len(heading) == 1 and title_room + len(heading[0]) <= label_chars:
+        x = left + 8 + title_room * CHAR_WIDTH
+        parts.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" fill="{color}" class="pp-purpose">{escape(heading[0])}</text>'
+        )
+        heading = []
+    for line in heading:
         for piece in textwrap.wrap(line, label_chars) or [""]:
             y += LINE_HEIGHT
             parts.append(f'<text x="{left + 8:.1f}" y="{y:.1f}" fill="{color}">{escape(piece)}</text>')
@@ -206,12 +229,17 @@ def _step(
             f'<line x1="{start:.1f}" y1="{y:.1f}" x2="{end:.1f}" y2="{y:.1f}" stroke="{color}" '
             f'stroke-width="1.6"{dash} marker-end="url(#{ident}-{"ok" if allowed else "deny"})"/>'
         )
+    arrow_y = y
     y += LINE_HEIGHT
     explanation = step.explanation.get(lang, "")
     if step.fact:  # no policy decided it: say which fact did
         lines = [explanation]
     elif allowed:
-        lines = ([f"{words['allowed_by']}:"] + [f"• {d}" for d in step.deciding]) if step.deciding else []
+        # The statements that allowed the step are named in the claim's trace (and the report), and
+        # shown here on hover: listed under every arrow they made a long flow four times as tall.
+        lines = []
+        if step.deciding:
+            parts.insert(1, f"<title>{escape(words['allowed_by'] + ': ' + '; '.join(step.deciding))}</title>")
     else:
         reason = why_line(explanation) or "; ".join(step.deciding) or words["no_statement"]
         # The engine's reason opens with the decision ("Implicit deny: …"): not said twice.
@@ -224,6 +252,8 @@ def _step(
             )
             y += LINE_HEIGHT
     parts.append("</g>")
+    if not lines:  # nothing under the arrow: the next step's title follows closely
+        return "".join(parts), arrow_y + 22
     return "".join(parts), y + 14
 
 
