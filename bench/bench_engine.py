@@ -1,6 +1,6 @@
 """Benchmark: policyproof's engine against iam-simulate on the strict conformance cases.
 
-    .venv/bin/python bench/bench_engine.py [--rounds 30] [--repeat 3] [--summary]
+    .venv/bin/python bench/bench_engine.py [--rounds 30] [--repeat 5] [--summary]
 
 The cases are the extra suite ``conformance`` (README, "Extra suites"): every strict-mode
 core-engine case of ``$POLICYPROOF_SHARED/conformance/iam-simulate/core-engine`` (default
@@ -17,9 +17,10 @@ Both engines run in their own fresh process (Python: this script's ``--worker`` 
   What stays warm: the runtime itself (JIT on Node, bytecode on Python) and per-string caches
   each engine keeps (policyproof caches a pattern's regular expression and a request's
   principal/action/resource setting; those strings repeat across passes).
-* **unique, JSON decoded untimed**: the same unique passes, but each pass's JSON texts are
-  decoded to objects before timing. Timed: compile/load the policies, build the request, decide
-  (issue 14's measure: "parse, compile and decide per unique case", parse = the policy grammar).
+* **unique, JSON decoded untimed**: in the same passes, timed right after each case's unique
+  measure (so both see the same machine load), a second unique copy of the case (its own ``Id``s)
+  whose JSON text was decoded to objects before timing. Timed: compile/load the policies, build the
+  request, decide ("parse" read as the policy grammar, not the JSON text).
 * **warm** (decide only): policies compiled/loaded once before timing and reused; timed: decide.
 * **first pass**: one pass over every case right after start-up, nothing cached.
 * **whole process**: each worker started as a command with no timed rounds: interpreter start,
@@ -149,32 +150,29 @@ def worker(cases_file: str, rounds: int) -> None:
     decisions = [from_text(c["text"], c["id"]) for c in cases]
     cold_ns = clock() - start
 
+    # unique and objects are timed case by case, side by side, so both see the same machine load.
     unique: list[list[int]] = [[] for _ in cases]
+    objects: list[list[int]] = [[] for _ in cases]
     unique_decisions: list[str] = []
     for number in range(-1, rounds):
         texts = [c["template"].replace(placeholder, str(number + 1)) for c in cases]
+        raws = [json.loads(c["template"].replace(placeholder, f"o{number + 1}")) for c in cases]
         seen = []
         for i, text in enumerate(texts):
             start = clock()
             seen.append(from_text(text, ids[i]))
             elapsed = clock() - start
-            if number >= 0:
-                unique[i].append(elapsed)
-        unique_decisions = seen
-
-    objects: list[list[int]] = [[] for _ in cases]
-    for number in range(-1, rounds):
-        raws = [json.loads(c["template"].replace(placeholder, str(number + 1))) for c in cases]
-        for i, raw in enumerate(raws):
             start = clock()
             try:
-                case = parse_case(raw, ids[i])
+                case = parse_case(raws[i], ids[i])
                 evaluate(case.request, case.policies)
             except EngineInputError:
                 pass
-            elapsed = clock() - start
+            elapsed_objects = clock() - start
             if number >= 0:
-                objects[i].append(elapsed)
+                unique[i].append(elapsed)
+                objects[i].append(elapsed_objects)
+        unique_decisions = seen
 
     prepared = []
     for c in cases:
@@ -253,7 +251,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30, help="timed passes per case (median is reported)")
     parser.add_argument("--summary", action="store_true", help="print only the summary, not every case")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs of each side, alternating (median of their medians)"
+        "--repeat", type=int, default=5, help="runs of each side, alternating (median of their medians)"
     )
     parser.add_argument("--worker", nargs=2, metavar=("CASES", "ROUNDS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
