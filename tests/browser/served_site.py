@@ -107,6 +107,9 @@ def serve_directory(root: Path, before_serving: Callable[[str], None] | None = N
 
 def build_site(site_dir: Path, site_url: str, config: Path = MKDOCS_YML) -> None:
     """``mkdocs build --strict`` into ``site_dir``; fails the test session with MkDocs' output."""
+    from conftest import require_verified_site  # tests/conftest.py: skip while the site does not verify
+
+    require_verified_site()
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config), "-d", str(site_dir)],
         capture_output=True,

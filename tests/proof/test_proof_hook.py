@@ -263,7 +263,9 @@ def test_a_missing_report_page_fails_the_build(tiny_site: Path, caplog: pytest.L
     (tiny_site / "docs" / "verification.en.md").unlink()
     # One language only: the page rules name the cause (the twin to create), once.
     error = _build_error(tiny_site, caplog)
-    assert "docs/verification.md:1:1: error missing-twin: no 'en' twin: create verification.en.md" in error, error
+    assert "docs/verification.md:1:1: error missing-twin: no 'en' twin: create verification.en.md" in error, (
+        error
+    )
     assert "is missing" not in error, error
     # No report page at all: the pages that link to it cannot be built.
     (tiny_site / "docs" / "verification.md").unlink()
@@ -288,13 +290,13 @@ def test_findings_in_the_report_link_to_the_rule_reference(
 ) -> None:
     (tiny_site / "docs" / "reference").mkdir()
     for name in ("rules.md", "rules.en.md"):
-        (tiny_site / "docs" / "reference" / name).write_text("# Rules { #rules }\n\n## `some-hint` { #some-hint }\n")
+        (tiny_site / "docs" / "reference" / name).write_text(
+            "# Rules { #rules }\n\n## `some-hint` { #some-hint }\n"
+        )
     hint = Finding(
         "snippets/sec/page/key.key-policy.json", 1, 1, "some-hint", Severity.SUGGESTION, "consider"
     )
-    monkeypatch.setattr(
-        prover, "_library_check", lambda text, **kw: [hint] if kw["kind"] == "key" else []
-    )
+    monkeypatch.setattr(prover, "_library_check", lambda text, **kw: [hint] if kw["kind"] == "key" else [])
     site = _build(tiny_site)
     report = parse_html(site / "verification.en" / "index.html")
     finding = report.find_all("li", "pp-finding")[0]

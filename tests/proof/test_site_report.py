@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from policyproof.check.findings import Finding, InputError, Severity
+from policyproof.site import prover as prover_module
 from policyproof.site.proofs import ClaimProof, ProofError
 from policyproof.site.prover import GroupProof, SiteProver
 
@@ -81,7 +82,10 @@ class Recorder:
 
 def _prover(snippets: Path, recorder: Recorder) -> SiteProver:
     return SiteProver(
-        [snippets], check=recorder.check, prove_claims_file=recorder.prove, catalog_version="1.0",
+        [snippets],
+        check=recorder.check,
+        prove_claims_file=recorder.prove,
+        catalog_version="1.0",
         root=snippets.parent,
     )
 
@@ -112,12 +116,22 @@ def test_each_snippet_and_claims_file_is_proved_once_for_both_languages_and_rebu
     assert third is not first and third.json_text is None
 
 
-def test_the_worker_process_proves_and_writes_the_json_the_build_publishes(snippets: Path) -> None:
+def test_a_worker_process_proves_while_the_checker_is_not_loaded_here(
+    snippets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     recorder = Recorder()
     prover = _prover(snippets, recorder)
     pages = {"sec/page.md": PAGE, "sec/page.en.md": PAGE}
-    pending = prover.start(pages)  # cold: in a forked worker process
-    assert pending._workers, "a cold proof did not start a worker process"
+    # A little to prove, the checker and engine already loaded in this process: proved in place.
+    monkeypatch.setattr(prover_module, "_stack_loaded", lambda: True)
+    assert not prover.start(pages)._workers
+    # A build process that has not loaded them (a `mkdocs build` whose proofs are mostly cached):
+    # the loading and proving run in a worker while MkDocs renders the pages.
+    recorder = Recorder()
+    prover = _prover(snippets, recorder)
+    monkeypatch.setattr(prover_module, "_stack_loaded", lambda: False)
+    pending = prover.start(pages)
+    assert pending._workers, "the proof did not start a worker process"
     proof = pending.result()
     # The worker's calls happened in its own process: the parent's fakes saw none, its counts did.
     assert recorder.checked == [] and recorder.claims_runs == 0
@@ -166,9 +180,9 @@ def test_an_error_finding_fails_naming_page_snippet_and_position(snippets: Path)
     failures = proof.failures()
     assert len(failures) == 2  # both snippets got the fake finding
     assert all(f.endswith("[shown on docs/sec/page.md]") for f in failures), failures
-    assert failures[1].startswith("snippets/sec/page/key.key-policy.json:4:9: error unknown-action: no such"), (
-        failures
-    )
+    assert failures[1].startswith(
+        "snippets/sec/page/key.key-policy.json:4:9: error unknown-action: no such"
+    ), failures
 
 
 def test_warnings_and_suggestions_do_not_fail_but_are_counted(snippets: Path) -> None:
@@ -218,16 +232,20 @@ def test_missing_snippet_unknown_kind_and_bad_json_fail(snippets: Path) -> None:
     recorder = Recorder()
     failures = _prover(snippets, recorder).prove({"other.md": page}).failures()
     assert any(
-        f.startswith("docs/other.md:2:1: error missing-snippet: included snippet not found: "
-                     "sec/page/missing.key-policy.json")
+        f.startswith(
+            "docs/other.md:2:1: error missing-snippet: included snippet not found: "
+            "sec/page/missing.key-policy.json"
+        )
         for f in failures
     ), failures
-    assert any("plain.json:1:1: error snippet-kind: the file name declares no policy kind" in f for f in failures), (
-        failures
-    )
+    assert any(
+        "plain.json:1:1: error snippet-kind: the file name declares no policy kind" in f for f in failures
+    ), failures
     prover = SiteProver([snippets], check=bad_json, prove_claims_file=recorder.prove, catalog_version="1")
     failures = prover.prove({"sec/page.md": PAGE}).failures()
-    assert any("key.key-policy.json:3:14: error snippet-input: trailing comma" in f for f in failures), failures
+    assert any("key.key-policy.json:3:14: error snippet-input: trailing comma" in f for f in failures), (
+        failures
+    )
 
 
 def test_the_real_claims_adapter_reports_a_bad_claims_file_as_one_line(tmp_path: Path) -> None:
@@ -247,7 +265,10 @@ def test_a_declared_counter_example_may_carry_its_expected_findings_and_only_tho
     wrong = Finding("f", 2, 3, "unknown-action", Severity.ERROR, "no such action")
     recorder = Recorder(findings=[wrong])
     prover = SiteProver(
-        [snippets], check=recorder.check, prove_claims_file=recorder.prove, catalog_version="1",
+        [snippets],
+        check=recorder.check,
+        prove_claims_file=recorder.prove,
+        catalog_version="1",
         root=snippets.parent,
     )
     proof = prover.prove({"sec/page.md": PAGE})
@@ -262,6 +283,8 @@ def test_a_declared_counter_example_may_carry_its_expected_findings_and_only_tho
     )
     failures = prover.prove({"sec/page.md": PAGE}).failures()
     assert any(
-        "error expected-finding-not-raised: " in f and "declares 'unknown-action'" in f and "does not raise" in f
+        "error expected-finding-not-raised: " in f
+        and "declares 'unknown-action'" in f
+        and "does not raise" in f
         for f in failures
     ), failures

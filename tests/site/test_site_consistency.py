@@ -12,7 +12,7 @@ import pytest
 from conftest import DOCS, SNIPPETS
 
 from policyproof.check.document import parse_json
-from policyproof.check.findings import Finding, InputError
+from policyproof.check.findings import Finding, InputError, Severity
 from policyproof.site.page_rules import (
     NON_POLICY_SUFFIXES,
     inline_json_problems,
@@ -53,7 +53,9 @@ title: Trang
 
 
 def test_real_site_languages_are_in_step() -> None:
-    problems = parity_problems(DOCS)
+    # Twins, snippets and heading ids are errors; headings that differ between the languages are
+    # translation work (a warning in the report), which an imported workshop may carry and still publish.
+    problems = [p for p in parity_problems(DOCS) if p.severity.value == "error"]
     assert not problems, _report(problems)
 
 
@@ -90,6 +92,8 @@ def test_parity_reports_different_heading_ids(tmp_path: Path) -> None:
     problems = parity_problems(tmp_path / "docs")
     assert [(p.file, p.line, p.code) for p in problems] == [(str(en), 7, "heading-ids")], _report(problems)
     assert "key-policy" in problems[0].message
+    # Translation work (contract 2): reported, never failing.
+    assert problems[0].severity is Severity.WARNING and "translation work" in problems[0].message
 
 
 def test_parity_reports_a_heading_without_id(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 # A pymdownx.snippets include line: --8<-- "path" (single or double quotes, optional indent).
@@ -77,8 +78,11 @@ def default_language_pages(docs_dir: Path) -> list[Path]:
     return sorted(p for p in docs_dir.rglob("*.md") if page_language(p) == DEFAULT_LANG)
 
 
-def code_blocks(text: str) -> list[CodeBlock]:
-    """Fenced code blocks of a Markdown text (unterminated fences run to the end, as Markdown does)."""
+@lru_cache(maxsize=1024)
+def code_blocks(text: str) -> tuple[CodeBlock, ...]:
+    """Fenced code blocks of a Markdown text (unterminated fences run to the end, as Markdown does).
+
+    Cached by text: the page rules, the prover and the hook all ask for the blocks of each page."""
     lines = text.splitlines()
     blocks: list[CodeBlock] = []
     i = 0
@@ -96,7 +100,7 @@ def code_blocks(text: str) -> list[CodeBlock]:
             i += 1
         blocks.append(CodeBlock(lang=match["info"].lower(), line=start + 1, body=tuple(body)))
         i += 1
-    return blocks
+    return tuple(blocks)
 
 
 def includes(text: str) -> list[Include]:

@@ -234,8 +234,9 @@ def verify_site(
     if prover is None or prover.bases != bases or prover.root != root:
         cache_dir = cache_dir_for(root) if cache else None
         prover = SiteProver(bases, root=root, cache_dir=cache_dir)
-    page_problems = _relative(root, _page_rule_problems(docs, bases))
+    # The proofs first: their workers run while the page rules are checked here.
     pending = prover.start(markdown_sources(docs))
+    page_problems = _relative(root, _page_rule_problems(docs, bases))
     return Verification(root, docs, page_problems, pending, prover)
 
 

@@ -388,7 +388,7 @@ class SiteProof:
         for _group, error in sorted(self.claims_errors.items()):
             reasons.append(error)
         for claim in self.all_claims():
-            problem = claim.problem(self._pages_of_group(claim.group))
+            problem = claim.problem(self.pages_of_group(claim.group))
             if problem is not None:
                 reasons.append(problem)
         return reasons
@@ -400,7 +400,7 @@ class SiteProof:
     def _shown_on(self, sources: list[str]) -> str:
         return ", ".join(f"{self.docs_prefix}{src}" for src in sources) or "no page"
 
-    def _pages_of_group(self, group: str) -> str:
+    def pages_of_group(self, group: str) -> str:
         shown_on = sorted(src for src, page in self.pages.items() if group in page.claim_groups)
         return self._shown_on(shown_on) if shown_on else f"snippets/{group}"
 

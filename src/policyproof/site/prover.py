@@ -16,12 +16,14 @@ import inspect
 import math
 import multiprocessing
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policyproof.check.kinds import SUFFIX_KINDS
 from policyproof.check.findings import Finding, InputError, Severity
 from policyproof.site import pages
 from policyproof.site.proof_cache import ProofCache, code_fingerprint, digest
@@ -42,11 +44,8 @@ from policyproof.site.proofs import (
 PARALLEL_WEIGHT = 40
 _CLAIMS_WEIGHT = 10
 
-_KIND_NAMES = (
-    "*.identity-policy.json, *.key-policy.json, *.bucket-policy.json, *.trust-policy.json, *.scp.json, "
-    "*.rcp.json, *.endpoint-policy.json, *.resource-policy.json, *.boundary-policy.json or "
-    "*.session-policy.json"
-)
+# From the checker's own table, so a new kind is named here the day it exists.
+_KIND_NAMES = ", ".join(f"*{suffix}" for suffix in SUFFIX_KINDS)
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,7 @@ class _SnippetJob:
     text: str
     expected: frozenset[str]
     group: str  # the folder whose claims file gives the snippet its context
+    missed: bool = False  # already looked up in the caches (and not found)
 
 
 @dataclass
@@ -255,6 +255,23 @@ class SiteProver:
                 **common,
             )
 
+    def _expected_codes(self, snippet: Path, read: dict[Path, Any]) -> frozenset[str]:
+        """The codes ``snippet`` declares; each folder's declaration is read once per proof."""
+        if self._expected_function is not None:
+            return self._expected_function(snippet)
+        from policyproof.site.publishable import declared_findings
+
+        folder = snippet.parent
+        if folder not in read:
+            try:
+                read[folder] = declared_findings(folder)
+            except InputError as error:
+                read[folder] = error
+        declared = read[folder]
+        if isinstance(declared, InputError):
+            raise declared
+        return declared.get(snippet.name, frozenset())
+
     def _declaration(self, snippet: Path) -> str:
         from policyproof.site.publishable import EXPECTED_FINDINGS_FILE
 
@@ -279,7 +296,7 @@ class SiteProver:
             for job in unit.snippets:
                 context = unit_contexts.get(job.path, {})
                 key = self._snippet_key(job, context)
-                snippet = self._recall(key)
+                snippet = None if job.missed else self._recall(key)
                 if snippet is None:
                     snippet = self._check_snippet(job, context)
                     self._remember(key, snippet)
@@ -301,8 +318,10 @@ class PendingProof:
         self._plan(markdown_by_page)
         units = self._units
         weight = sum(unit.weight for unit in units)
-        cold = not prover._memory
-        if units and not in_place and (cold or weight >= PARALLEL_WEIGHT) and _can_fork():
+        # A worker process overlaps the proving with MkDocs rendering the pages. Worth it when there
+        # is a lot to prove, or when this process has not loaded the checker and the engine yet (the
+        # AWS catalog, the schemas: seconds of work a cached build would otherwise wait for).
+        if units and not in_place and (weight >= PARALLEL_WEIGHT or not _stack_loaded()) and _can_fork():
             count = max(1, min(prover.workers, math.ceil(weight / PARALLEL_WEIGHT), len(units)))
             chunks: list[list[_Unit]] = [[] for _ in range(count)]
             loads = [0] * count
@@ -347,6 +366,7 @@ class PendingProof:
                     self._contexts[f"{group}/{name}"] = context
 
         self._snippets: dict[str, SnippetProof | str] = {}  # path -> proof, or its key while pending
+        declarations: dict[Path, Any] = {}  # folder -> its expected-findings.yaml, read once
         loose = _Unit()
         for page in self._pages.values():
             for include in page.includes:
@@ -379,7 +399,7 @@ class PendingProof:
                     )
                     continue
                 try:
-                    expected = (prover._expected_function or _library_expected_codes)(file)
+                    expected = prover._expected_codes(file, declarations)
                 except InputError as error:
                     finding = prover._input_finding(error, "expected-findings")
                     # One error for the declaration file, however many snippets it declares.
@@ -402,6 +422,7 @@ class PendingProof:
                 key = prover._snippet_key(job, self._contexts.get(path, {}))
                 proof = prover._recall(key)
                 if proof is None:
+                    job.missed = True
                     loose.snippets.append(job)
                     self._snippets[path] = key
                 else:
@@ -479,6 +500,14 @@ class PendingProof:
                 process.terminate()
             process.join()
         self._workers = []
+
+
+def _stack_loaded() -> bool:
+    """The checker, its catalog and the engine are loaded in this process already."""
+    return all(name in sys.modules for name in _STACK)
+
+
+_STACK = ("policyproof.check.checker", "policyproof.claims.prove", "policyproof.site.claim_proofs")
 
 
 def _can_fork() -> bool:

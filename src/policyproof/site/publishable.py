@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from policyproof.claims import ClaimsFile
 
 EXPECTED_FINDINGS_FILE = "expected-findings.yaml"
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same result
 CLAIMS_FILE = "claims.yaml"
 BLOCKING = frozenset({Severity.ERROR, Severity.SECURITY_WARNING})
 
@@ -36,7 +37,7 @@ def declared_findings(page_dir: Path) -> dict[str, frozenset[str]]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -72,6 +73,29 @@ def contexts_from_claims(loaded: ClaimsFile) -> dict[str, dict[str, str]]:
         for spec in loaded.resources.values()
         if spec.policy and spec.policy.endswith(".json")
     }
+
+
+class PageContext:
+    """What a snippets folder says about its snippets: the checker's context from ``claims.yaml``
+    and the counter-examples declared in ``expected-findings.yaml`` (read once per folder)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.declaration = folder / EXPECTED_FINDINGS_FILE
+        self.error: InputError | None = None
+        self.declared: dict[str, frozenset[str]] = {}
+        self.contexts: dict[str, dict[str, str]] = {}
+        try:
+            self.declared = declared_findings(folder)
+            self.contexts = checker_contexts(folder)
+        except InputError as error:
+            self.error = error
+
+    def context_of(self, snippet: Path) -> dict[str, str]:
+        return self.contexts.get(snippet.name, {})
+
+    def expected_of(self, snippet: Path) -> frozenset[str]:
+        return self.declared.get(snippet.name, frozenset())
 
 
 def undeclared_problems(

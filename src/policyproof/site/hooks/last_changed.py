@@ -117,4 +117,6 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     sources = [Path(page.file.abs_src_path), *included_snippets(markdown, config)]
     date = last_changed(sources, page.meta.get("date"))
     page.meta["revision_date"] = format_last_changed(date, current_language(config))
+    # The sitemap's <lastmod> is the same date, not the day of the build: output is reproducible.
+    page.update_date = date.strftime("%Y-%m-%d")
     return markdown

@@ -1,0 +1,270 @@
+"""The proof on one page: snippet includes and ``<!-- claims/flow/verification-report -->``
+markers become placeholders in the Markdown (while the proof may still be running), then HTML from
+the proof (see ``site/hooks/proof.py``, the hook that drives it)."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
+
+from policyproof.check.kinds import KINDS
+from policyproof.site import pages
+from policyproof.site.hooks import proof_render, proof_report, proof_svg
+from policyproof.site.proofs import ClaimProof, SiteProof
+
+REPORT_PAGE = "verification"  # docs/verification.md and docs/verification.en.md
+JSON_NAME = "verification.json"
+SCHEMA_DIR = "schemas"
+RULES_PAGE = "reference/rules"
+
+MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)<!--\s*(?P<name>claims|flow|verification-report)\s*(?::\s*(?P<arg>.*?))?\s*-->\s*$"
+)
+_SLOT = "pproof-slot-{}"
+_SLOT_HTML = re.compile(r"<p>(pproof-slot-\d+)</p>")
+# Generated elements the search index leaves out wait under these tokens until the page is written.
+_LATE = "pproof-late-{}"
+_LATE_HTML = re.compile(r"<(\w+) data-search-exclude>(pproof-late-\d+)</\1>")
+_EXCLUDED_ELEMENT = re.compile(r"<(\w+)\b[^>]*\sdata-search-exclude[\s>]")
+
+
+
+def schema_file(kind: str) -> str:
+    """The stable published name of a kind's schema: ``schemas/<kind>-policy.schema.json``."""
+    return f"{kind}-policy.schema.json"
+
+
+class PageRenderer:
+    """One page: its includes and markers become placeholders (while the proof may still be
+    running), then each placeholder becomes HTML from the proof."""
+
+    def __init__(self, page: Page, files: Files) -> None:
+        self.page = page
+        self.lang = pages.page_language(Path(page.file.src_uri))
+        self.files = files
+        self.slots: dict[str, tuple[str, str, str]] = {}  # token -> (what, argument, marker text)
+        self.late: dict[str, str] = {}  # token -> a generated element kept out of the search index
+        self.report_url = self._report_url()
+        self.proof: SiteProof | None = None
+
+    def _slot(self, what: str, argument: str, marker: str = "") -> str:
+        token = _SLOT.format(len(self.slots) + 1)
+        self.slots[token] = (what, argument, marker)
+        return token
+
+    def _fail(self, message: str) -> PluginError:
+        return PluginError(f"policyproof: docs/{self.page.file.src_uri}: {message}")
+
+    # phase 1, in the Markdown
+
+    def add_verification_lines(self, markdown: str) -> str:
+        lines = markdown.split("\n")
+        blocks = pages.code_blocks(markdown)
+        after_line: dict[int, list[str]] = {}  # 1-based line -> placeholder lines to insert after it
+        for include in pages.includes(markdown):
+            end_line, indent = self._after(include, blocks, lines)
+            after_line.setdefault(end_line, []).append(indent + self._slot("snippet", include.path))
+        out: list[str] = []
+        for number, line in enumerate(lines, start=1):
+            out.append(line)
+            for placeholder in after_line.get(number, []):
+                out += ["", placeholder, ""]
+        return "\n".join(out)
+
+    @staticmethod
+    def _after(include: pages.Include, blocks: list[pages.CodeBlock], lines: list[str]) -> tuple[int, str]:
+        """The line after which the verification goes (the closing fence) and its indentation."""
+        for block in blocks:
+            last_body_line = block.line + len(block.body)
+            if block.line < include.line <= last_body_line:
+                fence_line = lines[block.line - 1]
+                indent = fence_line[: len(fence_line) - len(fence_line.lstrip())]
+                return min(last_body_line + 1, len(lines)), indent
+        line = lines[include.line - 1]
+        return include.line, line[: len(line) - len(line.lstrip())]
+
+    def replace_markers(self, markdown: str) -> str:
+        lines = markdown.split("\n")
+        in_code: set[int] = set()
+        for block in pages.code_blocks(markdown):
+            in_code.update(range(block.line, block.line + len(block.body) + 2))
+        for index, line in enumerate(lines):
+            match = MARKER.match(line)
+            if not match or index + 1 in in_code:
+                continue
+            token = self._slot(match["name"], (match["arg"] or "").strip(), line.strip())
+            lines[index] = "\n" + match["indent"] + token + "\n"
+        return "\n".join(lines)
+
+    # phase 2, in the HTML
+
+    def fill(self, html: str, proof: SiteProof) -> str:
+        self.proof = proof
+        rendered = {token: self._render(token, *spec) for token, spec in self.slots.items()}
+        used: set[str] = set()
+
+        def replace(match: re.Match[str]) -> str:
+            token = match.group(1)
+            if token not in rendered:
+                return match.group(0)
+            used.add(token)
+            return rendered[token]
+
+        html = _SLOT_HTML.sub(replace, html)
+        if set(rendered) - used:
+            # Never publish a page with a proof silently missing.
+            raise self._fail(
+                f"could not place {len(set(rendered) - used)} generated proof block(s); keep snippet "
+                "includes and <!-- claims/flow --> markers on lines of their own"
+            )
+        return html
+
+    def _later(self, html: str) -> str:
+        """A short stand-in for an element marked ``data-search-exclude`` (see ``fill_late``)."""
+        match = _EXCLUDED_ELEMENT.match(html)
+        if match is None:  # searchable markup is never held back
+            return html
+        token = _LATE.format(len(self.late) + 1)
+        self.late[token] = html
+        return f"<{match[1]} data-search-exclude>{token}</{match[1]}>"
+
+    def fill_late(self, output: str) -> str:
+        """The written page with every held-back element in place (or the build fails)."""
+        used: set[str] = set()
+
+        def replace(match: re.Match[str]) -> str:
+            token = match.group(2)
+            if token not in self.late:
+                return match.group(0)
+            used.add(token)
+            return self.late[token]
+
+        output = _LATE_HTML.sub(replace, output)
+        if used != set(self.late):
+            raise self._fail(
+                f"{len(set(self.late) - used)} generated proof block(s) went missing from the page "
+                "between the search index and the written HTML"
+            )
+        return output
+
+    def _render(self, token: str, what: str, argument: str, marker: str) -> str:
+        if what == "snippet":
+            return self._verification_line(argument)
+        if what == "claims":
+            return self._claims_table(argument, marker)
+        if what == "flow":
+            return self._flow(argument, token)
+        return self._report(argument)
+
+    def _verification_line(self, path: str) -> str:
+        assert self.proof is not None
+        snippet = self.proof.snippets.get(path)
+        if snippet is None:
+            raise self._fail(f"snippet {path} was not proved (is the page outside docs_dir?)")
+        return proof_render.verification_line(
+            snippet,
+            [c for c in self.proof.claims_of_snippet(path) if c.group in self._groups()],
+            lang=self.lang,
+            catalog_version=self.proof.catalog_version,
+            report_url=self.report_url,
+            later=self._later,
+        )
+
+    def _groups(self) -> tuple[str, ...]:
+        assert self.proof is not None
+        page = self.proof.pages.get(self.page.file.src_uri)
+        return page.claim_groups if page else ()
+
+    def _page_claims(self) -> list[ClaimProof]:
+        assert self.proof is not None
+        return [claim for group in self._groups() for claim in self.proof.claims.get(group, [])]
+
+    def _claims_table(self, arg: str, marker: str) -> str:
+        claims = self._page_claims()
+        if not self._groups():
+            raise self._fail(
+                f"{marker}: this page has no claims.yaml (expected snippets/<section>/<page>/claims.yaml)"
+            )
+        patterns = [p for p in re.split(r"[\s,]+", arg) if p] or ["*"]
+        chosen = []
+        for pattern in patterns:
+            matched = [c for c in claims if fnmatch.fnmatchcase(c.id, pattern)]
+            if not matched:
+                known = ", ".join(c.id for c in claims)
+                raise self._fail(f"{marker}: no claim matches {pattern!r}; the page's claims are: {known}")
+            chosen += [c for c in matched if c not in chosen]
+        return proof_render.claims_table(
+            chosen, lang=self.lang, report_url=self.report_url, marker=marker, later=self._later
+        )
+
+    def _flow(self, claim_id: str, token: str) -> str:
+        claims = {c.id: c for c in self._page_claims()}
+        claim = claims.get(claim_id)
+        if claim is None:
+            raise self._fail(
+                f"<!-- flow: {claim_id} -->: no such claim; flow claims: "
+                + ", ".join(c.id for c in claims.values() if c.flow)
+            )
+        if not claim.steps:
+            raise self._fail(f"<!-- flow: {claim_id} -->: claim {claim_id!r} is a single request, not a flow")
+        return proof_svg.sequence_svg(claim, lang=self.lang, instance=token, later=self._later)
+
+    def _report(self, section: str) -> str:
+        if section not in proof_report.SECTIONS:
+            raise self._fail(
+                f"<!-- verification-report: {section} -->: unknown section; "
+                f"use one of {', '.join(proof_report.SECTIONS)}"
+            )
+        links = proof_report.ReportLinks(
+            page_url=self._page_url,
+            page_title=self._page_title,
+            rule_url=self._rule_url,
+            schema_url=lambda kind: self._site_url(f"{SCHEMA_DIR}/{schema_file(kind)}"),
+            json_url=self._site_url(JSON_NAME),
+            kinds=KINDS,
+        )
+        assert self.proof is not None
+        return proof_report.render(section, self.proof, lang=self.lang, links=links, later=self._later)
+
+    # URLs, relative to the page being rendered
+
+    def _language_src(self, name: str) -> str:
+        return f"{name}.md" if self.lang == pages.DEFAULT_LANG else f"{name}.{self.lang}.md"
+
+    def _url_of(self, src: str) -> str | None:
+        file = self.files.get_file_from_path(src)
+        if file is None:
+            return None
+        return get_relative_url(file.url, self.page.file.url)
+
+    def _report_url(self) -> str:
+        url = self._url_of(self._language_src(REPORT_PAGE))
+        if url is None:
+            missing = self._language_src(REPORT_PAGE)
+            raise self._fail(f"the verification report page docs/{missing} is missing")
+        return url
+
+    def _page_url(self, src: str) -> str | None:
+        return self._url_of(src)
+
+    def _page_title(self, src: str) -> str:
+        # Other pages may not be read yet: take the title from the front matter, as nav_order does.
+        file = self.files.get_file_from_path(src)
+        if file is None:
+            return src
+        _, meta = get_data(file.content_string)
+        return str(meta.get("title") or src)
+
+    def _rule_url(self, code: str) -> str | None:
+        url = self._url_of(self._language_src(RULES_PAGE))
+        return f"{url}#{code}" if url else None
+
+    def _site_url(self, path: str) -> str:
+        return get_relative_url(path, self.page.file.url)
