@@ -32,6 +32,7 @@ too: on a machine shared with other work they vary far less than wall time.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -162,12 +163,9 @@ def main() -> int:
 
     files = policy_files(corpus)
     megabytes = sum(path.stat().st_size for path in files) / 1e6
-    try:
-        import parliament  # noqa: F401 - only to know whether it is installed
-
-        have_parliament = (BIN / "parliament").exists()
-    except ImportError:
-        have_parliament = False
+    # Not imported here: a child's peak RSS counts this process's pages until it execs, so this
+    # process stays small (standard library only) and the children's figures stay their own.
+    have_parliament = importlib.util.find_spec("parliament") is not None and (BIN / "parliament").exists()
     tools = ["policyproof", "parliament"] if have_parliament else ["policyproof"]
     print(f"corpus: {len(files)} policies, {megabytes:.1f} MB, {corpus}")
     print(

@@ -1,6 +1,6 @@
 """Benchmark: policyproof's engine against iam-simulate on the strict conformance cases.
 
-    .venv/bin/python bench/bench_engine.py [--rounds 30] [--repeat 3] [--summary]
+    .venv/bin/python bench/bench_engine.py [--rounds 30] [--repeat 5] [--summary]
 
 The cases are the extra suite ``conformance`` (README, "Extra suites"): every strict-mode
 core-engine case of ``$POLICYPROOF_SHARED/conformance/iam-simulate/core-engine`` (default
@@ -15,18 +15,13 @@ Both engines run in their own fresh process (Python: this script's ``--worker`` 
   same object or the same text twice and neither side can reuse a compiled policy. Timed per case:
   parse the JSON text, compile/load the policies, build the request, decide. Median per case.
   What stays warm: the runtime itself (JIT on Node, bytecode on Python) and per-string caches
-  each engine keeps (policyproof: a pattern's regular expression or test, condition operators and
-  values, ARNs, a request's principal/action/resource setting, keyed by those strings, which
-  repeat across passes; never a compiled policy: see ``policyproof.engine.caches``, printed as
-  "pattern cache: shared across cases").
-* **unique, JSON decoded untimed**: the same unique passes, but each pass's JSON texts are
-  decoded to objects before timing. Timed: compile/load the policies, build the request, decide
-  (issue 14's measure: "parse, compile and decide per unique case", parse = the policy grammar).
-* **unique, caches cleared** (policyproof only): the unique passes with every per-string cache
-  of the engine emptied (untimed) before each case (``policyproof.engine.caches.clear``), so
-  nothing at all is carried from one case to the next but the loaded modules and data tables.
-  Node has no such switch (V8 keeps its compiled code and inline caches): its column repeats
-  its unique figure.
+  each engine keeps (policyproof: see ``policyproof.engine.caches.describe()``, printed with the
+  figures: per-string caches of patterns, condition values, ARNs and a request's setting, which
+  repeat across passes; never a compiled policy).
+* **unique, JSON decoded untimed**: in the same passes, timed right after each case's unique
+  measure (so both see the same machine load), a second unique copy of the case (its own ``Id``s)
+  whose JSON text was decoded to objects before timing. Timed: compile/load the policies, build the
+  request, decide ("parse" read as the policy grammar, not the JSON text).
 * **warm** (decide only): policies compiled/loaded once before timing and reused; timed: decide.
 * **first pass**: one pass over every case right after start-up, nothing cached.
 * **whole process**: each worker started as a command with no timed rounds: interpreter start,
@@ -34,7 +29,9 @@ Both engines run in their own fresh process (Python: this script's ``--worker`` 
 
 Each side runs ``--repeat`` times, the two sides alternating, so a change in machine load hits
 both alike; a figure is the median over those runs. It prints both decisions when they differ,
-and the peak memory (max RSS) of each side's processes.
+and the peak memory (max RSS) of each side's processes. (Linux counts a child's peak from before
+it starts the program, when it is still a copy of this process; this process stays at about 16 MB,
+below both workers, so their figures are their own.)
 """
 
 from __future__ import annotations
@@ -154,45 +151,29 @@ def worker(cases_file: str, rounds: int) -> None:
     decisions = [from_text(c["text"], c["id"]) for c in cases]
     cold_ns = clock() - start
 
+    # unique and objects are timed case by case, side by side, so both see the same machine load.
     unique: list[list[int]] = [[] for _ in cases]
+    objects: list[list[int]] = [[] for _ in cases]
     unique_decisions: list[str] = []
     for number in range(-1, rounds):
         texts = [c["template"].replace(placeholder, str(number + 1)) for c in cases]
+        raws = [json.loads(c["template"].replace(placeholder, f"o{number + 1}")) for c in cases]
         seen = []
         for i, text in enumerate(texts):
             start = clock()
             seen.append(from_text(text, ids[i]))
             elapsed = clock() - start
-            if number >= 0:
-                unique[i].append(elapsed)
-        unique_decisions = seen
-
-    from policyproof.engine import caches
-
-    cleared: list[list[int]] = [[] for _ in cases]
-    for number in range(-1, rounds):
-        texts = [c["template"].replace(placeholder, str(number + 1)) for c in cases]
-        for i, text in enumerate(texts):
-            caches.clear()
-            start = clock()
-            from_text(text, ids[i])
-            elapsed = clock() - start
-            if number >= 0:
-                cleared[i].append(elapsed)
-
-    objects: list[list[int]] = [[] for _ in cases]
-    for number in range(-1, rounds):
-        raws = [json.loads(c["template"].replace(placeholder, str(number + 1))) for c in cases]
-        for i, raw in enumerate(raws):
             start = clock()
             try:
-                case = parse_case(raw, ids[i])
+                case = parse_case(raws[i], ids[i])
                 evaluate(case.request, case.policies)
             except EngineInputError:
                 pass
-            elapsed = clock() - start
+            elapsed_objects = clock() - start
             if number >= 0:
-                objects[i].append(elapsed)
+                unique[i].append(elapsed)
+                objects[i].append(elapsed_objects)
+        unique_decisions = seen
 
     prepared = []
     for c in cases:
@@ -220,7 +201,6 @@ def worker(cases_file: str, rounds: int) -> None:
                 "runtime": f"Python {sys.version.split()[0]}",
                 "coldNs": cold_ns,
                 "maxRssKb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                "caches": caches.describe(),
                 "results": [
                     {
                         "id": ids[i],
@@ -228,7 +208,6 @@ def worker(cases_file: str, rounds: int) -> None:
                         "uniqueDecision": unique_decisions[i] if unique_decisions else None,
                         "uniqueNs": median(unique[i]),
                         "objectsNs": median(objects[i]),
-                        "clearedNs": median(cleared[i]),
                         "warmNs": median(warm[i]),
                     }
                     for i in range(len(cases))
@@ -260,8 +239,7 @@ def merge(runs: list[dict]) -> dict:
             **results[0],
             **{
                 key: statistics.median(r[key] for r in results)
-                for key in ("uniqueNs", "objectsNs", "warmNs", "clearedNs")
-                if results[0].get(key) is not None
+                for key in ("uniqueNs", "objectsNs", "warmNs")
             },
         }
         for results in zip(*(r["results"] for r in runs), strict=True)
@@ -274,7 +252,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30, help="timed passes per case (median is reported)")
     parser.add_argument("--summary", action="store_true", help="print only the summary, not every case")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs of each side, alternating (median of their medians)"
+        "--repeat", type=int, default=5, help="runs of each side, alternating (median of their medians)"
     )
     parser.add_argument("--worker", nargs=2, metavar=("CASES", "ROUNDS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -329,6 +307,9 @@ def main() -> int:
         "alternating (median of their per-case medians)"
     )
     print(f"iam-simulate {node['version']} on {node['runtime']}; policyproof on {python['runtime']}")
+    from policyproof.engine import caches
+
+    print(f"what policyproof keeps across cases: {caches.describe()}")
     print(
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (shared with other "
         "processes: compare the ratios, measured in this run)"
@@ -342,17 +323,6 @@ def main() -> int:
     py_warm, js_warm = us(python, "warmNs"), us(node, "warmNs")
     row("unique: parse+compile+decide, mean µs/case", statistics.mean(py_unique), statistics.mean(js_unique))
     row("unique: median µs/case", statistics.median(py_unique), statistics.median(js_unique))
-    py_cleared = us(python, "clearedNs")
-    row(
-        "unique, engine caches cleared per case: mean",
-        statistics.mean(py_cleared),
-        statistics.mean(js_unique),
-    )
-    row(
-        "unique, engine caches cleared per case: median",
-        statistics.median(py_cleared),
-        statistics.median(js_unique),
-    )
     py_objects, js_objects = us(python, "objectsNs"), us(node, "objectsNs")
     row("unique, JSON decoded untimed: mean µs", statistics.mean(py_objects), statistics.mean(js_objects))
     row("warm: decide only, mean µs/case", statistics.mean(py_warm), statistics.mean(js_warm))
@@ -363,8 +333,6 @@ def main() -> int:
         whole_median["iam-simulate"] * 1e3,
     )
     row("peak memory, max RSS (MiB)", python["maxRssKb"] / 1024, node["maxRssKb"] / 1024)
-    print(f"policyproof {python['caches']}")
-    print("iam-simulate: no cache switch (the caches-cleared rows compare with its unique figures)")
     ratios = [js / py for py, js in zip(py_unique, js_unique, strict=True)]
     print(
         f"unique measure: policyproof faster on {sum(r > 1 for r in ratios)}/{len(ratios)} cases; "

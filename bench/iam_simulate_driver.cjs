@@ -6,7 +6,8 @@
 //   unique: ROUNDS passes; in each the case text carries a round number in every policy's Id, so
 //           no policy is ever the same object or the same text twice; timed: JSON.parse + load +
 //           authorize (one untimed warm-up round first);
-//   objects: as unique, but the JSON text is decoded before timing (timed: load + authorize);
+//   objects: in the same passes, right after each case's unique sample, another unique copy of the
+//           case decoded before timing (timed: load + authorize);
 //   warm:   ROUNDS passes deciding with policies loaded once before timing (authorize only).
 // Prints one JSON object.
 'use strict'
@@ -85,33 +86,29 @@ const coldStart = clock()
 const decisions = cases.map((c) => fromText(c.text))
 const coldNs = Number(clock() - coldStart)
 
-// unique: every round's texts differ (round number in each policy's Id); built before timing.
+// unique and objects, timed case by case side by side (the same machine load for both).
 const uniqueSamples = cases.map(() => [])
+const objectSamples = cases.map(() => [])
 let uniqueDecisions = []
 for (let round = -1; round < rounds; round++) {
   const texts = cases.map((c) => c.template.split(placeholder).join(String(round + 1)))
+  const raws = cases.map((c) => JSON.parse(c.template.split(placeholder).join(`o${round + 1}`)))
   const seen = []
   texts.forEach((text, i) => {
-    const start = clock()
+    let start = clock()
     seen.push(fromText(text))
     const elapsed = Number(clock() - start)
-    if (round >= 0) uniqueSamples[i].push(elapsed)
+    start = clock()
+    try {
+      authorize(prepare(raws[i]))
+    } catch (error) {}
+    const elapsedObjects = Number(clock() - start)
+    if (round >= 0) {
+      uniqueSamples[i].push(elapsed)
+      objectSamples[i].push(elapsedObjects)
+    }
   })
   uniqueDecisions = seen
-}
-
-// objects: as unique, but each round's JSON texts are decoded before timing; timed: load + authorize.
-const objectSamples = cases.map(() => [])
-for (let round = -1; round < rounds; round++) {
-  const raws = cases.map((c) => JSON.parse(c.template.split(placeholder).join(String(round + 1))))
-  raws.forEach((raw, i) => {
-    const start = clock()
-    try {
-      authorize(prepare(raw))
-    } catch (error) {}
-    const elapsed = Number(clock() - start)
-    if (round >= 0) objectSamples[i].push(elapsed)
-  })
 }
 
 // warm: policies loaded once, authorize only.
