@@ -41,14 +41,17 @@ def test_text_output_one_line_per_finding_and_summary(tree: Path, capsys: pytest
     assert not any(".cache" in line or "notes.json" in line for line in lines)
 
 
-def test_json_output_has_the_documented_fields(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_has_the_documented_fields(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SITE_URL", "https://example.github.io/notes/")  # as the deploy sets it
     code = main(["check", "--format", "json", str(tree / "typo-action.identity-policy.json")])
     document = json.loads(capsys.readouterr().out)
     assert code == 1
     (finding,) = document["findings"]
     assert {"file", "line", "column", "code", "severity", "message", "help_url"} <= set(finding)
     assert finding["code"] == "unknown-action" and finding["severity"] == "error"
-    assert finding["help_url"].endswith("reference/rules/#unknown-action")
+    assert finding["help_url"] == "https://example.github.io/notes/en/reference/rules/#unknown-action"
     assert (finding["line"], finding["column"]) == (6, 17)
 
 

@@ -1,4 +1,5 @@
-"""``help_url`` / SARIF ``helpUri``: findings link to the published rule page, never to localhost."""
+"""``help_url`` / SARIF ``helpUri``: findings link to the published rule page when its address is known,
+else to the AWS page the rule enforces; never to localhost."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from policyproof.check.rules.registry import PUBLISHED_SITE_URL
+from policyproof.check.rules.registry import RULES_BY_CODE
 
 TYPO = Path(__file__).parent / "corpus" / "typo-action.identity-policy.json"
 
@@ -31,13 +32,14 @@ def _check(fmt: str, site_url: str | None) -> dict:
 
 
 @pytest.mark.parametrize("site_url", [None, "http://127.0.0.1:8000/", "http://localhost:8123"])
-def test_json_and_sarif_link_to_the_published_site(site_url: str | None) -> None:
-    assert PUBLISHED_SITE_URL.startswith("https://") and PUBLISHED_SITE_URL.endswith("/")
+def test_without_a_published_address_findings_link_to_the_aws_page_of_the_rule(site_url: str | None) -> None:
+    aws_page = RULES_BY_CODE["unknown-action"].url
+    assert aws_page.startswith("https://docs.aws.amazon.com/"), aws_page
     report = _check("json", site_url)
     urls = [finding["help_url"] for finding in report["findings"]]
-    assert f"{PUBLISHED_SITE_URL}en/reference/rules/#unknown-action" in urls, urls
+    assert aws_page in urls, urls
     sarif = json.dumps(_check("sarif", site_url))
-    assert f'"{PUBLISHED_SITE_URL}en/reference/rules/#unknown-action"' in sarif
+    assert f'"{aws_page}"' in sarif
     assert "127.0.0.1" not in sarif and "localhost" not in sarif
 
 

@@ -957,24 +957,27 @@ RULES_PAGE = "reference/rules/"
 
 #: Where the site is published (GitHub Pages, deployed by .github/workflows/docs.yml). Findings
 #: link here from JSON and SARIF output, so a user's report never points at someone's localhost.
-PUBLISHED_SITE_URL = "https://policyproof.github.io/aws-security-notes/"
-
-
-def site_url() -> str:
-    """The site's base URL: ``SITE_URL`` as the deploy sets it for MkDocs (a fork publishing its own
-    site), else the published site. A loopback ``SITE_URL`` (a local build or test server) is
-    ignored: links in reports must work for whoever reads them."""
+def site_url() -> str | None:
+    """Where the site (with its rule pages) is published: ``SITE_URL`` as the deploy workflow sets
+    it for MkDocs (GitHub Pages' address; a fork has its own). ``None`` when it is unset or a
+    loopback address (a local build or test server): links in reports must work for whoever reads
+    them, and no published address is known then."""
     url = os.environ.get("SITE_URL", "").strip()
     host = urlsplit(url).hostname or ""
     if not url or host in ("localhost", "::1") or host.startswith("127."):
-        url = PUBLISHED_SITE_URL
+        return None
     return url if url.endswith("/") else url + "/"
 
 
 def help_url(code: str, lang: str = "en") -> str:
-    """Link to the rule's entry on the site (English by default; Vietnamese is the site root)."""
+    """Link for a finding: the rule's entry on the published site when its address is known
+    (English by default; Vietnamese is the site root), else the AWS documentation page the rule
+    enforces, which always resolves."""
+    base = site_url()
+    if base is None:
+        return RULES_BY_CODE[code].url
     prefix = "en/" if lang == "en" else ""
-    return f"{site_url()}{prefix}{RULES_PAGE}#{code}"
+    return f"{base}{prefix}{RULES_PAGE}#{code}"
 
 
 def make_finding(file: str, line: int, column: int, code: str, message: str) -> Finding:
