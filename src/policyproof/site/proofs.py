@@ -257,7 +257,8 @@ class ClaimProof:
             int(line) if line.isdigit() else 1,
             1,
         )
-        if self.universal:
+        if self.universal:  # the whole claim is refuted: point at its id
+            line_number, column = self.positions.get("id") or (line_number, column)
             request = (self.counterexample or {}).get("request", {})
             message = (
                 f"universal claim {self.id!r} ({shown_on}): expected Deny for every request, but this "
