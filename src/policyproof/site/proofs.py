@@ -308,7 +308,9 @@ class ClaimProof:
             "snippets": list(self.snippets),
             "trace": dict(self.trace),
         }
-        data["request"]["resources"] = [{"name": name, "arn": arn} for name, arn in self.resource_lines]
+        data["request"]["resources"] = [
+            {"name": name, "arn": arn} for name, arn in self.resource_lines if name or not self.universal
+        ]
         if self.flow:
             data["flow"] = self.flow
             data["description"] = dict(self.description)
