@@ -50,7 +50,11 @@ def _claims_of_page(snippets: Path, page: Path, docs: Path) -> dict[str, list]:
     """Claims of the page's own claims.yaml, by group (snippets/<section>/<page>/claims.yaml)."""
     stem = re.sub(r"(\.en)?\.md$", "", page.relative_to(docs).as_posix())
     claims_file = snippets / stem / "claims.yaml"
-    return {stem: list(load_claims(claims_file).claims)} if claims_file.is_file() else {}
+    if not claims_file.is_file():
+        return {}
+    loaded = load_claims(claims_file)
+    # Universal claims (``for_all:``) come after the others, as the site lists them.
+    return {stem: [*loaded.claims, *loaded.for_all]}
 
 
 def _who_of_claims(snippets: Path, page: Path, docs: Path) -> dict[str, str]:
@@ -68,6 +72,10 @@ def _who_of_claims(snippets: Path, page: Path, docs: Path) -> dict[str, str]:
         who[claim.id] = (
             principal.arn.split(":", 5)[5] + f"Account {names.get(principal.account, principal.account)}"
         )
+    from policyproof.site.claim_proofs import universal_scope
+
+    for spec in loaded.for_all:  # a universal claim: the requests it is about, in the page's words
+        who[spec.id] = universal_scope(loaded, spec)[pages.page_language(page)]
     return who
 
 
@@ -229,9 +237,10 @@ def test_report_pages_list_every_snippet_and_every_claim(built_site: Path) -> No
     all_claims = {
         (f.parent.relative_to(SNIPPETS).as_posix(), c.id)
         for f in find_claims_files(SNIPPETS)
-        for c in load_claims(f).claims
+        for c in (*load_claims(f).claims, *load_claims(f).for_all)
     }
     assert {(c["page"], c["id"]) for c in data["claims"]} == all_claims, "verification.json misses claims"
+    assert {c["id"] for c in data["claims"] if c.get("kind") == "for_all"}, "no universal claim published"
     included = {i.path for page in _all_pages(DOCS) for i in pages.includes(page.read_text(encoding="utf-8"))}
     assert {s["path"] for s in data["snippets"]} == included
     for report, lang in (
@@ -350,6 +359,9 @@ def test_each_resource_a_claim_names_is_shown_with_its_own_arn(built_site: Path)
     for claim in data["claims"]:
         loaded = load_claims(SNIPPETS / claim["page"] / "claims.yaml")
         resources = claim["request"]["resources"]
+        if claim.get("kind") == "for_all" and not claim["request"]["resource"]:
+            assert resources == [], f"{claim['id']}: about a principal: every resource"
+            continue
         assert resources, f"{claim['page']}/claims.yaml: claim {claim['id']} names no resource"
         for entry in resources:
             name, arn = entry["name"], entry["arn"]

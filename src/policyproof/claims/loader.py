@@ -333,6 +333,17 @@ class _Loader:
                 )
             seen_ids[claim.id] = claim.line
             claims.append(claim)
+        for_all = []
+        for index, raw in enumerate(self.data.get("for_all") or ()):
+            spec = self.for_all_spec(index, raw, resources, principals)
+            if spec.id in seen_ids:
+                raise self.error(
+                    ("for_all", index, "id"),
+                    f"claim id {spec.id!r} is used twice (first on line "
+                    f"{seen_ids[spec.id]}); ids must be unique within the page",
+                )
+            seen_ids[spec.id] = spec.line
+            for_all.append(spec)
         return ClaimsFile(
             self.path,
             self.accounts,
@@ -344,6 +355,56 @@ class _Loader:
             self.organization_spec,
             self.endpoint_specs,
             self.grant_specs,
+            tuple(for_all),
+        )
+
+    def for_all_spec(
+        self,
+        index: int,
+        raw: dict[str, Any],
+        resources: Mapping[str, ResourceSpec],
+        principals: Mapping[str, PrincipalSpec],
+    ) -> Any:
+        """One ``for_all:`` entry as a ``ForAllSpec`` (names checked, positions kept)."""
+        from policyproof.symbolic.claims import ForAllSpec
+
+        where: Path_ = ("for_all", index)
+        if "resource" not in raw and "principal" not in raw:
+            raise self.error(
+                (*where, "id"),
+                f"universal claim {raw['id']!r} needs `resource`, `principal` or both "
+                "(what the claim is about)",
+            )
+        if "actions" in raw and "actions_outside" in raw:
+            raise self.error(
+                (*where, "actions_outside"),
+                "give `actions` (only these actions) or `actions_outside` (every action but these), not both",
+                at_key=True,
+            )
+        if "resource" in raw:
+            self.check_name(raw["resource"], resources, (*where, "resource"), "resource")
+        if "principal" in raw:
+            self.check_name(raw["principal"], principals, (*where, "principal"), "principal")
+        outside = list(raw.get("accounts_outside") or ())
+        for position, account in enumerate(outside):
+            if account not in self.accounts and account not in self.accounts.values():
+                known = ", ".join(sorted(self.accounts))
+                raise self.error(
+                    (*where, "accounts_outside", position),
+                    f"unknown account {account!r}; name an account of `accounts` ({known}) or its id",
+                )
+        line = self.located.node((*where, "id")).start_mark.line + 1
+        return ForAllSpec(
+            id=raw["id"],
+            expect=raw["expect"],
+            text=dict(raw["text"]),
+            resource=raw.get("resource"),
+            principal=raw.get("principal"),
+            actions=tuple(raw.get("actions") or ()),
+            actions_outside=tuple(raw.get("actions_outside") or ()),
+            accounts_outside=tuple(outside),
+            file=str(self.path),
+            line=line,
         )
 
     # -- accounts --------------------------------------------------------------------------

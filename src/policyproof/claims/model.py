@@ -145,6 +145,9 @@ class ClaimsFile:
     organization: OrganizationSpec | None = None
     endpoints: Mapping[str, EndpointSpec] = field(default_factory=dict)
     grants: Mapping[str, GrantSpec] = field(default_factory=dict)
+    # ``for_all:`` universal claims (policyproof.symbolic.claims.ForAllSpec; typed loosely here:
+    # the symbolic package imports this module).
+    for_all: tuple[Any, ...] = ()
 
     def world(self, claim: Claim | None = None) -> World:
         """Principals and resources with their policies, after the claim's ``without``/``replace``."""

@@ -131,9 +131,82 @@ def prove_claims_file(claims_file: Path, group: str, root: Path | None = None) -
                 description=description,
             )
         )
+    for spec in loaded.for_all:
+        proofs.append(_universal_proof(loaded, spec, group, shown, lines))
     from policyproof.site.publishable import contexts_from_claims
 
     return GroupProof(proofs, contexts_from_claims(loaded))
+
+
+def universal_scope(loaded: Any, spec: Any) -> dict[str, str]:
+    """lang -> what a ``for_all:`` claim is about, in words: ``every request by a principal outside
+    accounts A, B for kms:Decrypt on key-a``."""
+    outside = ", ".join(spec.accounts_outside)
+    vi: list[str] = []
+    en: list[str] = []
+    if spec.principal:
+        vi.append(f"của {spec.principal}")
+        en.append(f"by {spec.principal}")
+    if outside:
+        vi.append(f"của principal ngoài account {outside}")
+        en.append(f"by a principal outside accounts {outside}")
+    if spec.actions:
+        vi.append("với " + ", ".join(spec.actions))
+        en.append("for " + ", ".join(spec.actions))
+    elif spec.actions_outside:
+        vi.append("với action ngoài " + ", ".join(spec.actions_outside))
+        en.append("for an action other than " + ", ".join(spec.actions_outside))
+    if spec.resource:
+        vi.append(f"trên {spec.resource}")
+        en.append(f"on {spec.resource}")
+    return {"vi": " ".join(["mọi request", *vi]), "en": " ".join(["every request", *en])}
+
+
+def _universal_proof(loaded: Any, spec: Any, group: str, shown: str, lines: list[str]) -> ClaimProof:
+    """A ``for_all:`` claim proved by the symbolic engine: proved, or refuted by a counterexample.
+    An answer the engine cannot compute (``Unknown``) fails the build with its reason."""
+    from policyproof.claims.model import ClaimsError
+    from policyproof.symbolic import Unknown
+    from policyproof.symbolic.claims import prove_for_all
+
+    try:
+        result = prove_for_all(loaded, spec)
+    except Unknown as error:
+        raise ClaimsError(shown, f"universal claim {spec.id!r} cannot be decided: {error}", spec.line, 1) from None
+    except ValueError as error:
+        raise ClaimsError(shown, str(error), spec.line, 1) from None
+    data = result.to_dict()
+    scope = universal_scope(loaded, spec)
+    data["scope"] = scope
+    request = (data.get("counterexample") or {}).get("request", {})
+    if request:
+        explanation = {
+            "vi": f"Phản ví dụ (được Allow): {request['principal']} gọi {request['action']} "
+            f"trên {request['resource']}",
+            "en": f"Counterexample (allowed): {request['principal']} calls {request['action']} "
+            f"on {request['resource']}",
+        }
+    else:
+        explanation = {"vi": f"Đã chứng minh cho {scope['vi']}.", "en": f"Proved for {scope['en']}."}
+    resource_arn = loaded.resources[spec.resource].arn if spec.resource else ""
+    return ClaimProof(
+        group=group,
+        id=spec.id,
+        text=dict(spec.text),
+        principal=spec.principal or "",
+        principal_arn=_principal_arn(loaded, spec.principal) if spec.principal else "",
+        action=", ".join(spec.actions) or "*",
+        resource=spec.resource or "",
+        resource_arn=resource_arn,
+        expect=spec.expect,
+        decision="Deny" if result.proved else "Allow",
+        explanation=explanation,
+        trace={**data, "file": shown},
+        source=f"{shown}:{spec.line}",
+        positions=claim_positions(lines, spec.line),
+        resources=((spec.resource, resource_arn),) if spec.resource else (),
+        universal=data,
+    )
 
 
 _KEY = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[A-Za-z_]+)\s*:")

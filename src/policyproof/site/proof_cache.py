@@ -28,7 +28,7 @@ ENV_DIR = "POLICYPROOF_CACHE_DIR"
 ENV_SWITCH = "POLICYPROOF_CACHE"
 
 # The modules whose code decides what a proof says: a change to any of them re-proves everything.
-_PROVING_CODE = ("check", "engine", "claims", "data")
+_PROVING_CODE = ("check", "engine", "claims", "symbolic", "data")
 _PROVING_MODULES = ("site/prover.py", "site/claim_proofs.py", "site/proofs.py", "site/publishable.py")
 
 

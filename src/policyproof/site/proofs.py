@@ -188,6 +188,14 @@ class ClaimProof:
     expected_rule: str | None = None  # the claim's ``rule:``, when it says which rule must decide
     # Where the claim's keys are in its claims file: "id", "expect", "denied_at", "rule" -> (line, column).
     positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    # A ``for_all:`` claim: ForAllResult.to_dict() with its scope (``scope``: lang -> words); empty
+    # for a claim about one request.
+    universal: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def counterexample(self) -> Mapping[str, Any] | None:
+        """The allowed request that refutes a universal claim, if any."""
+        return self.universal.get("counterexample") if self.universal else None
 
     @property
     def principal_label(self) -> str:
@@ -249,6 +257,16 @@ class ClaimProof:
             int(line) if line.isdigit() else 1,
             1,
         )
+        if self.universal:  # the whole claim is refuted: point at its id
+            line_number, column = self.positions.get("id") or (line_number, column)
+            request = (self.counterexample or {}).get("request", {})
+            message = (
+                f"universal claim {self.id!r} ({shown_on}): expected Deny for every request, but this "
+                f"request is allowed: principal {request.get('principal')}, action {request.get('action')}, "
+                f"resource {request.get('resource')}"
+                + (f", context {request['context']}" if request.get("context") else "")
+            )
+            return Finding(file, line_number, column, "claim-not-proved", Severity.ERROR, message)
         wanted = self.expect + (f" at {self.denied_at}" if self.denied_at else "")
         stop = self.failed_at if self.denied_at else None
         got = self.decision + (f" at {stop}" if stop else "")
@@ -290,11 +308,16 @@ class ClaimProof:
             "snippets": list(self.snippets),
             "trace": dict(self.trace),
         }
-        data["request"]["resources"] = [{"name": name, "arn": arn} for name, arn in self.resource_lines]
+        data["request"]["resources"] = [
+            {"name": name, "arn": arn} for name, arn in self.resource_lines if name or not self.universal
+        ]
         if self.flow:
             data["flow"] = self.flow
             data["description"] = dict(self.description)
             data["steps"] = [step.to_dict() for step in self.steps]
+        if self.universal:
+            data["kind"] = "for_all"
+            data["forAll"] = dict(self.universal)
         if self.denied_at:
             data["deniedAt"] = self.denied_at
         if self.rule:

@@ -351,6 +351,38 @@ def resources_html(claim: ClaimProof) -> str:
     )
 
 
+# The words of a ``for_all:`` claim's row, per page language.
+UNIVERSAL_TEXT = {
+    "vi": {"expected": "Deny với mọi request", "counterexample": "Phản ví dụ (được Allow)"},
+    "en": {"expected": "Deny for all", "counterexample": "Counterexample (allowed)"},
+}
+
+
+def _universal_cells(claim: ClaimProof, lang: str) -> str:
+    """Who/does/resource/expected/proved of a universal claim: its scope in words, the actions, the
+    resource, "Deny for all", and ✓ or the counterexample request."""
+    words = UNIVERSAL_TEXT.get(lang, UNIVERSAL_TEXT["en"])
+    scope = claim.universal.get("scope", {})
+    who = f'<span class="pp-for-all">{escape(scope.get(lang) or scope.get("en", ""))}</span>'
+    does = ", ".join(action_html(a) for a in claim.action.split(", ")) if claim.action != "*" else "<code>*</code>"
+    resource = ", ".join(
+        f'<span title="{escape(arn)}">{escape(name)}</span>' for name, arn in claim.resource_lines if name
+    ) or "<code>*</code>"
+    request = (claim.counterexample or {}).get("request")
+    if request is None:
+        proved = mark_html(lang, True)
+    else:
+        proved = (
+            f"{mark_html(lang, False)} {escape(words['counterexample'])}: "
+            f'<code class="pp-counterexample"{lang_en(lang)}>{escape(request.get("principal", ""))} → '
+            f"{escape(request.get('action', ''))} → {escape(request.get('resource', ''))}</code>"
+        )
+    return (
+        f"<td>{who}</td><td>{does}</td><td>{resource}</td>"
+        f"<td>{escape(words['expected'])}</td><td>{proved}</td>"
+    )
+
+
 def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = now) -> str:
     wording = claim.text.get(lang) or claim.id
     wording_lang = "" if claim.text.get(lang) else lang_en(lang)
@@ -359,10 +391,13 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = 
         trace = f"<p>{escape(flow_outcome(claim, lang))}</p>" + _flow_steps_html(claim, lang)
     else:
         trace = explanation_html(explanation)
-    trace += (
-        f'<p class="pp-arns">{escape(claim.principal_label)}: <code>{escape(claim.principal_arn)}</code>'
-        f"{resources_html(claim)}</p>"
-    )
+    if claim.principal_arn:
+        trace += (
+            f'<p class="pp-arns">{escape(claim.principal_label)}: <code>{escape(claim.principal_arn)}</code>'
+            f"{resources_html(claim)}</p>"
+        )
+    else:  # a universal claim about a resource: every principal
+        trace += f'<p class="pp-arns">{resources_html(claim).removeprefix("<br>")}</p>'
     does = action_html(claim.action)
     description = claim.description.get(lang)
     description_lang = ""
@@ -378,16 +413,21 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = 
     resource = ", ".join(
         f'<span title="{escape(arn)}">{escape(name)}</span>' for name, arn in claim.resource_lines
     )
-    # Two rows per claim: the claim itself, then (full width, folded) how the engine decided it;
-    # a trace squeezed into the first cell would make the table unreadable.
-    return (
-        f'<tr data-claim="{escape(claim.id)}">'
-        f'<th scope="row"{wording_lang}>{escape(wording)}</th>'
+    cells = (
         f"<td>{who_html(claim)}</td>"
         f"<td>{does}</td>"
         f"<td>{resource}</td>"
         f"<td>{decision_html(lang, claim.expect, with_code=False)}</td>"
         f"<td>{mark_html(lang, claim.proved)} {decision_html(lang, claim.decision, with_code=False)}</td>"
+    )
+    if claim.universal:
+        cells = _universal_cells(claim, lang)
+    # Two rows per claim: the claim itself, then (full width, folded) how the engine decided it;
+    # a trace squeezed into the first cell would make the table unreadable.
+    return (
+        f'<tr data-claim="{escape(claim.id)}">'
+        f'<th scope="row"{wording_lang}>{escape(wording)}</th>'
+        f"{cells}"
         f"</tr>\n"
     ) + later(
         f'<tr class="pp-trace-row" data-trace-of="{escape(claim.id)}" data-search-exclude>'
