@@ -230,6 +230,9 @@ def test_content_tabs_are_reached_and_switched_with_the_keyboard(
         page.keyboard.press("ArrowRight")
         assert page.get_by_text("The IAM policy of account B").is_visible(), "ArrowRight does not switch tabs"
         assert not page.get_by_text("The key policy of account A").is_visible()
+        # Material fades the new tab label to its colour: judge the colours the reader ends up with,
+        # not a frame of the transition (on a loaded machine axe may otherwise run mid-fade).
+        page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
         assert axe_violations(page, "tabs page") == []
     finally:
         page.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from policyproof.check.rules.registry import GROUPS, RULES, RULES_BY_CODE, help_url
 from policyproof.check.rules_reference import DOCS_DIR, PAGES, main, render
 
@@ -30,7 +32,10 @@ def test_check_mode_detects_drift(tmp_path: Path) -> None:
     assert main(["--check", "--docs-dir", str(tmp_path)]) == 1
 
 
-def test_every_rule_has_a_heading_with_its_code_as_id_in_both_languages() -> None:
+def test_every_rule_has_a_heading_with_its_code_as_id_in_both_languages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SITE_URL", "https://example.github.io/notes/")  # as the deploy workflow sets it
     for lang in PAGES:
         page = render(lang)
         ids = re.findall(r"^### .* \{ #([a-z0-9-]+) \}$", page, flags=re.MULTILINE)
@@ -39,7 +44,8 @@ def test_every_rule_has_a_heading_with_its_code_as_id_in_both_languages() -> Non
     for rule in RULES:
         assert rule.title_vi and rule.description_vi and rule.title_en and rule.description_en, rule.code
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.code), rule.code
-        assert help_url(rule.code).endswith(f"reference/rules/#{rule.code}")
+        assert help_url(rule.code) == f"https://example.github.io/notes/en/reference/rules/#{rule.code}"
+        assert rule.url.startswith("https://"), rule.code  # the fallback link when no site is published
 
 
 def test_every_code_used_in_the_source_is_registered() -> None:
