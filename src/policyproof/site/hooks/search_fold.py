@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -89,15 +90,23 @@ def searchable_variants(text: str) -> str | None:
     frequencies stay as in the text) and the other tone placement of ``oa``/``oe``/``uy``
     syllables. Markup, code and unaccented words are already searchable as they are.
     """
-    extra = []
-    for word in _WORD.findall(text):
-        folded = fold(word)
-        if folded != word:
-            extra.append(folded)
-        other = other_tone_placement(word)
-        if other is not None:
-            extra.append(other)
+    extra = [variant for word in _WORD.findall(text) for variant in _word_variants(word)]
     return " ".join(extra) if extra else None
+
+
+@lru_cache(maxsize=65536)
+def _word_variants(word: str) -> tuple[str, ...]:
+    """The variants of one word; words repeat across a site's pages, so each is worked out once."""
+    if word.isascii():  # no diacritics: nothing to fold, no tone to move (most of the index)
+        return ()
+    variants = []
+    folded = fold(word)
+    if folded != word:
+        variants.append(folded)
+    other = other_tone_placement(word)
+    if other is not None:
+        variants.append(other)
+    return tuple(variants)
 
 
 def split_and_fold_index(index: dict[str, Any], prefixes: dict[str, str]) -> dict[str, dict[str, Any]]:
