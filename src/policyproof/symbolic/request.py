@@ -342,8 +342,9 @@ class SymRequest:
         slr = self.principal.service_linked
         self.scps_apply = z3.And(z3.BoolVal(self.has_identity_policies), z3.Not(slr))
         services = rcp_services()
+        # One action set for all of them (the union of the services' actions).
         rcp_service = (
-            z3.Or([self.action_in_service(service) for service in sorted(services)])
+            self.action_matches_any(tuple(f"{service}:*" for service in sorted(services)))
             if services
             else z3.BoolVal(True)
         )
@@ -406,8 +407,9 @@ class SymRequest:
         sets = list(self._action_sets)
         self._classes, membership = self.actions.partition(sets)
         out = [self.action_class >= 0, self.action_class < len(self._classes)]
+        is_class = [self.action_class == c for c in range(len(self._classes))]
         for intervals, classes in zip(sets, membership, strict=True):
-            inside = [self.action_class == c for c in classes]
+            inside = [is_class[c] for c in classes]
             out.append(self._action_sets[intervals] == (z3.Or(inside) if inside else z3.BoolVal(False)))
         return out
 

@@ -16,7 +16,7 @@ from policyproof.engine import evaluate
 from policyproof.engine.arns import ROLE, ROLE_SESSION, USER
 from policyproof.engine.model import PolicySet, Request
 from policyproof.engine.result import Decision, Result
-from policyproof.symbolic.actions import ActionDomain
+from policyproof.symbolic.actions import action_domain
 from policyproof.symbolic.errors import Unknown, WitnessMismatch
 from policyproof.symbolic.evaluator import (
     Evaluation,
@@ -100,19 +100,25 @@ class Question:
         self.keys, self.chars, found = analyse(list(sides.values()))
         self.accounts = account_table(found | set(texts))
         named, patterns = action_texts(list(sides.values()))
-        self.actions = ActionDomain(named | {t for t in texts if ":" in t and "*" not in t}, patterns)
+        self.actions = action_domain(named | {t for t in texts if ":" in t and "*" not in t}, patterns)
         if extra_keys:
             for lower, info in extra_keys.items():
                 self.keys.setdefault(lower, info)
+        self._setups: dict[str, tuple[SymRequest, World, dict[str, Side]]] = {}
 
     def setup(self, kind: str) -> tuple[SymRequest, World, dict[str, Side]]:
-        request = SymRequest(kind, self.keys, self.accounts, self.actions)
-        world = World(request)
-        sides = {
-            name: Side(name, slots, evaluate_symbolic(request, slots, world))
-            for name, slots in self.sides.items()
-        }
-        return request, world, sides
+        """The symbolic request of ``kind`` and each side's decision for it, built once per
+        question: every ``find`` for that kind (each a fresh solver) asks about the same formulas."""
+        built = self._setups.get(kind)
+        if built is None:
+            request = SymRequest(kind, self.keys, self.accounts, self.actions)
+            world = World(request)
+            sides = {
+                name: Side(name, slots, evaluate_symbolic(request, slots, world))
+                for name, slots in self.sides.items()
+            }
+            built = self._setups[kind] = (request, world, sides)
+        return built
 
     def solve(
         self,
