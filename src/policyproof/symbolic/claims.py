@@ -114,7 +114,7 @@ def prove_for_all(claims: ClaimsFile, spec: ForAllSpec) -> ForAllResult:
     outside = tuple(claims.accounts.get(name, name) for name in spec.accounts_outside)
     named = (*spec.actions, *spec.actions_outside, resource_arn, resource_account, principal_text, *outside)
     texts = tuple(t for t in named if t)
-    question = Question({"claim": slots}, texts=texts)
+    question = _shared(claims, (spec.resource, spec.principal), Question({"claim": slots}, texts=texts))
 
     kinds = PRINCIPAL_KINDS
     if principal_text is not None:
@@ -160,6 +160,24 @@ def prove_for_all(claims: ClaimsFile, spec: ForAllSpec) -> ForAllResult:
         if witness is not None:
             return ForAllResult(spec, False, witness)
     return ForAllResult(spec, True)
+
+
+# The questions of the claims file being proved: claims about the same resource or principal
+# (with the same account table and action domain) ask about the same formulas, built once.
+_questions: tuple[ClaimsFile | None, dict] = (None, {})
+
+
+def _shared(claims: ClaimsFile, subject: tuple, question: Question) -> Question:
+    global _questions
+    if _questions[0] is not claims:
+        _questions = (claims, {})
+    key = (subject, question.accounts, id(question.actions), tuple(sorted(question.keys)))
+    found = _questions[1].get(key)
+    if found is not None and found.actions is question.actions and found.keys == question.keys:
+        question.share_setups(found)
+    else:
+        _questions[1][key] = question
+    return question
 
 
 def _anything(request: SymRequest, sides: dict) -> z3.BoolRef:

@@ -56,7 +56,7 @@ from policyproof.engine.services import KMS_CROSS_ACCOUNT_ACTIONS, TRUST_ACTIONS
 from policyproof.symbolic.actions import ActionDomain
 from policyproof.symbolic.keys import DERIVED_KEYS, KeyInfo
 from policyproof.symbolic.pieces import Choice, Piece, Var, render
-from policyproof.symbolic.regex import ANY_CHAR, char_class, literal
+from policyproof.symbolic.regex import all_but, char_class, literal, prefix
 
 PRINCIPAL_KINDS = (USER, ROLE, ROLE_SESSION, FEDERATED_USER, ACCOUNT, SERVICE, ANONYMOUS_KIND, WEB_IDENTITY)
 IDENTITY_KINDS = frozenset({USER, ROLE, ROLE_SESSION, FEDERATED_USER, ACCOUNT})
@@ -123,13 +123,12 @@ def rcp_services() -> frozenset[str]:
         return frozenset()
 
 
-def _all_but(chars: str) -> z3.ReRef:
-    return z3.Diff(ANY_CHAR, z3.Union(*[literal(c) for c in chars]) if len(chars) > 1 else literal(chars))
+_all_but = all_but
 
 
-def starts(term: z3.SeqRef, prefix: str) -> z3.BoolRef:
-    """``term`` begins with ``prefix`` (as a regex: z3 decides those faster than PrefixOf)."""
-    return z3.InRe(term, z3.Concat(literal(prefix), z3.Full(z3.ReSort(z3.StringSort()))))
+def starts(term: z3.SeqRef, text: str) -> z3.BoolRef:
+    """``term`` begins with ``text`` (as a regex: z3 decides those faster than PrefixOf)."""
+    return z3.InRe(term, prefix(text))
 
 
 def _name(label: str) -> str:
@@ -180,6 +179,7 @@ class SymRequest:
         self.accounts = accounts
         self.actions = actions
         self.partial: list = []  # patterns with a wildcard inside an account id (see pieces.Choice)
+        self.setup_partial = 0  # how many of them the question's policies put there (solve.Question)
         self.constraints: list[z3.BoolRef] = []
         self.free_strings: list[z3.SeqRef] = []
         # Character sets are "anything but" a few structural characters: z3 decides membership in
