@@ -180,6 +180,19 @@ def _shared(claims: ClaimsFile, subject: tuple, question: Question) -> Question:
     return question
 
 
+def preload() -> None:
+    """Load the tables every universal claim uses (the action list, the IAM and KMS action sets,
+    the RCP services) and the domain of the documented actions: a process that forks proof
+    workers calls this first, so that they share one copy instead of each loading its own."""
+    from policyproof.symbolic import request
+    from policyproof.symbolic.actions import action_domain
+
+    request.iam_read_only_actions()
+    request.kms_alias_actions()
+    domain = action_domain(set(), set())
+    domain.union(tuple(f"{service}:*" for service in sorted(request.rcp_services())))
+
+
 def _anything(request: SymRequest, sides: dict) -> z3.BoolRef:
     return z3.BoolVal(True)
 
