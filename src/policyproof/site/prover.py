@@ -12,6 +12,7 @@ a lot to prove), while MkDocs reads and renders the pages.
 
 from __future__ import annotations
 
+import gc
 import inspect
 import math
 import multiprocessing
@@ -332,14 +333,20 @@ class PendingProof:
             if count > 1 and prover._claims_function is None and any(unit.group for unit in units):
                 _preload_for_workers()
             context = multiprocessing.get_context("fork")
-            for chunk in chunks:
-                receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(
-                    target=_prove_in_worker, args=(prover, chunk, self._contexts, sender), daemon=True
-                )
-                process.start()
-                sender.close()
-                self._workers.append((process, receiver))
+            # What this process holds is the workers' to read, not to collect: frozen, the garbage
+            # collector of a worker never walks it (nor copies its memory pages by doing so).
+            gc.freeze()
+            try:
+                for chunk in chunks:
+                    receiver, sender = context.Pipe(duplex=False)
+                    process = context.Process(
+                        target=_prove_in_worker, args=(prover, chunk, self._contexts, sender), daemon=True
+                    )
+                    process.start()
+                    sender.close()
+                    self._workers.append((process, receiver))
+            finally:
+                gc.unfreeze()  # here (a long `mkdocs serve`), collected as before
         else:
             self._collect(prover._run(units, self._contexts))
 
