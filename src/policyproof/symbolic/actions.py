@@ -123,12 +123,17 @@ class ActionDomain:
         return classes, membership
 
     def of_set(self, actions: frozenset[str]) -> tuple[tuple[int, int], ...]:
-        """Index intervals of the names in ``actions`` (lower case; names outside the domain are
-        in no interval)."""
+        """Index intervals of the names in ``actions`` (as written: callers give them in lower
+        case; a name outside the domain is in no interval)."""
         cached = self._sets.get(actions)
         if cached is None:
-            found = (self.index(name) for name in actions)
-            cached = self._sets[actions] = _runs(sorted(i for i in found if i is not None))
+            names = self.names
+            indices = set()
+            for name in actions:
+                i = bisect_left(names, name)
+                if _at(names, i, name):
+                    indices.add(i)
+            cached = self._sets[actions] = _runs(sorted(indices))
         return cached
 
     def of_service(self, service: str) -> tuple[tuple[int, int], ...]:
@@ -177,8 +182,11 @@ def _documented_match(pattern: str) -> bool:
 
 
 def _in_sorted(names: tuple[str, ...], name: str) -> bool:
-    i = bisect_left(names, name)
-    return i < len(names) and names[i] == name
+    return _at(names, bisect_left(names, name), name)
+
+
+def _at(names: tuple[str, ...], index: int, name: str) -> bool:
+    return index < len(names) and names[index] == name
 
 
 def _matching_runs(names: tuple[str, ...], pattern: str, first: bool = False) -> tuple[tuple[int, int], ...]:
