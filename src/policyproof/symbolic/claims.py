@@ -30,7 +30,6 @@ from policyproof.engine.model import NamedPolicy
 from policyproof.engine.result import ALLOW
 from policyproof.symbolic.errors import Unknown
 from policyproof.symbolic.evaluator import FREE, Slots, World
-from policyproof.symbolic.pieces import equals
 from policyproof.symbolic.request import PRINCIPAL_KINDS, SymRequest
 from policyproof.symbolic.solve import Question, Witness
 
@@ -123,7 +122,7 @@ def prove_for_all(claims: ClaimsFile, spec: ForAllSpec) -> ForAllResult:
     def extra(request: SymRequest) -> list[z3.BoolRef]:
         out = []
         if resource_arn is not None:
-            out += [equals(request.resource, resource_arn), request.resource_account.is_(resource_account)]
+            out += [request.resource_is(resource_arn), request.resource_account.is_(resource_account)]
         if principal_text is not None:
             out += request.pin_principal(principal_text)
         if spec.actions:

@@ -55,7 +55,7 @@ from policyproof.engine.model import Request
 from policyproof.engine.services import KMS_CROSS_ACCOUNT_ACTIONS, TRUST_ACTIONS
 from policyproof.symbolic.actions import ActionDomain
 from policyproof.symbolic.keys import DERIVED_KEYS, KeyInfo
-from policyproof.symbolic.pieces import Choice, Piece, Var, render
+from policyproof.symbolic.pieces import Choice, Piece, Var, equals, render
 from policyproof.symbolic.regex import all_but, char_class, literal, prefix
 
 PRINCIPAL_KINDS = (USER, ROLE, ROLE_SESSION, FEDERATED_USER, ACCOUNT, SERVICE, ANONYMOUS_KIND, WEB_IDENTITY)
@@ -194,6 +194,9 @@ class SymRequest:
         self.action_class = z3.Int(_name("action_class"))
         self._action_sets: dict[tuple[tuple[int, int], ...], z3.BoolRef] = {}
         self._classes: list[tuple[tuple[int, int], ...]] = []
+        self._constraints_for = -1  # how many sets ``_class_constraints`` covers
+        self._class_constraints: list[z3.BoolRef] = []
+        self._resource_is: dict[str, z3.BoolRef] = {}
 
         # resource: arn ":" partition ":" service ":" region ":" account ":" rest
         field_chars = frozenset(":*?")
@@ -380,6 +383,14 @@ class SymRequest:
             pins += [f["provider_type"].is_(kind), f["provider"] == s(provider)]
         return pins
 
+    def resource_is(self, arn: str) -> z3.BoolRef:
+        """The resource is exactly ``arn`` (built once per text: a literal pattern never cuts into
+        an account id, so nothing is added to ``partial``)."""
+        found = self._resource_is.get(arn)
+        if found is None:
+            found = self._resource_is[arn] = equals(self.resource, arn)
+        return found
+
     def _member(self, intervals: tuple[tuple[int, int], ...]) -> z3.BoolRef:
         if intervals not in self._action_sets:
             self._action_sets[intervals] = z3.Bool(_name("action_in_set"))
@@ -404,6 +415,8 @@ class SymRequest:
     def action_constraints(self) -> list[z3.BoolRef]:
         """Call once every formula of the question is built: the action's class, and each action
         predicate as the classes inside its set."""
+        if self._constraints_for == len(self._action_sets):  # no new set since the last call
+            return list(self._class_constraints)
         sets = list(self._action_sets)
         self._classes, membership = self.actions.partition(sets)
         out = [self.action_class >= 0, self.action_class < len(self._classes)]
@@ -411,7 +424,8 @@ class SymRequest:
         for intervals, classes in zip(sets, membership, strict=True):
             inside = [is_class[c] for c in classes]
             out.append(self._action_sets[intervals] == (z3.Or(inside) if inside else z3.BoolVal(False)))
-        return out
+        self._constraints_for, self._class_constraints = len(sets), out
+        return list(out)
 
     def action_name(self, model: z3.ModelRef) -> str:
         """A documented action of the class the model chose (the first in its sorted list)."""
