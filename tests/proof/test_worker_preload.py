@@ -1,6 +1,7 @@
 """Proof workers of src/policyproof/site/prover.py (``PendingProof``, ``_preload_for_workers``):
-when several workers prove claims files, the parent loads the claims and symbolic modules and the
-AWS action list once before forking them, and what they prove is what proving in place gives."""
+when several workers prove claims files, the parent loads the checker, the claims and symbolic
+modules and the AWS action list once before forking them, and what they prove is what proving in
+place gives."""
 
 from __future__ import annotations
 
@@ -63,12 +64,14 @@ def test_the_parent_loads_the_proving_stack_once_before_forking_several_workers(
             for uri in {sorted(_pages(site))!r}
         }}
         assert "policyproof.symbolic.claims" not in sys.modules
+        assert "policyproof.check.checker" not in sys.modules
         assert documented_actions.cache_info().currsize == 0
         pending = SiteProver([site / "snippets"], root=site, workers=2).start(pages)
         loaded = {{
             "workers": len(pending._workers),
             "symbolic": "policyproof.symbolic.claims" in sys.modules,
             "claims": "policyproof.site.claim_proofs" in sys.modules,
+            "checker": "policyproof.check.checker" in sys.modules,
             "actions": documented_actions.cache_info().currsize,
         }}
         pending.result()
@@ -80,4 +83,4 @@ def test_the_parent_loads_the_proving_stack_once_before_forking_several_workers(
     )
     assert done.returncode == 0, done.stderr[-3000:]
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
-    assert loaded == {"workers": 2, "symbolic": True, "claims": True, "actions": 1}, loaded
+    assert loaded == {"workers": 2, "symbolic": True, "claims": True, "checker": True, "actions": 1}, loaded
