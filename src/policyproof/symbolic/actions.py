@@ -51,37 +51,37 @@ def example_action(pattern: str) -> str | None:
 
 
 class ActionDomain:
-    """The actions one question ranges over."""
+    """The actions one question ranges over: the documented ones plus ``extra`` names (actions a
+    policy or the question names that the catalog lacks, examples for unmatched patterns).
 
-    def __init__(self, named: set[str], patterns: set[str]) -> None:
-        names = set(documented_actions())
-        names.update(a.lower() for a in named if _SHAPE.match(a.lower()))
-        for pattern in patterns:
-            if not any(wildcard_regex(pattern, True).fullmatch(n) for n in _candidates(names, pattern)):
-                example = example_action(pattern)
-                if example is not None:
-                    names.add(example)
-        self.names = tuple(sorted(names))
+    Domains are shared (``action_domain``): every question with the same extra names gets the same
+    one, and with it the interval sets computed for each pattern, action set and partition (these
+    depend on the names only, never on a question's accounts or policies' other parts)."""
+
+    def __init__(self, extra: frozenset[str] = frozenset()) -> None:
+        documented = documented_actions()
+        self.extra = extra
+        self.names = tuple(sorted(set(documented).union(extra))) if extra else documented
+        self._intervals: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._unions: dict[tuple[str, ...], tuple[tuple[int, int], ...]] = {}
+        self._sets: dict[frozenset[str], tuple[tuple[int, int], ...]] = {}
         self._partitions: dict = {}
 
     def __len__(self) -> int:
         return len(self.names)
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one domain per question, cached per pattern
     def intervals(self, pattern: str) -> tuple[tuple[int, int], ...]:
         """Index intervals of the actions ``pattern`` matches (case-insensitive)."""
-        regex = wildcard_regex(pattern, True)
-        literal_head = re.split(r"[*?]", pattern.lower(), maxsplit=1)[0]
-        if literal_head:  # sorted names: only those starting with the literal head can match
-            lo = bisect_left(self.names, literal_head)
-            hi = bisect_left(self.names, literal_head + "\U0010ffff")
-        else:
-            lo, hi = 0, len(self.names)
-        return _runs(i for i in range(lo, hi) if regex.fullmatch(self.names[i]))
+        cached = self._intervals.get(pattern)
+        if cached is None:
+            cached = self._intervals[pattern] = _matching_runs(self.names, pattern)
+        return cached
 
-    @lru_cache(maxsize=1024)  # noqa: B019 - one domain per question, cached per Action list
     def union(self, patterns: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
         """Merged intervals of the actions any of ``patterns`` matches."""
+        cached = self._unions.get(patterns)
+        if cached is not None:
+            return cached
         spans = sorted(span for pattern in patterns for span in self.intervals(pattern))
         merged: list[list[int]] = []
         for lo, hi in spans:
@@ -89,7 +89,8 @@ class ActionDomain:
                 merged[-1][1] = max(merged[-1][1], hi)
             else:
                 merged.append([lo, hi])
-        return tuple((lo, hi) for lo, hi in merged)
+        result = self._unions[patterns] = tuple((lo, hi) for lo, hi in merged)
+        return result
 
     def partition(
         self, sets: list[tuple[tuple[int, int], ...]]
@@ -116,11 +117,24 @@ class ActionDomain:
         signatures = list(by_signature)
         classes = [tuple(by_signature[sig]) for sig in signatures]
         membership = [[c for c, sig in enumerate(signatures) if sig >> bit & 1] for bit in range(len(sets))]
+        if len(self._partitions) >= _PARTITIONS_KEPT:
+            self._partitions.clear()
         self._partitions[key] = (classes, membership)
         return classes, membership
 
     def of_set(self, actions: frozenset[str]) -> tuple[tuple[int, int], ...]:
-        return _runs(i for i, name in enumerate(self.names) if name in actions)
+        """Index intervals of the names in ``actions`` (as written: callers give them in lower
+        case; a name outside the domain is in no interval)."""
+        cached = self._sets.get(actions)
+        if cached is None:
+            names = self.names
+            indices = set()
+            for name in actions:
+                i = bisect_left(names, name)
+                if _at(names, i, name):
+                    indices.add(i)
+            cached = self._sets[actions] = _runs(sorted(indices))
+        return cached
 
     def of_service(self, service: str) -> tuple[tuple[int, int], ...]:
         return self.intervals(f"{service}:*")
@@ -130,9 +144,68 @@ class ActionDomain:
         return i if i < len(self.names) and self.names[i] == action.lower() else None
 
 
-def _candidates(names: set[str], pattern: str) -> list[str]:
-    head = re.split(r"[*?]", pattern.lower(), maxsplit=1)[0]
-    return [n for n in names if n.startswith(head)] if head else list(names)
+# Partitions remembered per domain (a question makes a few; the site's questions share most).
+_PARTITIONS_KEPT = 4096
+_DOMAINS: dict[frozenset[str], ActionDomain] = {}
+_DOMAINS_KEPT = 64
+
+
+def action_domain(named: set[str], patterns: set[str]) -> ActionDomain:
+    """The domain of a question whose policies name the actions ``named`` and the wildcard
+    ``patterns``: every documented action, every named one, and one example action for each
+    pattern no such action matches (patterns in sorted order: the same domain every time)."""
+    documented = documented_actions()
+    extra = {a.lower() for a in named if _SHAPE.match(a.lower())}
+    extra.difference_update(a for a in list(extra) if _in_sorted(documented, a))
+    for pattern in sorted(patterns):
+        if _documented_match(pattern):
+            continue
+        regex = wildcard_regex(pattern, True)
+        if any(regex.fullmatch(name) for name in extra):
+            continue
+        example = example_action(pattern)
+        if example is not None and not _in_sorted(documented, example):
+            extra.add(example)
+    key = frozenset(extra)
+    domain = _DOMAINS.get(key)
+    if domain is None:
+        if len(_DOMAINS) >= _DOMAINS_KEPT:
+            _DOMAINS.clear()
+        domain = _DOMAINS[key] = ActionDomain(key)
+    return domain
+
+
+@lru_cache(maxsize=8192)
+def _documented_match(pattern: str) -> bool:
+    """Does ``pattern`` match a documented action?"""
+    return bool(_matching_runs(documented_actions(), pattern, first=True))
+
+
+def _in_sorted(names: tuple[str, ...], name: str) -> bool:
+    return _at(names, bisect_left(names, name), name)
+
+
+def _at(names: tuple[str, ...], index: int, name: str) -> bool:
+    return index < len(names) and names[index] == name
+
+
+def _matching_runs(names: tuple[str, ...], pattern: str, first: bool = False) -> tuple[tuple[int, int], ...]:
+    """Index runs of the sorted ``names`` that ``pattern`` matches (with ``first``: only whether
+    one does, as the first match alone)."""
+    if pattern and set(pattern) == {"*"}:
+        return ((0, len(names) - 1),) if names else ()
+    regex = wildcard_regex(pattern, True)
+    literal_head = re.split(r"[*?]", pattern.lower(), maxsplit=1)[0]
+    if literal_head:  # sorted names: only those starting with the literal head can match
+        lo = bisect_left(names, literal_head)
+        hi = bisect_left(names, literal_head + "\U0010ffff")
+    else:
+        lo, hi = 0, len(names)
+    fullmatch = regex.fullmatch
+    if first:
+        hit = next((i for i in range(lo, hi) if fullmatch(names[i])), None)
+        return () if hit is None else ((hit, hit),)
+    return _runs(i for i in range(lo, hi) if fullmatch(names[i]))
 
 
 def _runs(indices) -> tuple[tuple[int, int], ...]:

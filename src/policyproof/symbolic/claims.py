@@ -30,7 +30,6 @@ from policyproof.engine.model import NamedPolicy
 from policyproof.engine.result import ALLOW
 from policyproof.symbolic.errors import Unknown
 from policyproof.symbolic.evaluator import FREE, Slots, World
-from policyproof.symbolic.pieces import equals
 from policyproof.symbolic.request import PRINCIPAL_KINDS, SymRequest
 from policyproof.symbolic.solve import Question, Witness
 
@@ -114,7 +113,7 @@ def prove_for_all(claims: ClaimsFile, spec: ForAllSpec) -> ForAllResult:
     outside = tuple(claims.accounts.get(name, name) for name in spec.accounts_outside)
     named = (*spec.actions, *spec.actions_outside, resource_arn, resource_account, principal_text, *outside)
     texts = tuple(t for t in named if t)
-    question = Question({"claim": slots}, texts=texts)
+    question = _shared(claims, (spec.resource, spec.principal), Question({"claim": slots}, texts=texts))
 
     kinds = PRINCIPAL_KINDS
     if principal_text is not None:
@@ -123,7 +122,7 @@ def prove_for_all(claims: ClaimsFile, spec: ForAllSpec) -> ForAllResult:
     def extra(request: SymRequest) -> list[z3.BoolRef]:
         out = []
         if resource_arn is not None:
-            out += [equals(request.resource, resource_arn), request.resource_account.is_(resource_account)]
+            out += [request.resource_is(resource_arn), request.resource_account.is_(resource_account)]
         if principal_text is not None:
             out += request.pin_principal(principal_text)
         if spec.actions:
@@ -160,6 +159,37 @@ def prove_for_all(claims: ClaimsFile, spec: ForAllSpec) -> ForAllResult:
         if witness is not None:
             return ForAllResult(spec, False, witness)
     return ForAllResult(spec, True)
+
+
+# The questions of the claims file being proved: claims about the same resource or principal
+# (with the same account table and action domain) ask about the same formulas, built once.
+_questions: tuple[ClaimsFile | None, dict] = (None, {})
+
+
+def _shared(claims: ClaimsFile, subject: tuple, question: Question) -> Question:
+    global _questions
+    if _questions[0] is not claims:
+        _questions = (claims, {})
+    key = (subject, question.accounts, id(question.actions), tuple(sorted(question.keys)))
+    found = _questions[1].get(key)
+    if found is not None and found.actions is question.actions and found.keys == question.keys:
+        question.share_setups(found)
+    else:
+        _questions[1][key] = question
+    return question
+
+
+def preload() -> None:
+    """Load the tables every universal claim uses (the action list, the IAM and KMS action sets,
+    the RCP services) and the domain of the documented actions: a process that forks proof
+    workers calls this first, so that they share one copy instead of each loading its own."""
+    from policyproof.symbolic import request
+    from policyproof.symbolic.actions import action_domain
+
+    request.iam_read_only_actions()
+    request.kms_alias_actions()
+    domain = action_domain(set(), set())
+    domain.union(tuple(f"{service}:*" for service in sorted(request.rcp_services())))
 
 
 def _anything(request: SymRequest, sides: dict) -> z3.BoolRef:

@@ -193,10 +193,12 @@ def matches(pieces: list[Piece], tokens: tuple[Token, ...]) -> z3.BoolRef:
                     nxt.setdefault(q2, []).append(cond)
             reach = {q: _or(conds) for q, conds in nxt.items()}
             continue
-        follow = pieces[index + 1] if index + 1 < len(pieces) else None
+        last = index + 1 == len(pieces)
+        follow = None if last else pieces[index + 1]
         nxt = {}
         for q, cond in reach.items():
-            for q2 in range(q, n + 1):
+            # The last piece must end the match: only the final state counts.
+            for q2 in (n,) if last else range(q, n + 1):
                 if isinstance(follow, str) and follow and not _run_literal(tokens, {q2}, follow[:1]):
                     continue  # the next literal could not follow from there
                 segment = _segment(tokens, q, q2)

@@ -3,6 +3,8 @@ Wildcard patterns themselves are matched in ``pieces.py``."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import z3
 
 STRING = z3.StringSort()
@@ -11,8 +13,21 @@ ANY_CHAR = z3.AllChar(RE)
 ANYTHING = z3.Full(RE)
 
 
+@lru_cache(maxsize=4096)
 def literal(text: str) -> z3.ReRef:
     return z3.Re(z3.StringVal(text))
+
+
+@lru_cache(maxsize=256)
+def prefix(text: str) -> z3.ReRef:
+    """Every string that begins with ``text``."""
+    return z3.Concat(literal(text), ANYTHING)
+
+
+@lru_cache(maxsize=256)
+def all_but(chars: str) -> z3.ReRef:
+    """One character that is none of ``chars``."""
+    return z3.Diff(ANY_CHAR, z3.Union(*[literal(c) for c in chars]) if len(chars) > 1 else literal(chars))
 
 
 def char_class(chars: set[str] | frozenset[str]) -> z3.ReRef:

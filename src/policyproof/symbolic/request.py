@@ -55,8 +55,8 @@ from policyproof.engine.model import Request
 from policyproof.engine.services import KMS_CROSS_ACCOUNT_ACTIONS, TRUST_ACTIONS
 from policyproof.symbolic.actions import ActionDomain
 from policyproof.symbolic.keys import DERIVED_KEYS, KeyInfo
-from policyproof.symbolic.pieces import Choice, Piece, Var, render
-from policyproof.symbolic.regex import ANY_CHAR, char_class, literal
+from policyproof.symbolic.pieces import Choice, Piece, Var, equals, render
+from policyproof.symbolic.regex import all_but, char_class, literal, prefix
 
 PRINCIPAL_KINDS = (USER, ROLE, ROLE_SESSION, FEDERATED_USER, ACCOUNT, SERVICE, ANONYMOUS_KIND, WEB_IDENTITY)
 IDENTITY_KINDS = frozenset({USER, ROLE, ROLE_SESSION, FEDERATED_USER, ACCOUNT})
@@ -123,13 +123,12 @@ def rcp_services() -> frozenset[str]:
         return frozenset()
 
 
-def _all_but(chars: str) -> z3.ReRef:
-    return z3.Diff(ANY_CHAR, z3.Union(*[literal(c) for c in chars]) if len(chars) > 1 else literal(chars))
+_all_but = all_but
 
 
-def starts(term: z3.SeqRef, prefix: str) -> z3.BoolRef:
-    """``term`` begins with ``prefix`` (as a regex: z3 decides those faster than PrefixOf)."""
-    return z3.InRe(term, z3.Concat(literal(prefix), z3.Full(z3.ReSort(z3.StringSort()))))
+def starts(term: z3.SeqRef, text: str) -> z3.BoolRef:
+    """``term`` begins with ``text`` (as a regex: z3 decides those faster than PrefixOf)."""
+    return z3.InRe(term, prefix(text))
 
 
 def _name(label: str) -> str:
@@ -180,6 +179,7 @@ class SymRequest:
         self.accounts = accounts
         self.actions = actions
         self.partial: list = []  # patterns with a wildcard inside an account id (see pieces.Choice)
+        self.setup_partial = 0  # how many of them the question's policies put there (solve.Question)
         self.constraints: list[z3.BoolRef] = []
         self.free_strings: list[z3.SeqRef] = []
         # Character sets are "anything but" a few structural characters: z3 decides membership in
@@ -194,6 +194,9 @@ class SymRequest:
         self.action_class = z3.Int(_name("action_class"))
         self._action_sets: dict[tuple[tuple[int, int], ...], z3.BoolRef] = {}
         self._classes: list[tuple[tuple[int, int], ...]] = []
+        self._constraints_for = -1  # how many sets ``_class_constraints`` covers
+        self._class_constraints: list[z3.BoolRef] = []
+        self._resource_is: dict[str, z3.BoolRef] = {}
 
         # resource: arn ":" partition ":" service ":" region ":" account ":" rest
         field_chars = frozenset(":*?")
@@ -342,8 +345,9 @@ class SymRequest:
         slr = self.principal.service_linked
         self.scps_apply = z3.And(z3.BoolVal(self.has_identity_policies), z3.Not(slr))
         services = rcp_services()
+        # One action set for all of them (the union of the services' actions).
         rcp_service = (
-            z3.Or([self.action_in_service(service) for service in sorted(services)])
+            self.action_matches_any(tuple(f"{service}:*" for service in sorted(services)))
             if services
             else z3.BoolVal(True)
         )
@@ -379,6 +383,14 @@ class SymRequest:
             pins += [f["provider_type"].is_(kind), f["provider"] == s(provider)]
         return pins
 
+    def resource_is(self, arn: str) -> z3.BoolRef:
+        """The resource is exactly ``arn`` (built once per text: a literal pattern never cuts into
+        an account id, so nothing is added to ``partial``)."""
+        found = self._resource_is.get(arn)
+        if found is None:
+            found = self._resource_is[arn] = equals(self.resource, arn)
+        return found
+
     def _member(self, intervals: tuple[tuple[int, int], ...]) -> z3.BoolRef:
         if intervals not in self._action_sets:
             self._action_sets[intervals] = z3.Bool(_name("action_in_set"))
@@ -403,13 +415,17 @@ class SymRequest:
     def action_constraints(self) -> list[z3.BoolRef]:
         """Call once every formula of the question is built: the action's class, and each action
         predicate as the classes inside its set."""
+        if self._constraints_for == len(self._action_sets):  # no new set since the last call
+            return list(self._class_constraints)
         sets = list(self._action_sets)
         self._classes, membership = self.actions.partition(sets)
         out = [self.action_class >= 0, self.action_class < len(self._classes)]
+        is_class = [self.action_class == c for c in range(len(self._classes))]
         for intervals, classes in zip(sets, membership, strict=True):
-            inside = [self.action_class == c for c in classes]
+            inside = [is_class[c] for c in classes]
             out.append(self._action_sets[intervals] == (z3.Or(inside) if inside else z3.BoolVal(False)))
-        return out
+        self._constraints_for, self._class_constraints = len(sets), out
+        return list(out)
 
     def action_name(self, model: z3.ModelRef) -> str:
         """A documented action of the class the model chose (the first in its sorted list)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import z3
 
@@ -16,7 +17,7 @@ from policyproof.engine import evaluate
 from policyproof.engine.arns import ROLE, ROLE_SESSION, USER
 from policyproof.engine.model import PolicySet, Request
 from policyproof.engine.result import Decision, Result
-from policyproof.symbolic.actions import ActionDomain
+from policyproof.symbolic.actions import action_domain
 from policyproof.symbolic.errors import Unknown, WitnessMismatch
 from policyproof.symbolic.evaluator import (
     Evaluation,
@@ -37,6 +38,7 @@ TIMEOUT_MS = 15_000
 TACTIC_TIMEOUT_MS = 2_500
 CASE_TIMEOUT_MS = 4_000
 PREFERENCE_TIMEOUT_MS = 1_000
+PLAIN_TIMEOUT_MS = 250
 
 
 @dataclass
@@ -100,19 +102,32 @@ class Question:
         self.keys, self.chars, found = analyse(list(sides.values()))
         self.accounts = account_table(found | set(texts))
         named, patterns = action_texts(list(sides.values()))
-        self.actions = ActionDomain(named | {t for t in texts if ":" in t and "*" not in t}, patterns)
+        self.actions = action_domain(named | {t for t in texts if ":" in t and "*" not in t}, patterns)
         if extra_keys:
             for lower, info in extra_keys.items():
                 self.keys.setdefault(lower, info)
+        self._setups: dict[str, tuple[SymRequest, World, dict[str, Side]]] = {}
 
     def setup(self, kind: str) -> tuple[SymRequest, World, dict[str, Side]]:
-        request = SymRequest(kind, self.keys, self.accounts, self.actions)
-        world = World(request)
-        sides = {
-            name: Side(name, slots, evaluate_symbolic(request, slots, world))
-            for name, slots in self.sides.items()
-        }
-        return request, world, sides
+        """The symbolic request of ``kind`` and each side's decision for it, built once per
+        question: every ``find`` for that kind (each a fresh solver) asks about the same formulas."""
+        built = self._setups.get(kind)
+        if built is None:
+            request = SymRequest(kind, self.keys, self.accounts, self.actions)
+            world = World(request)
+            sides = {
+                name: Side(name, slots, evaluate_symbolic(request, slots, world))
+                for name, slots in self.sides.items()
+            }
+            request.setup_partial = len(request.partial)
+            built = self._setups[kind] = (request, world, sides)
+        return built
+
+    def share_setups(self, other: Question) -> None:
+        """Use the formulas ``other`` built: only for a question with the same sides, keys,
+        account table and action domain (the formulas are then the same)."""
+        assert other.keys == self.keys and other.accounts == self.accounts and other.actions is self.actions
+        self._setups = other._setups
 
     def solve(
         self,
@@ -141,6 +156,7 @@ class Question:
         """A checked witness for which ``goal`` holds, or None (proved impossible). With
         ``check=False``, only whether one exists (no witness, no concrete check)."""
         request, world, sides = self.setup(kind)
+        mark = len(request.partial)
         assertions = [*request.constraints, *world.constraints]
         if extra is not None:
             assertions += extra(request)
@@ -150,11 +166,14 @@ class Question:
         assertions += request.action_constraints()
         solver = new_solver()
         solver.add(*assertions)
-        if request.partial:
+        # Patterns of the sides, and of this call's own constraints (not those of earlier calls).
+        if request.partial[: request.setup_partial] or request.partial[mark:]:
             raise Unknown(
                 "a pattern puts a wildcard inside an account id (such as 1111*); accounts are modelled "
                 "as the ids the policies name plus unnamed ones, which cannot tell such ids apart"
             )
+        if not check and _exists_plainly(assertions, request):
+            return True
         answer = solver.check()
         model = solver.model() if answer == z3.sat else None
         case: z3.BoolRef = z3.BoolVal(True)
@@ -235,6 +254,17 @@ def account_table(texts: set[str]) -> tuple[str, ...]:
     return (*named, *fresh[:2])
 
 
+def _exists_plainly(assertions: list[z3.BoolRef], request: SymRequest) -> bool:
+    """Is there a request on a resource of a service no domain rule names (IAM and KMS have
+    rules)? A shortcut for "is there any request": z3 finds such a request at once where choosing
+    the service itself made it search. True is an answer (a model with one more constraint is a
+    model); False, unsat or unknown, says nothing and the full question is asked."""
+    solver = new_solver()
+    solver.set("timeout", PLAIN_TIMEOUT_MS)
+    solver.add(*assertions, request.resource_service.term == z3.StringVal("s3"))
+    return solver.check() == z3.sat
+
+
 def _by_cases(
     assertions: list[z3.BoolRef], sides: dict[str, Side]
 ) -> tuple[z3.CheckSatResult, z3.ModelRef | None, z3.BoolRef]:
@@ -269,9 +299,14 @@ def _by_cases(
 def new_solver() -> z3.Solver:
     """A solver that simplifies in context first: on these formulas (many small Boolean
     combinations of regex memberships) it proves unsatisfiability several times faster."""
-    solver = z3.Then("simplify", "propagate-values", "ctx-simplify", "simplify", "smt").solver()
+    solver = _tactic().solver()
     solver.set("timeout", TACTIC_TIMEOUT_MS)
     return solver
+
+
+@lru_cache(maxsize=1)
+def _tactic() -> z3.Tactic:
+    return z3.Then("simplify", "propagate-values", "ctx-simplify", "simplify", "smt")
 
 
 def _prettier(
