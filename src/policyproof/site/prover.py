@@ -16,6 +16,7 @@ import gc
 import inspect
 import math
 import multiprocessing
+import multiprocessing.connection
 import os
 import sys
 import traceback
@@ -24,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policyproof.check.kinds import SUFFIX_KINDS
 from policyproof.check.findings import Finding, InputError, Severity
+from policyproof.check.kinds import SUFFIX_KINDS
 from policyproof.site import pages
 from policyproof.site.proof_cache import ProofCache, code_fingerprint, digest
 from policyproof.site.proofs import (
@@ -282,11 +283,18 @@ class SiteProver:
         file = self.display(Path(error.file)) if error.file else ""
         return Finding(file, error.line, error.column, code, Severity.ERROR, error.message)
 
-    def _run(self, units: list[_Unit], contexts: Mapping[str, Mapping[str, str | None]]) -> list[tuple]:
+    def _run(
+        self,
+        units: list[_Unit],
+        contexts: Mapping[str, Mapping[str, str | None]],
+        report: Callable[[list[tuple]], None] | None = None,
+    ) -> list[tuple]:
         """Prove the units here; returns ``(what, name, key, proof)`` rows (and remembers them), where
-        ``what`` is "group" (name: the claims group) or "snippet" (name: the include path)."""
+        ``what`` is "group" (name: the claims group) or "snippet" (name: the include path).
+        ``report``, if given, receives each unit's rows as soon as that unit is proved."""
         done: list[tuple] = []
         for unit in units:
+            first = len(done)
             unit_contexts = dict(contexts)
             if unit.group is not None:
                 proof = self._prove_group(unit.group)
@@ -302,6 +310,8 @@ class SiteProver:
                     snippet = self._check_snippet(job, context)
                     self._remember(key, snippet)
                 done.append(("snippet", job.path, key, snippet))
+            if report is not None:
+                report(done[first:])
         return done
 
 
@@ -314,7 +324,8 @@ class PendingProof:
     ) -> None:
         self._prover = prover
         self._proof: SiteProof | None = None
-        self._workers: list[tuple[Any, Any]] = []  # (process, connection)
+        self._workers: list[tuple[Any, Any]] = []  # (process, connection) of workers still running
+        self._failures: list[str] = []  # why a worker could not prove its share
         self._runs_before = dict(prover.runs)
         self._plan(markdown_by_page)
         units = self._units
@@ -461,25 +472,10 @@ class PendingProof:
         if self._proof is not None:
             return self._proof
         prover = self._prover
-        failures: list[str] = []
-        for process, connection in self._workers:
-            try:
-                status, payload = connection.recv()
-            except EOFError:
-                status, payload = "error", f"the proof worker ended without an answer ({process})"
-            finally:
-                connection.close()
-                process.join()
-            if status != "ok":
-                failures.append(str(payload))
-                continue
-            done, runs = payload
-            for name, count in runs.items():
-                prover.runs[name] += count
-            self._collect(done)
-        self._workers = []
-        if failures:
-            raise ProofError("proving the site failed:\n" + "\n".join(failures))
+        while self._workers:
+            self._receive()
+        if self._failures:
+            raise ProofError("proving the site failed:\n" + "\n".join(self._failures))
         claims: dict[str, list[ClaimProof]] = {}
         claims_errors: dict[str, Finding] = {}
         for group, state in sorted(self._groups.items()):
@@ -501,6 +497,44 @@ class PendingProof:
         else:
             prover.last = self._proof = proof
         return self._proof
+
+    def wait_for(self, groups: Iterable[str], snippets: Iterable[str]) -> bool:
+        """Wait until these claims groups and snippets are proved (not the rest of the site).
+
+        False when a worker failed (the whole :meth:`result` then raises, naming why)."""
+        groups, snippets = tuple(groups), tuple(snippets)
+
+        def ready() -> bool:
+            return all(not isinstance(self._groups.get(g), str) for g in groups) and all(
+                not isinstance(self._snippets.get(s), str) for s in snippets
+            )
+
+        while not ready():
+            if not self._workers or self._failures:
+                return not self._failures and ready()
+            self._receive()
+        return True
+
+    def _receive(self) -> None:
+        """Take the next message of any worker: a unit proved, or its end."""
+        connections = [connection for _, connection in self._workers]
+        for connection in multiprocessing.connection.wait(connections):
+            process = next(p for p, c in self._workers if c is connection)
+            try:
+                status, payload = connection.recv()
+            except EOFError:
+                status, payload = "error", f"the proof worker ended without an answer ({process})"
+            if status == "unit":
+                self._collect(payload)
+                continue
+            connection.close()
+            process.join()
+            self._workers = [(p, c) for p, c in self._workers if c is not connection]
+            if status == "ok":
+                for name, count in payload.items():
+                    self._prover.runs[name] += count
+            else:
+                self._failures.append(str(payload))
 
     def abandon(self) -> None:
         """Stop waiting for this proof (the build it was for has stopped)."""
@@ -544,9 +578,10 @@ def _prove_in_worker(
 ) -> None:
     try:
         before = dict(prover.runs)
-        done = prover._run(units, contexts)
+        # Each unit's proof is sent as soon as it is done: a page waits only for its own proofs.
+        prover._run(units, contexts, report=lambda rows: connection.send(("unit", rows)))
         runs = {name: prover.runs[name] - before.get(name, 0) for name in prover.runs}
-        connection.send(("ok", (done, runs)))
+        connection.send(("ok", runs))
     except BaseException:  # noqa: BLE001 - anything that goes wrong must reach the build as a failure
         connection.send(("error", traceback.format_exc()))
     finally:

@@ -1,0 +1,73 @@
+"""Proof workers of src/policyproof/site/prover.py send each claims file's proof as soon as it is
+done (``PendingProof.wait_for``): a page waits for its own proofs, not for the whole site's."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from policyproof.site import prover as prover_module
+from policyproof.site.prover import ProofError, SiteProver
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "bench"))
+import bench_site  # noqa: E402 - the scale benchmark's own generator of copies of the KMS note
+
+COPIES = 3
+SLOW = "generated/copy-002"
+SLEEP = 6.0
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return bench_site.generated_site(tmp_path_factory.mktemp("streaming") / "site", COPIES)
+
+
+def _pages(site: Path) -> dict[str, str]:
+    uris = [f"generated/copy-{n:03d}{suffix}.md" for n in range(COPIES) for suffix in ("", ".en")]
+    return {uri: (site / "docs" / uri).read_text(encoding="utf-8") for uri in uris}
+
+
+def _slow_for(group_that_waits: str, *, fail: bool = False):
+    def prove(claims_file: Path, group: str, root: Path | None = None):
+        if group == group_that_waits:
+            if fail:
+                raise RuntimeError(f"{group}: the claims file could not be proved")
+            time.sleep(SLEEP)
+        return prover_module._library_prove_claims_file(claims_file, group, root)
+
+    return prove
+
+
+def _snippets_of(site: Path, group: str) -> list[str]:
+    return sorted(f"{group}/{p.name}" for p in (site / "snippets" / group).glob("*.json"))
+
+
+def test_a_page_gets_its_proofs_while_another_claims_file_is_still_being_proved(site: Path) -> None:
+    # One worker, which proves the claims files in order: copy-000 first, the slow copy-002 last.
+    # Without streaming, copy-000's proof would arrive with the last one.
+    prover = SiteProver([site / "snippets"], root=site, workers=1, prove_claims_file=_slow_for(SLOW))
+    started = time.perf_counter()
+    pending = prover.start(_pages(site))
+    assert len(pending._workers) == 1
+    fast = "generated/copy-000"
+    assert pending.wait_for([fast], _snippets_of(site, fast))
+    waited = time.perf_counter() - started
+    assert waited < SLEEP - 1, f"copy-000's proof took {waited:.1f} s: it waited for {SLOW}"
+    assert pending._workers, "the worker proving the slow claims file is still running"
+    proof = pending.result()
+    assert time.perf_counter() - started >= SLEEP
+    assert all(claim.proved for group in proof.claims.values() for claim in group)
+    assert set(proof.claims) == {f"generated/copy-{n:03d}" for n in range(COPIES)}
+
+
+def test_a_worker_that_fails_is_reported_by_the_whole_result(site: Path) -> None:
+    failing = _slow_for(SLOW, fail=True)
+    prover = SiteProver([site / "snippets"], root=site, workers=2, prove_claims_file=failing)
+    pending = prover.start(_pages(site))
+    assert not pending.wait_for([SLOW], [])
+    with pytest.raises(ProofError, match="copy-002: the claims file could not be proved"):
+        pending.result()
