@@ -199,12 +199,18 @@ def test_markers_become_tables_and_diagrams_and_markers_in_code_stay_text(tiny_s
     assert len(figures) == 1 and figures[0].find_all("svg"), f"{html_path}: no inline SVG diagram"
     assert "&lt;!-- claims: not-a-marker-in-code --&gt;" in html_path.read_text(encoding="utf-8")
     report = parse_html(site / "verification.en" / "index.html")
-    assert len(report.find_all("section", "pp-snippet")) == 2
-    assert [d.attrs["data-claim"] for d in report.find_all("div", "pp-claim")] == [
-        "b-decrypts",
-        "b-no-encrypt",
-        "get",
-    ]
+    assert len(report.find_all("tr", "pp-snippet")) == 2
+    entries = report.find_all("tr", "pp-claim")
+    assert [d.attrs["data-claim"] for d in entries] == ["b-decrypts", "b-no-encrypt", "get"]
+    # Each report row links to the claim's trace on the note page: the first table that shows the
+    # claim gives its folded trace the claim's id (once per page: the second table does not).
+    ids = [e.attrs["id"] for e in tree.iter() if "id" in e.attrs]
+    for entry in entries:
+        href = entry.find_all("a")[-1].attrs["href"]
+        assert href == f"../page.en/#{entry.attrs['id']}", href
+        assert ids.count(entry.attrs["id"]) == 1, f"{html_path}: no single trace with id {entry.attrs['id']}"
+    traced = next(e for e in tree.iter() if e.attrs.get("id") == entries[0].attrs["id"])
+    assert traced.tag == "details" and "b-decrypts" in traced.text()
     assert (site / "verification.json").is_file()
     assert (site / "schemas" / "key-policy.schema.json").is_file()
 

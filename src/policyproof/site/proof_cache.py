@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 DEFAULT_DIR = Path(".cache") / "policyproof"
 ENV_DIR = "POLICYPROOF_CACHE_DIR"
 ENV_SWITCH = "POLICYPROOF_CACHE"

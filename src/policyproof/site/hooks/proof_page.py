@@ -34,6 +34,16 @@ _LATE = "pproof-late-{}"
 _LATE_HTML = re.compile(r"<(\w+) data-search-exclude>(pproof-late-\d+)</\1>")
 _EXCLUDED_ELEMENT = re.compile(r"<(\w+)\b[^>]*\sdata-search-exclude[\s>]")
 
+#: page src_uri -> the claim-id patterns of each of its ``<!-- claims -->`` tables, as read in its
+#: Markdown (every page is read before any is rendered): the report links each claim to the page
+#: whose table shows it, where its trace is.
+CLAIMS_TABLES: dict[str, list[list[str]]] = {}
+
+
+
+def _patterns(arg: str) -> list[str]:
+    """The claim-id patterns of a ``<!-- claims: a, b-* -->`` marker (all claims when none)."""
+    return [p for p in re.split(r"[\s,]+", arg) if p] or ["*"]
 
 
 def schema_file(kind: str) -> str:
@@ -53,6 +63,8 @@ class PageRenderer:
         self.late: dict[str, str] = {}  # token -> a generated element kept out of the search index
         self.report_url = self._report_url()
         self.proof: SiteProof | None = None
+        self.anchored: set[str] = set()  # claims whose trace on this page carries the claim's id
+        CLAIMS_TABLES[page.file.src_uri] = []
 
     def _slot(self, what: str, argument: str, marker: str = "") -> str:
         token = _SLOT.format(len(self.slots) + 1)
@@ -100,6 +112,8 @@ class PageRenderer:
             if not match or index + 1 in in_code:
                 continue
             token = self._slot(match["name"], (match["arg"] or "").strip(), line.strip())
+            if match["name"] == "claims":
+                CLAIMS_TABLES[self.page.file.src_uri].append(_patterns(match["arg"] or ""))
             lines[index] = "\n" + match["indent"] + token + "\n"
         return "\n".join(lines)
 
@@ -192,7 +206,7 @@ class PageRenderer:
             raise self._fail(
                 f"{marker}: this page has no claims.yaml (expected snippets/<section>/<page>/claims.yaml)"
             )
-        patterns = [p for p in re.split(r"[\s,]+", arg) if p] or ["*"]
+        patterns = _patterns(arg)
         chosen = []
         for pattern in patterns:
             matched = [c for c in claims if fnmatch.fnmatchcase(c.id, pattern)]
@@ -201,7 +215,12 @@ class PageRenderer:
                 raise self._fail(f"{marker}: no claim matches {pattern!r}; the page's claims are: {known}")
             chosen += [c for c in matched if c not in chosen]
         return proof_render.claims_table(
-            chosen, lang=self.lang, report_url=self.report_url, marker=marker, later=self._later
+            chosen,
+            lang=self.lang,
+            report_url=self.report_url,
+            marker=marker,
+            later=self._later,
+            anchored=self.anchored,
         )
 
     def _flow(self, claim_id: str, token: str) -> str:
@@ -229,6 +248,7 @@ class PageRenderer:
             schema_url=lambda kind: self._site_url(f"{SCHEMA_DIR}/{schema_file(kind)}"),
             json_url=self._site_url(JSON_NAME),
             kinds=KINDS,
+            claim_url=self._claim_url,
         )
         assert self.proof is not None
         return proof_report.render(section, self.proof, lang=self.lang, links=links, later=self._later)
@@ -253,6 +273,20 @@ class PageRenderer:
 
     def _page_url(self, src: str) -> str | None:
         return self._url_of(src)
+
+    def _claim_url(self, claim: ClaimProof) -> str | None:
+        """Where a claim's trace is: its row on the first page of this language whose claims table
+        shows it (None when no table does)."""
+        assert self.proof is not None
+        for src, page in sorted(self.proof.pages.items()):
+            if page.lang != self.lang or claim.group not in page.claim_groups:
+                continue
+            tables = CLAIMS_TABLES.get(src, [])
+            if any(any(fnmatch.fnmatchcase(claim.id, p) for p in table) for table in tables):
+                url = self._url_of(src)
+                if url is not None:
+                    return f"{url}#{claim.anchor}"
+        return None
 
     def _page_title(self, src: str) -> str:
         # Other pages may not be read yet: take the title from the front matter, as nav_order does.
