@@ -336,8 +336,10 @@ def test_diagrams_and_traces_skip_the_search_index_yet_reach_the_page(
     config.write_text(config.read_text(encoding="utf-8") + "  - seen_by_search.py\n", encoding="utf-8")
     site = _build(tiny_site)
     seen = json.loads((tiny_site / "seen.json").read_text(encoding="utf-8"))
-    # What the search plugin parses: the claims (searchable), not the diagram or the traces.
-    assert 'data-claim="b-decrypts"' in seen and "<svg" not in seen and "<details>" not in seen, seen
+    # What the search plugin parses: the claims (searchable: the stand-in of each table, its text
+    # only), not the diagram, the traces or the table's markup.
+    assert "a claim" in seen and 'data-pproof-standin="' in seen, seen
+    assert "<svg" not in seen and "<details" not in seen and 'data-claim="' not in seen, seen
     for page in ("page", "page.en", "verification", "verification.en"):
         html = (site / page / "index.html").read_text(encoding="utf-8")
         assert not re.search(r">pproof-(slot|late)-\d+<", html), f"{page}: a placeholder was published"

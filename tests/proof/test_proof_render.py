@@ -569,3 +569,53 @@ def test_diagram_description_says_decisions_in_the_page_language() -> None:
     en = _tree(proof_svg.sequence_svg(claim, lang="en")).find_all("desc")[0].text()
     assert "Cho phép" in vi and "Từ chối ngầm định" in vi and "ImplicitDeny" not in vi, vi
     assert "Allow" in en and "Implicit deny" in en, en
+
+
+def _search_sections(html: str) -> list[tuple[str, str]]:
+    """What Material's search plugin indexes of a page's content: (title, text) per section."""
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    return [("".join(s.title), "".join(s.text)) for s in parser.data if not s.is_excluded()]
+
+
+def test_the_search_stand_in_of_a_block_is_indexed_exactly_as_the_block() -> None:
+    """proof_page.search_standin: the search plugin parses a short stand-in of each claims table
+    and report section; the index must be the same, text for text, as with the block itself."""
+    from policyproof.site.hooks.proof_page import search_standin
+    from policyproof.site.pages import Include
+
+    hostile = {"vi": f"  {HOSTILE}\n  — cả  hai ", "en": f"{HOSTILE}\n\n two  spaces "}
+    claims = [
+        _claim(),
+        _claim("hostile", text=hostile, principal_arn="arn:aws:iam::222222222222:role/<x>"),
+        _claim("flow", steps=S3_STEPS, expect="ImplicitDeny", decision="ImplicitDeny"),
+        _claim("copy", steps=COPY_STEPS, expect="ImplicitDeny", decision="ImplicitDeny"),
+        _claim("multipart", steps=MULTIPART_STEPS, description={"en": "upload in parts"}),
+    ]
+    include = Include("kms/page/key-a.key-policy.json", 3, True)
+    proof = SiteProof(
+        catalog_version="9.9",
+        pages={"kms/page.en.md": PageProof("kms/page.en.md", "en", (include,), ("kms/page",))},
+        snippets={"kms/page/key-a.key-policy.json": _snippet()},
+        claims={"kms/page": claims},
+    )
+    blocks = []
+    for lang in ("vi", "en"):
+        blocks.append(proof_render.claims_table(claims, lang=lang, report_url="r/", marker="<!-- claims -->"))
+        for section in proof_report.SECTIONS:
+            blocks.append(proof_report.render(section, proof, lang=lang, links=_links(tabled=("flow",))))
+    surroundings = [
+        ('<h2 id="a">A</h2>\n<p>before</p>\n', "\n<p>after</p>"),
+        ('<h2 id="a">A</h2><p>before <code>x</code></p>', "<p>after</p>"),
+        ("text right before", " text right after"),
+        ("", ""),
+    ]
+    for block in blocks:
+        standin = f'<div data-pproof-standin="pproof-late-1">{search_standin(block)}</div>'
+        assert len(standin) < len(block)
+        for before, after in surroundings:
+            wanted = _search_sections(before + block + after)
+            assert _search_sections(before + standin + after) == wanted, (before, block[:200])

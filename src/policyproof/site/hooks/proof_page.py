@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from html import escape, unescape
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -33,12 +34,73 @@ _SLOT_HTML = re.compile(r"<p>(pproof-slot-\d+)</p>")
 _LATE = "pproof-late-{}"
 _LATE_HTML = re.compile(r"<(\w+) data-search-exclude>(pproof-late-\d+)</\1>")
 _EXCLUDED_ELEMENT = re.compile(r"<(\w+)\b[^>]*\sdata-search-exclude[\s>]")
+# A searchable generated block (a claims table, a report section) waits, while the search plugin
+# indexes the page, as the text the plugin would take from it; the block goes in afterwards.
+_STANDIN_HTML = re.compile(r'<div data-pproof-standin="(pproof-late-\d+)">.*?</div>', re.S)
+
+# What Material's search plugin (material/plugins/search/plugin.py, ``Parser``) keeps of markup:
+# the text, these tags, nothing of an element marked data-search-exclude; void tags are ignored.
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_KEPT_TAGS = frozenset({"p", "code", "pre", "li", "ol", "ul", "sub", "sup"})
+_VOID_TAGS = frozenset(
+    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source")
+    + ("track", "wbr")
+)
+_EXCLUDE_ATTRIBUTE = re.compile(r"\sdata-search-exclude(?=[\s=/]|$)")
 
 #: page src_uri -> the claim-id patterns of each of its ``<!-- claims -->`` tables, as read in its
 #: Markdown (every page is read before any is rendered): the report links each claim to the page
 #: whose table shows it, where its trace is.
 CLAIMS_TABLES: dict[str, list[list[str]]] = {}
 
+
+
+def search_standin(html: str) -> str:
+    """``html`` reduced to what Material's search plugin keeps of it, chunk for chunk: the text
+    between tags (each chunk apart from the next where the plugin's whitespace rule needs it:
+    a chunk of only whitespace is kept or dropped after the chunk before it), the kept tags, and
+    nothing of an element marked ``data-search-exclude``. Indexing the stand-in gives the same
+    entry as indexing the block, at a fraction of the markup to parse (a claims table is
+    mostly attributes and cells)."""
+    chunks: list[str] = []
+    skipped: str | None = None  # the tag of the excluded element being skipped
+    depth = 0
+    position = 0
+
+    def data(text: str) -> None:
+        if not text:
+            return
+        text = unescape(text)
+        if text.isspace():
+            # A chunk of its own (a void tag on each side ends a chunk and is ignored): the plugin
+            # keeps it or drops it depending on the chunk before.
+            chunks.append(f"<wbr>{text}<wbr>")
+        elif chunks and not chunks[-1].startswith("<"):  # text after text: one chunk
+            chunks[-1] += escape(text.replace("\n", " "), quote=False)
+        else:
+            chunks.append(escape(text.replace("\n", " "), quote=False))
+
+    for match in _TAG.finditer(html):
+        if skipped is None:
+            data(html[position : match.start()])
+        position = match.end()
+        closing, tag, attributes = match.group(1), match.group(2).lower(), match.group(3)
+        if tag in _VOID_TAGS:
+            continue
+        if skipped is not None:
+            if tag == skipped:
+                depth += -1 if closing else 1
+                if depth == 0:
+                    skipped = None
+            continue
+        if not closing and _EXCLUDE_ATTRIBUTE.search(attributes):
+            skipped, depth = tag, 1
+            continue
+        if tag in _KEPT_TAGS:
+            chunks.append(f"</{tag}>" if closing else f"<{tag}>")
+    if skipped is None:
+        data(html[position:])
+    return "".join(chunks)
 
 
 def _patterns(arg: str) -> list[str]:
@@ -61,9 +123,12 @@ class PageRenderer:
         self.files = files
         self.slots: dict[str, tuple[str, str, str]] = {}  # token -> (what, argument, marker text)
         self.late: dict[str, str] = {}  # token -> a generated element kept out of the search index
+        self._urls: dict[str, str | None] = {}  # src -> its URL from this page (the report asks often)
+        self._titles: dict[str, str] = {}
         self.report_url = self._report_url()
         self.proof: SiteProof | None = None
         self.anchored: set[str] = set()  # claims whose trace on this page carries the claim's id
+        self._claim_pages: dict[str, list[tuple[str, list[list[str]]]]] | None = None
         CLAIMS_TABLES[page.file.src_uri] = []
 
     def _slot(self, what: str, argument: str, marker: str = "") -> str:
@@ -140,6 +205,13 @@ class PageRenderer:
             )
         return html
 
+    def _standin(self, html: str) -> str:
+        """A searchable block as the search plugin reads it (see :func:`search_standin`); the
+        block itself goes in with the held-back elements, once the page is indexed."""
+        token = _LATE.format(len(self.late) + 1)
+        self.late[token] = html
+        return f'<div data-pproof-standin="{token}">{search_standin(html)}</div>'
+
     def _later(self, html: str) -> str:
         """A short stand-in for an element marked ``data-search-exclude`` (see ``fill_late``)."""
         match = _EXCLUDED_ELEMENT.match(html)
@@ -154,12 +226,14 @@ class PageRenderer:
         used: set[str] = set()
 
         def replace(match: re.Match[str]) -> str:
-            token = match.group(2)
+            token = match.group(match.lastindex or 1)
             if token not in self.late:
                 return match.group(0)
             used.add(token)
             return self.late[token]
 
+        # The searchable blocks first: the elements they hold back are inside them.
+        output = _STANDIN_HTML.sub(replace, output)
         output = _LATE_HTML.sub(replace, output)
         if used != set(self.late):
             raise self._fail(
@@ -172,10 +246,10 @@ class PageRenderer:
         if what == "snippet":
             return self._verification_line(argument)
         if what == "claims":
-            return self._claims_table(argument, marker)
+            return self._standin(self._claims_table(argument, marker))
         if what == "flow":
             return self._flow(argument, token)
-        return self._report(argument)
+        return self._standin(self._report(argument))
 
     def _verification_line(self, path: str) -> str:
         assert self.proof is not None
@@ -259,10 +333,10 @@ class PageRenderer:
         return f"{name}.md" if self.lang == pages.DEFAULT_LANG else f"{name}.{self.lang}.md"
 
     def _url_of(self, src: str) -> str | None:
-        file = self.files.get_file_from_path(src)
-        if file is None:
-            return None
-        return get_relative_url(file.url, self.page.file.url)
+        if src not in self._urls:
+            file = self.files.get_file_from_path(src)
+            self._urls[src] = None if file is None else get_relative_url(file.url, self.page.file.url)
+        return self._urls[src]
 
     def _report_url(self) -> str:
         url = self._url_of(self._language_src(REPORT_PAGE))
@@ -278,10 +352,13 @@ class PageRenderer:
         """Where a claim's trace is: its row on the first page of this language whose claims table
         shows it (None when no table does)."""
         assert self.proof is not None
-        for src, page in sorted(self.proof.pages.items()):
-            if page.lang != self.lang or claim.group not in page.claim_groups:
-                continue
-            tables = CLAIMS_TABLES.get(src, [])
+        if self._claim_pages is None:  # group -> (page, its claims tables), pages of this language
+            self._claim_pages = {}
+            for src, page in sorted(self.proof.pages.items()):
+                if page.lang == self.lang:
+                    for group in page.claim_groups:
+                        self._claim_pages.setdefault(group, []).append((src, CLAIMS_TABLES.get(src, [])))
+        for src, tables in self._claim_pages.get(claim.group, []):
             if any(any(fnmatch.fnmatchcase(claim.id, p) for p in table) for table in tables):
                 url = self._url_of(src)
                 if url is not None:
@@ -290,11 +367,13 @@ class PageRenderer:
 
     def _page_title(self, src: str) -> str:
         # Other pages may not be read yet: take the title from the front matter, as nav_order does.
-        file = self.files.get_file_from_path(src)
-        if file is None:
-            return src
-        _, meta = get_data(file.content_string)
-        return str(meta.get("title") or src)
+        if src not in self._titles:
+            file = self.files.get_file_from_path(src)
+            if file is None:
+                return src
+            _, meta = get_data(file.content_string)
+            self._titles[src] = str(meta.get("title") or src)
+        return self._titles[src]
 
     def _rule_url(self, code: str) -> str | None:
         url = self._url_of(self._language_src(RULES_PAGE))
