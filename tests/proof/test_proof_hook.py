@@ -350,3 +350,35 @@ def test_diagrams_and_traces_skip_the_search_index_yet_reach_the_page(
     (tiny_site / "eat").write_text("", encoding="utf-8")
     message = _build_error(tiny_site, caplog)
     assert re.search(r"docs/page(\.en)?\.md: .*went missing", message), message
+
+
+def test_unchanged_pages_take_their_proof_html_from_the_cache(
+    tiny_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages' proof HTML is kept beside the proof cache: a build with the same proofs and pages
+    renders nothing again and writes the same pages; a changed claim is rendered again."""
+    from dataclasses import replace
+
+    from policyproof.site.hooks import proof_render, proof_report
+
+    monkeypatch.setenv("POLICYPROOF_CACHE", "on")
+    monkeypatch.setenv("POLICYPROOF_CACHE_DIR", str(tiny_site / "cache"))
+    rendered: list[str] = []
+    table, report = proof_render.claims_table, proof_report.render
+    monkeypatch.setattr(proof_render, "claims_table", lambda *a, **k: (rendered.append("table"), table(*a, **k))[1])
+    monkeypatch.setattr(proof_report, "render", lambda *a, **k: rendered.append("report") or report(*a, **k))
+    names = ("page", "page.en", "verification", "verification.en")
+    first = _build(tiny_site)
+    written = {name: (first / name / "index.html").read_text(encoding="utf-8") for name in names}
+    assert rendered.count("table") == 4 and rendered.count("report") == 6, rendered
+    rendered.clear()
+    second = _build(tiny_site)  # the proofs now come from the disk cache
+    assert rendered == [], f"rendered again: {rendered}"
+    assert {name: (second / name / "index.html").read_text(encoding="utf-8") for name in names} == written
+    changed = [replace(claim, text={"vi": "đã đổi", "en": "now changed"}) for claim in _claims()]
+    monkeypatch.setattr(prover, "_library_prove_claims_file", lambda path, group: GroupProof(changed))
+    (tiny_site / "snippets" / "sec" / "page" / "claims.yaml").write_text("# changed\n", encoding="utf-8")
+    third = _build(tiny_site)
+    assert "table" in rendered and "report" in rendered
+    assert "now changed" in (third / "page.en" / "index.html").read_text(encoding="utf-8")
+    assert "now changed" in (third / "verification.en" / "index.html").read_text(encoding="utf-8")

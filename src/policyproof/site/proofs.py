@@ -4,9 +4,11 @@ decided it, each page with what it shows; the site's failures and ``verification
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import os
+import pickle
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -384,6 +386,26 @@ class SiteProof:
 
     def all_claims(self) -> list[ClaimProof]:
         return [claim for group in sorted(self.claims) for claim in self.claims[group]]
+
+    @cached_property
+    def render_digest(self) -> str:
+        """A digest of everything proved (records as data): the pages' proof HTML depends on
+        nothing else of the proof, so it may be taken from an earlier build with the same digest."""
+        # Each claims file and snippet pickled on its own, as the proof cache stores it: the same
+        # bytes whether the records were just proved or read back from the cache. Sets pickle in
+        # an order that changes between processes: the declared codes sorted.
+        hasher = hashlib.sha256()
+
+        def add(name: str, value: Any) -> None:  # the name apart: the value may share its string
+            hasher.update(f"{name}\0".encode())
+            hasher.update(hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).digest())
+
+        add("site", (self.catalog_version, self.pages, self.claims_errors))
+        for group, claims in sorted(self.claims.items()):
+            add(group, claims)
+        for path, snippet in sorted(self.snippets.items()):
+            add(path, snippet.__dict__ | {"expected_codes": sorted(snippet.expected_codes)})
+        return hasher.hexdigest()
 
     def claims_of_snippet(self, path: str) -> list[ClaimProof]:
         return self._claims_by_snippet.get(path, [])

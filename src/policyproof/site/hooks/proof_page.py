@@ -17,6 +17,7 @@ from mkdocs.utils.meta import get_data
 from policyproof.check.kinds import KINDS
 from policyproof.site import pages
 from policyproof.site.hooks import proof_render, proof_report, proof_svg
+from policyproof.site.proof_cache import ProofCache, digest, render_fingerprint
 from policyproof.site.proofs import ClaimProof, SiteProof
 
 REPORT_PAGE = "verification"  # docs/verification.md and docs/verification.en.md
@@ -152,9 +153,43 @@ class PageRenderer:
 
     # phase 2, in the HTML
 
-    def fill(self, html: str, proof: SiteProof) -> str:
+    def fill(self, html: str, proof: SiteProof, cache: ProofCache | None = None) -> str:
+        """The page's HTML with its proofs in place (the searchable parts; the rest waits in
+        :attr:`late`). ``cache``: the HTML of a note page's proofs is kept there, keyed by what it
+        depends on (the proof, the page's markers, its language and URL, the rendering code), so
+        an unchanged page is not rendered again (the report's key also has every page's title,
+        address and claims tables)."""
         self.proof = proof
-        rendered = {token: self._render(token, *spec) for token, spec in self.slots.items()}
+        key = None
+        cached = None
+        if cache is not None:
+            parts = [
+                "page-proof-html",
+                render_fingerprint(),
+                proof.render_digest,
+                self.page.file.src_uri,
+                self.page.file.url,
+                self.lang,
+                self.report_url,
+                repr(sorted(self.slots.items())),
+            ]
+            if any(what == "verification-report" for what, _, _ in self.slots.values()):
+                # The report depends on every page too: its title, address and claims tables.
+                parts += [
+                    repr(sorted(CLAIMS_TABLES.items())),
+                    repr([(src, self._url_of(src), self._page_title(src)) for src in sorted(proof.pages)]),
+                    repr(self._rule_url("x")),
+                ]
+            key = digest(*parts)
+            cached = cache.get(key)
+        if isinstance(cached, tuple) and len(cached) == 3:
+            rendered, late, anchored = cached
+            self.late.update(late)
+            self.anchored |= anchored
+        else:
+            rendered = {token: self._render(token, *spec) for token, spec in self.slots.items()}
+            if key is not None and cache is not None:
+                cache.put(key, (rendered, dict(self.late), set(self.anchored)))
         used: set[str] = set()
 
         def replace(match: re.Match[str]) -> str:
