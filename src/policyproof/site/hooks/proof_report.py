@@ -193,8 +193,11 @@ def _table(caption: str, head: tuple[str, ...], rows: list[str], css: str) -> st
     cells = "".join(f'<th scope="col">{escape(name)}</th>' for name in head)
     return (
         f'<div class="pp-scroll" role="region" tabindex="0" aria-label="{caption}">'
-        f'<table class="pp-report {css}"><caption>{caption}</caption>'
-        f"<thead><tr>{cells}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table></div>"
+        # The caption and the column names stay out of the search index (as before the tables).
+        f'<table class="pp-report {css}"><caption data-search-exclude>{caption}</caption>'
+        f"<thead data-search-exclude><tr>{cells}</tr></thead><tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody></table></div>"
     )
 
 
