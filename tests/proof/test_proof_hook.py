@@ -376,6 +376,8 @@ def test_unchanged_pages_take_their_proof_html_from_the_cache(
     first = _build(tiny_site)
     written = {name: (first / name / "index.html").read_text(encoding="utf-8") for name in names}
     assert rendered.count("table") == 4 and rendered.count("report") == 6, rendered
+    entries = sorted((tiny_site / "cache").glob("render-v*/*/*.pickle"))
+    assert len(entries) == 4, entries  # one per page with proofs
     rendered.clear()
     second = _build(tiny_site)  # the proofs now come from the disk cache
     assert rendered == [], f"rendered again: {rendered}"
@@ -387,3 +389,5 @@ def test_unchanged_pages_take_their_proof_html_from_the_cache(
     assert "table" in rendered and "report" in rendered
     assert "now changed" in (third / "page.en" / "index.html").read_text(encoding="utf-8")
     assert "now changed" in (third / "verification.en" / "index.html").read_text(encoding="utf-8")
+    # Each page's entry is replaced, not added to: the cache does not grow with every edit.
+    assert sorted((tiny_site / "cache").glob("render-v*/*/*.pickle")) == entries

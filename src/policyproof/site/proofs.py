@@ -388,23 +388,33 @@ class SiteProof:
         return [claim for group in sorted(self.claims) for claim in self.claims[group]]
 
     @cached_property
+    def record_digests(self) -> dict[str, str]:
+        """A digest of each claims file's records (by group) and of each snippet's (by path), as
+        data: a page's proof HTML depends on nothing else than those it shows and the catalog
+        version, so it may be taken from an earlier build with the same digests.
+
+        Each record is pickled on its own, as the proof cache stores it: the same bytes whether it
+        was just proved or read back from the cache. Sets pickle in an order that changes between
+        processes: the declared codes are sorted first.
+        """
+
+        def digest_of(value: Any) -> str:
+            return hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+        digests = {f"group:{group}": digest_of(claims) for group, claims in self.claims.items()}
+        for path, snippet in self.snippets.items():
+            digests[f"snippet:{path}"] = digest_of(
+                snippet.__dict__ | {"expected_codes": sorted(snippet.expected_codes)}
+            )
+        return digests
+
+    @cached_property
     def render_digest(self) -> str:
-        """A digest of everything proved (records as data): the pages' proof HTML depends on
-        nothing else of the proof, so it may be taken from an earlier build with the same digest."""
-        # Each claims file and snippet pickled on its own, as the proof cache stores it: the same
-        # bytes whether the records were just proved or read back from the cache. Sets pickle in
-        # an order that changes between processes: the declared codes sorted.
+        """A digest of everything proved (see :attr:`record_digests`), for what shows all of it."""
         hasher = hashlib.sha256()
-
-        def add(name: str, value: Any) -> None:  # the name apart: the value may share its string
-            hasher.update(f"{name}\0".encode())
-            hasher.update(hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).digest())
-
-        add("site", (self.catalog_version, self.pages, self.claims_errors))
-        for group, claims in sorted(self.claims.items()):
-            add(group, claims)
-        for path, snippet in sorted(self.snippets.items()):
-            add(path, snippet.__dict__ | {"expected_codes": sorted(snippet.expected_codes)})
+        hasher.update(pickle.dumps((self.catalog_version, self.pages, self.claims_errors)))
+        for name, value in sorted(self.record_digests.items()):
+            hasher.update(f"{name}\0{value}\0".encode())
         return hasher.hexdigest()
 
     def claims_of_snippet(self, path: str) -> list[ClaimProof]:

@@ -155,41 +155,26 @@ class PageRenderer:
 
     def fill(self, html: str, proof: SiteProof, cache: ProofCache | None = None) -> str:
         """The page's HTML with its proofs in place (the searchable parts; the rest waits in
-        :attr:`late`). ``cache``: the HTML of a note page's proofs is kept there, keyed by what it
-        depends on (the proof, the page's markers, its language and URL, the rendering code), so
-        an unchanged page is not rendered again (the report's key also has every page's title,
-        address and claims tables)."""
+        :attr:`late`). ``cache``: the page's proof HTML is kept there, one entry per page, with
+        what it depends on (the records of the claims files and snippets it shows, its markers,
+        its language and URL, the rendering code; for the report, everything proved and every
+        page's title, address and claims tables): an unchanged page is not rendered again."""
         self.proof = proof
-        key = None
+        key = entry = ""
         cached = None
         if cache is not None:
-            parts = [
-                "page-proof-html",
-                render_fingerprint(),
-                proof.render_digest,
-                self.page.file.src_uri,
-                self.page.file.url,
-                self.lang,
-                self.report_url,
-                repr(sorted(self.slots.items())),
-            ]
-            if any(what == "verification-report" for what, _, _ in self.slots.values()):
-                # The report depends on every page too: its title, address and claims tables.
-                parts += [
-                    repr(sorted(CLAIMS_TABLES.items())),
-                    repr([(src, self._url_of(src), self._page_title(src)) for src in sorted(proof.pages)]),
-                    repr(self._rule_url("x")),
-                ]
-            key = digest(*parts)
-            cached = cache.get(key)
-        if isinstance(cached, tuple) and len(cached) == 3:
-            rendered, late, anchored = cached
+            key, entry = self._cache_keys(proof)
+            cached = cache.get(entry)
+        if isinstance(cached, tuple) and len(cached) == 4 and cached[0] == key:
+            _, rendered, late, anchored = cached
             self.late.update(late)
             self.anchored |= anchored
         else:
             rendered = {token: self._render(token, *spec) for token, spec in self.slots.items()}
-            if key is not None and cache is not None:
-                cache.put(key, (rendered, dict(self.late), set(self.anchored)))
+            if cache is not None:
+                # One entry per page, replaced when the page's proofs change: the cache does not
+                # grow with every edit.
+                cache.put(entry, (key, rendered, dict(self.late), set(self.anchored)))
         used: set[str] = set()
 
         def replace(match: re.Match[str]) -> str:
@@ -207,6 +192,36 @@ class PageRenderer:
                 "includes and <!-- claims/flow --> markers on lines of their own"
             )
         return html
+
+    def _cache_keys(self, proof: SiteProof) -> tuple[str, str]:
+        """(what the page's proof HTML depends on, the name of its cache entry)."""
+        src = self.page.file.src_uri
+        page = proof.pages.get(src)
+        groups = page.claim_groups if page else ()
+        paths = sorted({include.path for include in page.includes}) if page else []
+        parts = [
+            "page-proof-html",
+            render_fingerprint(),
+            proof.catalog_version,
+            src,
+            self.page.file.url,
+            self.lang,
+            self.report_url,
+            repr(sorted(self.slots.items())),
+            repr(page),
+            *(proof.record_digests.get(f"group:{group}", "") for group in groups),
+            *(proof.record_digests.get(f"snippet:{path}", "") for path in paths),
+            repr([proof.claims_errors.get(group) for group in groups]),
+        ]
+        if any(what == "verification-report" for what, _, _ in self.slots.values()):
+            # The report shows everything, with every page's title, address and claims tables.
+            parts += [
+                proof.render_digest,
+                repr(sorted(CLAIMS_TABLES.items())),
+                repr([(other, self._url_of(other), self._page_title(other)) for other in sorted(proof.pages)])
+                + repr(self._rule_url("x")),
+            ]
+        return digest(*parts), digest("page-proof-html-entry", src, self.page.file.url)
 
     def _standin(self, html: str) -> str:
         """A searchable block as the search plugin reads it (see :func:`search_standin`); the
