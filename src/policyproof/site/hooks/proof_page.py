@@ -17,7 +17,7 @@ from mkdocs.utils.meta import get_data
 from policyproof.check.kinds import KINDS
 from policyproof.site import pages
 from policyproof.site.hooks import proof_render, proof_report, proof_svg
-from policyproof.site.proof_cache import ProofCache, digest, render_fingerprint
+from policyproof.site.proof_cache import ProofCache, code_fingerprint, digest, render_fingerprint
 from policyproof.site.proofs import ClaimProof, SiteProof
 
 REPORT_PAGE = "verification"  # docs/verification.md and docs/verification.en.md
@@ -202,6 +202,7 @@ class PageRenderer:
         parts = [
             "page-proof-html",
             render_fingerprint(),
+            code_fingerprint(),  # the checker's kinds and words, the engine's: as the proofs'
             proof.catalog_version,
             src,
             self.page.file.url,
