@@ -41,11 +41,13 @@ _STANDIN_HTML = re.compile(r'<div data-pproof-standin="(pproof-late-\d+)">.*?</d
 # What Material's search plugin (material/plugins/search/plugin.py, ``Parser``) keeps of markup:
 # the text between tags (a chunk of only whitespace becomes one space, dropped after another such
 # chunk), these tags (bare), nothing of an element marked data-search-exclude.
-_EXCLUDED_BLOCK = re.compile(r"<(\w+)(?=[^>]*\sdata-search-exclude[\s=/>])[^>]*>.*?</\1>", re.S)
+_EXCLUDE_ATTRIBUTE = " data-search-exclude"
+_TAG_NAME = re.compile(r"<(\w+)")
 _KEPT_TAG = re.compile(r"<(/?)(p|code|pre|li|ol|ul|sub|sup)(?:\s[^>]*)?>")
 _OTHER_TAG = re.compile(r"<(?!/?(?:p|code|pre|li|ol|ul|sub|sup)>)[^>]*>")
 _BOUNDARIES = re.compile("\x00+")
-_SPACE_CHUNK = re.compile(r"(?:(?<=\x00)|(?<=>)|^)(\s+)(?=\x00|<|$)")
+_SPACE_CHUNK = re.compile(r"([\x00>])(\s+)(?=[\x00<]|$)")
+_FIRST_SPACE_CHUNK = re.compile(r"\A(\s+)(?=[\x00<]|\Z)")
 
 #: page src_uri -> the claim-id patterns of each of its ``<!-- claims -->`` tables, as read in its
 #: Markdown (every page is read before any is rendered): the report links each claim to the page
@@ -65,11 +67,32 @@ def search_standin(html: str) -> str:
     Regular expressions, not a parser: the generated blocks never nest an excluded element in
     another of the same tag, and escape ``<``/``>`` in text and attributes.
     """
-    text = _EXCLUDED_BLOCK.sub("\x00", html)
+    text = _without_excluded(html)
     text = _KEPT_TAG.sub(r"<\1\2>", text)
     text = _BOUNDARIES.sub("\x00", _OTHER_TAG.sub("\x00", text))
-    text = _SPACE_CHUNK.sub(r"<wbr>\1<wbr>", text)
+    text = _SPACE_CHUNK.sub(r"\1<wbr>\2<wbr>", text)
+    text = _FIRST_SPACE_CHUNK.sub(r"<wbr>\1<wbr>", text)
     return text.replace("\x00", "")
+
+
+def _without_excluded(html: str) -> str:
+    """``html`` with each element marked ``data-search-exclude`` (start tag to end tag) replaced by
+    a chunk boundary (NUL); found by the attribute, not by parsing every tag."""
+    parts: list[str] = []
+    position = 0
+    while (found := html.find(_EXCLUDE_ATTRIBUTE, position)) != -1:
+        start = html.rfind("<", position, found)
+        in_tag = start != -1 and html.find(">", start, found) == -1
+        name = _TAG_NAME.match(html, start) if in_tag else None
+        end = html.find(f"</{name[1]}>", found) if name else -1
+        if name is None or end == -1:  # not in a start tag (text saying it): keep it as it is
+            parts.append(html[position : found + len(_EXCLUDE_ATTRIBUTE)])
+            position = found + len(_EXCLUDE_ATTRIBUTE)
+            continue
+        parts += [html[position:start], "\x00"]
+        position = end + len(name[1]) + 3
+    parts.append(html[position:])
+    return "".join(parts)
 
 
 def _patterns(arg: str) -> list[str]:

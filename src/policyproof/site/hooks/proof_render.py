@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from html import escape
+from functools import lru_cache
+from html import escape as _escape
 
 from policyproof.site.proofs import ClaimProof, FlowStep, SnippetProof, snippet_anchor, why_line
 
@@ -16,6 +17,13 @@ from policyproof.site.proofs import ClaimProof, FlowStep, SnippetProof, snippet_
 #: while the search plugin indexes the page (the hook swaps the full HTML back in afterwards, so the
 #: search plugin does not parse diagrams and traces only to skip them). Identity outside the hook.
 Later = Callable[[str], str]
+
+
+@lru_cache(maxsize=1 << 16)
+def escape(value: str) -> str:
+    """``html.escape``, remembered: a page escapes the same principals, ARNs, statements and words
+    row after row."""
+    return _escape(value)
 
 
 def now(html: str) -> str:
@@ -142,6 +150,7 @@ def kind_name(lang: str, kind: str | None) -> str:
     return KIND_NAMES.get(lang, KIND_NAMES["en"]).get(kind, kind)
 
 
+@lru_cache(maxsize=256)
 def decision_html(lang: str, decision: str, *, with_code: bool = True) -> str:
     """A decision in words with the engine's code beside it (``Cho phép (Allow)``).
 
@@ -161,6 +170,7 @@ def decision_html(lang: str, decision: str, *, with_code: bool = True) -> str:
     )
 
 
+@lru_cache(maxsize=16)
 def mark_html(lang: str, ok: bool) -> str:
     """✓ or ✗ with its meaning for screen readers."""
     label = text(lang, "proved_yes") if ok else text(lang, "proved_no")
@@ -315,6 +325,7 @@ def who_html(claim: ClaimProof) -> str:
 _WORD_START = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
+@lru_cache(maxsize=4096)
 def action_html(action: str) -> str:
     """``kms:Generate<wbr>DataKey...``: a long action may wrap between its words, never inside one."""
     return "<code>" + "<wbr>".join(escape(part) for part in _WORD_START.split(action)) + "</code>"

@@ -14,13 +14,13 @@ site). ``verification.json`` has every claim with its explanation, for tools.
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 
 from policyproof.check.findings import Severity
 from policyproof.site.hooks.proof_render import (
     Later,
     counts_text,
     decision_html,
+    escape,
     kind_name,
     mark_html,
     now,

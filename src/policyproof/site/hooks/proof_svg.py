@@ -11,11 +11,11 @@ count and the picture scales down with ``max-width: 100%``.
 from __future__ import annotations
 
 import textwrap
-from html import escape
 
 from policyproof.site.hooks.proof_render import (
     DECISION_NAMES,
     Later,
+    escape,
     now,
     participant_text,
     says_decision,
