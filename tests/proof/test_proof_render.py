@@ -587,7 +587,10 @@ def test_the_search_stand_in_of_a_block_is_indexed_exactly_as_the_block() -> Non
     from policyproof.site.hooks.proof_page import search_standin
     from policyproof.site.pages import Include
 
-    hostile = {"vi": f"  {HOSTILE}\n  — cả  hai ", "en": f"{HOSTILE}\n\n two  spaces, <b data-search-exclude>"}
+    hostile = {
+        "vi": f"  {HOSTILE}\n  — cả  hai ",
+        "en": f"{HOSTILE}\n\n two  spaces, <b data-search-exclude>",
+    }
     claims = [
         _claim(),
         _claim("hostile", text=hostile, principal_arn="arn:aws:iam::222222222222:role/<x>"),
