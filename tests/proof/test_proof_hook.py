@@ -199,12 +199,18 @@ def test_markers_become_tables_and_diagrams_and_markers_in_code_stay_text(tiny_s
     assert len(figures) == 1 and figures[0].find_all("svg"), f"{html_path}: no inline SVG diagram"
     assert "&lt;!-- claims: not-a-marker-in-code --&gt;" in html_path.read_text(encoding="utf-8")
     report = parse_html(site / "verification.en" / "index.html")
-    assert len(report.find_all("section", "pp-snippet")) == 2
-    assert [d.attrs["data-claim"] for d in report.find_all("div", "pp-claim")] == [
-        "b-decrypts",
-        "b-no-encrypt",
-        "get",
-    ]
+    assert len(report.find_all("tr", "pp-snippet")) == 2
+    entries = report.find_all("tr", "pp-claim")
+    assert [d.attrs["data-claim"] for d in entries] == ["b-decrypts", "b-no-encrypt", "get"]
+    # Each report row links to the claim's trace on the note page: the first table that shows the
+    # claim gives its folded trace the claim's id (once per page: the second table does not).
+    ids = [e.attrs["id"] for e in tree.iter() if "id" in e.attrs]
+    for entry in entries:
+        href = entry.find_all("a")[-1].attrs["href"]
+        assert href == f"../page.en/#{entry.attrs['id']}", href
+        assert ids.count(entry.attrs["id"]) == 1, f"{html_path}: no single trace with id {entry.attrs['id']}"
+    traced = next(e for e in tree.iter() if e.attrs.get("id") == entries[0].attrs["id"])
+    assert traced.tag == "details" and "b-decrypts" in traced.text()
     assert (site / "verification.json").is_file()
     assert (site / "schemas" / "key-policy.schema.json").is_file()
 
@@ -330,8 +336,10 @@ def test_diagrams_and_traces_skip_the_search_index_yet_reach_the_page(
     config.write_text(config.read_text(encoding="utf-8") + "  - seen_by_search.py\n", encoding="utf-8")
     site = _build(tiny_site)
     seen = json.loads((tiny_site / "seen.json").read_text(encoding="utf-8"))
-    # What the search plugin parses: the claims (searchable), not the diagram or the traces.
-    assert 'data-claim="b-decrypts"' in seen and "<svg" not in seen and "<details>" not in seen, seen
+    # What the search plugin parses: the claims (searchable: the stand-in of each table, its text
+    # only), not the diagram, the traces or the table's markup.
+    assert "a claim" in seen and 'data-pproof-standin="' in seen, seen
+    assert "<svg" not in seen and "<details" not in seen and 'data-claim="' not in seen, seen
     for page in ("page", "page.en", "verification", "verification.en"):
         html = (site / page / "index.html").read_text(encoding="utf-8")
         assert not re.search(r">pproof-(slot|late)-\d+<", html), f"{page}: a placeholder was published"
@@ -342,3 +350,44 @@ def test_diagrams_and_traces_skip_the_search_index_yet_reach_the_page(
     (tiny_site / "eat").write_text("", encoding="utf-8")
     message = _build_error(tiny_site, caplog)
     assert re.search(r"docs/page(\.en)?\.md: .*went missing", message), message
+
+
+def test_unchanged_pages_take_their_proof_html_from_the_cache(
+    tiny_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages' proof HTML is kept beside the proof cache: a build with the same proofs and pages
+    renders nothing again and writes the same pages; a changed claim is rendered again."""
+    from dataclasses import replace
+
+    from policyproof.site.hooks import proof_render, proof_report
+
+    monkeypatch.setenv("POLICYPROOF_CACHE", "on")
+    monkeypatch.setenv("POLICYPROOF_CACHE_DIR", str(tiny_site / "cache"))
+    rendered: list[str] = []
+    for module, name, label in ((proof_render, "claims_table", "table"), (proof_report, "render", "report")):
+        real = getattr(module, name)
+
+        def counted(*args: object, _real: object = real, _label: str = label, **kwargs: object) -> str:
+            rendered.append(_label)
+            return _real(*args, **kwargs)  # type: ignore[operator]
+
+        monkeypatch.setattr(module, name, counted)
+    names = ("page", "page.en", "verification", "verification.en")
+    first = _build(tiny_site)
+    written = {name: (first / name / "index.html").read_text(encoding="utf-8") for name in names}
+    assert rendered.count("table") == 4 and rendered.count("report") == 6, rendered
+    entries = sorted((tiny_site / "cache").glob("render-v*/*/*.pickle"))
+    assert len(entries) == 4, entries  # one per page with proofs
+    rendered.clear()
+    second = _build(tiny_site)  # the proofs now come from the disk cache
+    assert rendered == [], f"rendered again: {rendered}"
+    assert {name: (second / name / "index.html").read_text(encoding="utf-8") for name in names} == written
+    changed = [replace(claim, text={"vi": "đã đổi", "en": "now changed"}) for claim in _claims()]
+    monkeypatch.setattr(prover, "_library_prove_claims_file", lambda path, group: GroupProof(changed))
+    (tiny_site / "snippets" / "sec" / "page" / "claims.yaml").write_text("# changed\n", encoding="utf-8")
+    third = _build(tiny_site)
+    assert "table" in rendered and "report" in rendered
+    assert "now changed" in (third / "page.en" / "index.html").read_text(encoding="utf-8")
+    assert "now changed" in (third / "verification.en" / "index.html").read_text(encoding="utf-8")
+    # Each page's entry is replaced, not added to: the cache does not grow with every edit.
+    assert sorted((tiny_site / "cache").glob("render-v*/*/*.pickle")) == entries

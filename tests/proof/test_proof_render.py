@@ -237,7 +237,7 @@ def test_diagram_ids_are_unique_per_claim() -> None:
     assert ids_first and not ids_first & ids_second
 
 
-def _links() -> proof_report.ReportLinks:
+def _links(tabled: tuple[str, ...] = ("b-decrypts", "flow")) -> proof_report.ReportLinks:
     return proof_report.ReportLinks(
         page_url=lambda src: "../" + src.removesuffix(".md") + "/",
         page_title=lambda src: f"Title of {src}",
@@ -245,10 +245,11 @@ def _links() -> proof_report.ReportLinks:
         schema_url=lambda kind: f"../schemas/{kind}-policy.schema.json",
         json_url="../verification.json",
         kinds=("identity", "key"),
+        claim_url=lambda claim: f"../kms/page/#{claim.anchor}" if claim.id in tabled else None,
     )
 
 
-def test_report_lists_every_snippet_with_findings_and_every_claim_with_decision_and_trace() -> None:
+def test_report_lists_every_snippet_with_findings_and_every_claim_linked_to_its_trace() -> None:
     from policyproof.site import pages
 
     include = pages.Include("kms/page/key-a.key-policy.json", 3, True)
@@ -267,18 +268,26 @@ def test_report_lists_every_snippet_with_findings_and_every_claim_with_decision_
         },
     )
     snippets = _tree(proof_report.render("snippets", proof, lang="en", links=_links()))
-    entry = snippets.find_all("section", "pp-snippet")[0]
+    entry = snippets.find_all("tr", "pp-snippet")[0]
     assert entry.attrs["id"] == "snippet-kms-page-key-a-key-policy"
     finding = entry.find_all("li", "pp-finding")[0]
     assert finding.attrs["data-code"] == "some-rule"
     assert finding.find_all("a")[0].attrs["href"] == "../reference/rules/#some-rule"
     assert [a.attrs["href"] for a in entry.find_all("a")].count("../kms/page.en/") == 1  # English page only
+    assert entry.find_all("a")[-1].attrs["href"] == "#claims-kms-page"  # its claims file's table
     claims = _tree(proof_report.render("claims", proof, lang="vi", links=_links()))
-    entries = claims.find_all("div", "pp-claim")
+    assert claims.find_all("section", "pp-claims-group")[0].attrs["id"] == "claims-kms-page"
+    entries = claims.find_all("tr", "pp-claim")
     assert [e.attrs["id"] for e in entries] == ["claim-kms-page-b-decrypts", "claim-kms-page-flow"]
-    assert "Key policy cho phép." in entries[0].text()
+    assert "B giải mã được" in entries[0].text()
     assert entries[1].attrs["data-decision"] == "ImplicitDeny"
-    assert len(entries[1].find_all("ol")[0].find_all("li")) == 2  # every step of the flow
+    # Light: each claim links to its row on the note page, where the trace is; no trace repeated.
+    assert entries[0].find_all("a")[-1].attrs["href"] == "../kms/page/#claim-kms-page-b-decrypts"
+    assert "Key policy cho phép." not in claims.text() and not claims.find_all("details")
+    # A claim no claims table shows keeps its trace here (folded): everything proved is on the site.
+    alone = _tree(proof_report.render("claims", proof, lang="vi", links=_links(tabled=("flow",))))
+    row = alone.find_all("tr", "pp-claim")[0]
+    assert "Key policy cho phép." in row.find_all("details")[0].text()
     # The checker's words are English: on the Vietnamese report they are marked so.
     vi_snippets = _tree(proof_report.render("snippets", proof, lang="vi", links=_links()))
     vi_finding = vi_snippets.find_all("li", "pp-finding")[0].find_all("span")[0]
@@ -402,16 +411,17 @@ def test_the_failing_step_of_a_flow_shows_which_statement_element_failed() -> No
         "    statement #2 (Allow): does not apply: condition StringLike on kms:EncryptionContext:aws:s3:arn "
         'fails: the request has "arn:aws:s3:::b", the policy wants "arn:aws:s3:::b/*"',
     )
-    failing = FlowStep(
-        "S3",
-        "KMS",
-        "kms:Decrypt",
-        "arn:k",
-        "ImplicitDeny",
-        explanation={"en": why, "vi": why},
-        statements={"en": statements, "vi": statements},
-    )
-    claim = _claim("ctx", steps=(S3_STEPS[0], failing), expect="ImplicitDeny", decision="ImplicitDeny")
+    # The step keeps its one reason line; the failing step's whole explanation (with the policies
+    # part) is the claim's, stored once.
+    reason = "Implicit deny: cross-account request: no identity policy allows it."
+    failing = FlowStep("S3", "KMS", "kms:Decrypt", "arn:k", "ImplicitDeny", explanation={"en": reason})
+    explained = {
+        lang: f"Flow ctx stops at step 2 (S3 → KMS: kms:Decrypt on arn:k). {why}\n{header}\n"
+        + "\n".join(statements)
+        for lang, header in (("en", "Policies:"), ("vi", "Các policy:"))
+    }
+    denied = {"expect": "ImplicitDeny", "decision": "ImplicitDeny"}
+    claim = _claim("ctx", steps=(S3_STEPS[0], failing), explanation=explained, **denied)
     table = _tree(proof_render.claims_table([claim], lang="en", report_url="r/", marker="m"))
     steps = table.find_all("details")[0].find_all("ol")[0].find_all("li")
     assert "condition StringLike on kms:EncryptionContext:aws:s3:arn fails" in steps[1].text(), steps[
@@ -465,8 +475,8 @@ def test_multipart_steps_are_labelled_with_their_api() -> None:
         "2. s3:PutObject (UploadPart) ✓",
         "3. s3:PutObject (CompleteMultipartUpload) ✓",
     ], titles
-    report_claim = proof_report._claim(claim, "en", proof_report.WORDS["en"])
-    assert "s3:PutObject (UploadPart)" in report_claim
+    trace = _tree(proof_render.claims_table([claim], lang="en", report_url="r/", marker="m"))
+    assert "s3:PutObject (UploadPart)" in trace.find_all("tr", "pp-trace-row")[0].text()
 
 
 def test_a_check_is_a_note_on_the_service_lifeline_not_a_call_from_the_principal() -> None:
@@ -559,3 +569,56 @@ def test_diagram_description_says_decisions_in_the_page_language() -> None:
     en = _tree(proof_svg.sequence_svg(claim, lang="en")).find_all("desc")[0].text()
     assert "Cho phép" in vi and "Từ chối ngầm định" in vi and "ImplicitDeny" not in vi, vi
     assert "Allow" in en and "Implicit deny" in en, en
+
+
+def _search_sections(html: str) -> list[tuple[str, str]]:
+    """What Material's search plugin indexes of a page's content: (title, text) per section."""
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    return [("".join(s.title), "".join(s.text)) for s in parser.data if not s.is_excluded()]
+
+
+def test_the_search_stand_in_of_a_block_is_indexed_exactly_as_the_block() -> None:
+    """proof_page.search_standin: the search plugin parses a short stand-in of each claims table
+    and report section; the index must be the same, text for text, as with the block itself."""
+    from policyproof.site.hooks.proof_page import search_standin
+    from policyproof.site.pages import Include
+
+    hostile = {
+        "vi": f"  {HOSTILE}\n  — cả  hai ",
+        "en": f"{HOSTILE}\n\n two  spaces, <b data-search-exclude>",
+    }
+    claims = [
+        _claim(),
+        _claim("hostile", text=hostile, principal_arn="arn:aws:iam::222222222222:role/<x>"),
+        _claim("flow", steps=S3_STEPS, expect="ImplicitDeny", decision="ImplicitDeny"),
+        _claim("copy", steps=COPY_STEPS, expect="ImplicitDeny", decision="ImplicitDeny"),
+        _claim("multipart", steps=MULTIPART_STEPS, description={"en": "upload in parts"}),
+    ]
+    include = Include("kms/page/key-a.key-policy.json", 3, True)
+    proof = SiteProof(
+        catalog_version="9.9",
+        pages={"kms/page.en.md": PageProof("kms/page.en.md", "en", (include,), ("kms/page",))},
+        snippets={"kms/page/key-a.key-policy.json": _snippet()},
+        claims={"kms/page": claims},
+    )
+    blocks = []
+    for lang in ("vi", "en"):
+        blocks.append(proof_render.claims_table(claims, lang=lang, report_url="r/", marker="<!-- claims -->"))
+        for section in proof_report.SECTIONS:
+            blocks.append(proof_report.render(section, proof, lang=lang, links=_links(tabled=("flow",))))
+    surroundings = [
+        ('<h2 id="a">A</h2>\n<p>before</p>\n', "\n<p>after</p>"),
+        ('<h2 id="a">A</h2><p>before <code>x</code></p>', "<p>after</p>"),
+        ("text right before", " text right after"),
+        ("", ""),
+    ]
+    for block in blocks:
+        standin = f'<div data-pproof-standin="pproof-late-1">{search_standin(block)}</div>'
+        assert len(standin) < len(block)
+        for before, after in surroundings:
+            wanted = _search_sections(before + block + after)
+            assert _search_sections(before + standin + after) == wanted, (before, block[:200])

@@ -252,12 +252,24 @@ def test_report_pages_list_every_snippet_and_every_claim(built_site: Path) -> No
         ids = {e.attrs.get("id") for e in tree.iter()}
         for path in included:
             assert snippet_anchor(path) in ids, f"{report}: no entry for snippet {path}"
+        pages_read: dict[Path, dict[str, Element]] = {}
         for claim in data["claims"]:
             assert claim["anchor"] in ids, f"{report}: no entry for claim {claim['id']}"
-            entry = next(e for e in tree.find_all("div", "pp-claim") if e.attrs["id"] == claim["anchor"])
+            entry = next(e for e in tree.find_all("tr", "pp-claim") if e.attrs["id"] == claim["anchor"])
             assert entry.attrs["data-decision"] == claim["decision"]
             assert claim["text"][lang] in entry.text(), f"{report}: claim {claim['id']} not worded in {lang}"
-            assert entry.find_all("div", "pp-explain"), f"{report}: claim {claim['id']} shows no trace"
+            # The trace is one link away, on the claim's note page (or folded in the row when no
+            # claims table shows the claim): never lost, never repeated.
+            traces = entry.find_all("div", "pp-trace")
+            if not traces:
+                target, _, anchor = entry.find_all("a")[-1].attrs["href"].partition("#")
+                page = (report.parent / target / "index.html").resolve()
+                if page not in pages_read:
+                    pages_read[page] = {e.attrs["id"]: e for e in parse_html(page).iter() if "id" in e.attrs}
+                assert anchor == claim["anchor"], f"{report}: {claim['id']} links to {anchor}"
+                assert anchor in pages_read[page], f"{report}: {claim['id']}: no trace at {page}#{anchor}"
+                traces = pages_read[page][anchor].find_all("div", "pp-trace")
+            assert traces and traces[0].text().strip(), f"{report}: claim {claim['id']} leads to no trace"
 
 
 def test_schemas_are_published_and_linked_from_the_report(built_site: Path) -> None:
@@ -345,7 +357,12 @@ def test_a_denied_flow_shows_the_statement_lines_of_its_failing_step(marked_site
             rows = parse_html(built_html_in(site, folder / "docs", page)).find_all("tr", "pp-trace-row")
             row = next(r for r in rows if r.attrs["data-trace-of"] == claim["id"])
             text = row.text()
-            for line in policy_lines(failing["explanation"][lang], lang):
+            # The failing step's whole explanation is the claim's (stored once); the step keeps its
+            # one reason line.
+            lines = policy_lines(claim["explanation"][lang], lang)
+            reason = failing["reason"][lang]
+            assert reason in claim["explanation"][lang], f"{claim['id']}: reason not explained"
+            for line in lines:
                 assert line.strip() in text, f"{page}: claim {claim['id']}: trace lacks {line.strip()!r}"
             if claim["id"] == "bucket-key-changes-encryption-context":
                 assert "kms:EncryptionContext:aws:s3:arn" in text, f"{page}: failed condition not named"

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from policyproof.site.proofs import ClaimProof, FlowStep, _display_path
+from policyproof.site.proofs import ClaimProof, FlowStep, _display_path, why_line
+from policyproof.site.proofs import policy_lines as policy_lines  # noqa: F401 - its old home
 from policyproof.site.prover import GroupProof
 
 # How the engine's policy kinds read in a step label; resource policies are named by their file.
@@ -79,28 +80,7 @@ def prove_claims_file(claims_file: Path, group: str, root: Path | None = None) -
             resource_label = ", ".join(name for name, _ in resources)
             resource_arn = resources[0][1] if resources else ""
             description = _flow_description(flow_name)
-        steps = tuple(
-            FlowStep(
-                caller=step.caller,
-                callee=step.callee,
-                action=step.action,
-                resource=step.resource,
-                decision=step.decision,
-                deciding=tuple(statement_words(ref.kind, ref.policy, ref.label) for ref in step.deciding),
-                explanation={lang: step.explain(lang) for lang in ("vi", "en")},
-                purpose=dict(step.purpose),
-                reached=step.reached,
-                fact=step.result is None,
-                api=step.api,
-                kind=step.kind,
-                label=dict(step.label),
-                what={lang: step.describe(lang) for lang in ("vi", "en")},
-                statements={lang: policy_lines(step.explain(lang), lang) for lang in ("vi", "en")}
-                if step.result is not None
-                else {},
-            )
-            for step in (result.flow.steps if result.flow else ())
-        )
+        steps = tuple(_flow_step(step) for step in (result.flow.steps if result.flow else ()))
         spec = loaded.principals.get(principal_name)
         account = spec.account if spec is not None else ""
         proofs.append(
@@ -115,8 +95,8 @@ def prove_claims_file(claims_file: Path, group: str, root: Path | None = None) -
                 resource_arn=resource_arn,
                 expect=result.expected,
                 decision=result.actual,
-                explanation={lang: result.explain(lang) for lang in ("vi", "en")},
-                trace={**result.to_dict(), "file": shown},
+                explanation={lang: result.explain(lang) for lang in LANGS},
+                trace=_lean_trace(claim, result),
                 snippets=tuple(used),
                 flow=flow_name,
                 steps=steps,
@@ -136,6 +116,50 @@ def prove_claims_file(claims_file: Path, group: str, root: Path | None = None) -
     from policyproof.site.publishable import contexts_from_claims
 
     return GroupProof(proofs, contexts_from_claims(loaded))
+
+
+LANGS = ("vi", "en")
+
+
+def _flow_step(step: Any) -> FlowStep:
+    """A flow step, lean: its own words are one line (the fact a check found, or why a call is
+    denied); the whole explanation of the failing step is the claim's, stored once."""
+    if step.result is None:  # a check: the fact is all there is to say
+        words = {lang: step.explain(lang) for lang in LANGS}
+    elif step.decision != "Allow":
+        words = {lang: why_line(step.explain(lang)) for lang in LANGS}
+    else:  # allowed: the statements that allowed it say it
+        words = {}
+    return FlowStep(
+        caller=step.caller,
+        callee=step.callee,
+        action=step.action,
+        resource=step.resource,
+        decision=step.decision,
+        deciding=tuple(statement_words(ref.kind, ref.policy, ref.label) for ref in step.deciding),
+        explanation=words,
+        purpose=dict(step.purpose),
+        reached=step.reached,
+        fact=step.result is None,
+        api=step.api,
+        kind=step.kind,
+        label=dict(step.label),
+        what={lang: step.describe(lang) for lang in LANGS},
+        rule=step.result.trace.rule.code if step.result is not None else "",
+    )
+
+
+def _lean_trace(claim: Any, result: Any) -> dict[str, Any]:
+    """What the claim changed in its world and the statements that decided a single request, as
+    data (the prose is the claim's explanation)."""
+    trace: dict[str, Any] = {}
+    if claim.without:
+        trace["without"] = list(claim.without)
+    if claim.replace:
+        trace["replace"] = dict(claim.replace)
+    if result.result is not None:
+        trace["decidedBy"] = [ref.to_dict() for ref in result.result.trace.rule.cites]
+    return trace
 
 
 def universal_scope(loaded: Any, spec: Any) -> dict[str, str]:
@@ -172,7 +196,8 @@ def _universal_proof(loaded: Any, spec: Any, group: str, shown: str, lines: list
     try:
         result = prove_for_all(loaded, spec)
     except Unknown as error:
-        raise ClaimsError(shown, f"universal claim {spec.id!r} cannot be decided: {error}", spec.line, 1) from None
+        message = f"universal claim {spec.id!r} cannot be decided: {error}"
+        raise ClaimsError(shown, message, spec.line, 1) from None
     except ValueError as error:
         raise ClaimsError(shown, str(error), spec.line, 1) from None
     data = result.to_dict()
@@ -201,7 +226,6 @@ def _universal_proof(loaded: Any, spec: Any, group: str, shown: str, lines: list
         expect=spec.expect,
         decision="Deny" if result.proved else "Allow",
         explanation=explanation,
-        trace={**data, "file": shown},
         source=f"{shown}:{spec.line}",
         positions=claim_positions(lines, spec.line),
         resources=((spec.resource, resource_arn),) if spec.resource else (),
@@ -239,18 +263,6 @@ def claim_positions(lines: list[str], line: int) -> dict[str, tuple[int, int]]:
 def _principal_arn(loaded: Any, name: str) -> str:
     spec = loaded.principals.get(name)
     return spec.arn if spec is not None else ""
-
-
-def policy_lines(explanation: str, lang: str) -> tuple[str, ...]:
-    """The policies part of an engine explanation: each policy, then each of its statements with
-    why it does or does not apply (``condition StringLike on kms:EncryptionContext:… fails``)."""
-    from policyproof.engine.explain import TEXT
-
-    lines = explanation.splitlines()
-    header = TEXT[lang if lang in TEXT else "en"]["policies"]
-    if header not in lines:
-        return ()
-    return tuple(line for line in lines[lines.index(header) + 1 :] if line.strip())
 
 
 def _flow_description(name: str) -> dict[str, str]:

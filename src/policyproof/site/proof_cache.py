@@ -10,6 +10,9 @@ The cache lives outside ``docs/`` and ``site/`` (``.cache/policyproof/`` at the 
 default), is safe to delete, and an entry that cannot be read back exactly as written (truncated,
 edited, from another format) is ignored and proved again, never trusted: each file starts with a
 header naming its key and the SHA-256 of its payload.
+
+The same folder keeps the proof HTML of each page (``render-v…``, :func:`render_fingerprint`): a
+build whose proofs and pages did not change does not render them again.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 DEFAULT_DIR = Path(".cache") / "policyproof"
 ENV_DIR = "POLICYPROOF_CACHE_DIR"
 ENV_SWITCH = "POLICYPROOF_CACHE"
@@ -62,6 +65,27 @@ def code_fingerprint() -> str:
     return hasher.hexdigest()
 
 
+_RENDERING_MODULES = (
+    "site/proofs.py",
+    "site/hooks/proof_page.py",
+    "site/hooks/proof_render.py",
+    "site/hooks/proof_svg.py",
+    "site/hooks/proof_report.py",
+)
+
+
+@lru_cache(maxsize=1)
+def render_fingerprint() -> str:
+    """A digest of the code that turns proofs into HTML, with the package version."""
+    from policyproof.site.proofs import package_version
+
+    package = Path(__file__).resolve().parents[1]
+    parts = [f"policyproof {package_version('policyproof')}"]
+    for name in _RENDERING_MODULES:
+        parts += [name, (package / name).read_text(encoding="utf-8")]
+    return digest(*parts)
+
+
 def cache_dir_for(root: Path) -> Path | None:
     """Where the proof cache of the site at ``root`` lives (None when turned off)."""
     if os.environ.get(ENV_SWITCH, "on").strip().lower() == "off":
@@ -73,8 +97,8 @@ def cache_dir_for(root: Path) -> Path | None:
 class ProofCache:
     """A folder of proofs, one file per key; readers never trust an entry they cannot verify."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory) / f"proofs-v{FORMAT}"
+    def __init__(self, directory: Path, kind: str = "proofs") -> None:
+        self.directory = Path(directory) / f"{kind}-v{FORMAT}"
         self.hits = 0
         self.ignored = 0  # entries found but unreadable or corrupt
 

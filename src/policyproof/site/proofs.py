@@ -4,9 +4,11 @@ decided it, each page with what it shows; the site's failures and ``verification
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import os
+import pickle
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -109,7 +111,12 @@ class SnippetProof:
 
 @dataclass(frozen=True)
 class FlowStep:
-    """One request of a multi-request flow, as the engine decided it."""
+    """One request of a multi-request flow, as the engine decided it.
+
+    Lean on purpose (every step of every flow is cached and published): the step's own words are
+    one line, never the engine's whole explanation again. The claim's ``explanation`` holds that
+    once (for a denied flow: where it stops, then the failing step's full explanation).
+    """
 
     caller: str  # who sends the request (the principal, or a service acting for it)
     callee: str  # the service that authorizes it
@@ -117,7 +124,9 @@ class FlowStep:
     resource: str
     decision: str
     deciding: tuple[str, ...] = ()  # the statements that decided, in words: 'key policy X "Sid"'
-    explanation: Mapping[str, str] = field(default_factory=dict)  # lang -> plain words
+    # lang -> the step's own words, one line: the fact a check found (a snapshot's sharing), or why
+    # a call is denied (the engine's "Why:" line); empty for an allowed call (``deciding`` says it).
+    explanation: Mapping[str, str] = field(default_factory=dict)
     purpose: Mapping[str, str] = field(default_factory=dict)  # lang -> what the step is for
     reached: bool = True  # False once an earlier step failed: AWS stops there
     fact: bool = False  # decided by a resource attribute (a snapshot's sharing), not by a policy
@@ -125,9 +134,7 @@ class FlowStep:
     kind: str = "call"  # "call": a request the engine decided; "check": a resource attribute AWS checks
     label: Mapping[str, str] = field(default_factory=dict)  # lang -> the API, or what a check checks
     what: Mapping[str, str] = field(default_factory=dict)  # lang -> the step in short (the engine's)
-    # lang -> the policies part of the engine's explanation (each policy, then its statements and
-    # why each does or does not apply): which condition or element failed, for a denied step.
-    statements: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rule: str = ""  # the engine rule that decided the step (empty for a check)
 
     @property
     def is_check(self) -> bool:
@@ -138,23 +145,31 @@ class FlowStep:
         """``s3:PutObject (UploadPart)``, ``kms:Decrypt``, ``createVolumePermission check``."""
         return self.what.get(lang) or self.what.get("en") or self.action
 
+    def reason(self, lang: str) -> str:
+        """The step's one line in ``lang`` (English when the step has no words in it)."""
+        return self.explanation.get(lang) or self.explanation.get("en", "")
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "caller": self.caller,
             "callee": self.callee,
             "action": self.action,
-            "api": self.api,
             "kind": self.kind,
-            "label": dict(self.label),
             "what": dict(self.what),
             "resource": self.resource,
             "decision": self.decision,
-            "decidedBy": list(self.deciding),
-            "explanation": dict(self.explanation),
-            "purpose": dict(self.purpose),
             "reached": self.reached,
             "fact": self.fact,
+            "decidedBy": list(self.deciding),
+            "purpose": dict(self.purpose),
         }
+        if self.api:
+            data["api"] = self.api
+        if self.rule:
+            data["rule"] = self.rule
+        if self.explanation:
+            data["reason"] = dict(self.explanation)
+        return data
 
 
 @dataclass(frozen=True)
@@ -171,7 +186,11 @@ class ClaimProof:
     resource_arn: str
     expect: str
     decision: str
-    explanation: Mapping[str, str]  # lang -> the engine's trace in plain words
+    # lang -> the engine's explanation in plain words, the one copy of it (a flow's says where it
+    # stops, then the failing step's explanation: its steps keep one line each).
+    explanation: Mapping[str, str]
+    # Structured, no prose: ``without``/``replace`` of the claim, ``decidedBy`` (the statements
+    # that decided a single request: kind, policy, statement).
     trace: Mapping[str, Any] = field(default_factory=dict)
     snippets: tuple[str, ...] = ()  # snippet paths (like SnippetProof.path) the claim evaluated
     flow: str | None = None
@@ -287,30 +306,44 @@ class ClaimProof:
         return "claim-" + slug(f"{self.group}/{self.id}")
 
     def to_dict(self) -> dict[str, Any]:
+        """The claim in ``verification.json`` (the format is documented in the README): each
+        explanation once per language, the steps and the deciding statements as data."""
+        request: dict[str, Any] = {
+            "principal": self.principal,
+            "principalArn": self.principal_arn,
+            "principalLabel": self.principal_label,
+            "principalAccount": self.account_label,
+            "action": self.action,
+            "resource": self.resource,
+            "resourceArn": self.resource_arn,
+            "resources": [
+                {"name": name, "arn": arn} for name, arn in self.resource_lines if name or not self.universal
+            ],
+        }
+        for key in ("without", "replace"):
+            if self.trace.get(key):
+                request[key] = self.trace[key]
         data: dict[str, Any] = {
             "page": self.group,
             "id": self.id,
             "anchor": self.anchor,
+            "source": self.source,
             "text": dict(self.text),
-            "request": {
-                "principal": self.principal,
-                "principalArn": self.principal_arn,
-                "principalLabel": self.principal_label,
-                "principalAccount": self.account_label,
-                "action": self.action,
-                "resource": self.resource,
-                "resourceArn": self.resource_arn,
-            },
+            "request": request,
             "expect": self.expect,
             "decision": self.decision,
             "proved": self.proved,
-            "explanation": dict(self.explanation),
-            "snippets": list(self.snippets),
-            "trace": dict(self.trace),
         }
-        data["request"]["resources"] = [
-            {"name": name, "arn": arn} for name, arn in self.resource_lines if name or not self.universal
-        ]
+        if self.rule:
+            data["rule"] = self.rule
+        if self.expected_rule:
+            data["expectedRule"] = self.expected_rule
+        if self.denied_at:
+            data["deniedAt"] = self.denied_at
+        if self.trace.get("decidedBy"):
+            data["decidedBy"] = list(self.trace["decidedBy"])
+        data["explanation"] = dict(self.explanation)
+        data["snippets"] = list(self.snippets)
         if self.flow:
             data["flow"] = self.flow
             data["description"] = dict(self.description)
@@ -318,13 +351,12 @@ class ClaimProof:
         if self.universal:
             data["kind"] = "for_all"
             data["forAll"] = dict(self.universal)
-        if self.denied_at:
-            data["deniedAt"] = self.denied_at
-        if self.rule:
-            data["rule"] = self.rule
-        if self.expected_rule:
-            data["expectedRule"] = self.expected_rule
         return data
+
+    def failing_statements(self, lang: str) -> tuple[str, ...]:
+        """The policies part of the explanation (each policy, then its statements and why each does
+        or does not apply): for a denied flow, the failing step's."""
+        return policy_lines(self.explanation.get(lang, ""), lang)
 
 
 @dataclass(frozen=True)
@@ -354,6 +386,36 @@ class SiteProof:
 
     def all_claims(self) -> list[ClaimProof]:
         return [claim for group in sorted(self.claims) for claim in self.claims[group]]
+
+    @cached_property
+    def record_digests(self) -> dict[str, str]:
+        """A digest of each claims file's records (by group) and of each snippet's (by path), as
+        data: a page's proof HTML depends on nothing else than those it shows and the catalog
+        version, so it may be taken from an earlier build with the same digests.
+
+        Each record is pickled on its own, as the proof cache stores it: the same bytes whether it
+        was just proved or read back from the cache. Sets pickle in an order that changes between
+        processes: the declared codes are sorted first.
+        """
+
+        def digest_of(value: Any) -> str:
+            return hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+        digests = {f"group:{group}": digest_of(claims) for group, claims in self.claims.items()}
+        for path, snippet in self.snippets.items():
+            digests[f"snippet:{path}"] = digest_of(
+                snippet.__dict__ | {"expected_codes": sorted(snippet.expected_codes)}
+            )
+        return digests
+
+    @cached_property
+    def render_digest(self) -> str:
+        """A digest of everything proved (see :attr:`record_digests`), for what shows all of it."""
+        hasher = hashlib.sha256()
+        hasher.update(pickle.dumps((self.catalog_version, self.pages, self.claims_errors)))
+        for name, value in sorted(self.record_digests.items()):
+            hasher.update(f"{name}\0{value}\0".encode())
+        return hasher.hexdigest()
 
     def claims_of_snippet(self, path: str) -> list[ClaimProof]:
         return self._claims_by_snippet.get(path, [])
@@ -475,6 +537,31 @@ def principal_label(arn: str) -> str:
     if len(parts) == 6 and parts[0] == "arn" and parts[2] in ("iam", "sts") and parts[5]:
         return parts[5]
     return arn
+
+
+def policy_lines(explanation: str, lang: str) -> tuple[str, ...]:
+    """The policies part of an engine explanation: each policy, then each of its statements with
+    why it does or does not apply (``condition StringLike on kms:EncryptionContext:… fails``)."""
+    from policyproof.engine.explain import TEXT
+
+    lines = explanation.splitlines()
+    header = TEXT[lang if lang in TEXT else "en"]["policies"]
+    if header not in lines:
+        return ()
+    return tuple(line for line in lines[lines.index(header) + 1 :] if line.strip())
+
+
+# The line of an engine explanation that says why (``engine/explain.py`` starts it with these words).
+_WHY_PREFIXES = ("Why:", "Lý do:")
+
+
+def why_line(explanation: str) -> str:
+    """The reason line of an engine explanation (or "" when there is none)."""
+    for line in explanation.splitlines():
+        for prefix in _WHY_PREFIXES:
+            if line.startswith(prefix):
+                return line.removeprefix(prefix).strip()
+    return ""
 
 
 def slug(text: str) -> str:

@@ -58,6 +58,7 @@ from policyproof.site.hooks.proof_page import (  # noqa: F401 - MARKER and schem
     schema_file,
 )
 from policyproof.site.pipeline import Verification, verify_site
+from policyproof.site.proof_cache import ProofCache
 from policyproof.site.proofs import ProofError, SiteProof
 from policyproof.site.prover import SiteProver
 
@@ -81,6 +82,7 @@ class _State:
         self.failure: list[str] | None = None  # under serve: why this build cannot be shown
         self.last_good: Path | None = None  # under serve: a copy of the last site that verified
         self.json_writer: Any = None  # the process writing verification.json, if any
+        self.render_cache: ProofCache | None = None  # the pages' proof HTML across builds
 
 
 # Module level on purpose: mkdocs-static-i18n builds each language as another build in the same
@@ -188,7 +190,7 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
         return context
     if _state.failure is None:
         try:
-            page.content = renderer.fill(page.content or "", _proof())
+            page.content = renderer.fill(page.content or "", _proof(), cache=_render_cache())
         except PluginError as error:
             if not _state.serving:
                 raise
@@ -199,6 +201,16 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     if renderer.late:
         _state.late[page.file.src_uri] = renderer
     return context
+
+
+def _render_cache() -> ProofCache | None:
+    """The pages' proof HTML, kept beside the proof cache (none when that is off)."""
+    prover = _state.prover
+    if prover is None or prover.disk is None:
+        return None
+    if _state.render_cache is None or _state.render_cache.directory.parent != prover.disk.directory.parent:
+        _state.render_cache = ProofCache(prover.disk.directory.parent, kind="render")
+    return _state.render_cache
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:

@@ -17,6 +17,7 @@ from mkdocs.utils.meta import get_data
 from policyproof.check.kinds import KINDS
 from policyproof.site import pages
 from policyproof.site.hooks import proof_render, proof_report, proof_svg
+from policyproof.site.proof_cache import ProofCache, code_fingerprint, digest, render_fingerprint
 from policyproof.site.proofs import ClaimProof, SiteProof
 
 REPORT_PAGE = "verification"  # docs/verification.md and docs/verification.en.md
@@ -33,7 +34,70 @@ _SLOT_HTML = re.compile(r"<p>(pproof-slot-\d+)</p>")
 _LATE = "pproof-late-{}"
 _LATE_HTML = re.compile(r"<(\w+) data-search-exclude>(pproof-late-\d+)</\1>")
 _EXCLUDED_ELEMENT = re.compile(r"<(\w+)\b[^>]*\sdata-search-exclude[\s>]")
+# A searchable generated block (a claims table, a report section) waits, while the search plugin
+# indexes the page, as the text the plugin would take from it; the block goes in afterwards.
+_STANDIN_HTML = re.compile(r'<div data-pproof-standin="(pproof-late-\d+)">.*?</div>', re.S)
 
+# What Material's search plugin (material/plugins/search/plugin.py, ``Parser``) keeps of markup:
+# the text between tags (a chunk of only whitespace becomes one space, dropped after another such
+# chunk), these tags (bare), nothing of an element marked data-search-exclude.
+_EXCLUDE_ATTRIBUTE = " data-search-exclude"
+_TAG_NAME = re.compile(r"<(\w+)")
+_KEPT_TAG = re.compile(r"<(/?)(p|code|pre|li|ol|ul|sub|sup)(?:\s[^>]*)?>")
+_OTHER_TAG = re.compile(r"<(?!/?(?:p|code|pre|li|ol|ul|sub|sup)>)[^>]*>")
+_BOUNDARIES = re.compile("\x00+")
+_SPACE_CHUNK = re.compile(r"([\x00>])(\s+)(?=[\x00<]|$)")
+_FIRST_SPACE_CHUNK = re.compile(r"\A(\s+)(?=[\x00<]|\Z)")
+
+#: page src_uri -> the claim-id patterns of each of its ``<!-- claims -->`` tables, as read in its
+#: Markdown (every page is read before any is rendered): the report links each claim to the page
+#: whose table shows it, where its trace is.
+CLAIMS_TABLES: dict[str, list[list[str]]] = {}
+
+
+
+def search_standin(html: str) -> str:
+    """``html`` (a block this hook generates) reduced to what Material's search plugin keeps of it,
+    chunk for chunk: the text between tags (escaped as it is), the kept tags, nothing of an element
+    marked ``data-search-exclude``. A chunk of only whitespace stays a chunk of its own (between
+    void tags, which the plugin ignores): the plugin keeps or drops it depending on the chunk
+    before. Indexing the stand-in gives the same entry as indexing the block (tested against the
+    plugin's parser), at a fraction of the markup to parse: a claims table is mostly attributes.
+
+    Regular expressions, not a parser: the generated blocks never nest an excluded element in
+    another of the same tag, and escape ``<``/``>`` in text and attributes.
+    """
+    text = _without_excluded(html)
+    text = _KEPT_TAG.sub(r"<\1\2>", text)
+    text = _BOUNDARIES.sub("\x00", _OTHER_TAG.sub("\x00", text))
+    text = _SPACE_CHUNK.sub(r"\1<wbr>\2<wbr>", text)
+    text = _FIRST_SPACE_CHUNK.sub(r"<wbr>\1<wbr>", text)
+    return text.replace("\x00", "")
+
+
+def _without_excluded(html: str) -> str:
+    """``html`` with each element marked ``data-search-exclude`` (start tag to end tag) replaced by
+    a chunk boundary (NUL); found by the attribute, not by parsing every tag."""
+    parts: list[str] = []
+    position = 0
+    while (found := html.find(_EXCLUDE_ATTRIBUTE, position)) != -1:
+        start = html.rfind("<", position, found)
+        in_tag = start != -1 and html.find(">", start, found) == -1
+        name = _TAG_NAME.match(html, start) if in_tag else None
+        end = html.find(f"</{name[1]}>", found) if name else -1
+        if name is None or end == -1:  # not in a start tag (text saying it): keep it as it is
+            parts.append(html[position : found + len(_EXCLUDE_ATTRIBUTE)])
+            position = found + len(_EXCLUDE_ATTRIBUTE)
+            continue
+        parts += [html[position:start], "\x00"]
+        position = end + len(name[1]) + 3
+    parts.append(html[position:])
+    return "".join(parts)
+
+
+def _patterns(arg: str) -> list[str]:
+    """The claim-id patterns of a ``<!-- claims: a, b-* -->`` marker (all claims when none)."""
+    return [p for p in re.split(r"[\s,]+", arg) if p] or ["*"]
 
 
 def schema_file(kind: str) -> str:
@@ -51,8 +115,13 @@ class PageRenderer:
         self.files = files
         self.slots: dict[str, tuple[str, str, str]] = {}  # token -> (what, argument, marker text)
         self.late: dict[str, str] = {}  # token -> a generated element kept out of the search index
+        self._urls: dict[str, str | None] = {}  # src -> its URL from this page (the report asks often)
+        self._titles: dict[str, str] = {}
         self.report_url = self._report_url()
         self.proof: SiteProof | None = None
+        self.anchored: set[str] = set()  # claims whose trace on this page carries the claim's id
+        self._claim_pages: dict[str, list[tuple[str, list[list[str]]]]] | None = None
+        CLAIMS_TABLES[page.file.src_uri] = []
 
     def _slot(self, what: str, argument: str, marker: str = "") -> str:
         token = _SLOT.format(len(self.slots) + 1)
@@ -100,14 +169,35 @@ class PageRenderer:
             if not match or index + 1 in in_code:
                 continue
             token = self._slot(match["name"], (match["arg"] or "").strip(), line.strip())
+            if match["name"] == "claims":
+                CLAIMS_TABLES[self.page.file.src_uri].append(_patterns(match["arg"] or ""))
             lines[index] = "\n" + match["indent"] + token + "\n"
         return "\n".join(lines)
 
     # phase 2, in the HTML
 
-    def fill(self, html: str, proof: SiteProof) -> str:
+    def fill(self, html: str, proof: SiteProof, cache: ProofCache | None = None) -> str:
+        """The page's HTML with its proofs in place (the searchable parts; the rest waits in
+        :attr:`late`). ``cache``: the page's proof HTML is kept there, one entry per page, with
+        what it depends on (the records of the claims files and snippets it shows, its markers,
+        its language and URL, the rendering code; for the report, everything proved and every
+        page's title, address and claims tables): an unchanged page is not rendered again."""
         self.proof = proof
-        rendered = {token: self._render(token, *spec) for token, spec in self.slots.items()}
+        key = entry = ""
+        cached = None
+        if cache is not None:
+            key, entry = self._cache_keys(proof)
+            cached = cache.get(entry)
+        if isinstance(cached, tuple) and len(cached) == 4 and cached[0] == key:
+            _, rendered, late, anchored = cached
+            self.late.update(late)
+            self.anchored |= anchored
+        else:
+            rendered = {token: self._render(token, *spec) for token, spec in self.slots.items()}
+            if cache is not None:
+                # One entry per page, replaced when the page's proofs change: the cache does not
+                # grow with every edit.
+                cache.put(entry, (key, rendered, dict(self.late), set(self.anchored)))
         used: set[str] = set()
 
         def replace(match: re.Match[str]) -> str:
@@ -126,6 +216,44 @@ class PageRenderer:
             )
         return html
 
+    def _cache_keys(self, proof: SiteProof) -> tuple[str, str]:
+        """(what the page's proof HTML depends on, the name of its cache entry)."""
+        src = self.page.file.src_uri
+        page = proof.pages.get(src)
+        groups = page.claim_groups if page else ()
+        paths = sorted({include.path for include in page.includes}) if page else []
+        parts = [
+            "page-proof-html",
+            render_fingerprint(),
+            code_fingerprint(),  # the checker's kinds and words, the engine's: as the proofs'
+            proof.catalog_version,
+            src,
+            self.page.file.url,
+            self.lang,
+            self.report_url,
+            repr(sorted(self.slots.items())),
+            repr(page),
+            *(proof.record_digests.get(f"group:{group}", "") for group in groups),
+            *(proof.record_digests.get(f"snippet:{path}", "") for path in paths),
+            repr([proof.claims_errors.get(group) for group in groups]),
+        ]
+        if any(what == "verification-report" for what, _, _ in self.slots.values()):
+            # The report shows everything, with every page's title, address and claims tables.
+            parts += [
+                proof.render_digest,
+                repr(sorted(CLAIMS_TABLES.items())),
+                repr([(other, self._url_of(other), self._page_title(other)) for other in sorted(proof.pages)])
+                + repr(self._rule_url("x")),
+            ]
+        return digest(*parts), digest("page-proof-html-entry", src, self.page.file.url)
+
+    def _standin(self, html: str) -> str:
+        """A searchable block as the search plugin reads it (see :func:`search_standin`); the
+        block itself goes in with the held-back elements, once the page is indexed."""
+        token = _LATE.format(len(self.late) + 1)
+        self.late[token] = html
+        return f'<div data-pproof-standin="{token}">{search_standin(html)}</div>'
+
     def _later(self, html: str) -> str:
         """A short stand-in for an element marked ``data-search-exclude`` (see ``fill_late``)."""
         match = _EXCLUDED_ELEMENT.match(html)
@@ -140,12 +268,14 @@ class PageRenderer:
         used: set[str] = set()
 
         def replace(match: re.Match[str]) -> str:
-            token = match.group(2)
+            token = match.group(match.lastindex or 1)
             if token not in self.late:
                 return match.group(0)
             used.add(token)
             return self.late[token]
 
+        # The searchable blocks first: the elements they hold back are inside them.
+        output = _STANDIN_HTML.sub(replace, output)
         output = _LATE_HTML.sub(replace, output)
         if used != set(self.late):
             raise self._fail(
@@ -158,10 +288,10 @@ class PageRenderer:
         if what == "snippet":
             return self._verification_line(argument)
         if what == "claims":
-            return self._claims_table(argument, marker)
+            return self._standin(self._claims_table(argument, marker))
         if what == "flow":
             return self._flow(argument, token)
-        return self._report(argument)
+        return self._standin(self._report(argument))
 
     def _verification_line(self, path: str) -> str:
         assert self.proof is not None
@@ -192,7 +322,7 @@ class PageRenderer:
             raise self._fail(
                 f"{marker}: this page has no claims.yaml (expected snippets/<section>/<page>/claims.yaml)"
             )
-        patterns = [p for p in re.split(r"[\s,]+", arg) if p] or ["*"]
+        patterns = _patterns(arg)
         chosen = []
         for pattern in patterns:
             matched = [c for c in claims if fnmatch.fnmatchcase(c.id, pattern)]
@@ -201,7 +331,12 @@ class PageRenderer:
                 raise self._fail(f"{marker}: no claim matches {pattern!r}; the page's claims are: {known}")
             chosen += [c for c in matched if c not in chosen]
         return proof_render.claims_table(
-            chosen, lang=self.lang, report_url=self.report_url, marker=marker, later=self._later
+            chosen,
+            lang=self.lang,
+            report_url=self.report_url,
+            marker=marker,
+            later=self._later,
+            anchored=self.anchored,
         )
 
     def _flow(self, claim_id: str, token: str) -> str:
@@ -229,6 +364,7 @@ class PageRenderer:
             schema_url=lambda kind: self._site_url(f"{SCHEMA_DIR}/{schema_file(kind)}"),
             json_url=self._site_url(JSON_NAME),
             kinds=KINDS,
+            claim_url=self._claim_url,
         )
         assert self.proof is not None
         return proof_report.render(section, self.proof, lang=self.lang, links=links, later=self._later)
@@ -239,10 +375,10 @@ class PageRenderer:
         return f"{name}.md" if self.lang == pages.DEFAULT_LANG else f"{name}.{self.lang}.md"
 
     def _url_of(self, src: str) -> str | None:
-        file = self.files.get_file_from_path(src)
-        if file is None:
-            return None
-        return get_relative_url(file.url, self.page.file.url)
+        if src not in self._urls:
+            file = self.files.get_file_from_path(src)
+            self._urls[src] = None if file is None else get_relative_url(file.url, self.page.file.url)
+        return self._urls[src]
 
     def _report_url(self) -> str:
         url = self._url_of(self._language_src(REPORT_PAGE))
@@ -254,13 +390,32 @@ class PageRenderer:
     def _page_url(self, src: str) -> str | None:
         return self._url_of(src)
 
+    def _claim_url(self, claim: ClaimProof) -> str | None:
+        """Where a claim's trace is: its row on the first page of this language whose claims table
+        shows it (None when no table does)."""
+        assert self.proof is not None
+        if self._claim_pages is None:  # group -> (page, its claims tables), pages of this language
+            self._claim_pages = {}
+            for src, page in sorted(self.proof.pages.items()):
+                if page.lang == self.lang:
+                    for group in page.claim_groups:
+                        self._claim_pages.setdefault(group, []).append((src, CLAIMS_TABLES.get(src, [])))
+        for src, tables in self._claim_pages.get(claim.group, []):
+            if any(any(fnmatch.fnmatchcase(claim.id, p) for p in table) for table in tables):
+                url = self._url_of(src)
+                if url is not None:
+                    return f"{url}#{claim.anchor}"
+        return None
+
     def _page_title(self, src: str) -> str:
         # Other pages may not be read yet: take the title from the front matter, as nav_order does.
-        file = self.files.get_file_from_path(src)
-        if file is None:
-            return src
-        _, meta = get_data(file.content_string)
-        return str(meta.get("title") or src)
+        if src not in self._titles:
+            file = self.files.get_file_from_path(src)
+            if file is None:
+                return src
+            _, meta = get_data(file.content_string)
+            self._titles[src] = str(meta.get("title") or src)
+        return self._titles[src]
 
     def _rule_url(self, code: str) -> str | None:
         url = self._url_of(self._language_src(RULES_PAGE))

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from html import escape
+from functools import lru_cache
+from html import escape as _escape
 
-from policyproof.site.proofs import ClaimProof, FlowStep, SnippetProof, snippet_anchor
+from policyproof.site.proofs import ClaimProof, FlowStep, SnippetProof, snippet_anchor, why_line
 
 #: Takes the HTML of an element marked ``data-search-exclude`` and returns what stands in its place
 #: while the search plugin indexes the page (the hook swaps the full HTML back in afterwards, so the
 #: search plugin does not parse diagrams and traces only to skip them). Identity outside the hook.
 Later = Callable[[str], str]
+
+
+@lru_cache(maxsize=1 << 16)
+def escape(value: str) -> str:
+    """``html.escape``, remembered: a page escapes the same principals, ARNs, statements and words
+    row after row."""
+    return _escape(value)
 
 
 def now(html: str) -> str:
@@ -142,6 +150,7 @@ def kind_name(lang: str, kind: str | None) -> str:
     return KIND_NAMES.get(lang, KIND_NAMES["en"]).get(kind, kind)
 
 
+@lru_cache(maxsize=256)
 def decision_html(lang: str, decision: str, *, with_code: bool = True) -> str:
     """A decision in words with the engine's code beside it (``Cho phép (Allow)``).
 
@@ -161,6 +170,7 @@ def decision_html(lang: str, decision: str, *, with_code: bool = True) -> str:
     )
 
 
+@lru_cache(maxsize=16)
 def mark_html(lang: str, ok: bool) -> str:
     """✓ or ✗ with its meaning for screen readers."""
     label = text(lang, "proved_yes") if ok else text(lang, "proved_no")
@@ -242,16 +252,31 @@ COLUMNS = ("claim", "who", "does", "resource", "expected", "proved")
 
 
 def claims_table(
-    claims: list[ClaimProof], *, lang: str, report_url: str, marker: str, later: Later = now
+    claims: list[ClaimProof],
+    *,
+    lang: str,
+    report_url: str,
+    marker: str,
+    later: Later = now,
+    anchored: set[str] | None = None,
 ) -> str:
-    """A table of claims, one row each; the claim cell expands to the engine's trace in words."""
+    """A table of claims, one row each; the claim cell expands to the engine's trace in words.
+
+    ``anchored``: the claims whose trace already carries its id on this page (the first table that
+    shows a claim gives its trace the claim's id, which the report links to); updated here.
+    """
     head = "".join(f'<th scope="col">{escape(text(lang, key))}</th>' for key in COLUMNS)
-    rows = "\n".join(_claim_row(claim, lang=lang, report_url=report_url, later=later) for claim in claims)
+    anchored = set() if anchored is None else anchored
+    rows = []
+    for claim in claims:
+        first = claim.anchor not in anchored
+        anchored.add(claim.anchor)
+        rows.append(_claim_row(claim, lang=lang, report_url=report_url, later=later, anchor=first))
     caption = escape(text(lang, "table_caption"))
     table = (
         f'<table class="pp-claims" data-claims-marker="{escape(marker)}">\n'
         f"<caption>{caption}</caption>\n"
-        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
     )
     # The table is wider than a phone: it scrolls inside its own box (focusable, so a keyboard
     # can scroll it too; a region named by the caption), never the page.
@@ -300,6 +325,7 @@ def who_html(claim: ClaimProof) -> str:
 _WORD_START = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
+@lru_cache(maxsize=4096)
 def action_html(action: str) -> str:
     """``kms:Generate<wbr>DataKey...``: a long action may wrap between its words, never inside one."""
     return "<code>" + "<wbr>".join(escape(part) for part in _WORD_START.split(action)) + "</code>"
@@ -364,7 +390,9 @@ def _universal_cells(claim: ClaimProof, lang: str) -> str:
     words = UNIVERSAL_TEXT.get(lang, UNIVERSAL_TEXT["en"])
     scope = claim.universal.get("scope", {})
     who = f'<span class="pp-for-all">{escape(scope.get(lang) or scope.get("en", ""))}</span>'
-    does = ", ".join(action_html(a) for a in claim.action.split(", ")) if claim.action != "*" else "<code>*</code>"
+    does = "<code>*</code>"
+    if claim.action != "*":
+        does = ", ".join(action_html(a) for a in claim.action.split(", "))
     resource = ", ".join(
         f'<span title="{escape(arn)}">{escape(name)}</span>' for name, arn in claim.resource_lines if name
     ) or "<code>*</code>"
@@ -383,14 +411,13 @@ def _universal_cells(claim: ClaimProof, lang: str) -> str:
     )
 
 
-def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = now) -> str:
-    wording = claim.text.get(lang) or claim.id
-    wording_lang = "" if claim.text.get(lang) else lang_en(lang)
-    explanation = claim.explanation.get(lang, "")
+def trace_html(claim: ClaimProof, lang: str) -> str:
+    """How the engine decided a claim: its explanation (a flow: where it stops, then its steps up
+    to the failing one), then the ARNs of what it names."""
     if claim.steps:
         trace = f"<p>{escape(flow_outcome(claim, lang))}</p>" + _flow_steps_html(claim, lang)
     else:
-        trace = explanation_html(explanation)
+        trace = explanation_html(claim.explanation.get(lang, ""))
     if claim.principal_arn:
         trace += (
             f'<p class="pp-arns">{escape(claim.principal_label)}: <code>{escape(claim.principal_arn)}</code>'
@@ -398,6 +425,32 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = 
         )
     else:  # a universal claim about a resource: every principal
         trace += f'<p class="pp-arns">{resources_html(claim).removeprefix("<br>")}</p>'
+    return trace
+
+
+def trace_details(
+    claim: ClaimProof, *, lang: str, report_url: str | None = None, anchor: bool = False
+) -> str:
+    """The trace folded under ``How the engine decided: <claim id>``; ``anchor``: the element
+    carries the claim's id (the report links to it; opening the address opens the fold)."""
+    ident = f' id="{escape(claim.anchor)}"' if anchor else ""
+    back = (
+        f'<p><a href="{escape(report_url)}#{escape(claim.anchor)}">{escape(text(lang, "report"))}</a></p>'
+        if report_url is not None
+        else ""
+    )
+    return (
+        f"<details{ident}><summary>{escape(text(lang, 'trace'))}: "
+        f"<code{lang_en(lang)}>{escape(claim.id)}</code></summary>"
+        f'<div class="pp-trace">{trace_html(claim, lang)}{back}</div></details>'
+    )
+
+
+def _claim_row(
+    claim: ClaimProof, *, lang: str, report_url: str, later: Later = now, anchor: bool = False
+) -> str:
+    wording = claim.text.get(lang) or claim.id
+    wording_lang = "" if claim.text.get(lang) else lang_en(lang)
     does = action_html(claim.action)
     description = claim.description.get(lang)
     description_lang = ""
@@ -432,10 +485,8 @@ def _claim_row(claim: ClaimProof, *, lang: str, report_url: str, later: Later = 
     ) + later(
         f'<tr class="pp-trace-row" data-trace-of="{escape(claim.id)}" data-search-exclude>'
         f'<td colspan="{len(COLUMNS)}">'
-        f"<details><summary>{escape(text(lang, 'trace'))}: <code{lang_en(lang)}>{escape(claim.id)}</code></summary>"
-        f'<div class="pp-trace">{trace}'
-        f'<p><a href="{escape(report_url)}#{escape(claim.anchor)}">{escape(text(lang, "report"))}</a></p>'
-        f"</div></details></td></tr>"
+        + trace_details(claim, lang=lang, report_url=report_url, anchor=anchor)
+        + "</td></tr>"
     )
 
 
@@ -447,7 +498,8 @@ def _flow_steps_html(claim: ClaimProof, lang: str) -> str:
     for number, step in enumerate(claim.steps):
         reason = ""
         if step.decision != "Allow":
-            reason = _step_reason(step, lang) + explanation_html("\n".join(step.statements.get(lang, ())))
+            statements = claim.failing_statements(lang) if step.reached else ()
+            reason = _step_reason(step, lang) + explanation_html("\n".join(statements))
         elif step.deciding and not step.fact:  # the statements that allowed it (the diagram stays short)
             reason = f" — {escape(text(lang, 'allowed_by'))}: " + "; ".join(escape(d) for d in step.deciding)
         items.append(f"<li>{step_head(claim, step, lang)}: {decision_html(lang, step.decision)}{reason}</li>")
@@ -465,19 +517,6 @@ def explanation_html(plain: str) -> str:
         return ""
     # Kept out of the search index: readers search the notes, not the engine's boilerplate.
     return f'<div class="pp-explain" data-search-exclude>{escape(plain.strip())}</div>'
-
-
-# The line of an engine explanation that says why (``engine/explain.py`` starts it with these words).
-_WHY_PREFIXES = ("Why:", "Lý do:")
-
-
-def why_line(explanation: str) -> str:
-    """The reason line of an engine explanation (or "" when there is none)."""
-    for line in explanation.splitlines():
-        for prefix in _WHY_PREFIXES:
-            if line.startswith(prefix):
-                return line.removeprefix(prefix).strip()
-    return ""
 
 
 # How the engine's reason sentences open (``engine/explain.py``): with the decision itself.
@@ -498,9 +537,16 @@ def without_decision(reason: str) -> str:
     return reason
 
 
+def step_reason(step: FlowStep, lang: str) -> str:
+    """Why a step was decided as it was, one line: the fact a check found, or the engine's reason
+    for a denied call (the step keeps only that line; an older record kept the whole explanation)."""
+    explanation = step.reason(lang).strip()
+    return explanation if step.fact else why_line(explanation) or explanation
+
+
 def _step_reason(step: FlowStep, lang: str) -> str:
-    explanation = step.explanation.get(lang, "")
-    reason = explanation.strip() if step.fact else without_decision(why_line(explanation))
+    reason = step_reason(step, lang)
+    reason = reason if step.fact else without_decision(reason)
     if not reason and step.deciding:
         reason = "; ".join(step.deciding)
     return f" — {escape(reason)}" if reason else ""

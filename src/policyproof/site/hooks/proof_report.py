@@ -1,27 +1,32 @@
-"""HTML for the verification report page: a summary, every snippet, every claim.
+"""HTML for the verification report page: a summary, a table of every snippet, a table of claims
+per claims file.
 
 The report is filled into the stub pages ``docs/verification.md`` / ``.en.md`` at the places of
 their ``<!-- verification-report: summary|snippets|claims -->`` markers, so the headings (and the
 table of contents) stay in the stub and the generated entries sit under them.
+
+Light for readers: one row per snippet and per claim, each claim linking to its row on its note
+page, where the engine's trace is (folded). The trace is not repeated here, except for a claim no
+claims table of its page shows (then its row carries it, folded, so everything proved is on the
+site). ``verification.json`` has every claim with its explanation, for tools.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 
 from policyproof.check.findings import Severity
 from policyproof.site.hooks.proof_render import (
     Later,
     counts_text,
     decision_html,
-    explanation_html,
-    flow_outcome,
+    escape,
     kind_name,
+    mark_html,
     now,
-    step_head,
+    trace_details,
 )
-from policyproof.site.proofs import ClaimProof, SiteProof, SnippetProof, package_version, snippet_anchor
+from policyproof.site.proofs import ClaimProof, SiteProof, SnippetProof, package_version, slug, snippet_anchor
 
 SECTIONS = ("summary", "snippets", "claims")
 
@@ -57,6 +62,13 @@ WORDS = {
         "snippet": "snippet",
         "page_word": "trang",
         "claim_word": "khẳng định",
+        "claim": "Khẳng định",
+        "why": "Lý do",
+        "why_link": "xem trên trang",
+        "snippet_col": "Snippet",
+        "claims_count": "{count} khẳng định",
+        "snippets_caption": "Mọi snippet policy của site",
+        "claims_caption": "Các khẳng định của {where}",
     },
     "en": {
         "summary": (
@@ -89,6 +101,13 @@ WORDS = {
         "snippet": "snippet|snippets",
         "page_word": "page|pages",
         "claim_word": "claim|claims",
+        "claim": "Claim",
+        "why": "Why",
+        "why_link": "see on the page",
+        "snippet_col": "Snippet",
+        "claims_count": "{count} claims",
+        "snippets_caption": "Every policy snippet of the site",
+        "claims_caption": "The claims of {where}",
     },
 }
 
@@ -105,6 +124,7 @@ class ReportLinks:
         schema_url: Callable[[str], str],
         json_url: str,
         kinds: tuple[str, ...],
+        claim_url: Callable[[ClaimProof], str | None] = lambda claim: None,
     ) -> None:
         self.page_url = page_url  # page src_uri (default language) -> URL in the report's language
         self.page_title = page_title
@@ -112,6 +132,9 @@ class ReportLinks:
         self.schema_url = schema_url  # kind -> URL of its published schema
         self.json_url = json_url
         self.kinds = kinds
+        # claim -> the URL of its row (and folded trace) on a note page of the report's language,
+        # or None when no claims table shows it (the report then carries its trace).
+        self.claim_url = claim_url
 
 
 def render(section: str, proof: SiteProof, *, lang: str, links: ReportLinks, later: Later = now) -> str:
@@ -121,9 +144,7 @@ def render(section: str, proof: SiteProof, *, lang: str, links: ReportLinks, lat
     if section == "summary":
         return _summary(proof, words, links)
     if section == "snippets":
-        return "\n".join(
-            _snippet(s, proof, lang, words, links, later) for _, s in sorted(proof.snippets.items())
-        )
+        return _snippets(proof, lang, words, links, later)
     if section == "claims":
         return "\n".join(
             _claims_group(group, proof, lang, words, links, later) for group in sorted(proof.claims)
@@ -160,6 +181,32 @@ def _count(words: dict[str, str], noun: str, number: int) -> str:
     return f"{number} {singular if number == 1 else plural or singular}"
 
 
+def group_anchor(group: str) -> str:
+    """The id of a claims file's table on the report page."""
+    return "claims-" + slug(group)
+
+
+def _table(caption: str, head: tuple[str, ...], rows: list[str], css: str) -> str:
+    """A report table in its own scrolling box (a phone never scrolls the page sideways), named by
+    its caption for screen readers."""
+    caption = escape(caption)
+    cells = "".join(f'<th scope="col">{escape(name)}</th>' for name in head)
+    return (
+        f'<div class="pp-scroll" role="region" tabindex="0" aria-label="{caption}">'
+        # The caption and the column names stay out of the search index (as before the tables).
+        f'<table class="pp-report {css}"><caption data-search-exclude>{caption}</caption>'
+        f"<thead data-search-exclude><tr>{cells}</tr></thead><tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody></table></div>"
+    )
+
+
+def _snippets(proof: SiteProof, lang: str, words: dict[str, str], links: ReportLinks, later: Later) -> str:
+    rows = [_snippet(s, proof, lang, words, links, later) for _, s in sorted(proof.snippets.items())]
+    head = (words["snippet_col"], words["kind"], words["findings"], words["pages"], words["claims"])
+    return _table(words["snippets_caption"], head, rows, "pp-report-snippets")
+
+
 def _snippet(
     snippet: SnippetProof,
     proof: SiteProof,
@@ -176,25 +223,28 @@ def _snippet(
         _page_link(src, links) for src in proof.pages_including(snippet.path) if proof.pages[src].lang == lang
     ) or escape(words["none"])
     claims = proof.claims_of_snippet(snippet.path)
-    claim_links = ", ".join(f'<a href="#{escape(c.anchor)}">{escape(c.id)}</a>' for c in claims) or escape(
-        words["none"]
-    )
+    groups = list(dict.fromkeys(claim.group for claim in claims))
+    claim_links = ", ".join(
+        f'<a href="#{escape(group_anchor(group))}">'
+        + escape(words["claims_count"].format(count=sum(c.group == group for c in claims)))
+        + "</a>"
+        for group in groups
+    ) or escape(words["none"])
     findings = "".join(_finding(f, snippet, words, links, lang=lang) for f in snippet.findings)
     if snippet.error:
         findings += f'<li class="pp-finding pp-error">{escape(snippet.error)}</li>'
-    findings_html = f"<ul>{findings}</ul>" if findings else f"<p>{escape(words['no_findings'])}</p>"
+    counts = escape(counts_text(lang, snippet.counts()))
+    # Only the path is searchable, as the entry's heading was: the rest stays out of the index.
     return (
-        f'<section class="pp-entry pp-snippet" id="{escape(anchor)}" data-snippet="{escape(snippet.path)}">'
-        f"<h3><code>{escape(snippet.path)}</code></h3>"
-        # The details stay out of the search index: the headings (paths, claim wording) are enough.
+        f'<tr class="pp-entry pp-snippet" id="{escape(anchor)}" data-snippet="{escape(snippet.path)}">'
+        f'<th scope="row"><code>{escape(snippet.path)}</code></th>'
+        + later(f"<td data-search-exclude>{kind}</td>")
         + later(
-            f"<dl data-search-exclude><dt>{escape(words['kind'])}</dt><dd>{kind}</dd>"
-            f"<dt>{escape(words['pages'])}</dt><dd>{page_links}</dd>"
-            f"<dt>{escape(words['findings'])}</dt><dd>{escape(counts_text(lang, snippet.counts()))}"
-            f"{findings_html}</dd>"
-            f"<dt>{escape(words['claims'])}</dt><dd>{claim_links}</dd></dl>"
+            f"<td data-search-exclude>{counts}" + (f"<ul>{findings}</ul>" if findings else "") + "</td>"
         )
-        + "</section>"
+        + later(f"<td data-search-exclude>{page_links}</td>")
+        + later(f"<td data-search-exclude>{claim_links}</td>")
+        + "</tr>"
     )
 
 
@@ -223,60 +273,35 @@ def _claims_group(
         src for src, page in sorted(proof.pages.items()) if group in page.claim_groups and page.lang == lang
     ]
     heading = ", ".join(_page_link(src, links) for src in shown_on) or f"<code>{escape(group)}</code>"
-    entries = "\n".join(_claim(claim, lang, words, later) for claim in proof.claims.get(group, []))
+    where = ", ".join(links.page_title(src) for src in shown_on) or group
+    rows = [_claim(claim, lang, words, links, later) for claim in proof.claims.get(group, [])]
+    head = (words["claim"], words["expected"], words["decision"], words["why"])
+    table = _table(words["claims_caption"].format(where=where), head, rows, "pp-report-claims")
     return (
-        f'<section class="pp-claims-group" data-group="{escape(group)}">'
-        f"<h3>{escape(words['page'])}: {heading}</h3>\n{entries}</section>"
+        f'<section class="pp-claims-group" id="{escape(group_anchor(group))}" data-group="{escape(group)}">'
+        f"<h3>{escape(words['page'])}: {heading}</h3>\n{table}</section>"
     )
 
 
-def _claim(claim: ClaimProof, lang: str, words: dict[str, str], later: Later = now) -> str:
-    status = words["proved"] if claim.proved else words["not_proved"]
-    mark = "✓" if claim.proved else "✗"
-    action_label = words["flow"] if claim.flow else words["action"]
-    action = claim.flow or claim.action
-    steps = ""
-    if claim.steps:
-        steps = (
-            f"<dt>{escape(words['steps'])}</dt><dd><ol>"
-            + "".join(
-                f"<li>{step_head(claim, s, lang)} → {decision_html(lang, s.decision)}"
-                f"{explanation_html(s.explanation.get(lang, ''))}</li>"
-                for s in claim.steps
-            )
-            + "</ol></dd>"
-        )
-    explanation = claim.explanation.get(lang, "")
-    if claim.steps:  # the failing step's trace is in the step list; keep the flow's outcome here
-        explanation = flow_outcome(claim, lang)
-    explanation = explanation_html(explanation)
-    snippets = ", ".join(
-        f'<a href="#{escape(snippet_anchor(path))}"><code>{escape(path.rsplit("/", 1)[-1])}</code></a>'
-        for path in claim.snippets
-    ) or escape(words["none"])
-    description = claim.description.get(lang) or claim.description.get("en")
-    description = f": {escape(description)}" if claim.flow and description else ""
-    resources = "<br>".join(
-        f"{escape(name)} <code>{escape(arn)}</code>" if arn else escape(name)
-        for name, arn in claim.resource_lines
-    )
-    who = escape(claim.principal_label) + (f" ({escape(claim.account_label)})" if claim.account_label else "")
-    details = (
-        f"<dl data-search-exclude><dt>{escape(words['who'])}</dt><dd>{who} "
-        f"<code>{escape(claim.principal_arn)}</code></dd>"
-        f"<dt>{escape(action_label)}</dt><dd><code>{escape(action)}</code>{description}</dd>"
-        f"<dt>{escape(words['resource'])}</dt><dd>{resources}</dd>"
-        f"<dt>{escape(words['expected'])}</dt><dd>{decision_html(lang, claim.expect)}</dd>"
-        f'<dt>{escape(words["decision"])}</dt><dd><span aria-hidden="true">{mark}</span> '
-        f"{decision_html(lang, claim.decision)} ({escape(status)})</dd>"
-        f"<dt>{escape(words['trace'])}</dt><dd>{explanation}</dd>{steps}"
-        f"<dt>{escape(words['snippets'])}</dt><dd>{snippets}</dd></dl>"
-    )
+def _claim(
+    claim: ClaimProof, lang: str, words: dict[str, str], links: ReportLinks, later: Later = now
+) -> str:
+    url = links.claim_url(claim)
+    if url is not None:
+        why = f'<a href="{escape(url)}">{escape(words["why_link"])}</a>'
+    else:  # no claims table shows it: its trace is here, folded
+        why = trace_details(claim, lang=lang)
+    wording = claim.text.get(lang) or claim.id
+    decided = f"{mark_html(lang, claim.proved)} {decision_html(lang, claim.decision, with_code=False)}"
+    # The claim (id and words) is searchable, as its heading was; the rest stays out of the index.
     return (
-        f'<div class="pp-entry pp-claim" id="{escape(claim.anchor)}" data-claim="{escape(claim.id)}" '
+        f'<tr class="pp-entry pp-claim" id="{escape(claim.anchor)}" data-claim="{escape(claim.id)}" '
         f'data-decision="{escape(claim.decision)}">'
-        f"<h4><code>{escape(claim.id)}</code>: {escape(claim.text.get(lang) or claim.id)}</h4>"
-        f"{later(details)}</div>"
+        f'<th scope="row"><code lang="en">{escape(claim.id)}</code>: {escape(wording)}</th>'
+        + later(f"<td data-search-exclude>{decision_html(lang, claim.expect, with_code=False)}</td>")
+        + later(f"<td data-search-exclude>{decided}</td>")
+        + later(f"<td data-search-exclude>{why}</td>")
+        + "</tr>"
     )
 
 

@@ -11,15 +11,15 @@ count and the picture scales down with ``max-width: 100%``.
 from __future__ import annotations
 
 import textwrap
-from html import escape
 
 from policyproof.site.hooks.proof_render import (
     DECISION_NAMES,
     Later,
+    escape,
     now,
     participant_text,
     says_decision,
-    why_line,
+    step_reason,
 )
 from policyproof.site.proofs import ClaimProof, FlowStep, slug
 
@@ -231,9 +231,8 @@ def _step(
         )
     arrow_y = y
     y += LINE_HEIGHT
-    explanation = step.explanation.get(lang, "")
     if step.fact:  # no policy decided it: say which fact did
-        lines = [explanation]
+        lines = [step.reason(lang)]
     elif allowed:
         # The statements that allowed the step are named in the claim's trace (and the report), and
         # shown here on hover: listed under every arrow they made a long flow four times as tall.
@@ -241,7 +240,7 @@ def _step(
         if step.deciding:
             parts.insert(1, f"<title>{escape(words['allowed_by'] + ': ' + '; '.join(step.deciding))}</title>")
     else:
-        reason = why_line(explanation) or "; ".join(step.deciding) or words["no_statement"]
+        reason = step_reason(step, lang) or "; ".join(step.deciding) or words["no_statement"]
         # The engine's reason opens with the decision ("Implicit deny: …"): not said twice.
         lines = [reason if says_decision(reason) else f"{words['denied']}: {reason}"]
     for line in lines:
@@ -282,7 +281,7 @@ def _check(
     lines: list[tuple[str, str]] = []  # (text, extra attributes)
     title = _title(step, number, lang)
     lines += [(piece, ' font-weight="bold"') for piece in textwrap.wrap(title, int(chars * BOLD_SHARE))]
-    for line in _heading(step, words, lang) + [step.explanation.get(lang, "")]:
+    for line in _heading(step, words, lang) + [step.reason(lang)]:
         lines += [(piece, ' fill-opacity="0.85"') for piece in textwrap.wrap(line, chars)]
     top = y - LINE_HEIGHT + 4
     height = LINE_HEIGHT * len(lines) + 10
