@@ -84,6 +84,22 @@ class Verification:
             self._proof = proof
         return self._proof
 
+    def page_proof(self, src_uri: str) -> SiteProof | None:
+        """What the page ``src_uri`` shows, without waiting for the rest of the site (the whole
+        proof once it is known); None when it could not be proved (see :attr:`errors`, which
+        waits for everything and says why)."""
+        if self._proof is not None or self.pending is None:
+            return self.proof
+        partial = self.pending.page_proof(src_uri)
+        if partial is not None:
+            partial.docs_prefix = _display_path(self.docs_dir, self.root).rstrip("/") + "/"
+        return partial
+
+    @property
+    def finished(self) -> bool:
+        """The whole proof is known or a moment away (no worker still proving)."""
+        return self._proof is not None or self.pending is None or self.pending.finished
+
     @property
     def page_errors(self) -> list[Finding]:
         """The page rules' errors (known without waiting for the proof)."""

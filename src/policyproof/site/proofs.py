@@ -486,8 +486,17 @@ class SiteProof:
         return ", ".join(f"{self.docs_prefix}{src}" for src in sources) or "no page"
 
     def pages_of_group(self, group: str) -> str:
-        shown_on = sorted(src for src, page in self.pages.items() if group in page.claim_groups)
+        shown_on = self._pages_by_group.get(group)
         return self._shown_on(shown_on) if shown_on else f"snippets/{group}"
+
+    @cached_property
+    def _pages_by_group(self) -> dict[str, list[str]]:
+        # Asked once per claim: a scan of every page each time grew with claims x pages.
+        index: dict[str, list[str]] = {}
+        for src in sorted(self.pages):
+            for group in self.pages[src].claim_groups:
+                index.setdefault(group, []).append(src)
+        return index
 
     def json_file_text(self) -> str:
         """``verification.json``: :meth:`to_json`, compact (the traces make it large; machines read it).

@@ -515,6 +515,31 @@ class PendingProof:
             self._receive()
         return True
 
+    def page_proof(self, src_uri: str) -> SiteProof | None:
+        """What one page shows (its claims files and snippets), as soon as that much is proved,
+        while the rest of the site may still be proving; None when a worker failed."""
+        page = self._pages.get(src_uri)
+        if page is None:
+            return None
+        paths = list(dict.fromkeys(include.path for include in page.includes))
+        if not self.wait_for(page.claim_groups, paths):
+            return None
+        groups = {group: self._groups[group] for group in page.claim_groups}
+        prover = self._prover
+        return SiteProof(
+            prover.catalog_version,
+            {src_uri: page},
+            {path: self._snippets[path] for path in paths},  # type: ignore[misc] - proved (waited for)
+            {group: proof.claims for group, proof in groups.items()},  # type: ignore[union-attr]
+            {group: proof.error for group, proof in groups.items() if proof.error is not None},  # type: ignore[union-attr]
+            dict(prover.schema_files),
+        )
+
+    @property
+    def finished(self) -> bool:
+        """Every worker has sent everything (the whole proof is a moment away)."""
+        return not self._workers
+
     def _receive(self) -> None:
         """Take the next message of any worker: a unit proved, or its end."""
         connections = [connection for _, connection in self._workers]

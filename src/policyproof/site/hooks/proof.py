@@ -3,8 +3,10 @@
 During ``mkdocs build``/``serve`` this hook calls the site's one verification,
 :func:`policyproof.site.pipeline.verify_site` (the function ``policyproof verify`` and pytest call):
 page rules, every snippet the pages include, every claim of their ``claims.yaml``. Any problem
-fails the build with the pipeline's own lines (file:line:column, the page that shows it), before
-any page is built, so no page is wrongly blamed. Under ``mkdocs serve`` a failure does not stop the
+fails the build with the pipeline's own lines (file:line:column, the page that shows it), at a
+step that is not a page's (so no page is wrongly blamed): a page rule's before any page is read, a
+proof's once the first language is built or, if everything is proved by then, before any page is
+built. Under ``mkdocs serve`` a failure does not stop the
 server: it serves the last good site with the failure as a banner on every page, in the page's
 language, until the next good build. Then it shows the proof on the pages:
 
@@ -22,10 +24,12 @@ language, until the next good build. Then it shows the proof on the pages:
 How: ``on_config`` starts the verification (the page rules at once, the proofs in worker
 processes, see ``SiteProver.start``); ``on_files`` fails on a page rule's error before any page is
 read (a missing include would otherwise end in pymdownx's traceback); ``on_page_markdown`` puts a
-placeholder paragraph where each line, table or diagram goes; ``on_env`` — once every page is
-converted — waits for the proof and fails the build if anything is not proved;
-``on_page_context`` — before the search plugin indexes the page — swaps each placeholder for its
-HTML. Generated markup so never goes through the Markdown parser (which
+placeholder paragraph where each line, table or diagram goes; ``on_page_context`` — before the
+search plugin indexes the page — waits for the proofs of what that page shows only (the workers
+send each claims file's proof when it is done, so pages are built while the rest is proved) and
+swaps each placeholder for its HTML; a page that shows something not proved is left without
+proofs, and the build stops at the next language's ``on_config`` or at ``on_post_build`` with the
+whole verdict (``on_env`` checks it before any page when everything is proved already). Generated markup so never goes through the Markdown parser (which
 would rewrite it), and works inside admonitions and tabs. The parts kept out of the search index
 (diagrams, traces, verification lines: most of the generated HTML) go in only in
 ``on_post_page``, so the search plugin does not parse them just to skip them.
@@ -65,6 +69,7 @@ from policyproof.site.prover import SiteProver
 log = logging.getLogger("mkdocs.hooks.proof")
 
 CSS_PATH = "assets/policyproof-proof.css"
+REPORT_MARKER = "<!-- verification-report"
 ENV_SWITCH = "POLICYPROOF_PROOFS"
 
 class _State:
@@ -83,6 +88,8 @@ class _State:
         self.last_good: Path | None = None  # under serve: a copy of the last site that verified
         self.json_writer: Any = None  # the process writing verification.json, if any
         self.render_cache: ProofCache | None = None  # the pages' proof HTML across builds
+        # A page found something it shows not proved: the build stops at its next global step.
+        self.doomed = False
 
 
 # Module level on purpose: mkdocs-static-i18n builds each language as another build in the same
@@ -98,8 +105,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     switch = os.environ.get(ENV_SWITCH, "on").strip().lower()
     if switch not in ("on", "off"):
         raise PluginError(f"{ENV_SWITCH}={switch!r}: use 'on' (the default) or 'off'")
+    if _nested_build(config) and _state.enabled and _state.verification is not None and _state.failure is None:
+        # The first language's pages are built: the whole verdict, before the next language
+        # starts (this is where a failing proof stops the build, naming every problem).
+        _proof()
     _state.enabled = switch == "on"
     _state.verification = _state.proof = None
+    _state.doomed = False
     _state.pages = {}
     _state.late = {}
     if not _nested_build(config):
@@ -124,6 +136,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     verification = _state.verification
     if verification is not None and verification.page_errors:
         _failed(verification)
+    if verification is not None:
+        # MkDocs builds pages in this order. The report shows the whole site's proof: built last,
+        # it does not hold up the other pages, each of which waits only for its own proofs.
+        for file in [f for f in files.documentation_pages() if REPORT_MARKER in f.content_string]:
+            files.remove(file)
+            files.append(file)
     return files
 
 
@@ -157,8 +175,12 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 @event_priority(50)
 def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
-    """Every page is converted: wait for the proofs, and fail before any page is built."""
-    if _state.enabled and _state.failure is None:
+    """Every page is converted. If everything is proved already (a later language, a cached
+    build), check the whole verdict now, before any page is built; otherwise the pages go on,
+    each waiting only for its own proofs (see :func:`_page_proof`)."""
+    if _state.enabled and _state.failure is None and _state.verification is not None:
+        if not _state.verification.finished:
+            return env
         proof = _proof()
         if _state.failure is None and _state.written is not proof:
             _state.json_writer = _start_json_writer(proof, Path(config.site_dir) / JSON_NAME)
@@ -188,19 +210,44 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     renderer = _state.pages.pop(page.file.src_uri, None) if _state.enabled else None
     if renderer is None or not renderer.slots:
         return context
-    if _state.failure is None:
+    proof = _page_proof(renderer) if _state.failure is None else None
+    if proof is not None:
         try:
-            page.content = renderer.fill(page.content or "", _proof(), cache=_render_cache())
+            page.content = renderer.fill(page.content or "", proof, cache=_render_cache())
         except PluginError as error:
             if not _state.serving:
                 raise
             _state.failure = [str(error).removeprefix("policyproof: ")]
-    if _state.failure is not None:
+    if proof is None or _state.failure is not None:
         page.content = _SLOT_HTML.sub("", page.content or "")
         return context
     if renderer.late:
         _state.late[page.file.src_uri] = renderer
     return context
+
+
+def _page_proof(renderer: PageRenderer) -> SiteProof | None:
+    """The proof a page shows, as soon as its own claims files and snippets are proved (the
+    rest of the site may still be proving in the workers). None when something it shows is
+    not proved: the page is left without proofs and the build stops at its next step that is
+    not a page's (the next language, or the end), with every problem of the whole verdict, so
+    no page is blamed for a proof (see :func:`_proof`)."""
+    verification = _state.verification
+    if verification is None or _state.doomed:
+        return None
+    if _state.proof is not None:
+        return _state.proof
+    try:
+        if renderer.shows_everything:
+            proof = verification.proof if not verification.errors else None
+        else:
+            proof = verification.page_proof(renderer.page.file.src_uri)
+            proof = None if proof is None or proof.problems() else proof
+    except ProofError:
+        proof = None
+    if proof is None:
+        _state.doomed = True
+    return proof
 
 
 def _render_cache() -> ProofCache | None:
@@ -237,6 +284,8 @@ def on_shutdown() -> None:
 def on_post_build(config: MkDocsConfig) -> None:
     if not _state.enabled:
         return
+    if _state.failure is None:
+        _proof()  # the whole verdict (a failing proof stops the build here, or under serve: banner)
     if _state.failure is None:
         _write_site_files(config)
     if _state.serving and not _nested_build(config):

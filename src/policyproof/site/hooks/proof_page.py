@@ -123,6 +123,11 @@ class PageRenderer:
         self._claim_pages: dict[str, list[tuple[str, list[list[str]]]]] | None = None
         CLAIMS_TABLES[page.file.src_uri] = []
 
+    @property
+    def shows_everything(self) -> bool:
+        """The page shows the verification report: it needs the whole site's proof."""
+        return any(what == "verification-report" for what, _, _ in self.slots.values())
+
     def _slot(self, what: str, argument: str, marker: str = "") -> str:
         token = _SLOT.format(len(self.slots) + 1)
         self.slots[token] = (what, argument, marker)
@@ -237,7 +242,7 @@ class PageRenderer:
             *(proof.record_digests.get(f"snippet:{path}", "") for path in paths),
             repr([proof.claims_errors.get(group) for group in groups]),
         ]
-        if any(what == "verification-report" for what, _, _ in self.slots.values()):
+        if self.shows_everything:
             # The report shows everything, with every page's title, address and claims tables.
             parts += [
                 proof.render_digest,
