@@ -32,7 +32,10 @@ proofs, and the build stops at the next language's ``on_config`` or at ``on_post
 whole verdict (``on_env`` checks it before any page when everything is proved already). Generated markup so never goes through the Markdown parser (which
 would rewrite it), and works inside admonitions and tabs. The parts kept out of the search index
 (diagrams, traces, verification lines: most of the generated HTML) go in only in
-``on_post_page``, so the search plugin does not parse them just to skip them.
+``on_post_page``, so the search plugin does not parse them just to skip them; the searchable blocks
+(claims tables, report sections) are indexed from a text stand-in that gives the same index entry
+(``proof_page.search_standin``) and go in then too. Each page's proof HTML is kept beside the proof
+cache, keyed by the records it shows: an unchanged page is not rendered again.
 """
 
 from __future__ import annotations
