@@ -44,7 +44,6 @@ from policyproof.engine.result import (
     Decision,
     PolicyTrace,
     Result,
-    Rule,
     StatementRef,
     StatementTrace,
     Trace,
@@ -60,8 +59,10 @@ from policyproof.engine.services import (
     takes_only_wildcard_resource,
 )
 from policyproof.engine.statements import (
+    _NOT_COPIED,
     MATCH_STRENGTH,
     RequestView,
+    _compile,
     compiled_of,
     statement_applies,
     statement_trace,
@@ -87,21 +88,26 @@ _ACTION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_-
 _FULLY_DIRECT = frozenset({"user", "session", "wildcard", "not-principal"})
 
 
+# A statement that applied, as (kind, policy name, label): a StatementRef's fields.
+Ref = tuple[str, str, str]
+
+
 class _Evaluated:
     """What the decision needs from the policies (the applicable statements, the guardrails that
     do not allow), and what the trace is built from when it is read (``facts``, ``policies``).
 
     The lists start as the shared empty tuple below and become lists at their first entry: most
-    requests fill one or two of them."""
+    requests fill one or two of them. A statement that applies is recorded as a ``Ref``, the
+    fields of its ``StatementRef`` (built only if the rule is read)."""
 
-    denies: list[StatementRef] = ()  # type: ignore[assignment]
-    identity_allows: list[StatementRef] = ()  # type: ignore[assignment]
-    resource_allows: list[tuple[StatementRef, str]] = ()  # type: ignore[assignment]  # with the match
+    denies: list[Ref] = ()  # type: ignore[assignment]
+    identity_allows: list[Ref] = ()  # type: ignore[assignment]
+    resource_allows: list[tuple[Ref, str]] = ()  # type: ignore[assignment]  # with the match
     scp_levels_without_allow: list[int] = ()  # type: ignore[assignment]
     boundaries_without_allow: list[str] = ()  # type: ignore[assignment]
     session_without_allow: str | None = None
     endpoints_without_allow: list[str] = ()  # type: ignore[assignment]
-    grant_allows: list[StatementRef] = ()  # type: ignore[assignment]
+    grant_allows: list[StatementRef] = ()  # type: ignore[assignment]  # (grants.py builds them)
     # (grant name, constraint mismatch): a grant that fails only on its constraint
     grant_near: list = ()  # type: ignore[assignment]
     context_keys: tuple[str, ...] = ()  # the keys the caller gave, warned about in the facts
@@ -202,8 +208,6 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         )
         evaluated.entries.extend(grant_traces)
     decision, rule = _decide(setting, evaluated)
-    if "action" in rule.params:  # report the action as the caller spelled it
-        rule = Rule(rule.code, {**rule.params, "action": request.action}, rule.cites)
     return Result(decision, Trace(None, None, rule, evaluated))
 
 
@@ -242,6 +246,7 @@ class _Setting:
     # What statement matching sees of a request without context or caller details, without and
     # with a permissions boundary (the context then holds only the derived keys).
     views: tuple[RequestView, ...] = ()
+    identity_policies: bool = True  # principal.has_identity_policies
 
 
 @lru_cache(maxsize=4096)
@@ -303,6 +308,7 @@ def _setting(
             RequestView(action, resource, principal, context, boundary, resource_is_pattern, action_text)
             for boundary in (False, True)
         ),
+        principal.has_identity_policies,
     )
 
 
@@ -414,23 +420,25 @@ def _run(evaluated: _Evaluated, policy: NamedPolicy, kind: str, level: int | Non
     """Match every statement of one policy; True when one of its Allow statements applies."""
     if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
         raise EngineInputError(f"{kind} policy must be a NamedPolicy(name, document), got {policy!r}")
-    compiled = compiled_of(policy, kind)
+    name = policy.name
+    if policy.compiled is None:  # seen for the first time: compiled_of's first branch, inline
+        document = policy.document
+        compiled = _compile(name, kind, document)
+        policy.compiled = (document, _NOT_COPIED, compiled)
+    else:
+        compiled = compiled_of(policy, kind)
     statements, variables = compiled
     view = evaluated.view
     lookup = view.context.get if variables else None  # resolves ${...} from the request context
     allows = False
     applied = 0
-    for number, statement in enumerate(statements):
+    for statement in statements:
         applies = statement_applies(statement, kind, view, lookup)
         if applies is not False:
-            applied |= 1 << number
+            index = statement[0]  # its position in the policy
+            applied |= 1 << index
             sid = statement[1]
-            index = statement[0]
-            ref = StatementRef(
-                kind,
-                policy.name,
-                f'"{sid}"' if sid else _POSITIONS[index] if index < 64 else f"#{index + 1}",
-            )
+            ref = (kind, name, f'"{sid}"' if sid else _POSITIONS[index] if index < 64 else f"#{index + 1}")
             if statement[2] == "Deny":
                 if evaluated.denies:
                     evaluated.denies.append(ref)
@@ -449,7 +457,7 @@ def _run(evaluated: _Evaluated, policy: NamedPolicy, kind: str, level: int | Non
                         evaluated.resource_allows.append(match)
                     else:
                         evaluated.resource_allows = [match]
-    evaluated.entries.append((kind, policy.name, compiled, level, applied))
+    evaluated.entries.append((kind, name, compiled, level, applied))
     return allows
 
 
@@ -510,7 +518,7 @@ def _policy_list(value: object, field: str) -> list[NamedPolicy]:
 def _levels(value: object, field: str) -> list[list[NamedPolicy]]:
     levels = _policy_list(value, field)
     for level in levels:
-        if not isinstance(level, list | tuple):
+        if type(level) is not list and not isinstance(level, list | tuple):
             raise EngineInputError(
                 f"PolicySet.{field} must be a list of levels (root first), each a list of NamedPolicy"
             )
@@ -519,33 +527,45 @@ def _levels(value: object, field: str) -> list[list[NamedPolicy]]:
 
 # ----- the decision -----
 
+# The rule that decided, in the compact form ``Trace`` reads: (code, params, cites), each cite a
+# ``Ref`` or a ``StatementRef``; it becomes a ``Rule`` only when the trace's rule is read.
+CompactRule = tuple[str, dict, tuple]
+_NO_CITES: tuple = ()
 
-def _strongest(resource_allows: list[tuple[StatementRef, str]]) -> tuple[StatementRef, str] | None:
+
+def _strongest(resource_allows: list[tuple[Ref, str]]) -> tuple[Ref, str] | None:
     if not resource_allows:
         return None
+    if len(resource_allows) == 1:
+        return resource_allows[0]
     return max(resource_allows, key=lambda item: MATCH_STRENGTH.get(item[1], 0))
 
 
-def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
+def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, CompactRule]:
     action, resource = setting.action, setting.resource
-    if action in ALWAYS_ALLOWED_ACTIONS:
-        return ALLOW, Rule("always-allowed", {"action": action})
-    if ev.denies:
-        first = ev.denies[0]
-        return EXPLICIT_DENY, Rule(
+    if action in ALWAYS_ALLOWED_ACTIONS:  # the action as the caller spelled it, in the rule
+        return ALLOW, ("always-allowed", {"action": setting.action_text}, _NO_CITES)
+    denies = ev.denies
+    if denies:
+        first = denies[0]
+        return EXPLICIT_DENY, (
             "explicit-deny",
-            {"kind": first.kind, "policy": first.policy, "statement": first.label},
-            tuple(ev.denies),
+            {"kind": first[0], "policy": first[1], "statement": first[2]},
+            tuple(denies),
         )
     protection = setting.protection
     if protection:
-        return IMPLICIT_DENY, Rule("aws-owned-resource", {"protection": protection, "resource": resource})
+        return IMPLICIT_DENY, (
+            "aws-owned-resource",
+            {"protection": protection, "resource": resource},
+            _NO_CITES,
+        )
     if ev.scp_levels_without_allow:
-        return IMPLICIT_DENY, Rule("scp-no-allow", {"level": ev.scp_levels_without_allow[0]})
+        return IMPLICIT_DENY, ("scp-no-allow", {"level": ev.scp_levels_without_allow[0]}, _NO_CITES)
     if ev.endpoints_without_allow:
-        return IMPLICIT_DENY, Rule("endpoint-no-allow", {"policy": ev.endpoints_without_allow[0]})
+        return IMPLICIT_DENY, ("endpoint-no-allow", {"policy": ev.endpoints_without_allow[0]}, _NO_CITES)
     decision, rule = _decide_policies(setting, ev)
-    if decision == IMPLICIT_DENY and ev.grant_allows and rule.code not in _GUARDRAIL_RULES:
+    if decision == IMPLICIT_DENY and ev.grant_allows and rule[0] not in _GUARDRAIL_RULES:
         # KMS Developer Guide, "Grants in AWS KMS": a grant lets its grantee call the grant's
         # operations on the key, in any account, without a key policy or IAM policy statement for
         # it; an explicit Deny still wins ("KMS key access and permissions": no principal has a
@@ -555,24 +575,24 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
         cites = tuple(ev.grant_allows)
         grant = cites[0]
         if ev.boundaries_without_allow:
-            return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
+            return IMPLICIT_DENY, ("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
         if ev.session_without_allow:
-            return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
-        return ALLOW, Rule("allow-grant", {"grant": grant.policy, "why": grant.label}, cites)
-    if decision == IMPLICIT_DENY and ev.grant_near and rule.code not in _GUARDRAIL_RULES:
+            return IMPLICIT_DENY, ("session-no-allow", {"policy": ev.session_without_allow}, cites)
+        return ALLOW, ("allow-grant", {"grant": grant.policy, "why": grant.label}, cites)
+    if decision == IMPLICIT_DENY and ev.grant_near and rule[0] not in _GUARDRAIL_RULES:
         # A grant names this principal and operation, but the request's encryption context does
         # not satisfy its constraint: that, not the key policy, is what the reader needs to hear.
         name, mismatch = ev.grant_near[0]
-        return IMPLICIT_DENY, Rule(
+        return IMPLICIT_DENY, (
             "grant-constraint-not-met",
             {
                 "grant": name,
                 "constraint": mismatch.params["constraint"],
                 "expected": mismatch.params["expected"],
                 "actual": mismatch.params["actual"],
-                "otherwise": rule.code,
+                "otherwise": rule[0],
             },
-            rule.cites,
+            rule[2],
         )
     return decision, rule
 
@@ -581,51 +601,57 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
 _GUARDRAIL_RULES = frozenset({"boundary-no-allow", "session-no-allow"})
 
 
-def _guardrails(
-    ev: _Evaluated, cites: tuple[StatementRef, ...], code: str, params: dict
-) -> tuple[Decision, Rule]:
+def _guardrails(ev: _Evaluated, cites: tuple, code: str, params: dict) -> tuple[Decision, CompactRule]:
     """Allow under ``code``, unless a permissions boundary or session policy does not allow."""
     if ev.boundaries_without_allow:
-        return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
+        return IMPLICIT_DENY, ("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
     if ev.session_without_allow:
-        return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
-    return ALLOW, Rule(code, params, cites)
+        return IMPLICIT_DENY, ("session-no-allow", {"policy": ev.session_without_allow}, cites)
+    return ALLOW, (code, params, cites)
 
 
-def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
-    action, principal = setting.action, setting.principal
-    same_account, required = setting.same_account, setting.required
-
-    best = _strongest(ev.resource_allows) if ev.resource_allows else None
-    resource_refs = tuple([ref for ref, _ in ev.resource_allows]) if ev.resource_allows else ()
+def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, CompactRule]:
+    resource_allows = ev.resource_allows
+    if resource_allows:
+        best = _strongest(resource_allows)
+        resource_refs = tuple([ref for ref, _ in resource_allows])
+    else:
+        best = None
+        resource_refs = _NO_CITES
     identity_refs = tuple(ev.identity_allows)
+    required = setting.required
 
-    if not principal.has_identity_policies:
+    if not setting.identity_policies:
         # Anonymous callers and AWS services: only a resource policy can let them in.
         if best is None:
-            return IMPLICIT_DENY, Rule("no-resource-allow", {"principalKind": principal.kind})
-        return ALLOW, Rule("allow-resource", {"match": best[1]}, resource_refs)
+            return IMPLICIT_DENY, ("no-resource-allow", {"principalKind": setting.principal.kind}, _NO_CITES)
+        return ALLOW, ("allow-resource", {"match": best[1]}, resource_refs)
 
     if required and best is None:
-        return IMPLICIT_DENY, Rule(
-            "resource-policy-required", {"required": required, "identityAllows": bool(identity_refs)}
+        return IMPLICIT_DENY, (
+            "resource-policy-required",
+            {"required": required, "identityAllows": bool(identity_refs)},
+            _NO_CITES,
         )
 
-    if not same_account:
-        if required == "kms-key" and action not in KMS_CROSS_ACCOUNT_ACTIONS:
-            return IMPLICIT_DENY, Rule("kms-not-cross-account", {"action": action})
+    if not setting.same_account:
+        if required == "kms-key" and setting.action not in KMS_CROSS_ACCOUNT_ACTIONS:
+            # the action as the caller spelled it, in the rule
+            return IMPLICIT_DENY, ("kms-not-cross-account", {"action": setting.action_text}, _NO_CITES)
         if best is None:
-            return IMPLICIT_DENY, Rule(
-                "cross-account-no-resource-allow", {"identityAllows": bool(identity_refs)}, identity_refs
+            return IMPLICIT_DENY, (
+                "cross-account-no-resource-allow",
+                {"identityAllows": bool(identity_refs)},
+                identity_refs,
             )
         if not identity_refs:
-            return IMPLICIT_DENY, Rule("cross-account-no-identity-allow", {"match": best[1]}, resource_refs)
+            return IMPLICIT_DENY, ("cross-account-no-identity-allow", {"match": best[1]}, resource_refs)
         return _guardrails(ev, resource_refs + identity_refs, "allow-cross-account", {"match": best[1]})
 
     if best is not None and best[1] != "account":
         match = best[1]
         if match in _FULLY_DIRECT:
-            return ALLOW, Rule("allow-resource-names-principal", {"match": match}, (best[0],))
+            return ALLOW, ("allow-resource-names-principal", {"match": match}, (best[0],))
         # A role named directly: its sessions still answer to their boundary and session policy.
         return _guardrails(ev, (best[0],), "allow-resource-names-principal", {"match": match})
     if identity_refs:
@@ -634,9 +660,9 @@ def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]
             return _guardrails(
                 ev, identity_refs + resource_refs, "allow-identity-delegated", {"required": required}
             )
-        return _guardrails(ev, identity_refs, "allow-identity", {})
+        if ev.boundaries_without_allow or ev.session_without_allow:
+            return _guardrails(ev, identity_refs, "allow-identity", {})
+        return ALLOW, ("allow-identity", {}, identity_refs)
     if best is not None:
-        return IMPLICIT_DENY, Rule(
-            "account-delegation-no-identity-allow", {"required": required}, resource_refs
-        )
-    return IMPLICIT_DENY, Rule("no-allow", {})
+        return IMPLICIT_DENY, ("account-delegation-no-identity-allow", {"required": required}, resource_refs)
+    return IMPLICIT_DENY, ("no-allow", {}, _NO_CITES)

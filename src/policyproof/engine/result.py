@@ -130,22 +130,34 @@ class Trace:
 
     The engine decides without building the trace's facts and per-statement records: they are
     built, in full, the first time ``facts`` or ``policies`` is read (``source`` builds them from
-    what the decision was computed on, so the trace is the same whenever it is read).
+    what the decision was computed on, so the trace is the same whenever it is read). The rule
+    may be given in the engine's compact form, ``(code, params, cites)`` with each cite a
+    ``(kind, policy, label)`` tuple or a ``StatementRef``; it becomes a ``Rule`` when first read.
     """
 
-    __slots__ = ("rule", "_facts", "_policies", "_source")
+    __slots__ = ("_rule", "_facts", "_policies", "_source")
 
     def __init__(
         self,
         facts: dict[str, Any] | None,
         policies: tuple[PolicyTrace, ...] | None,
-        rule: Rule,
+        rule: Rule | tuple[str, dict[str, Any], tuple[Any, ...]],
         source: Any = None,
     ) -> None:
-        self.rule = rule
+        self._rule = rule
         self._facts = facts
         self._policies = policies
         self._source = source  # has .facts() and .policies(); dropped once both are built
+
+    @property
+    def rule(self) -> Rule:
+        rule = self._rule
+        if type(rule) is tuple:
+            code, params, cites = rule
+            rule = self._rule = Rule(
+                code, params, tuple(c if type(c) is StatementRef else StatementRef(*c) for c in cites)
+            )
+        return rule  # type: ignore[return-value]
 
     @property
     def facts(self) -> dict[str, Any]:
