@@ -199,7 +199,62 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
     index = 0
     try:
         for raw in raw_statements:
-            statements.append(_statement(raw, index, variables))
+            # The common statement (an object without NotAction, NotResource or NotPrincipal) is
+            # read here, inline: _statement and _plain_statement's checks, in their order.
+            if type(raw) is not dict or not raw.keys() <= _PLAIN_STATEMENT:
+                statements.append(_statement(raw, index, variables))
+                index += 1
+                continue
+            get = raw.get
+            sid = get("Sid")
+            if sid is not None and type(sid) is not str and not isinstance(sid, str):
+                raise EngineInputError(": Sid must be a string")
+            effect = get("Effect")
+            if effect != "Allow" and effect != "Deny":
+                raise EngineInputError(f': Effect must be "Allow" or "Deny", got {effect!r}')
+            action = get("Action", _MISSING)
+            if action is _MISSING:
+                raise EngineInputError(": give exactly one of Action or NotAction")
+            resource = get("Resource", _MISSING)
+            principal = get("Principal", _MISSING)
+            condition = get("Condition")
+            entries = compile_condition_block(condition, "") if condition is not None else None
+            actions = (action,) if type(action) is str else _strings(action, "", "Action")
+            has_variables = False
+            if resource is _MISSING:
+                patterns = None
+            else:
+                if type(resource) is str:
+                    patterns = (resource,)
+                    if variables and "${" in resource:
+                        has_variables = True
+                else:
+                    patterns = _strings(resource, "", "Resource")
+                    if variables:
+                        for pattern in patterns:
+                            if "${" in pattern:
+                                has_variables = True
+                                break
+                # Fail closed: a Deny's Resource that is not an ARN would silently match nothing.
+                if effect == "Deny":
+                    for pattern in patterns:
+                        if _not_an_arn(pattern):
+                            raise _not_arn_error("Resource", pattern, effect)
+            statements.append(
+                (
+                    index,
+                    sid or None,
+                    effect,
+                    actions,
+                    False,
+                    patterns,
+                    False,
+                    has_variables,
+                    None if principal is _MISSING else _principal_element(principal, "", "Principal"),
+                    None,
+                    entries or None,
+                )
+            )
             index += 1
     except EngineInputError as error:
         # Messages are built here, once, rather than a "where" string for every statement.
@@ -258,13 +313,7 @@ def _statement(raw: object, index: int, variables: bool) -> Statement:
     if (resource is not _MISSING) if effect == "Deny" else (not_resource is not _MISSING):
         for pattern in patterns:  # type: ignore[union-attr]
             if _not_an_arn(pattern):
-                element = "Resource" if effect == "Deny" else "NotResource"
-                raise EngineInputError(
-                    f": {element} {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
-                    f'RESOURCE) or "*"; a {effect} with it would silently not apply, so it cannot be '
-                    "evaluated",
-                    path=(element,),
-                )
+                raise _not_arn_error("Resource" if effect == "Deny" else "NotResource", pattern, effect)
     has_variables = False
     if variables and patterns is not None:
         for pattern in patterns:
@@ -310,12 +359,7 @@ def _plain_statement(raw: dict, index: int, variables: bool, sid: str | None, ef
         if effect == "Deny":
             for pattern in patterns:
                 if _not_an_arn(pattern):
-                    raise EngineInputError(
-                        f": Resource {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
-                        'RESOURCE) or "*"; a Deny with it would silently not apply, so it cannot be '
-                        "evaluated",
-                        path=("Resource",),
-                    )
+                    raise _not_arn_error("Resource", pattern, effect)
     has_variables = False
     if variables and patterns is not None:
         for pattern in patterns:
@@ -334,6 +378,15 @@ def _plain_statement(raw: dict, index: int, variables: bool, sid: str | None, ef
         None if principal is _MISSING else _principal_element(principal, "", "Principal"),
         None,
         entries or None,
+    )
+
+
+def _not_arn_error(element: str, pattern: str, effect: str) -> EngineInputError:
+    return EngineInputError(
+        f": {element} {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
+        f'RESOURCE) or "*"; a {effect} with it would silently not apply, so it cannot be '
+        "evaluated",
+        path=(element,),
     )
 
 
