@@ -92,13 +92,18 @@ _FULLY_DIRECT = frozenset({"user", "session", "wildcard", "not-principal"})
 Ref = tuple[str, str, str]
 
 
-class _Evaluated:
+class _Evaluated(Trace):
     """What the decision needs from the policies (the applicable statements, the guardrails that
-    do not allow), and what the trace is built from when it is read (``facts``, ``policies``).
+    do not allow), and, once decided, the result's ``Trace`` itself: its facts and policies are
+    built from this record when first read (``_build_facts``, ``_build_policies``).
 
     The lists start as the shared empty tuple below and become lists at their first entry: most
     requests fill one or two of them. A statement that applies is recorded as a ``Ref``, the
-    fields of its ``StatementRef`` (built only if the rule is read)."""
+    fields of its ``StatementRef`` (built only if the rule is read). Made without an ``__init__``
+    call (``_Evaluated()``, then ``evaluate`` sets its fields): a Python ``__init__`` costs more
+    than the whole record."""
+
+    __init__ = object.__init__  # type: ignore[assignment]
 
     denies: list[Ref] = ()  # type: ignore[assignment]
     identity_allows: list[Ref] = ()  # type: ignore[assignment]
@@ -111,17 +116,16 @@ class _Evaluated:
     # (grant name, constraint mismatch): a grant that fails only on its constraint
     grant_near: list = ()  # type: ignore[assignment]
     context_keys: tuple[str, ...] = ()  # the keys the caller gave, warned about in the facts
+    scps_given = False  # the request came with SCP levels (the facts say whether they apply)
+    rcps_given = False
+    # Set by evaluate: setting (_Setting), view (RequestView), entries: per policy, in evaluation
+    # order, (kind, name, compiled policy, level, applied statements as a bit mask), or a
+    # PolicyTrace built already (grants), or (level,) for RCPFullAWSAccess; and Trace's fields.
+    setting: _Setting
+    view: RequestView
+    entries: list
 
-    def __init__(self, setting: _Setting, view: RequestView, scps_given: bool, rcps_given: bool) -> None:
-        self.setting = setting
-        self.view = view
-        # Per policy, in evaluation order: (kind, name, compiled policy, level, applied statements
-        # as a bit mask), or a PolicyTrace built already (grants), or (level,) for RCPFullAWSAccess.
-        self.entries: list = []
-        self.scps_given = scps_given
-        self.rcps_given = rcps_given
-
-    def facts(self) -> dict[str, object]:
+    def _build_facts(self) -> dict[str, object]:
         setting, context = self.setting, self.view.context
         facts = setting.facts.copy()
         facts["scpsApply"] = setting.scps_apply if self.scps_given else None
@@ -135,7 +139,7 @@ class _Evaluated:
             facts.setdefault("warnings", []).extend(context_warnings)
         return facts
 
-    def policies(self) -> tuple[PolicyTrace, ...]:
+    def _build_policies(self) -> tuple[PolicyTrace, ...]:
         """Every policy's trace, every statement with every element that failed."""
         traces = []
         for entry in self.entries:
@@ -198,7 +202,11 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         view = setting.views[1 if policies.boundaries else 0]
     else:
         view = _view(setting, build_context(given, setting.derived_context), policies)
-    evaluated = _Evaluated(setting, view, bool(policies.scps), bool(policies.rcps))
+    evaluated = _Evaluated()
+    evaluated.setting = setting
+    evaluated.view = view
+    evaluated.entries = []
+    evaluated._facts = evaluated._policies = evaluated._source = None
     if given:
         evaluated.context_keys = tuple(given)  # warned about when the trace is read
     _evaluate_policies(policies, evaluated, setting.scps_apply, setting.rcps_apply)
@@ -207,8 +215,8 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
             policies.grants, setting, given, setting.resource
         )
         evaluated.entries.extend(grant_traces)
-    decision, rule = _decide(setting, evaluated)
-    return Result(decision, Trace(None, None, rule, evaluated))
+    decision, evaluated._rule = _decide(setting, evaluated)
+    return Result(decision, evaluated)
 
 
 def _view(setting: _Setting, context: RequestContext, policies: PolicySet) -> RequestView:
@@ -464,6 +472,10 @@ def _run(evaluated: _Evaluated, policy: NamedPolicy, kind: str, level: int | Non
 def _evaluate_policies(
     policies: PolicySet, evaluated: _Evaluated, scps_apply: bool, rcps_apply: bool
 ) -> None:
+    if policies.scps:
+        evaluated.scps_given = True
+    if policies.rcps:
+        evaluated.rcps_given = True
     if scps_apply and policies.scps:
         for level, level_policies in enumerate(_levels(policies.scps, "scps")):
             allowed = False

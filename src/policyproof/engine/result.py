@@ -162,7 +162,7 @@ class Trace:
     @property
     def facts(self) -> dict[str, Any]:
         if self._facts is None:
-            self._facts = self._source.facts()
+            self._facts = self._build_facts()
             if self._policies is not None:
                 self._source = None
         return self._facts
@@ -170,10 +170,18 @@ class Trace:
     @property
     def policies(self) -> tuple[PolicyTrace, ...]:
         if self._policies is None:
-            self._policies = self._source.policies()
+            self._policies = self._build_policies()
             if self._facts is not None:
                 self._source = None
         return self._policies
+
+    # How the lazy parts are built: from ``source``; the engine's own trace (a subclass that is
+    # its evaluation record) builds them from itself.
+    def _build_facts(self) -> dict[str, Any]:
+        return self._source.facts()
+
+    def _build_policies(self) -> tuple[PolicyTrace, ...]:
+        return self._source.policies()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Trace):

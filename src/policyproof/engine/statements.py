@@ -83,9 +83,12 @@ MATCH_STRENGTH = {
 Statement = tuple
 
 
-# A compiled policy: (statements, variables), where ``variables`` says whether ``${...}`` are
-# policy variables in it (Version 2012-10-17).
-CompiledPolicy = tuple[tuple[Statement, ...], bool]
+# A compiled policy: (statements, lookup), where ``lookup`` says whether matching its statements
+# reads the request context through a lookup: ``${...}`` are policy variables in it (Version
+# 2012-10-17) and some statement has them in its resources or has a Condition (whose values may
+# hold them). Without a lookup, ``${...}`` is read literally. The statements are a list, never
+# changed once compiled.
+CompiledPolicy = tuple[list[Statement], bool]
 
 
 def _strings(value: object, where: str, element: str) -> tuple[str, ...]:
@@ -197,14 +200,18 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             policy=name,
         )
     variables = version == VARIABLES_VERSION
+    lookup = False  # some statement reads the request context: ${...} in resources, or conditions
     statements = []
     index = 0
     try:
         for raw in raw_statements:
             # The common statement (an object without NotAction, NotResource or NotPrincipal) is
-            # read here, inline: _statement and _plain_statement's checks, in their order.
+            # read here, inline: _statement's checks, in its order.
             if type(raw) is not dict or "NotAction" in raw or "NotResource" in raw or "NotPrincipal" in raw:
-                statements.append(_statement(raw, index, variables))
+                statement = _statement(raw, index, variables)
+                if variables and (statement[7] or statement[10] is not None):
+                    lookup = True
+                statements.append(statement)
                 index += 1
                 continue
             sid = raw["Sid"] if "Sid" in raw else None  # noqa: SIM401
@@ -256,6 +263,8 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
                     entries or None,
                 )
             )
+            if variables and (has_variables or entries):
+                lookup = True
             index += 1
     except EngineInputError as error:
         # Messages are built here, once, rather than a "where" string for every statement.
@@ -264,7 +273,7 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             path=(("Statement",) if single else ("Statement", index)) + error.path,
             policy=name,
         ) from None
-    return (tuple(statements), variables)
+    return (statements, lookup)
 
 
 _MISSING = object()
@@ -282,8 +291,6 @@ def _statement(raw: object, index: int, variables: bool) -> Statement:
     effect = get("Effect")
     if effect != "Allow" and effect != "Deny":
         raise EngineInputError(f': Effect must be "Allow" or "Deny", got {effect!r}')
-    if raw.keys() <= _PLAIN_STATEMENT:
-        return _plain_statement(raw, index, variables, sid, effect)
     action = get("Action", _MISSING)
     not_action = get("NotAction", _MISSING)
     if (action is _MISSING) == (not_action is _MISSING):
@@ -332,52 +339,6 @@ def _statement(raw: object, index: int, variables: bool) -> Statement:
         has_variables,
         None if principal is _MISSING else _principal_element(principal, "", "Principal"),
         None if not_principal is _MISSING else _principal_element(not_principal, "", "NotPrincipal"),
-        entries or None,
-    )
-
-
-# The elements of most statements: no NotAction, NotResource or NotPrincipal.
-_PLAIN_STATEMENT = frozenset(("Sid", "Effect", "Action", "Resource", "Principal", "Condition"))
-
-
-def _plain_statement(raw: dict, index: int, variables: bool, sid: str | None, effect: str) -> Statement:
-    """``_statement`` for a statement without NotAction, NotResource and NotPrincipal (the same
-    checks, in the same order, with the ones those elements need left out)."""
-    get = raw.get
-    action = get("Action", _MISSING)
-    if action is _MISSING:
-        raise EngineInputError(": give exactly one of Action or NotAction")
-    resource = get("Resource", _MISSING)
-    principal = get("Principal", _MISSING)
-    condition = get("Condition")
-    entries = compile_condition_block(condition, "") if condition is not None else None
-    actions = (action,) if type(action) is str else _strings(action, "", "Action")
-    if resource is _MISSING:
-        patterns = None
-    else:
-        patterns = (resource,) if type(resource) is str else _strings(resource, "", "Resource")
-        # Fail closed: a Deny's Resource that is not an ARN would silently match nothing.
-        if effect == "Deny":
-            for pattern in patterns:
-                if _not_an_arn(pattern):
-                    raise _not_arn_error("Resource", pattern, effect)
-    has_variables = False
-    if variables and patterns is not None:
-        for pattern in patterns:
-            if "${" in pattern:
-                has_variables = True
-                break
-    return (
-        index,
-        sid or None,
-        effect,
-        actions,
-        False,
-        patterns,
-        False,
-        has_variables,
-        None if principal is _MISSING else _principal_element(principal, "", "Principal"),
-        None,
         entries or None,
     )
 
