@@ -540,7 +540,8 @@ def _levels(value: object, field: str) -> list[list[NamedPolicy]]:
 # ----- the decision -----
 
 # The rule that decided, in the compact form ``Trace`` reads: (code, params, cites), each cite a
-# ``Ref`` or a ``StatementRef``; it becomes a ``Rule`` only when the trace's rule is read.
+# ``Ref`` or a ``StatementRef``; it becomes a ``Rule`` only when the trace's rule is read. The
+# cites may be one of the record's lists itself (never changed once the decision is made).
 CompactRule = tuple[str, dict, tuple]
 _NO_CITES: tuple = ()
 
@@ -577,7 +578,9 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, CompactRule]:
     if ev.endpoints_without_allow:
         return IMPLICIT_DENY, ("endpoint-no-allow", {"policy": ev.endpoints_without_allow[0]}, _NO_CITES)
     decision, rule = _decide_policies(setting, ev)
-    if decision == IMPLICIT_DENY and ev.grant_allows and rule[0] not in _GUARDRAIL_RULES:
+    if decision != IMPLICIT_DENY or (not ev.grant_allows and not ev.grant_near):
+        return decision, rule
+    if ev.grant_allows and rule[0] not in _GUARDRAIL_RULES:
         # KMS Developer Guide, "Grants in AWS KMS": a grant lets its grantee call the grant's
         # operations on the key, in any account, without a key policy or IAM policy statement for
         # it; an explicit Deny still wins ("KMS key access and permissions": no principal has a
@@ -591,7 +594,7 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, CompactRule]:
         if ev.session_without_allow:
             return IMPLICIT_DENY, ("session-no-allow", {"policy": ev.session_without_allow}, cites)
         return ALLOW, ("allow-grant", {"grant": grant.policy, "why": grant.label}, cites)
-    if decision == IMPLICIT_DENY and ev.grant_near and rule[0] not in _GUARDRAIL_RULES:
+    if ev.grant_near and rule[0] not in _GUARDRAIL_RULES:
         # A grant names this principal and operation, but the request's encryption context does
         # not satisfy its constraint: that, not the key policy, is what the reader needs to hear.
         name, mismatch = ev.grant_near[0]
@@ -630,7 +633,7 @@ def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Compa
     else:
         best = None
         resource_refs = _NO_CITES
-    identity_refs = tuple(ev.identity_allows)
+    identity_refs = ev.identity_allows  # a list, or the empty tuple
     required = setting.required
 
     if not setting.identity_policies:
@@ -658,7 +661,7 @@ def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Compa
             )
         if not identity_refs:
             return IMPLICIT_DENY, ("cross-account-no-identity-allow", {"match": best[1]}, resource_refs)
-        return _guardrails(ev, resource_refs + identity_refs, "allow-cross-account", {"match": best[1]})
+        return _guardrails(ev, (*resource_refs, *identity_refs), "allow-cross-account", {"match": best[1]})
 
     if best is not None and best[1] != "account":
         match = best[1]
@@ -670,7 +673,7 @@ def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Compa
         if required:
             # The key or trust policy delegates to the account, so IAM policies count.
             return _guardrails(
-                ev, identity_refs + resource_refs, "allow-identity-delegated", {"required": required}
+                ev, (*identity_refs, *resource_refs), "allow-identity-delegated", {"required": required}
             )
         if ev.boundaries_without_allow or ev.session_without_allow:
             return _guardrails(ev, identity_refs, "allow-identity", {})
