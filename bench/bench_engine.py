@@ -193,7 +193,8 @@ def worker(cases_file: str, rounds: int) -> None:
                 warm[i].append(elapsed)
 
     def median(values: list[int]) -> float | None:
-        return statistics.median_low(values) if values else None
+        # The same median as iam_simulate_driver.cjs: the upper middle value of an even count.
+        return sorted(values)[len(values) // 2] if values else None
 
     print(
         json.dumps(
