@@ -110,3 +110,61 @@ def test_clearing_the_caches_changes_no_decision() -> None:
         assert before.decision == after.decision == expected
         assert before.trace.to_dict() == after.trace.to_dict()
     assert "pattern cache: shared across cases" in caches.describe()
+
+
+def test_parse_case_makes_the_objects_their_constructors_make() -> None:
+    """cases.py sets the fields of Request, NamedPolicy, PolicySet and Case one by one (no
+    __init__ call): every field must be set, and to what the constructor would set."""
+    from dataclasses import fields
+
+    from policyproof.engine.cases import Case, parse_case
+
+    identity = doc(allow("s3:GetObject", OBJECT))
+    resource = doc(allow("s3:GetObject", OBJECT, Principal={"AWS": A}))
+    session = doc(allow())
+    scp = doc(allow())
+    raw = {
+        "name": "every key",
+        "description": "all of them",
+        "request": {
+            "principal": USER_A,
+            "action": "s3:GetObject",
+            "resource": {"resource": OBJECT, "accountId": A},
+            "context": {"aws:SecureTransport": "true"},
+            "wildcardOnlyAction": False,
+        },
+        "identityPolicies": [identity],
+        "resourcePolicy": resource,
+        "permissionBoundaries": [doc(allow())],
+        "sessionPolicy": session,
+        "serviceControlPolicies": [{"orgIdentifier": "r-1", "policies": [scp]}],
+        "resourceControlPolicies": [{"orgIdentifier": "r-1", "policies": [scp]}],
+        "endpointPolicies": [doc(allow())],
+        "expected": {"response": "Allowed"},
+        "simulation": {"mode": "Strict"},
+        "skip": False,
+    }
+    case = parse_case(raw, "case.json")
+    named = NamedPolicy
+    expected = Case(
+        "every key",
+        Request(USER_A, "s3:GetObject", OBJECT, A, {"aws:SecureTransport": "true"}, None, False),
+        PolicySet(
+            [named("identityPolicies[0]", identity)],
+            named("resourcePolicy", resource),
+            [named("permissionBoundaries[0]", doc(allow()))],
+            named("sessionPolicy", session),
+            [[named("serviceControlPolicies[0].policies[0]", scp)]],
+            [[named("resourceControlPolicies[0].policies[0]", scp)]],
+            [named("endpointPolicies[0]", doc(allow()))],
+            [],
+        ),
+        "Allow",
+        False,
+    )
+    assert case == expected
+    for made in (case, case.request, case.policies, case.policies.identity[0], case.policies.resource):
+        for field in fields(made):  # every field set (an unset slot would raise here)
+            getattr(made, field.name)
+    assert case.policies.identity[0].compiled is None
+    assert evaluate(case.request, case.policies).decision == "Allow"

@@ -70,6 +70,8 @@ _KEY_SETS = {
     for keys in (CASE_KEYS, REQUEST_KEYS, LEVEL_KEYS, RESOURCE_KEYS, ENDPOINT_KEYS, GRANT_KEYS, SOURCE_KEYS)
 }
 _CASE_KEY_SET = _KEY_SETS[CASE_KEYS]
+_CASE_SLOTS = {key: index for index, key in enumerate(CASE_KEYS)}
+_CASE_KEY_COUNT = len(CASE_KEYS)
 _REQUEST_KEY_SET = _KEY_SETS[REQUEST_KEYS]
 _RESOURCE_KEY_SET = _KEY_SETS[RESOURCE_KEYS]
 _PLAIN_REQUEST_KEY_SET = frozenset(("principal", "action", "resource", "context", "wildcardOnlyAction"))
@@ -150,7 +152,7 @@ def _document_list(value: object, file: str, name: str, at: str) -> list[NamedPo
     for i, document in enumerate(value):
         if type(document) is not dict:
             _document(document, file, f"{at}.{name}[{i}]")  # raises with the message
-        policies.append(NamedPolicy(names[i], document))
+        policies.append(_named(names[i], document))
     return policies
 
 
@@ -193,12 +195,35 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
     where = f"case[{index}]" if index is not None else "case"
     if type(data) is not dict and not isinstance(data, dict):
         raise _fail(file, where, "must be a JSON object with request and identityPolicies")
-    if not data.keys() <= _CASE_KEY_SET:
-        _unknown_keys(data, CASE_KEYS, file, where)
-    name = data["name"] if "name" in data else where  # noqa: SIM401
-    if type(name) is not str and not isinstance(name, str):
+    # One pass over the case's keys puts each value in its place (CASE_KEYS order); a key that
+    # has no place is unknown.
+    values = [_MISSING] * _CASE_KEY_COUNT
+    try:
+        for key, value in data.items():
+            values[_CASE_SLOTS[key]] = value
+    except (KeyError, TypeError):
+        _unknown_keys(data, CASE_KEYS, file, where)  # raises
+        raise
+    (
+        name,
+        _description,
+        request_data,
+        identity,
+        resource_policy,
+        boundaries,
+        session,
+        scps,
+        rcps,
+        endpoints,
+        grants,
+        simulation,
+        expected_data,
+        _skip,
+    ) = values
+    if name is _MISSING:
+        name = where
+    elif type(name) is not str and not isinstance(name, str):
         raise _fail(file, f"{where}.name", "must be a string")
-    request_data = data["request"] if "request" in data else None  # noqa: SIM401
     if type(request_data) is not dict and not isinstance(request_data, dict):
         raise _fail(file, f"{where}.request", "is missing or not an object with principal, action, resource")
     try:
@@ -263,7 +288,21 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
     if wildcard_only is not False and wildcard_only is not True:
         raise _fail(file, f"{where}.request.wildcardOnlyAction", "must be true or false")
     if plain:
-        request = Request(principal, action, resource, account, context, None, wildcard_only)
+        request = _new(Request)  # Request(principal, action, resource, account, context, None,
+        request.principal = principal  # wildcard_only), fields set one by one (see _named)
+        request.action = action
+        request.resource = resource
+        request.resource_account = account
+        request.context = context
+        request.principal_account = None
+        request.wildcard_only_action = wildcard_only
+        request.role_path = None
+        request.principal_tags = None
+        request.principal_unique_id = None
+        request.principal_org_id = None
+        request.resource_org_id = None
+        request.endpoint = None
+        request.source = None
     else:
         request = Request(
             principal,
@@ -275,48 +314,47 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
             **_request_extras(request_data, file, where),
         )
 
-    grants = _grants(data["grants"], file, where) if "grants" in data else []
-    if "identityPolicies" not in data:
+    grants = [] if grants is _MISSING else _grants(grants, file, where)
+    if identity is _MISSING:
         identity = []
-    elif type(documents := data["identityPolicies"]) is list and len(documents) <= 16:  # _IDENTITY_NAMES
+    elif type(identity) is list and len(identity) <= 16:  # len(_IDENTITY_NAMES)
         # The common case, inline: a short list of documents.
+        documents = identity
         identity = []
         for i, document in enumerate(documents):
             if type(document) is not dict:
                 _document(document, file, f"{where}.identityPolicies[{i}]")  # raises with the message
-            identity.append(NamedPolicy(_IDENTITY_NAMES[i], document))
+            identity.append(_named(_IDENTITY_NAMES[i], document))
     else:
-        identity = _document_list(documents, file, "identityPolicies", where)
-    resource_policy = data["resourcePolicy"] if "resourcePolicy" in data else None  # noqa: SIM401
-    if resource_policy is not None:
+        identity = _document_list(identity, file, "identityPolicies", where)
+    if resource_policy is _MISSING or resource_policy is None:
+        resource_policy = None
+    else:
         if type(resource_policy) is not dict:
             _document(resource_policy, file, f"{where}.resourcePolicy")
-        resource_policy = NamedPolicy("resourcePolicy", resource_policy)
-    session = data["sessionPolicy"] if "sessionPolicy" in data else None  # noqa: SIM401
-    if session is not None:
+        resource_policy = _named("resourcePolicy", resource_policy)
+    if session is _MISSING or session is None:
+        session = None
+    else:
         if type(session) is not dict:
             _document(session, file, f"{where}.sessionPolicy")
-        session = NamedPolicy("sessionPolicy", session)
-    policies = PolicySet(
-        identity,
-        resource_policy,
-        _document_list(data["permissionBoundaries"], file, "permissionBoundaries", where)
-        if "permissionBoundaries" in data
-        else [],
-        session,
-        _levels(data["serviceControlPolicies"], file, "serviceControlPolicies", where)
-        if "serviceControlPolicies" in data
-        else [],
-        _levels(data["resourceControlPolicies"], file, "resourceControlPolicies", where)
-        if "resourceControlPolicies" in data
-        else [],
-        _document_list(data["endpointPolicies"], file, "endpointPolicies", where)
-        if "endpointPolicies" in data
-        else [],
-        grants,
+        session = _named("sessionPolicy", session)
+    # PolicySet's fields set one by one (see _named): its __init__, with four default factories,
+    # costs more than the rest of the policy set.
+    policies = _new(PolicySet)
+    policies.identity = identity
+    policies.resource = resource_policy
+    policies.boundaries = (
+        [] if boundaries is _MISSING else _document_list(boundaries, file, "permissionBoundaries", where)
     )
+    policies.session = session
+    policies.scps = [] if scps is _MISSING else _levels(scps, file, "serviceControlPolicies", where)
+    policies.rcps = [] if rcps is _MISSING else _levels(rcps, file, "resourceControlPolicies", where)
+    policies.endpoints = (
+        [] if endpoints is _MISSING else _document_list(endpoints, file, "endpointPolicies", where)
+    )
+    policies.grants = grants
     expected = None
-    expected_data = data["expected"] if "expected" in data else None  # noqa: SIM401
     if isinstance(expected_data, dict) and "response" in expected_data:
         response = expected_data["response"]
         try:
@@ -328,12 +366,32 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
                 f"must be one of {', '.join(EXPECTED_RESPONSES)}, got {response!r}",
             ) from None
     discovery = False
-    if "simulation" in data:
-        simulation = data["simulation"]
+    if simulation is not _MISSING:
         discovery = (
             simulation is not None and isinstance(simulation, dict) and simulation.get("mode") == "Discovery"
         )
-    return Case(name, request, policies, expected, discovery)
+    case = _new(Case)  # Case(name, request, policies, expected, discovery) (see _named)
+    case.name = name
+    case.request = request
+    case.policies = policies
+    case.expected = expected
+    case.discovery = discovery
+    return case
+
+
+# A dataclass's __init__ is a Python call from C, which costs more than the object's few fields:
+# the objects parse_case makes for every request are made with ``object.__new__`` and their fields
+# set one by one (tests/engine/test_fast_paths.py checks they equal the ones __init__ makes).
+_new = object.__new__
+
+
+def _named(name: str, document: dict) -> NamedPolicy:
+    """``NamedPolicy(name, document)``, fields set one by one."""
+    policy = _new(NamedPolicy)
+    policy.name = name
+    policy.document = document
+    policy.compiled = None
+    return policy
 
 
 _MISSING = object()
