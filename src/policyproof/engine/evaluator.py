@@ -170,16 +170,34 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         raise EngineInputError(f"expected a Request, got {type(request).__name__}")
     if type(policies) is not PolicySet and not isinstance(policies, PolicySet):
         raise EngineInputError(f"expected a PolicySet, got {type(policies).__name__}")
+    principal_account = request.principal_account
+    role_path = request.role_path
     try:
-        setting = _setting(
-            request.principal,
-            request.principal_account,
-            request.action,
-            request.resource,
-            request.resource_account,
-            request.wildcard_only_action,
-            request.role_path,
-        )
+        if principal_account is None and role_path is None:  # the common request: a plain dict
+            key = (
+                request.principal,
+                request.action,
+                request.resource,
+                request.resource_account,
+                request.wildcard_only_action,
+            )
+            try:
+                setting = _SETTINGS[key]
+            except KeyError:
+                setting = _setting(key[0], None, key[1], key[2], key[3], key[4], None)
+                if len(_SETTINGS) >= _SETTINGS_LIMIT:
+                    _SETTINGS.clear()
+                _SETTINGS[key] = setting
+        else:
+            setting = _setting(
+                request.principal,
+                principal_account,
+                request.action,
+                request.resource,
+                request.resource_account,
+                request.wildcard_only_action,
+                role_path,
+            )
     except TypeError:  # an unhashable field (a dict or list where a string belongs)
         raise EngineInputError(_wrong_field_types(request)) from None
     given = request.context
@@ -216,7 +234,13 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         )
         evaluated.entries.extend(grant_traces)
     decision, evaluated._rule = _decide(setting, evaluated)
-    return Result(decision, evaluated)
+    result = _new(Result)  # Result(decision, evaluated), without an __init__ call
+    result.decision = decision
+    result.trace = evaluated
+    return result
+
+
+_new = object.__new__
 
 
 def _view(setting: _Setting, context: RequestContext, policies: PolicySet) -> RequestView:
@@ -255,6 +279,13 @@ class _Setting:
     # with a permissions boundary (the context then holds only the derived keys).
     views: tuple[RequestView, ...] = ()
     identity_policies: bool = True  # principal.has_identity_policies
+
+
+# _setting's results for the common request (no principal_account, no role_path), by (principal,
+# action, resource, resource_account, wildcard_only_action): a plain dict is a cheaper look-up
+# than the lru_cache's. A per-string cache like _setting's own (caches.py clears both).
+_SETTINGS: dict[tuple, _Setting] = {}
+_SETTINGS_LIMIT = 4096
 
 
 @lru_cache(maxsize=4096)
