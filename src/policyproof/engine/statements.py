@@ -71,9 +71,10 @@ MATCH_STRENGTH = {
 #   index          0-based position in the Statement list
 #   sid            the Sid, or None
 #   effect         "Allow" | "Deny"
-#   actions        the Action (or NotAction) patterns, as written
+#   actions        the Action (or NotAction) patterns, as written: a tuple of strings, or a
+#                  single pattern as the string itself (matching then needs no loop)
 #   not_action     True for NotAction
-#   resources      the Resource (or NotResource) patterns, as written; None when neither is given
+#   resources      the Resource (or NotResource) patterns, likewise; None when neither is given
 #   not_resource   True for NotResource
 #   variables      the resource patterns hold ${...} policy variables (substituted per request)
 #   principal      the Principal element: "*" or {type: (values, ...)}, or None
@@ -227,23 +228,25 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             principal = raw["Principal"] if "Principal" in raw else _MISSING  # noqa: SIM401
             condition = raw["Condition"] if "Condition" in raw else None  # noqa: SIM401
             entries = compile_condition_block(condition, "") if condition is not None else None
-            actions = (action,) if type(action) is str else _strings(action, "", "Action")
+            # A single Action or Resource pattern is kept as the string itself (see Statement).
+            actions = action if type(action) is str else _strings(action, "", "Action")
             has_variables = False
             if resource is _MISSING:
                 patterns = None
-            else:
-                if type(resource) is str:
-                    patterns = (resource,)
-                    if variables and "${" in resource:
-                        has_variables = True
-                else:
-                    patterns = _strings(resource, "", "Resource")
-                    if variables:
-                        for pattern in patterns:
-                            if "${" in pattern:
-                                has_variables = True
-                                break
+            elif type(resource) is str:
+                patterns = resource
+                if variables and "${" in resource:
+                    has_variables = True
                 # Fail closed: a Deny's Resource that is not an ARN would silently match nothing.
+                if effect == "Deny" and _not_an_arn(resource):
+                    raise _not_arn_error("Resource", resource, effect)
+            else:
+                patterns = _strings(resource, "", "Resource")
+                if variables:
+                    for pattern in patterns:
+                        if "${" in pattern:
+                            has_variables = True
+                            break
                 if effect == "Deny":
                     for pattern in patterns:
                         if _not_an_arn(pattern):
@@ -424,6 +427,11 @@ def clear_caches() -> None:
     _aws_principal_match.cache_clear()
 
 
+def _tuple(patterns: str | tuple[str, ...]) -> tuple[str, ...]:
+    """A statement's Action or Resource patterns as a tuple (a single one is kept as a string)."""
+    return (patterns,) if type(patterns) is str else patterns  # type: ignore[return-value]
+
+
 def _expanded(patterns: Sequence[str], lookup: Lookup | None) -> list[str]:
     out: list[str] = []
     for pattern in patterns:
@@ -545,17 +553,27 @@ def statement_applies(
         condition,
     ) = statement
 
-    # Action / NotAction: each pattern's test is cached by its text (_action_test)
+    # Action / NotAction: each pattern's test is cached by its text (_action_test); a single
+    # pattern is kept as the string itself (no loop)
     action = request.action
-    listed = False
-    for pattern in patterns:
+    if type(patterns) is str:
         try:  # a subscript, not .get: the cheapest lookup of a hit
-            test = _ACTION_TESTS[pattern]
+            test = _ACTION_TESTS[patterns]
         except KeyError:
-            test = _action_test(pattern)
-        if test is True or (test == action if type(test) is str else test.fullmatch(action)):  # type: ignore[union-attr]
-            listed = True
-            break
+            test = _action_test(patterns)
+        listed = test is True or (
+            test == action if type(test) is str else test.fullmatch(action) is not None  # type: ignore[union-attr]
+        )
+    else:
+        listed = False
+        for pattern in patterns:
+            try:
+                test = _ACTION_TESTS[pattern]
+            except KeyError:
+                test = _action_test(pattern)
+            if test is True or (test == action if type(test) is str else test.fullmatch(action)):  # type: ignore[union-attr]
+                listed = True
+                break
     if listed is not_action:
         if why is None:
             return False
@@ -563,7 +581,7 @@ def statement_applies(
             Mismatch(
                 "NotAction" if not_action else "Action",
                 "action-excluded" if not_action else "action-not-listed",
-                {"action": request.action_text or action, "patterns": patterns},
+                {"action": request.action_text or action, "patterns": _tuple(patterns)},
             )
         )
 
@@ -574,7 +592,18 @@ def statement_applies(
             # NotResource, an Allow applies unless the exclusion covers the whole set, a Deny only
             # when no resource of the set falls inside the exclusion.
             covers = (effect == "Deny") is not not_resource
-            listed = _resource_in(resources, request, lookup, glob_covers if covers else globs_intersect)
+            listed = _resource_in(
+                _tuple(resources), request, lookup, glob_covers if covers else globs_intersect
+            )
+        elif type(resources) is str:
+            try:
+                test = _RESOURCE_TESTS[resources]
+            except KeyError:
+                test = _resource_test(resources)
+            resource = request.resource
+            listed = test is True or (
+                test == resource if type(test) is str else test.fullmatch(resource) is not None  # type: ignore[union-attr]
+            )
         else:
             resource = request.resource
             listed = False
@@ -593,7 +622,7 @@ def statement_applies(
                 Mismatch(
                     "NotResource" if not_resource else "Resource",
                     "resource-excluded" if not_resource else "resource-not-listed",
-                    {"resource": request.resource, "patterns": resources},
+                    {"resource": request.resource, "patterns": _tuple(resources)},
                 )
             )
 
