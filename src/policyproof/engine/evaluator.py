@@ -604,8 +604,10 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, CompactRule]:
         return IMPLICIT_DENY, ("scp-no-allow", {"level": ev.scp_levels_without_allow[0]}, _NO_CITES)
     if ev.endpoints_without_allow:
         return IMPLICIT_DENY, ("endpoint-no-allow", {"policy": ev.endpoints_without_allow[0]}, _NO_CITES)
+    if not ev.grant_allows and not ev.grant_near:  # no KMS grant in play: the common case
+        return _decide_policies(setting, ev)
     decision, rule = _decide_policies(setting, ev)
-    if decision != IMPLICIT_DENY or (not ev.grant_allows and not ev.grant_near):
+    if decision != IMPLICIT_DENY:
         return decision, rule
     if ev.grant_allows and rule[0] not in _GUARDRAIL_RULES:
         # KMS Developer Guide, "Grants in AWS KMS": a grant lets its grantee call the grant's
