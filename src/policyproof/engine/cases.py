@@ -324,7 +324,11 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
         for i, document in enumerate(documents):
             if type(document) is not dict:
                 _document(document, file, f"{where}.identityPolicies[{i}]")  # raises with the message
-            identity.append(_named(_IDENTITY_NAMES[i], document))
+            named = _new(NamedPolicy)  # _named, inline
+            named.name = _IDENTITY_NAMES[i]
+            named.document = document
+            named.compiled = None
+            identity.append(named)
     else:
         identity = _document_list(identity, file, "identityPolicies", where)
     if resource_policy is _MISSING or resource_policy is None:
