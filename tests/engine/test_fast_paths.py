@@ -1,7 +1,7 @@
 """The engine's fast paths (issue 14, "Engine speed, honestly") keep its answers and its trace.
 
 The decision is computed without building the trace; the trace is built in full when it is read
-(src/policyproof/engine/evaluator.py, ``_Evaluated.policies``), from the same compiled statements
+(src/policyproof/engine/evaluator.py, ``_Evaluated._build_policies``), from the same compiled statements
 and the same matching function (statements.py, ``statement_applies``). A policy's compiled form is
 kept on its NamedPolicy (statements.py, ``compiled_of``); per-string caches can be emptied
 (engine/caches.py) without changing any decision.
