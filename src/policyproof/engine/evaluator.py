@@ -58,7 +58,6 @@ from policyproof.engine.services import (
     takes_only_wildcard_resource,
 )
 from policyproof.engine.statements import (
-    _NOT_COPIED,
     MATCH_STRENGTH,
     RequestView,
     _compile,
@@ -147,7 +146,7 @@ class _Evaluated(Trace):
             elif len(entry) == 1:
                 traces.append(_rcp_full_access_trace(entry[0]))
             else:
-                kind, name, (compiled, variables), level, applied = entry
+                kind, name, (compiled, variables, _, _), level, applied = entry
                 view = self.view
                 lookup = view.context.get if variables else None
                 statements = tuple(statement_trace(st, kind, view, lookup)[0] for st in compiled)
@@ -498,12 +497,10 @@ def _run(evaluated: _Evaluated, policy: NamedPolicy, kind: str, level: int | Non
         raise EngineInputError(f"{kind} policy must be a NamedPolicy(name, document), got {policy!r}")
     name = policy.name
     if policy.compiled is None:  # seen for the first time: compiled_of's first branch, inline
-        document = policy.document
-        compiled = _compile(name, kind, document)
-        policy.compiled = (document, _NOT_COPIED, compiled)
+        compiled = policy.compiled = _compile(name, kind, policy.document)
     else:
         compiled = compiled_of(policy, kind)
-    statements, variables = compiled
+    statements, variables, _, _ = compiled
     view = evaluated.view
     lookup = view.context.get if variables else None  # resolves ${...} from the request context
     allows = False

@@ -84,12 +84,13 @@ MATCH_STRENGTH = {
 Statement = tuple
 
 
-# A compiled policy: (statements, lookup), where ``lookup`` says whether matching its statements
-# reads the request context through a lookup: ``${...}`` are policy variables in it (Version
-# 2012-10-17) and some statement has them in its resources or has a Condition (whose values may
-# hold them). Without a lookup, ``${...}`` is read literally. The statements are a list, never
-# changed once compiled.
-CompiledPolicy = tuple[list[Statement], bool]
+# A compiled policy: (statements, lookup, document, copy), where ``lookup`` says whether matching
+# its statements reads the request context through a lookup: ``${...}`` are policy variables in it
+# (Version 2012-10-17) and some statement has them in its resources or has a Condition (whose
+# values may hold them); without a lookup, ``${...}`` is read literally. The statements are a
+# list, never changed once compiled. ``document`` and ``copy`` are what ``compiled_of`` checks a
+# remembered form against (the tuple is itself what a NamedPolicy keeps: no second tuple).
+CompiledPolicy = tuple[list[Statement], bool, object, object]
 
 
 def _strings(value: object, where: str, element: str) -> tuple[str, ...]:
@@ -151,14 +152,13 @@ def compiled_of(policy: NamedPolicy, kind: str) -> CompiledPolicy:
     document."""
     document = policy.document
     hit = policy.compiled
-    if hit is not None and hit[0] is document:
-        if hit[1] is not _NOT_COPIED and hit[1] == document:
-            return hit[2]
-        compiled = _compile(policy.name, kind, document)
-        policy.compiled = (document, _copy(document), compiled)
+    if hit is not None and hit[2] is document:
+        if hit[3] is not _NOT_COPIED and hit[3] == document:
+            return hit
+        statements, lookup, _, _ = _compile(policy.name, kind, document)
+        compiled = policy.compiled = (statements, lookup, document, _copy(document))
         return compiled
-    compiled = _compile(policy.name, kind, document)
-    policy.compiled = (document, _NOT_COPIED, compiled)
+    compiled = policy.compiled = _compile(policy.name, kind, document)
     return compiled
 
 
@@ -276,7 +276,7 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             path=(("Statement",) if single else ("Statement", index)) + error.path,
             policy=name,
         ) from None
-    return (statements, lookup)
+    return (statements, lookup, document, _NOT_COPIED)
 
 
 _MISSING = object()
