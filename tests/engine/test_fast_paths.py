@@ -168,3 +168,35 @@ def test_parse_case_makes_the_objects_their_constructors_make() -> None:
             getattr(made, field.name)
     assert case.policies.identity[0].compiled is None
     assert evaluate(case.request, case.policies).decision == "Allow"
+
+
+def test_single_and_listed_patterns_show_alike_in_the_trace() -> None:
+    """A statement's single Action/Resource pattern is compiled as the string itself (statements.py,
+    Statement): the trace still shows the patterns as a list, as for a listed one."""
+    identity = [
+        policy(
+            "p",
+            allow("s3:PutObject", "arn:aws:s3:::other/x"),
+            allow(["s3:PutObject"], ["arn:aws:s3:::other/x"]),
+        )
+    ]
+    result = decide(USER_A, "s3:GetObject", OBJECT, A, identity=identity)
+    assert result.decision == "ImplicitDeny"
+    single, listed = (s.to_dict()["mismatches"] for s in result.trace.policies[0].statements)
+    assert single == listed
+    assert single[0] == {
+        "element": "Action",
+        "reason": "action-not-listed",
+        "action": "s3:GetObject",
+        "patterns": ["s3:PutObject"],
+    }
+    assert single[1]["patterns"] == ["arn:aws:s3:::other/x"]
+
+
+def test_clearing_the_caches_forgets_the_request_settings() -> None:
+    from policyproof.engine import evaluator
+
+    decide(USER_A, "s3:GetObject", OBJECT, A, identity=[policy("p", allow())])
+    assert evaluator._SETTINGS
+    caches.clear()
+    assert not evaluator._SETTINGS
