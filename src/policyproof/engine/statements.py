@@ -207,27 +207,43 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
     try:
         for raw in raw_statements:
             # The common statement (an object without NotAction, NotResource or NotPrincipal) is
-            # read here, inline: _statement's checks, in its order.
-            if type(raw) is not dict or "NotAction" in raw or "NotResource" in raw or "NotPrincipal" in raw:
+            # read here, inline: _statement's checks, in its order. The commonest of all, just
+            # Effect, Action and Resource, is recognised by its size and those three keys.
+            if (
+                type(raw) is dict
+                and len(raw) == 3
+                and "Effect" in raw
+                and "Action" in raw
+                and "Resource" in raw
+            ):
+                sid = condition = entries = None
+                principal = _MISSING
+                effect = raw["Effect"]
+                if effect != "Allow" and effect != "Deny":
+                    raise EngineInputError(f': Effect must be "Allow" or "Deny", got {effect!r}')
+                action = raw["Action"]
+                resource = raw["Resource"]
+            elif type(raw) is not dict or "NotAction" in raw or "NotResource" in raw or "NotPrincipal" in raw:
                 statement = _statement(raw, index, variables)
                 if variables and (statement[7] or statement[10] is not None):
                     lookup = True
                 statements.append(statement)
                 index += 1
                 continue
-            sid = raw["Sid"] if "Sid" in raw else None  # noqa: SIM401
-            if sid is not None and type(sid) is not str and not isinstance(sid, str):
-                raise EngineInputError(": Sid must be a string")
-            effect = raw["Effect"] if "Effect" in raw else None  # noqa: SIM401
-            if effect != "Allow" and effect != "Deny":
-                raise EngineInputError(f': Effect must be "Allow" or "Deny", got {effect!r}')
-            if "Action" not in raw:
-                raise EngineInputError(": give exactly one of Action or NotAction")
-            action = raw["Action"]
-            resource = raw["Resource"] if "Resource" in raw else _MISSING  # noqa: SIM401
-            principal = raw["Principal"] if "Principal" in raw else _MISSING  # noqa: SIM401
-            condition = raw["Condition"] if "Condition" in raw else None  # noqa: SIM401
-            entries = compile_condition_block(condition, "") if condition is not None else None
+            else:
+                sid = raw["Sid"] if "Sid" in raw else None  # noqa: SIM401
+                if sid is not None and type(sid) is not str and not isinstance(sid, str):
+                    raise EngineInputError(": Sid must be a string")
+                effect = raw["Effect"] if "Effect" in raw else None  # noqa: SIM401
+                if effect != "Allow" and effect != "Deny":
+                    raise EngineInputError(f': Effect must be "Allow" or "Deny", got {effect!r}')
+                if "Action" not in raw:
+                    raise EngineInputError(": give exactly one of Action or NotAction")
+                action = raw["Action"]
+                resource = raw["Resource"] if "Resource" in raw else _MISSING  # noqa: SIM401
+                principal = raw["Principal"] if "Principal" in raw else _MISSING  # noqa: SIM401
+                condition = raw["Condition"] if "Condition" in raw else None  # noqa: SIM401
+                entries = compile_condition_block(condition, "") if condition is not None else None
             # A single Action or Resource pattern is kept as the string itself (see Statement).
             actions = action if type(action) is str else _strings(action, "", "Action")
             has_variables = False
