@@ -88,6 +88,8 @@ _FULLY_DIRECT = frozenset({"user", "session", "wildcard", "not-principal"})
 
 # A statement that applied, as (kind, policy name, label): a StatementRef's fields.
 Ref = tuple[str, str, str]
+# The shared empty list of statements, guardrails or cites (a tuple: never appended to).
+_NO_CITES: tuple = ()
 
 
 class _Evaluated(Trace):
@@ -99,8 +101,10 @@ class _Evaluated(Trace):
     requests fill one or two of them. A statement that applies is recorded as a ``Ref``, the
     fields of its ``StatementRef`` (built only if the rule is read). Made without an ``__init__``
     call (``_Evaluated()``, then ``evaluate`` sets every field): a Python ``__init__`` costs more
-    than the whole record. Slotted, every field set on the instance: CPython 3.11 reads a slot
-    several times faster than a class-level default through an instance."""
+    than the whole record. What every decision reads is slotted and set on each record (CPython
+    3.11 reads a slot several times faster than a class-level default through an instance); what
+    only some requests fill (the guardrails that do not allow, KMS grants) keeps a class-level
+    default, and ``guarded`` says whether any of it was filled."""
 
     __init__ = object.__init__  # type: ignore[assignment]
     __slots__ = (
@@ -112,16 +116,19 @@ class _Evaluated(Trace):
         "denies",  # list[Ref]
         "identity_allows",  # list[Ref]
         "resource_allows",  # list[tuple[Ref, str]]: with the match
-        "scp_levels_without_allow",  # list[int]
-        "boundaries_without_allow",  # list[str]
-        "session_without_allow",  # str | None
-        "endpoints_without_allow",  # list[str]
-        "grant_allows",  # list[StatementRef] (grants.py builds them)
-        "grant_near",  # (grant name, constraint mismatch): a grant that fails only on its constraint
+        "guarded",  # some field below was filled: a guardrail that does not allow, or a KMS grant
         "context_keys",  # the keys the caller gave, warned about in the facts
-        "scps_given",  # the request came with SCP levels (the facts say whether they apply)
-        "rcps_given",
+        "__dict__",  # for the fields below, when set
     )
+    scp_levels_without_allow: list[int] = _NO_CITES  # type: ignore[assignment]
+    boundaries_without_allow: list[str] = _NO_CITES  # type: ignore[assignment]
+    session_without_allow: str | None = None
+    endpoints_without_allow: list[str] = _NO_CITES  # type: ignore[assignment]
+    grant_allows: list = _NO_CITES  # type: ignore[assignment]  # StatementRefs (grants.py builds them)
+    # (grant name, constraint mismatch): a grant that fails only on its constraint
+    grant_near: list = _NO_CITES  # type: ignore[assignment]
+    scps_given = False  # the request came with SCP levels (the facts say whether they apply)
+    rcps_given = False
 
     def _build_facts(self) -> dict[str, object]:
         setting, context = self.setting, self.view.context
@@ -223,11 +230,8 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
     evaluated.view = view
     evaluated.entries = []
     evaluated.denies = evaluated.identity_allows = evaluated.resource_allows = _NO_CITES
-    evaluated.scp_levels_without_allow = evaluated.boundaries_without_allow = _NO_CITES
-    evaluated.endpoints_without_allow = evaluated.grant_allows = evaluated.grant_near = _NO_CITES
-    evaluated.session_without_allow = None
+    evaluated.guarded = False
     evaluated.context_keys = tuple(given) if given else _NO_CITES  # warned about in the facts
-    evaluated.scps_given = evaluated.rcps_given = False
     evaluated._facts = evaluated._policies = evaluated._source = None
     # Every policy, in AWS's order (inline: one call less per request).
     scps, rcps = policies.scps, policies.rcps
@@ -241,6 +245,7 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
                         allowed = True
                 if not allowed:
                     evaluated.scp_levels_without_allow = [*evaluated.scp_levels_without_allow, level]
+                    evaluated.guarded = True
     if rcps:
         evaluated.rcps_given = True
         if setting.rcps_apply:
@@ -258,16 +263,20 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         for p in _policy_list(policies.boundaries, "boundaries"):
             if not _run(evaluated, p, "boundary"):
                 evaluated.boundaries_without_allow = [*evaluated.boundaries_without_allow, p.name]
+                evaluated.guarded = True
     if policies.session is not None and not _run(evaluated, policies.session, "session"):
         evaluated.session_without_allow = policies.session.name
+        evaluated.guarded = True
     if policies.endpoints:
         for p in _policy_list(policies.endpoints, "endpoints"):
             if not _run(evaluated, p, "endpoint"):
                 evaluated.endpoints_without_allow = [*evaluated.endpoints_without_allow, p.name]
+                evaluated.guarded = True
     if policies.grants and setting.required == "kms-key":
         grant_traces, evaluated.grant_allows, evaluated.grant_near = evaluate_grants(
             policies.grants, setting, given, setting.resource
         )
+        evaluated.guarded = True
         evaluated.entries.extend(grant_traces)
     decision, evaluated._rule = _decide(setting, evaluated)
     result = _new(Result)  # Result(decision, evaluated), without an __init__ call
@@ -579,7 +588,6 @@ def _levels(value: object, field: str) -> list[list[NamedPolicy]]:
 # ``Ref`` or a ``StatementRef``; it becomes a ``Rule`` only when the trace's rule is read. The
 # cites may be one of the record's lists itself (never changed once the decision is made).
 CompactRule = tuple[str, dict, tuple]
-_NO_CITES: tuple = ()
 
 
 def _strongest(resource_allows: list[tuple[Ref, str]]) -> tuple[Ref, str] | None:
@@ -593,15 +601,7 @@ def _strongest(resource_allows: list[tuple[Ref, str]]) -> tuple[Ref, str] | None
 def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, CompactRule]:
     """The decision and the rule that made it."""
     if (
-        setting.plain
-        and not ev.denies
-        and not ev.resource_allows
-        and not ev.scp_levels_without_allow
-        and not ev.endpoints_without_allow
-        and not ev.boundaries_without_allow
-        and ev.session_without_allow is None
-        and not ev.grant_allows
-        and not ev.grant_near
+        setting.plain and not ev.denies and not ev.resource_allows and not ev.guarded
     ):
         # The commonest requests, decided in fewer steps: a same-account request of an IAM
         # principal that needs no resource policy, where only identity policies applied (or
@@ -632,11 +632,13 @@ def _decide_in_full(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Compac
             {"protection": protection, "resource": resource},
             _NO_CITES,
         )
+    if not ev.guarded:  # no guardrail that does not allow, no KMS grant: the common case
+        return _decide_policies(setting, ev)
     if ev.scp_levels_without_allow:
         return IMPLICIT_DENY, ("scp-no-allow", {"level": ev.scp_levels_without_allow[0]}, _NO_CITES)
     if ev.endpoints_without_allow:
         return IMPLICIT_DENY, ("endpoint-no-allow", {"policy": ev.endpoints_without_allow[0]}, _NO_CITES)
-    if not ev.grant_allows and not ev.grant_near:  # no KMS grant in play: the common case
+    if not ev.grant_allows and not ev.grant_near:  # no KMS grant in play
         return _decide_policies(setting, ev)
     decision, rule = _decide_policies(setting, ev)
     if decision != IMPLICIT_DENY:
@@ -679,6 +681,8 @@ _GUARDRAIL_RULES = frozenset({"boundary-no-allow", "session-no-allow"})
 
 def _guardrails(ev: _Evaluated, cites: tuple, code: str, params: dict) -> tuple[Decision, CompactRule]:
     """Allow under ``code``, unless a permissions boundary or session policy does not allow."""
+    if not ev.guarded:
+        return ALLOW, (code, params, cites)
     if ev.boundaries_without_allow:
         return IMPLICIT_DENY, ("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
     if ev.session_without_allow:
@@ -736,7 +740,7 @@ def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Compa
             return _guardrails(
                 ev, (*identity_refs, *resource_refs), "allow-identity-delegated", {"required": required}
             )
-        if ev.boundaries_without_allow or ev.session_without_allow:
+        if ev.guarded:
             return _guardrails(ev, identity_refs, "allow-identity", {})
         return ALLOW, ("allow-identity", {}, identity_refs)
     if best is not None:
