@@ -200,3 +200,37 @@ def test_clearing_the_caches_forgets_the_request_settings() -> None:
     assert evaluator._SETTINGS
     caches.clear()
     assert not evaluator._SETTINGS
+
+
+def test_parse_case_of_just_the_four_common_keys_makes_what_the_constructors_make() -> None:
+    """A case of just name, request, identityPolicies and expected takes a shorter path in
+    cases.py: the same objects, every field set."""
+    from dataclasses import fields
+
+    from policyproof.engine.cases import Case, parse_case
+
+    identity = doc(allow("s3:GetObject", OBJECT))
+    raw = {
+        "name": "four keys",
+        "request": {
+            "principal": USER_A,
+            "action": "s3:GetObject",
+            "resource": {"resource": OBJECT, "accountId": A},
+        },
+        "identityPolicies": [identity],
+        "expected": {"response": "Allowed"},
+    }
+    case = parse_case(raw, "case.json")
+    assert case == Case(
+        "four keys",
+        Request(USER_A, "s3:GetObject", OBJECT, A, {}, None, False),
+        PolicySet([NamedPolicy("identityPolicies[0]", identity)]),
+        "Allow",
+        False,
+    )
+    for made in (case, case.request, case.policies, case.policies.identity[0]):
+        for field in fields(made):
+            getattr(made, field.name)
+    assert evaluate(case.request, case.policies).decision == "Allow"
+    with pytest.raises(EngineInputError, match="grants"):  # a fifth key takes the long path
+        parse_case({**raw, "grants": "none"}, "case.json")

@@ -198,12 +198,12 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
     if len(data) == 4 and "request" in data and "identityPolicies" in data and "name" in data and (
         "expected" in data
     ):
-        # The commonest case: just these four keys.
+        # The commonest case: just these four keys (``values`` None: every other one is absent).
         name = data["name"]
         request_data = data["request"]
         identity = data["identityPolicies"]
         expected_data = data["expected"]
-        resource_policy = boundaries = session = scps = rcps = endpoints = grants = simulation = _MISSING
+        values = None
     else:
         # One pass over the case's keys puts each value in its place (CASE_KEYS order); a key that
         # has no place is unknown.
@@ -324,7 +324,7 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
             **_request_extras(request_data, file, where),
         )
 
-    grants = [] if grants is _MISSING else _grants(grants, file, where)
+    grants = [] if values is None or grants is _MISSING else _grants(grants, file, where)
     if identity is _MISSING:
         identity = []
     elif type(identity) is list and len(identity) <= 16:  # len(_IDENTITY_NAMES)
@@ -341,32 +341,39 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
             identity.append(named)
     else:
         identity = _document_list(identity, file, "identityPolicies", where)
-    if resource_policy is _MISSING or resource_policy is None:
-        resource_policy = None
-    else:
-        if type(resource_policy) is not dict:
-            _document(resource_policy, file, f"{where}.resourcePolicy")
-        resource_policy = _named("resourcePolicy", resource_policy)
-    if session is _MISSING or session is None:
-        session = None
-    else:
-        if type(session) is not dict:
-            _document(session, file, f"{where}.sessionPolicy")
-        session = _named("sessionPolicy", session)
     # PolicySet's fields set one by one (see _named): its __init__, with four default factories,
     # costs more than the rest of the policy set.
     policies = _new(PolicySet)
     policies.identity = identity
-    policies.resource = resource_policy
-    policies.boundaries = (
-        [] if boundaries is _MISSING else _document_list(boundaries, file, "permissionBoundaries", where)
-    )
-    policies.session = session
-    policies.scps = [] if scps is _MISSING else _levels(scps, file, "serviceControlPolicies", where)
-    policies.rcps = [] if rcps is _MISSING else _levels(rcps, file, "resourceControlPolicies", where)
-    policies.endpoints = (
-        [] if endpoints is _MISSING else _document_list(endpoints, file, "endpointPolicies", where)
-    )
+    if values is None:  # only identity policies
+        policies.resource = policies.session = None
+        policies.boundaries = []
+        policies.scps = []
+        policies.rcps = []
+        policies.endpoints = []
+    else:
+        if resource_policy is _MISSING or resource_policy is None:
+            resource_policy = None
+        else:
+            if type(resource_policy) is not dict:
+                _document(resource_policy, file, f"{where}.resourcePolicy")
+            resource_policy = _named("resourcePolicy", resource_policy)
+        if session is _MISSING or session is None:
+            session = None
+        else:
+            if type(session) is not dict:
+                _document(session, file, f"{where}.sessionPolicy")
+            session = _named("sessionPolicy", session)
+        policies.resource = resource_policy
+        policies.boundaries = (
+            [] if boundaries is _MISSING else _document_list(boundaries, file, "permissionBoundaries", where)
+        )
+        policies.session = session
+        policies.scps = [] if scps is _MISSING else _levels(scps, file, "serviceControlPolicies", where)
+        policies.rcps = [] if rcps is _MISSING else _levels(rcps, file, "resourceControlPolicies", where)
+        policies.endpoints = (
+            [] if endpoints is _MISSING else _document_list(endpoints, file, "endpointPolicies", where)
+        )
     policies.grants = grants
     expected = None
     if isinstance(expected_data, dict) and "response" in expected_data:
@@ -380,7 +387,7 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
                 f"must be one of {', '.join(EXPECTED_RESPONSES)}, got {response!r}",
             ) from None
     discovery = False
-    if simulation is not _MISSING:
+    if values is not None and simulation is not _MISSING:
         discovery = (
             simulation is not None and isinstance(simulation, dict) and simulation.get("mode") == "Discovery"
         )
