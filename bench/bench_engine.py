@@ -13,7 +13,8 @@ Both engines run in their own fresh process (Python: this script's ``--worker`` 
 * **unique** (the headline): ``--rounds`` passes after one untimed warm-up pass; in every pass
   each case's JSON text carries the pass number in every policy's ``Id``, so no policy is ever the
   same object or the same text twice and neither side can reuse a compiled policy. Timed per case:
-  parse the JSON text, compile/load the policies, build the request, decide. Median per case.
+  parse the JSON text, compile/load the policies, build the request, decide. Median per case
+  (both sides take the same one: the upper middle sample of an even count).
   What stays warm: the runtime itself (JIT on Node, bytecode on Python) and per-string caches
   each engine keeps (policyproof: see ``policyproof.engine.caches.describe()``, printed with the
   figures: per-string caches of patterns, condition values, ARNs and a request's setting, which
@@ -193,7 +194,8 @@ def worker(cases_file: str, rounds: int) -> None:
                 warm[i].append(elapsed)
 
     def median(values: list[int]) -> float | None:
-        return statistics.median_low(values) if values else None
+        # The same median as iam_simulate_driver.cjs: the upper middle value of an even count.
+        return sorted(values)[len(values) // 2] if values else None
 
     print(
         json.dumps(

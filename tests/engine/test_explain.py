@@ -19,10 +19,11 @@ from policyproof.engine.explain import (
 )
 from policyproof.engine.model import Grant
 
-# Every rule code the evaluator can produce (grep-able in evaluator.py as Rule("...")).
+# Every rule code the evaluator can produce, grep-able in evaluator.py: it writes each rule in its
+# compact form, ("code", {params}, cites), which the trace turns into a Rule when read.
 RULE_CODES_IN_EVALUATOR = set(
     re.findall(
-        r'Rule\(\s*"([a-z-]+)"',
+        r'\(\s*"([a-z][a-z-]+)",\s*\{',
         Path(explain_module.__file__).with_name("evaluator.py").read_text(encoding="utf-8"),
     )
 )

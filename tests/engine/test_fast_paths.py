@@ -1,7 +1,7 @@
 """The engine's fast paths (issue 14, "Engine speed, honestly") keep its answers and its trace.
 
 The decision is computed without building the trace; the trace is built in full when it is read
-(src/policyproof/engine/evaluator.py, ``_Evaluated.policies``), from the same compiled statements
+(src/policyproof/engine/evaluator.py, ``_Evaluated._build_policies``), from the same compiled statements
 and the same matching function (statements.py, ``statement_applies``). A policy's compiled form is
 kept on its NamedPolicy (statements.py, ``compiled_of``); per-string caches can be emptied
 (engine/caches.py) without changing any decision.
@@ -110,3 +110,127 @@ def test_clearing_the_caches_changes_no_decision() -> None:
         assert before.decision == after.decision == expected
         assert before.trace.to_dict() == after.trace.to_dict()
     assert "pattern cache: shared across cases" in caches.describe()
+
+
+def test_parse_case_makes_the_objects_their_constructors_make() -> None:
+    """cases.py sets the fields of Request, NamedPolicy, PolicySet and Case one by one (no
+    __init__ call): every field must be set, and to what the constructor would set."""
+    from dataclasses import fields
+
+    from policyproof.engine.cases import Case, parse_case
+
+    identity = doc(allow("s3:GetObject", OBJECT))
+    resource = doc(allow("s3:GetObject", OBJECT, Principal={"AWS": A}))
+    session = doc(allow())
+    scp = doc(allow())
+    raw = {
+        "name": "every key",
+        "description": "all of them",
+        "request": {
+            "principal": USER_A,
+            "action": "s3:GetObject",
+            "resource": {"resource": OBJECT, "accountId": A},
+            "context": {"aws:SecureTransport": "true"},
+            "wildcardOnlyAction": False,
+        },
+        "identityPolicies": [identity],
+        "resourcePolicy": resource,
+        "permissionBoundaries": [doc(allow())],
+        "sessionPolicy": session,
+        "serviceControlPolicies": [{"orgIdentifier": "r-1", "policies": [scp]}],
+        "resourceControlPolicies": [{"orgIdentifier": "r-1", "policies": [scp]}],
+        "endpointPolicies": [doc(allow())],
+        "expected": {"response": "Allowed"},
+        "simulation": {"mode": "Strict"},
+        "skip": False,
+    }
+    case = parse_case(raw, "case.json")
+    named = NamedPolicy
+    expected = Case(
+        "every key",
+        Request(USER_A, "s3:GetObject", OBJECT, A, {"aws:SecureTransport": "true"}, None, False),
+        PolicySet(
+            [named("identityPolicies[0]", identity)],
+            named("resourcePolicy", resource),
+            [named("permissionBoundaries[0]", doc(allow()))],
+            named("sessionPolicy", session),
+            [[named("serviceControlPolicies[0].policies[0]", scp)]],
+            [[named("resourceControlPolicies[0].policies[0]", scp)]],
+            [named("endpointPolicies[0]", doc(allow()))],
+            [],
+        ),
+        "Allow",
+        False,
+    )
+    assert case == expected
+    for made in (case, case.request, case.policies, case.policies.identity[0], case.policies.resource):
+        for field in fields(made):  # every field set (an unset slot would raise here)
+            getattr(made, field.name)
+    assert case.policies.identity[0].compiled is None
+    assert evaluate(case.request, case.policies).decision == "Allow"
+
+
+def test_single_and_listed_patterns_show_alike_in_the_trace() -> None:
+    """A statement's single Action/Resource pattern is compiled as the string itself (statements.py,
+    Statement): the trace still shows the patterns as a list, as for a listed one."""
+    identity = [
+        policy(
+            "p",
+            allow("s3:PutObject", "arn:aws:s3:::other/x"),
+            allow(["s3:PutObject"], ["arn:aws:s3:::other/x"]),
+        )
+    ]
+    result = decide(USER_A, "s3:GetObject", OBJECT, A, identity=identity)
+    assert result.decision == "ImplicitDeny"
+    single, listed = (s.to_dict()["mismatches"] for s in result.trace.policies[0].statements)
+    assert single == listed
+    assert single[0] == {
+        "element": "Action",
+        "reason": "action-not-listed",
+        "action": "s3:GetObject",
+        "patterns": ["s3:PutObject"],
+    }
+    assert single[1]["patterns"] == ["arn:aws:s3:::other/x"]
+
+
+def test_clearing_the_caches_forgets_the_request_settings() -> None:
+    from policyproof.engine import evaluator
+
+    decide(USER_A, "s3:GetObject", OBJECT, A, identity=[policy("p", allow())])
+    assert evaluator._SETTINGS
+    caches.clear()
+    assert not evaluator._SETTINGS
+
+
+def test_parse_case_of_just_the_four_common_keys_makes_what_the_constructors_make() -> None:
+    """A case of just name, request, identityPolicies and expected takes a shorter path in
+    cases.py: the same objects, every field set."""
+    from dataclasses import fields
+
+    from policyproof.engine.cases import Case, parse_case
+
+    identity = doc(allow("s3:GetObject", OBJECT))
+    raw = {
+        "name": "four keys",
+        "request": {
+            "principal": USER_A,
+            "action": "s3:GetObject",
+            "resource": {"resource": OBJECT, "accountId": A},
+        },
+        "identityPolicies": [identity],
+        "expected": {"response": "Allowed"},
+    }
+    case = parse_case(raw, "case.json")
+    assert case == Case(
+        "four keys",
+        Request(USER_A, "s3:GetObject", OBJECT, A, {}, None, False),
+        PolicySet([NamedPolicy("identityPolicies[0]", identity)]),
+        "Allow",
+        False,
+    )
+    for made in (case, case.request, case.policies, case.policies.identity[0]):
+        for field in fields(made):
+            getattr(made, field.name)
+    assert evaluate(case.request, case.policies).decision == "Allow"
+    with pytest.raises(EngineInputError, match="grants"):  # a fifth key takes the long path
+        parse_case({**raw, "grants": "none"}, "case.json")

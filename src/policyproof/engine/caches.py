@@ -29,6 +29,7 @@ def describe() -> str:
 def clear() -> None:
     """Forget every per-string cache of the engine (``re``'s own cache too)."""
     statements.clear_caches()
+    evaluator._SETTINGS.clear()
     for cached in (
         patterns.wildcard_regex,
         patterns._compiled,

@@ -70,6 +70,8 @@ _KEY_SETS = {
     for keys in (CASE_KEYS, REQUEST_KEYS, LEVEL_KEYS, RESOURCE_KEYS, ENDPOINT_KEYS, GRANT_KEYS, SOURCE_KEYS)
 }
 _CASE_KEY_SET = _KEY_SETS[CASE_KEYS]
+_CASE_SLOTS = {key: index for index, key in enumerate(CASE_KEYS)}
+_CASE_KEY_COUNT = len(CASE_KEYS)
 _REQUEST_KEY_SET = _KEY_SETS[REQUEST_KEYS]
 _RESOURCE_KEY_SET = _KEY_SETS[RESOURCE_KEYS]
 _PLAIN_REQUEST_KEY_SET = frozenset(("principal", "action", "resource", "context", "wildcardOnlyAction"))
@@ -150,7 +152,7 @@ def _document_list(value: object, file: str, name: str, at: str) -> list[NamedPo
     for i, document in enumerate(value):
         if type(document) is not dict:
             _document(document, file, f"{at}.{name}[{i}]")  # raises with the message
-        policies.append(NamedPolicy(names[i], document))
+        policies.append(_named(names[i], document))
     return policies
 
 
@@ -187,41 +189,98 @@ def _levels(value: object, file: str, name: str, at: str) -> list[list[NamedPoli
 
 def parse_case(data: object, file: str, index: int | None = None) -> Case:
     """One case; raises ``EngineInputError`` naming the file and the JSON path that is wrong."""
+    # Read with ``in`` and subscripts, not ``dict.get``: in CPython a method call costs several
+    # subscripts, and a case is read once per request. Key sets are checked by counting the keys
+    # read against the object's size, falling back to the full check when they differ.
     where = f"case[{index}]" if index is not None else "case"
     if type(data) is not dict and not isinstance(data, dict):
         raise _fail(file, where, "must be a JSON object with request and identityPolicies")
-    if not data.keys() <= _CASE_KEY_SET:
-        _unknown_keys(data, CASE_KEYS, file, where)
-    get = data.get
-    name = get("name", where)
-    if type(name) is not str and not isinstance(name, str):
+    if len(data) == 4 and "request" in data and "identityPolicies" in data and "name" in data and (
+        "expected" in data
+    ):
+        # The commonest case: just these four keys (``values`` None: every other one is absent).
+        name = data["name"]
+        request_data = data["request"]
+        identity = data["identityPolicies"]
+        expected_data = data["expected"]
+        values = None
+    else:
+        # One pass over the case's keys puts each value in its place (CASE_KEYS order); a key that
+        # has no place is unknown.
+        values = [_MISSING] * _CASE_KEY_COUNT
+        try:
+            for key, value in data.items():
+                values[_CASE_SLOTS[key]] = value
+        except (KeyError, TypeError):
+            _unknown_keys(data, CASE_KEYS, file, where)  # raises
+            raise
+        (
+            name,
+            _description,
+            request_data,
+            identity,
+            resource_policy,
+            boundaries,
+            session,
+            scps,
+            rcps,
+            endpoints,
+            grants,
+            simulation,
+            expected_data,
+            _skip,
+        ) = values
+    if name is _MISSING:
+        name = where
+    elif type(name) is not str and not isinstance(name, str):
         raise _fail(file, f"{where}.name", "must be a string")
-    request_data = get("request")
     if type(request_data) is not dict and not isinstance(request_data, dict):
         raise _fail(file, f"{where}.request", "is missing or not an object with principal, action, resource")
-    # policyproof's additions to a request are rare: their checks are skipped when it has none.
-    plain = request_data.keys() <= _PLAIN_REQUEST_KEY_SET
-    if not plain and not request_data.keys() <= _REQUEST_KEY_SET:
-        _unknown_keys(request_data, REQUEST_KEYS, file, where, ".request")
     try:
         principal = request_data["principal"]
         action = request_data["action"]
         resource_data = request_data["resource"]
     except KeyError:
+        principal = action = resource_data = _MISSING
+    # principal, action, resource, and the two optional keys of a plain request
+    known = 3
+    if "context" in request_data:
+        context = request_data["context"]
+        known += 1
+    else:
+        context = _MISSING
+    if "wildcardOnlyAction" in request_data:
+        wildcard_only = request_data["wildcardOnlyAction"]
+        known += 1
+    else:
+        wildcard_only = False
+    # policyproof's additions to a request are rare: their checks are skipped when it has none.
+    plain = len(request_data) == known and resource_data is not _MISSING
+    if not plain and not request_data.keys() <= _REQUEST_KEY_SET:
+        _unknown_keys(request_data, REQUEST_KEYS, file, where, ".request")
+    if resource_data is _MISSING:
         for key in ("principal", "action", "resource"):
             if key not in request_data:
-                raise _fail(file, f"{where}.request", f"has no {key!r}") from None
-        raise
+                raise _fail(file, f"{where}.request", f"has no {key!r}")
     if type(principal) is not str and isinstance(principal, dict):
         if principal.get("type") != "Anonymous":
             raise _fail(
                 file, f"{where}.request.principal", 'an object principal must be {"type": "Anonymous"}'
             )
         principal = "anonymous"
-    if type(resource_data) is dict and type(resource := resource_data.get("resource")) is str:
-        if not resource_data.keys() <= _RESOURCE_KEY_SET:
-            _unknown_keys(resource_data, RESOURCE_KEYS, file, where, ".request.resource")
-        account = resource_data.get("accountId")
+    if (
+        type(resource_data) is dict
+        and "resource" in resource_data
+        and type(resource := resource_data["resource"]) is str
+    ):
+        if "accountId" in resource_data:
+            account = resource_data["accountId"]
+            if len(resource_data) != 2:
+                _unknown_keys(resource_data, RESOURCE_KEYS, file, where, ".request.resource")
+        else:
+            account = None
+            if len(resource_data) != 1:
+                _unknown_keys(resource_data, RESOURCE_KEYS, file, where, ".request.resource")
     elif isinstance(resource_data, str):
         resource, account = resource_data, None
     elif isinstance(resource_data, dict) and isinstance(resource_data.get("resource"), str):
@@ -232,16 +291,28 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
         raise _fail(
             file, f"{where}.request.resource", 'must be {"resource": ARN, "accountId": "123456789012"}'
         )
-    context = request_data.get("context", _MISSING)
     if context is _MISSING:
         context = {}
     elif type(context) is not dict and not isinstance(context, dict):
         raise _fail(file, f"{where}.request.context", "must be an object of key -> string or list of strings")
-    wildcard_only = request_data.get("wildcardOnlyAction", False)
     if wildcard_only is not False and wildcard_only is not True:
         raise _fail(file, f"{where}.request.wildcardOnlyAction", "must be true or false")
     if plain:
-        request = Request(principal, action, resource, account, context, None, wildcard_only)
+        request = _new(Request)  # Request(principal, action, resource, account, context, None,
+        request.principal = principal  # wildcard_only), fields set one by one (see _named)
+        request.action = action
+        request.resource = resource
+        request.resource_account = account
+        request.context = context
+        request.principal_account = None
+        request.wildcard_only_action = wildcard_only
+        request.role_path = None
+        request.principal_tags = None
+        request.principal_unique_id = None
+        request.principal_org_id = None
+        request.resource_org_id = None
+        request.endpoint = None
+        request.source = None
     else:
         request = Request(
             principal,
@@ -253,8 +324,7 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
             **_request_extras(request_data, file, where),
         )
 
-    grants = _grants(data["grants"], file, where) if "grants" in data else []
-    identity = get("identityPolicies", _MISSING)
+    grants = [] if values is None or grants is _MISSING else _grants(grants, file, where)
     if identity is _MISSING:
         identity = []
     elif type(identity) is list and len(identity) <= 16:  # len(_IDENTITY_NAMES)
@@ -264,54 +334,85 @@ def parse_case(data: object, file: str, index: int | None = None) -> Case:
         for i, document in enumerate(documents):
             if type(document) is not dict:
                 _document(document, file, f"{where}.identityPolicies[{i}]")  # raises with the message
-            identity.append(NamedPolicy(_IDENTITY_NAMES[i], document))
+            named = _new(NamedPolicy)  # _named, inline
+            named.name = _IDENTITY_NAMES[i]
+            named.document = document
+            named.compiled = None
+            identity.append(named)
     else:
         identity = _document_list(identity, file, "identityPolicies", where)
-    resource_policy = get("resourcePolicy")
-    if resource_policy is not None:
-        if type(resource_policy) is not dict:
-            _document(resource_policy, file, f"{where}.resourcePolicy")
-        resource_policy = NamedPolicy("resourcePolicy", resource_policy)
-    session = get("sessionPolicy")
-    if session is not None:
-        if type(session) is not dict:
-            _document(session, file, f"{where}.sessionPolicy")
-        session = NamedPolicy("sessionPolicy", session)
-    policies = PolicySet(
-        identity,
-        resource_policy,
-        _document_list(data["permissionBoundaries"], file, "permissionBoundaries", where)
-        if "permissionBoundaries" in data
-        else [],
-        session,
-        _levels(data["serviceControlPolicies"], file, "serviceControlPolicies", where)
-        if "serviceControlPolicies" in data
-        else [],
-        _levels(data["resourceControlPolicies"], file, "resourceControlPolicies", where)
-        if "resourceControlPolicies" in data
-        else [],
-        _document_list(data["endpointPolicies"], file, "endpointPolicies", where)
-        if "endpointPolicies" in data
-        else [],
-        grants,
-    )
+    # PolicySet's fields set one by one (see _named): its __init__, with four default factories,
+    # costs more than the rest of the policy set.
+    policies = _new(PolicySet)
+    policies.identity = identity
+    if values is None:  # only identity policies
+        policies.resource = policies.session = None
+        policies.boundaries = []
+        policies.scps = []
+        policies.rcps = []
+        policies.endpoints = []
+    else:
+        if resource_policy is _MISSING or resource_policy is None:
+            resource_policy = None
+        else:
+            if type(resource_policy) is not dict:
+                _document(resource_policy, file, f"{where}.resourcePolicy")
+            resource_policy = _named("resourcePolicy", resource_policy)
+        if session is _MISSING or session is None:
+            session = None
+        else:
+            if type(session) is not dict:
+                _document(session, file, f"{where}.sessionPolicy")
+            session = _named("sessionPolicy", session)
+        policies.resource = resource_policy
+        policies.boundaries = (
+            [] if boundaries is _MISSING else _document_list(boundaries, file, "permissionBoundaries", where)
+        )
+        policies.session = session
+        policies.scps = [] if scps is _MISSING else _levels(scps, file, "serviceControlPolicies", where)
+        policies.rcps = [] if rcps is _MISSING else _levels(rcps, file, "resourceControlPolicies", where)
+        policies.endpoints = (
+            [] if endpoints is _MISSING else _document_list(endpoints, file, "endpointPolicies", where)
+        )
+    policies.grants = grants
     expected = None
-    expected_data = get("expected")
-    if expected_data is not None and isinstance(expected_data, dict):
-        response = expected_data.get("response", _MISSING)
-        if response is not _MISSING:
-            expected = EXPECTED_RESPONSES.get(response)
-            if expected is None:
-                raise _fail(
-                    file,
-                    f"{where}.expected.response",
-                    f"must be one of {', '.join(EXPECTED_RESPONSES)}, got {response!r}",
-                )
-    simulation = get("simulation")
-    discovery = (
-        simulation is not None and isinstance(simulation, dict) and simulation.get("mode") == "Discovery"
-    )
-    return Case(name, request, policies, expected, discovery)
+    if isinstance(expected_data, dict) and "response" in expected_data:
+        response = expected_data["response"]
+        try:
+            expected = EXPECTED_RESPONSES[response]
+        except (KeyError, TypeError):
+            raise _fail(
+                file,
+                f"{where}.expected.response",
+                f"must be one of {', '.join(EXPECTED_RESPONSES)}, got {response!r}",
+            ) from None
+    discovery = False
+    if values is not None and simulation is not _MISSING:
+        discovery = (
+            simulation is not None and isinstance(simulation, dict) and simulation.get("mode") == "Discovery"
+        )
+    case = _new(Case)  # Case(name, request, policies, expected, discovery) (see _named)
+    case.name = name
+    case.request = request
+    case.policies = policies
+    case.expected = expected
+    case.discovery = discovery
+    return case
+
+
+# A dataclass's __init__ is a Python call from C, which costs more than the object's few fields:
+# the objects parse_case makes for every request are made with ``object.__new__`` and their fields
+# set one by one (tests/engine/test_fast_paths.py checks they equal the ones __init__ makes).
+_new = object.__new__
+
+
+def _named(name: str, document: dict) -> NamedPolicy:
+    """``NamedPolicy(name, document)``, fields set one by one."""
+    policy = _new(NamedPolicy)
+    policy.name = name
+    policy.document = document
+    policy.compiled = None
+    return policy
 
 
 _MISSING = object()

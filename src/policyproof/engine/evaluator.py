@@ -44,8 +44,6 @@ from policyproof.engine.result import (
     Decision,
     PolicyTrace,
     Result,
-    Rule,
-    StatementRef,
     StatementTrace,
     Trace,
 )
@@ -62,6 +60,7 @@ from policyproof.engine.services import (
 from policyproof.engine.statements import (
     MATCH_STRENGTH,
     RequestView,
+    _compile,
     compiled_of,
     statement_applies,
     statement_trace,
@@ -87,35 +86,51 @@ _ACTION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_-
 _FULLY_DIRECT = frozenset({"user", "session", "wildcard", "not-principal"})
 
 
-class _Evaluated:
+# A statement that applied, as (kind, policy name, label): a StatementRef's fields.
+Ref = tuple[str, str, str]
+# The shared empty list of statements, guardrails or cites (a tuple: never appended to).
+_NO_CITES: tuple = ()
+
+
+class _Evaluated(Trace):
     """What the decision needs from the policies (the applicable statements, the guardrails that
-    do not allow), and what the trace is built from when it is read (``facts``, ``policies``).
+    do not allow), and, once decided, the result's ``Trace`` itself: its facts and policies are
+    built from this record when first read (``_build_facts``, ``_build_policies``).
 
-    The lists start as the shared empty tuple below and become lists at their first entry: most
-    requests fill one or two of them."""
+    The lists start as the shared empty tuple and become lists at their first entry: most
+    requests fill one or two of them. A statement that applies is recorded as a ``Ref``, the
+    fields of its ``StatementRef`` (built only if the rule is read). Made without an ``__init__``
+    call (``_Evaluated()``, then ``evaluate`` sets every field): a Python ``__init__`` costs more
+    than the whole record. What every decision reads is slotted and set on each record (CPython
+    3.11 reads a slot several times faster than a class-level default through an instance); what
+    only some requests fill (the guardrails that do not allow, KMS grants) keeps a class-level
+    default, and ``guarded`` says whether any of it was filled."""
 
-    denies: list[StatementRef] = ()  # type: ignore[assignment]
-    identity_allows: list[StatementRef] = ()  # type: ignore[assignment]
-    resource_allows: list[tuple[StatementRef, str]] = ()  # type: ignore[assignment]  # with the match
-    scp_levels_without_allow: list[int] = ()  # type: ignore[assignment]
-    boundaries_without_allow: list[str] = ()  # type: ignore[assignment]
+    __init__ = object.__init__  # type: ignore[assignment]
+    __slots__ = (
+        "setting",  # _Setting
+        "view",  # RequestView
+        # per policy, in evaluation order: (kind, name, compiled policy, level, applied statements
+        # as a bit mask), or a PolicyTrace built already (grants), or (level,) for RCPFullAWSAccess
+        "entries",
+        "denies",  # list[Ref]
+        "identity_allows",  # list[Ref]
+        "resource_allows",  # list[tuple[Ref, str]]: with the match
+        "guarded",  # some field below was filled: a guardrail that does not allow, or a KMS grant
+        "context_keys",  # the keys the caller gave, warned about in the facts
+        "__dict__",  # for the fields below, when set
+    )
+    scp_levels_without_allow: list[int] = _NO_CITES  # type: ignore[assignment]
+    boundaries_without_allow: list[str] = _NO_CITES  # type: ignore[assignment]
     session_without_allow: str | None = None
-    endpoints_without_allow: list[str] = ()  # type: ignore[assignment]
-    grant_allows: list[StatementRef] = ()  # type: ignore[assignment]
+    endpoints_without_allow: list[str] = _NO_CITES  # type: ignore[assignment]
+    grant_allows: list = _NO_CITES  # type: ignore[assignment]  # StatementRefs (grants.py builds them)
     # (grant name, constraint mismatch): a grant that fails only on its constraint
-    grant_near: list = ()  # type: ignore[assignment]
-    context_keys: tuple[str, ...] = ()  # the keys the caller gave, warned about in the facts
+    grant_near: list = _NO_CITES  # type: ignore[assignment]
+    scps_given = False  # the request came with SCP levels (the facts say whether they apply)
+    rcps_given = False
 
-    def __init__(self, setting: _Setting, view: RequestView, scps_given: bool, rcps_given: bool) -> None:
-        self.setting = setting
-        self.view = view
-        # Per policy, in evaluation order: (kind, name, compiled policy, level, applied statements
-        # as a bit mask), or a PolicyTrace built already (grants), or (level,) for RCPFullAWSAccess.
-        self.entries: list = []
-        self.scps_given = scps_given
-        self.rcps_given = rcps_given
-
-    def facts(self) -> dict[str, object]:
+    def _build_facts(self) -> dict[str, object]:
         setting, context = self.setting, self.view.context
         facts = setting.facts.copy()
         facts["scpsApply"] = setting.scps_apply if self.scps_given else None
@@ -129,7 +144,7 @@ class _Evaluated:
             facts.setdefault("warnings", []).extend(context_warnings)
         return facts
 
-    def policies(self) -> tuple[PolicyTrace, ...]:
+    def _build_policies(self) -> tuple[PolicyTrace, ...]:
         """Every policy's trace, every statement with every element that failed."""
         traces = []
         for entry in self.entries:
@@ -138,7 +153,7 @@ class _Evaluated:
             elif len(entry) == 1:
                 traces.append(_rcp_full_access_trace(entry[0]))
             else:
-                kind, name, (compiled, variables), level, applied = entry
+                kind, name, (compiled, variables, _, _), level, applied = entry
                 view = self.view
                 lookup = view.context.get if variables else None
                 statements = tuple(statement_trace(st, kind, view, lookup)[0] for st in compiled)
@@ -160,16 +175,34 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         raise EngineInputError(f"expected a Request, got {type(request).__name__}")
     if type(policies) is not PolicySet and not isinstance(policies, PolicySet):
         raise EngineInputError(f"expected a PolicySet, got {type(policies).__name__}")
+    principal_account = request.principal_account
+    role_path = request.role_path
     try:
-        setting = _setting(
-            request.principal,
-            request.principal_account,
-            request.action,
-            request.resource,
-            request.resource_account,
-            request.wildcard_only_action,
-            request.role_path,
-        )
+        if principal_account is None and role_path is None:  # the common request: a plain dict
+            key = (
+                request.principal,
+                request.action,
+                request.resource,
+                request.resource_account,
+                request.wildcard_only_action,
+            )
+            try:
+                setting = _SETTINGS[key]
+            except KeyError:
+                setting = _setting(key[0], None, key[1], key[2], key[3], key[4], None)
+                if len(_SETTINGS) >= _SETTINGS_LIMIT:
+                    _SETTINGS.clear()
+                _SETTINGS[key] = setting
+        else:
+            setting = _setting(
+                request.principal,
+                principal_account,
+                request.action,
+                request.resource,
+                request.resource_account,
+                request.wildcard_only_action,
+                role_path,
+            )
     except TypeError:  # an unhashable field (a dict or list where a string belongs)
         raise EngineInputError(_wrong_field_types(request)) from None
     given = request.context
@@ -192,19 +225,67 @@ def evaluate(request: Request, policies: PolicySet) -> Result:
         view = setting.views[1 if policies.boundaries else 0]
     else:
         view = _view(setting, build_context(given, setting.derived_context), policies)
-    evaluated = _Evaluated(setting, view, bool(policies.scps), bool(policies.rcps))
-    if given:
-        evaluated.context_keys = tuple(given)  # warned about when the trace is read
-    _evaluate_policies(policies, evaluated, setting.scps_apply, setting.rcps_apply)
+    evaluated = _Evaluated()
+    evaluated.setting = setting
+    evaluated.view = view
+    evaluated.entries = []
+    evaluated.denies = evaluated.identity_allows = evaluated.resource_allows = _NO_CITES
+    evaluated.guarded = False
+    evaluated.context_keys = tuple(given) if given else _NO_CITES  # warned about in the facts
+    evaluated._facts = evaluated._policies = evaluated._source = None
+    # Every policy, in AWS's order (inline: one call less per request).
+    scps, rcps = policies.scps, policies.rcps
+    if scps:
+        evaluated.scps_given = True
+        if setting.scps_apply:
+            for level, level_policies in enumerate(_levels(scps, "scps")):
+                allowed = False
+                for p in level_policies:
+                    if _run(evaluated, p, "scp", level):
+                        allowed = True
+                if not allowed:
+                    evaluated.scp_levels_without_allow = [*evaluated.scp_levels_without_allow, level]
+                    evaluated.guarded = True
+    if rcps:
+        evaluated.rcps_given = True
+        if setting.rcps_apply:
+            for level, level_policies in enumerate(_levels(rcps, "rcps")):
+                evaluated.entries.append((level,))  # RCPFullAWSAccess: allows everything to everyone
+                for p in level_policies:
+                    _run(evaluated, p, "rcp", level)
+    if policies.resource is not None:
+        _run(evaluated, policies.resource, "resource")
+    identity = policies.identity
+    if identity:
+        for p in identity if type(identity) is list else _policy_list(identity, "identity"):
+            _run(evaluated, p, "identity")
+    if policies.boundaries:
+        for p in _policy_list(policies.boundaries, "boundaries"):
+            if not _run(evaluated, p, "boundary"):
+                evaluated.boundaries_without_allow = [*evaluated.boundaries_without_allow, p.name]
+                evaluated.guarded = True
+    if policies.session is not None and not _run(evaluated, policies.session, "session"):
+        evaluated.session_without_allow = policies.session.name
+        evaluated.guarded = True
+    if policies.endpoints:
+        for p in _policy_list(policies.endpoints, "endpoints"):
+            if not _run(evaluated, p, "endpoint"):
+                evaluated.endpoints_without_allow = [*evaluated.endpoints_without_allow, p.name]
+                evaluated.guarded = True
     if policies.grants and setting.required == "kms-key":
         grant_traces, evaluated.grant_allows, evaluated.grant_near = evaluate_grants(
             policies.grants, setting, given, setting.resource
         )
+        evaluated.guarded = True
         evaluated.entries.extend(grant_traces)
-    decision, rule = _decide(setting, evaluated)
-    if "action" in rule.params:  # report the action as the caller spelled it
-        rule = Rule(rule.code, {**rule.params, "action": request.action}, rule.cites)
-    return Result(decision, Trace(None, None, rule, evaluated))
+    decision, evaluated._rule = _decide(setting, evaluated)
+    result = _new(Result)  # Result(decision, evaluated), without an __init__ call
+    result.decision = decision
+    result.trace = evaluated
+    return result
+
+
+_new = object.__new__
 
 
 def _view(setting: _Setting, context: RequestContext, policies: PolicySet) -> RequestView:
@@ -242,6 +323,18 @@ class _Setting:
     # What statement matching sees of a request without context or caller details, without and
     # with a permissions boundary (the context then holds only the derived keys).
     views: tuple[RequestView, ...] = ()
+    identity_policies: bool = True  # principal.has_identity_policies
+    # Nothing about the request itself shapes its decision beyond its policies: an action that is
+    # not always allowed, no AWS-owned resource, an IAM principal of the resource's own account,
+    # no resource policy required (_decide's shortcut).
+    plain: bool = False
+
+
+# _setting's results for the common request (no principal_account, no role_path), by (principal,
+# action, resource, resource_account, wildcard_only_action): a plain dict is a cheaper look-up
+# than the lru_cache's. A per-string cache like _setting's own (caches.py clears both).
+_SETTINGS: dict[tuple, _Setting] = {}
+_SETTINGS_LIMIT = 4096
 
 
 @lru_cache(maxsize=4096)
@@ -303,6 +396,12 @@ def _setting(
             RequestView(action, resource, principal, context, boundary, resource_is_pattern, action_text)
             for boundary in (False, True)
         ),
+        principal.has_identity_policies,
+        action not in ALWAYS_ALLOWED_ACTIONS
+        and not aws_owned_resource(action, resource)
+        and principal.has_identity_policies
+        and same_account
+        and not required,
     )
 
 
@@ -414,23 +513,23 @@ def _run(evaluated: _Evaluated, policy: NamedPolicy, kind: str, level: int | Non
     """Match every statement of one policy; True when one of its Allow statements applies."""
     if type(policy) is not NamedPolicy and not isinstance(policy, NamedPolicy):
         raise EngineInputError(f"{kind} policy must be a NamedPolicy(name, document), got {policy!r}")
-    compiled = compiled_of(policy, kind)
-    statements, variables = compiled
+    name = policy.name
+    if policy.compiled is None:  # seen for the first time: compiled_of's first branch, inline
+        compiled = policy.compiled = _compile(name, kind, policy.document)
+    else:
+        compiled = compiled_of(policy, kind)
+    statements, variables, _, _ = compiled
     view = evaluated.view
     lookup = view.context.get if variables else None  # resolves ${...} from the request context
     allows = False
     applied = 0
-    for number, statement in enumerate(statements):
+    for statement in statements:
         applies = statement_applies(statement, kind, view, lookup)
         if applies is not False:
-            applied |= 1 << number
+            index = statement[0]  # its position in the policy
+            applied |= 1 << index
             sid = statement[1]
-            index = statement[0]
-            ref = StatementRef(
-                kind,
-                policy.name,
-                f'"{sid}"' if sid else _POSITIONS[index] if index < 64 else f"#{index + 1}",
-            )
+            ref = (kind, name, f'"{sid}"' if sid else _POSITIONS[index] if index < 64 else f"#{index + 1}")
             if statement[2] == "Deny":
                 if evaluated.denies:
                     evaluated.denies.append(ref)
@@ -449,42 +548,8 @@ def _run(evaluated: _Evaluated, policy: NamedPolicy, kind: str, level: int | Non
                         evaluated.resource_allows.append(match)
                     else:
                         evaluated.resource_allows = [match]
-    evaluated.entries.append((kind, policy.name, compiled, level, applied))
+    evaluated.entries.append((kind, name, compiled, level, applied))
     return allows
-
-
-def _evaluate_policies(
-    policies: PolicySet, evaluated: _Evaluated, scps_apply: bool, rcps_apply: bool
-) -> None:
-    if scps_apply and policies.scps:
-        for level, level_policies in enumerate(_levels(policies.scps, "scps")):
-            allowed = False
-            for p in level_policies:
-                if _run(evaluated, p, "scp", level):
-                    allowed = True
-            if not allowed:
-                evaluated.scp_levels_without_allow = [*evaluated.scp_levels_without_allow, level]
-    if rcps_apply and policies.rcps:
-        for level, level_policies in enumerate(_levels(policies.rcps, "rcps")):
-            evaluated.entries.append((level,))  # RCPFullAWSAccess: allows everything to everyone
-            for p in level_policies:
-                _run(evaluated, p, "rcp", level)
-    if policies.resource is not None:
-        _run(evaluated, policies.resource, "resource")
-    identity = policies.identity
-    if identity:
-        for p in identity if type(identity) is list else _policy_list(identity, "identity"):
-            _run(evaluated, p, "identity")
-    if policies.boundaries:
-        for p in _policy_list(policies.boundaries, "boundaries"):
-            if not _run(evaluated, p, "boundary"):
-                evaluated.boundaries_without_allow = [*evaluated.boundaries_without_allow, p.name]
-    if policies.session is not None and not _run(evaluated, policies.session, "session"):
-        evaluated.session_without_allow = policies.session.name
-    if policies.endpoints:
-        for p in _policy_list(policies.endpoints, "endpoints"):
-            if not _run(evaluated, p, "endpoint"):
-                evaluated.endpoints_without_allow = [*evaluated.endpoints_without_allow, p.name]
 
 
 def _rcp_full_access_trace(level: int) -> PolicyTrace:
@@ -510,7 +575,7 @@ def _policy_list(value: object, field: str) -> list[NamedPolicy]:
 def _levels(value: object, field: str) -> list[list[NamedPolicy]]:
     levels = _policy_list(value, field)
     for level in levels:
-        if not isinstance(level, list | tuple):
+        if type(level) is not list and not isinstance(level, list | tuple):
             raise EngineInputError(
                 f"PolicySet.{field} must be a list of levels (root first), each a list of NamedPolicy"
             )
@@ -519,33 +584,66 @@ def _levels(value: object, field: str) -> list[list[NamedPolicy]]:
 
 # ----- the decision -----
 
+# The rule that decided, in the compact form ``Trace`` reads: (code, params, cites), each cite a
+# ``Ref`` or a ``StatementRef``; it becomes a ``Rule`` only when the trace's rule is read. The
+# cites may be one of the record's lists itself (never changed once the decision is made).
+CompactRule = tuple[str, dict, tuple]
 
-def _strongest(resource_allows: list[tuple[StatementRef, str]]) -> tuple[StatementRef, str] | None:
+
+def _strongest(resource_allows: list[tuple[Ref, str]]) -> tuple[Ref, str] | None:
     if not resource_allows:
         return None
+    if len(resource_allows) == 1:
+        return resource_allows[0]
     return max(resource_allows, key=lambda item: MATCH_STRENGTH.get(item[1], 0))
 
 
-def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
+def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, CompactRule]:
+    """The decision and the rule that made it."""
+    if (
+        setting.plain and not ev.denies and not ev.resource_allows and not ev.guarded
+    ):
+        # The commonest requests, decided in fewer steps: a same-account request of an IAM
+        # principal that needs no resource policy, where only identity policies applied (or
+        # nothing did), and no guardrail or grant is in play. _decide_in_full reaches the same
+        # rules by its longer way (tests/engine/test_conformance.py checks it on every case).
+        if ev.identity_allows:
+            return ALLOW, ("allow-identity", {}, ev.identity_allows)
+        return IMPLICIT_DENY, ("no-allow", {}, _NO_CITES)
+    return _decide_in_full(setting, ev)
+
+
+def _decide_in_full(setting: _Setting, ev: _Evaluated) -> tuple[Decision, CompactRule]:
     action, resource = setting.action, setting.resource
-    if action in ALWAYS_ALLOWED_ACTIONS:
-        return ALLOW, Rule("always-allowed", {"action": action})
-    if ev.denies:
-        first = ev.denies[0]
-        return EXPLICIT_DENY, Rule(
+    if action in ALWAYS_ALLOWED_ACTIONS:  # the action as the caller spelled it, in the rule
+        return ALLOW, ("always-allowed", {"action": setting.action_text}, _NO_CITES)
+    denies = ev.denies
+    if denies:
+        first = denies[0]
+        return EXPLICIT_DENY, (
             "explicit-deny",
-            {"kind": first.kind, "policy": first.policy, "statement": first.label},
-            tuple(ev.denies),
+            {"kind": first[0], "policy": first[1], "statement": first[2]},
+            tuple(denies),
         )
     protection = setting.protection
     if protection:
-        return IMPLICIT_DENY, Rule("aws-owned-resource", {"protection": protection, "resource": resource})
+        return IMPLICIT_DENY, (
+            "aws-owned-resource",
+            {"protection": protection, "resource": resource},
+            _NO_CITES,
+        )
+    if not ev.guarded:  # no guardrail that does not allow, no KMS grant: the common case
+        return _decide_policies(setting, ev)
     if ev.scp_levels_without_allow:
-        return IMPLICIT_DENY, Rule("scp-no-allow", {"level": ev.scp_levels_without_allow[0]})
+        return IMPLICIT_DENY, ("scp-no-allow", {"level": ev.scp_levels_without_allow[0]}, _NO_CITES)
     if ev.endpoints_without_allow:
-        return IMPLICIT_DENY, Rule("endpoint-no-allow", {"policy": ev.endpoints_without_allow[0]})
+        return IMPLICIT_DENY, ("endpoint-no-allow", {"policy": ev.endpoints_without_allow[0]}, _NO_CITES)
+    if not ev.grant_allows and not ev.grant_near:  # no KMS grant in play
+        return _decide_policies(setting, ev)
     decision, rule = _decide_policies(setting, ev)
-    if decision == IMPLICIT_DENY and ev.grant_allows and rule.code not in _GUARDRAIL_RULES:
+    if decision != IMPLICIT_DENY:
+        return decision, rule
+    if ev.grant_allows and rule[0] not in _GUARDRAIL_RULES:
         # KMS Developer Guide, "Grants in AWS KMS": a grant lets its grantee call the grant's
         # operations on the key, in any account, without a key policy or IAM policy statement for
         # it; an explicit Deny still wins ("KMS key access and permissions": no principal has a
@@ -555,24 +653,24 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
         cites = tuple(ev.grant_allows)
         grant = cites[0]
         if ev.boundaries_without_allow:
-            return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
+            return IMPLICIT_DENY, ("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
         if ev.session_without_allow:
-            return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
-        return ALLOW, Rule("allow-grant", {"grant": grant.policy, "why": grant.label}, cites)
-    if decision == IMPLICIT_DENY and ev.grant_near and rule.code not in _GUARDRAIL_RULES:
+            return IMPLICIT_DENY, ("session-no-allow", {"policy": ev.session_without_allow}, cites)
+        return ALLOW, ("allow-grant", {"grant": grant.policy, "why": grant.label}, cites)
+    if ev.grant_near and rule[0] not in _GUARDRAIL_RULES:
         # A grant names this principal and operation, but the request's encryption context does
         # not satisfy its constraint: that, not the key policy, is what the reader needs to hear.
         name, mismatch = ev.grant_near[0]
-        return IMPLICIT_DENY, Rule(
+        return IMPLICIT_DENY, (
             "grant-constraint-not-met",
             {
                 "grant": name,
                 "constraint": mismatch.params["constraint"],
                 "expected": mismatch.params["expected"],
                 "actual": mismatch.params["actual"],
-                "otherwise": rule.code,
+                "otherwise": rule[0],
             },
-            rule.cites,
+            rule[2],
         )
     return decision, rule
 
@@ -581,62 +679,70 @@ def _decide(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
 _GUARDRAIL_RULES = frozenset({"boundary-no-allow", "session-no-allow"})
 
 
-def _guardrails(
-    ev: _Evaluated, cites: tuple[StatementRef, ...], code: str, params: dict
-) -> tuple[Decision, Rule]:
+def _guardrails(ev: _Evaluated, cites: tuple, code: str, params: dict) -> tuple[Decision, CompactRule]:
     """Allow under ``code``, unless a permissions boundary or session policy does not allow."""
+    if not ev.guarded:
+        return ALLOW, (code, params, cites)
     if ev.boundaries_without_allow:
-        return IMPLICIT_DENY, Rule("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
+        return IMPLICIT_DENY, ("boundary-no-allow", {"policy": ev.boundaries_without_allow[0]}, cites)
     if ev.session_without_allow:
-        return IMPLICIT_DENY, Rule("session-no-allow", {"policy": ev.session_without_allow}, cites)
-    return ALLOW, Rule(code, params, cites)
+        return IMPLICIT_DENY, ("session-no-allow", {"policy": ev.session_without_allow}, cites)
+    return ALLOW, (code, params, cites)
 
 
-def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, Rule]:
-    action, principal = setting.action, setting.principal
-    same_account, required = setting.same_account, setting.required
+def _decide_policies(setting: _Setting, ev: _Evaluated) -> tuple[Decision, CompactRule]:
+    resource_allows = ev.resource_allows
+    if resource_allows:
+        best = _strongest(resource_allows)
+        resource_refs = tuple([ref for ref, _ in resource_allows])
+    else:
+        best = None
+        resource_refs = _NO_CITES
+    identity_refs = ev.identity_allows  # a list, or the empty tuple
+    required = setting.required
 
-    best = _strongest(ev.resource_allows) if ev.resource_allows else None
-    resource_refs = tuple([ref for ref, _ in ev.resource_allows]) if ev.resource_allows else ()
-    identity_refs = tuple(ev.identity_allows)
-
-    if not principal.has_identity_policies:
+    if not setting.identity_policies:
         # Anonymous callers and AWS services: only a resource policy can let them in.
         if best is None:
-            return IMPLICIT_DENY, Rule("no-resource-allow", {"principalKind": principal.kind})
-        return ALLOW, Rule("allow-resource", {"match": best[1]}, resource_refs)
+            return IMPLICIT_DENY, ("no-resource-allow", {"principalKind": setting.principal.kind}, _NO_CITES)
+        return ALLOW, ("allow-resource", {"match": best[1]}, resource_refs)
 
     if required and best is None:
-        return IMPLICIT_DENY, Rule(
-            "resource-policy-required", {"required": required, "identityAllows": bool(identity_refs)}
+        return IMPLICIT_DENY, (
+            "resource-policy-required",
+            {"required": required, "identityAllows": bool(identity_refs)},
+            _NO_CITES,
         )
 
-    if not same_account:
-        if required == "kms-key" and action not in KMS_CROSS_ACCOUNT_ACTIONS:
-            return IMPLICIT_DENY, Rule("kms-not-cross-account", {"action": action})
+    if not setting.same_account:
+        if required == "kms-key" and setting.action not in KMS_CROSS_ACCOUNT_ACTIONS:
+            # the action as the caller spelled it, in the rule
+            return IMPLICIT_DENY, ("kms-not-cross-account", {"action": setting.action_text}, _NO_CITES)
         if best is None:
-            return IMPLICIT_DENY, Rule(
-                "cross-account-no-resource-allow", {"identityAllows": bool(identity_refs)}, identity_refs
+            return IMPLICIT_DENY, (
+                "cross-account-no-resource-allow",
+                {"identityAllows": bool(identity_refs)},
+                identity_refs,
             )
         if not identity_refs:
-            return IMPLICIT_DENY, Rule("cross-account-no-identity-allow", {"match": best[1]}, resource_refs)
-        return _guardrails(ev, resource_refs + identity_refs, "allow-cross-account", {"match": best[1]})
+            return IMPLICIT_DENY, ("cross-account-no-identity-allow", {"match": best[1]}, resource_refs)
+        return _guardrails(ev, (*resource_refs, *identity_refs), "allow-cross-account", {"match": best[1]})
 
     if best is not None and best[1] != "account":
         match = best[1]
         if match in _FULLY_DIRECT:
-            return ALLOW, Rule("allow-resource-names-principal", {"match": match}, (best[0],))
+            return ALLOW, ("allow-resource-names-principal", {"match": match}, (best[0],))
         # A role named directly: its sessions still answer to their boundary and session policy.
         return _guardrails(ev, (best[0],), "allow-resource-names-principal", {"match": match})
     if identity_refs:
         if required:
             # The key or trust policy delegates to the account, so IAM policies count.
             return _guardrails(
-                ev, identity_refs + resource_refs, "allow-identity-delegated", {"required": required}
+                ev, (*identity_refs, *resource_refs), "allow-identity-delegated", {"required": required}
             )
-        return _guardrails(ev, identity_refs, "allow-identity", {})
+        if ev.guarded:
+            return _guardrails(ev, identity_refs, "allow-identity", {})
+        return ALLOW, ("allow-identity", {}, identity_refs)
     if best is not None:
-        return IMPLICIT_DENY, Rule(
-            "account-delegation-no-identity-allow", {"required": required}, resource_refs
-        )
-    return IMPLICIT_DENY, Rule("no-allow", {})
+        return IMPLICIT_DENY, ("account-delegation-no-identity-allow", {"required": required}, resource_refs)
+    return IMPLICIT_DENY, ("no-allow", {}, _NO_CITES)

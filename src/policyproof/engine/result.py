@@ -130,27 +130,39 @@ class Trace:
 
     The engine decides without building the trace's facts and per-statement records: they are
     built, in full, the first time ``facts`` or ``policies`` is read (``source`` builds them from
-    what the decision was computed on, so the trace is the same whenever it is read).
+    what the decision was computed on, so the trace is the same whenever it is read). The rule
+    may be given in the engine's compact form, ``(code, params, cites)`` with each cite a
+    ``(kind, policy, label)`` tuple or a ``StatementRef``; it becomes a ``Rule`` when first read.
     """
 
-    __slots__ = ("rule", "_facts", "_policies", "_source")
+    __slots__ = ("_rule", "_facts", "_policies", "_source")
 
     def __init__(
         self,
         facts: dict[str, Any] | None,
         policies: tuple[PolicyTrace, ...] | None,
-        rule: Rule,
+        rule: Rule | tuple[str, dict[str, Any], tuple[Any, ...]],
         source: Any = None,
     ) -> None:
-        self.rule = rule
+        self._rule = rule
         self._facts = facts
         self._policies = policies
         self._source = source  # has .facts() and .policies(); dropped once both are built
 
     @property
+    def rule(self) -> Rule:
+        rule = self._rule
+        if type(rule) is tuple:
+            code, params, cites = rule
+            rule = self._rule = Rule(
+                code, params, tuple(c if type(c) is StatementRef else StatementRef(*c) for c in cites)
+            )
+        return rule  # type: ignore[return-value]
+
+    @property
     def facts(self) -> dict[str, Any]:
         if self._facts is None:
-            self._facts = self._source.facts()
+            self._facts = self._build_facts()
             if self._policies is not None:
                 self._source = None
         return self._facts
@@ -158,10 +170,18 @@ class Trace:
     @property
     def policies(self) -> tuple[PolicyTrace, ...]:
         if self._policies is None:
-            self._policies = self._source.policies()
+            self._policies = self._build_policies()
             if self._facts is not None:
                 self._source = None
         return self._policies
+
+    # How the lazy parts are built: from ``source``; the engine's own trace (a subclass that is
+    # its evaluation record) builds them from itself.
+    def _build_facts(self) -> dict[str, Any]:
+        return self._source.facts()
+
+    def _build_policies(self) -> tuple[PolicyTrace, ...]:
+        return self._source.policies()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Trace):

@@ -71,9 +71,10 @@ MATCH_STRENGTH = {
 #   index          0-based position in the Statement list
 #   sid            the Sid, or None
 #   effect         "Allow" | "Deny"
-#   actions        the Action (or NotAction) patterns, as written
+#   actions        the Action (or NotAction) patterns, as written: a tuple of strings, or a
+#                  single pattern as the string itself (matching then needs no loop)
 #   not_action     True for NotAction
-#   resources      the Resource (or NotResource) patterns, as written; None when neither is given
+#   resources      the Resource (or NotResource) patterns, likewise; None when neither is given
 #   not_resource   True for NotResource
 #   variables      the resource patterns hold ${...} policy variables (substituted per request)
 #   principal      the Principal element: "*" or {type: (values, ...)}, or None
@@ -83,9 +84,13 @@ MATCH_STRENGTH = {
 Statement = tuple
 
 
-# A compiled policy: (statements, variables), where ``variables`` says whether ``${...}`` are
-# policy variables in it (Version 2012-10-17).
-CompiledPolicy = tuple[tuple[Statement, ...], bool]
+# A compiled policy: (statements, lookup, document, copy), where ``lookup`` says whether matching
+# its statements reads the request context through a lookup: ``${...}`` are policy variables in it
+# (Version 2012-10-17) and some statement has them in its resources or has a Condition (whose
+# values may hold them); without a lookup, ``${...}`` is read literally. The statements are a
+# list, never changed once compiled. ``document`` and ``copy`` are what ``compiled_of`` checks a
+# remembered form against (the tuple is itself what a NamedPolicy keeps: no second tuple).
+CompiledPolicy = tuple[list[Statement], bool, object, object]
 
 
 def _strings(value: object, where: str, element: str) -> tuple[str, ...]:
@@ -147,14 +152,13 @@ def compiled_of(policy: NamedPolicy, kind: str) -> CompiledPolicy:
     document."""
     document = policy.document
     hit = policy.compiled
-    if hit is not None and hit[0] is document:
-        if hit[1] is not _NOT_COPIED and hit[1] == document:
-            return hit[2]
-        compiled = _compile(policy.name, kind, document)
-        policy.compiled = (document, _copy(document), compiled)
+    if hit is not None and hit[2] is document:
+        if hit[3] is not _NOT_COPIED and hit[3] == document:
+            return hit
+        statements, lookup, _, _ = _compile(policy.name, kind, document)
+        compiled = policy.compiled = (statements, lookup, document, _copy(document))
         return compiled
-    compiled = _compile(policy.name, kind, document)
-    policy.compiled = (document, _NOT_COPIED, compiled)
+    compiled = policy.compiled = _compile(policy.name, kind, document)
     return compiled
 
 
@@ -169,7 +173,9 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             f"{kind} policy {name!r} is not a policy document: expected a JSON object with a Statement",
             policy=name,
         )
-    raw_statements = document.get("Statement", _MISSING)
+    # Subscripts and ``in`` rather than ``dict.get`` throughout: in CPython a method call costs
+    # several times a subscript, and every unique policy is read once per request.
+    raw_statements = document["Statement"] if "Statement" in document else _MISSING  # noqa: SIM401
     single = False
     if type(raw_statements) is list:
         pass
@@ -186,7 +192,7 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             path=("Statement",),
             policy=name,
         )
-    version = document.get("Version", _MISSING)
+    version = document["Version"] if "Version" in document else _MISSING  # noqa: SIM401
     if version is not _MISSING and version not in KNOWN_VERSIONS:
         raise EngineInputError(
             f'{kind} policy {name!r}: Version must be the string "2012-10-17" (or the older "2008-10-17"), '
@@ -195,11 +201,89 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             policy=name,
         )
     variables = version == VARIABLES_VERSION
+    lookup = False  # some statement reads the request context: ${...} in resources, or conditions
     statements = []
     index = 0
     try:
         for raw in raw_statements:
-            statements.append(_statement(raw, index, variables))
+            # The common statement (an object without NotAction, NotResource or NotPrincipal) is
+            # read here, inline: _statement's checks, in its order. The commonest of all, just
+            # Effect, Action and Resource, is recognised by its size and those three keys.
+            if (
+                type(raw) is dict
+                and len(raw) == 3
+                and "Effect" in raw
+                and "Action" in raw
+                and "Resource" in raw
+            ):
+                sid = condition = entries = None
+                principal = _MISSING
+                effect = raw["Effect"]
+                if effect != "Allow" and effect != "Deny":
+                    raise EngineInputError(f': Effect must be "Allow" or "Deny", got {effect!r}')
+                action = raw["Action"]
+                resource = raw["Resource"]
+            elif type(raw) is not dict or "NotAction" in raw or "NotResource" in raw or "NotPrincipal" in raw:
+                statement = _statement(raw, index, variables)
+                if variables and (statement[7] or statement[10] is not None):
+                    lookup = True
+                statements.append(statement)
+                index += 1
+                continue
+            else:
+                sid = raw["Sid"] if "Sid" in raw else None  # noqa: SIM401
+                if sid is not None and type(sid) is not str and not isinstance(sid, str):
+                    raise EngineInputError(": Sid must be a string")
+                effect = raw["Effect"] if "Effect" in raw else None  # noqa: SIM401
+                if effect != "Allow" and effect != "Deny":
+                    raise EngineInputError(f': Effect must be "Allow" or "Deny", got {effect!r}')
+                if "Action" not in raw:
+                    raise EngineInputError(": give exactly one of Action or NotAction")
+                action = raw["Action"]
+                resource = raw["Resource"] if "Resource" in raw else _MISSING  # noqa: SIM401
+                principal = raw["Principal"] if "Principal" in raw else _MISSING  # noqa: SIM401
+                condition = raw["Condition"] if "Condition" in raw else None  # noqa: SIM401
+                entries = compile_condition_block(condition, "") if condition is not None else None
+            # A single Action or Resource pattern is kept as the string itself (see Statement).
+            actions = action if type(action) is str else _strings(action, "", "Action")
+            has_variables = False
+            if resource is _MISSING:
+                patterns = None
+            elif type(resource) is str:
+                patterns = resource
+                if variables and "${" in resource:
+                    has_variables = True
+                # Fail closed: a Deny's Resource that is not an ARN would silently match nothing.
+                if effect == "Deny" and _not_an_arn(resource):
+                    raise _not_arn_error("Resource", resource, effect)
+            else:
+                patterns = _strings(resource, "", "Resource")
+                if variables:
+                    for pattern in patterns:
+                        if "${" in pattern:
+                            has_variables = True
+                            break
+                if effect == "Deny":
+                    for pattern in patterns:
+                        if _not_an_arn(pattern):
+                            raise _not_arn_error("Resource", pattern, effect)
+            statements.append(
+                (
+                    index,
+                    sid or None,
+                    effect,
+                    actions,
+                    False,
+                    patterns,
+                    False,
+                    has_variables,
+                    None if principal is _MISSING else _principal_element(principal, "", "Principal"),
+                    None,
+                    entries or None,
+                )
+            )
+            if variables and (has_variables or entries):
+                lookup = True
             index += 1
     except EngineInputError as error:
         # Messages are built here, once, rather than a "where" string for every statement.
@@ -208,7 +292,7 @@ def _compile(name: str, kind: str, document: object) -> CompiledPolicy:
             path=(("Statement",) if single else ("Statement", index)) + error.path,
             policy=name,
         ) from None
-    return (tuple(statements), variables)
+    return (statements, lookup, document, _NOT_COPIED)
 
 
 _MISSING = object()
@@ -226,8 +310,6 @@ def _statement(raw: object, index: int, variables: bool) -> Statement:
     effect = get("Effect")
     if effect != "Allow" and effect != "Deny":
         raise EngineInputError(f': Effect must be "Allow" or "Deny", got {effect!r}')
-    if raw.keys() <= _PLAIN_STATEMENT:
-        return _plain_statement(raw, index, variables, sid, effect)
     action = get("Action", _MISSING)
     not_action = get("NotAction", _MISSING)
     if (action is _MISSING) == (not_action is _MISSING):
@@ -258,13 +340,7 @@ def _statement(raw: object, index: int, variables: bool) -> Statement:
     if (resource is not _MISSING) if effect == "Deny" else (not_resource is not _MISSING):
         for pattern in patterns:  # type: ignore[union-attr]
             if _not_an_arn(pattern):
-                element = "Resource" if effect == "Deny" else "NotResource"
-                raise EngineInputError(
-                    f": {element} {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
-                    f'RESOURCE) or "*"; a {effect} with it would silently not apply, so it cannot be '
-                    "evaluated",
-                    path=(element,),
-                )
+                raise _not_arn_error("Resource" if effect == "Deny" else "NotResource", pattern, effect)
     has_variables = False
     if variables and patterns is not None:
         for pattern in patterns:
@@ -286,54 +362,12 @@ def _statement(raw: object, index: int, variables: bool) -> Statement:
     )
 
 
-# The elements of most statements: no NotAction, NotResource or NotPrincipal.
-_PLAIN_STATEMENT = frozenset(("Sid", "Effect", "Action", "Resource", "Principal", "Condition"))
-
-
-def _plain_statement(raw: dict, index: int, variables: bool, sid: str | None, effect: str) -> Statement:
-    """``_statement`` for a statement without NotAction, NotResource and NotPrincipal (the same
-    checks, in the same order, with the ones those elements need left out)."""
-    get = raw.get
-    action = get("Action", _MISSING)
-    if action is _MISSING:
-        raise EngineInputError(": give exactly one of Action or NotAction")
-    resource = get("Resource", _MISSING)
-    principal = get("Principal", _MISSING)
-    condition = get("Condition")
-    entries = compile_condition_block(condition, "") if condition is not None else None
-    actions = (action,) if type(action) is str else _strings(action, "", "Action")
-    if resource is _MISSING:
-        patterns = None
-    else:
-        patterns = (resource,) if type(resource) is str else _strings(resource, "", "Resource")
-        # Fail closed: a Deny's Resource that is not an ARN would silently match nothing.
-        if effect == "Deny":
-            for pattern in patterns:
-                if _not_an_arn(pattern):
-                    raise EngineInputError(
-                        f": Resource {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
-                        'RESOURCE) or "*"; a Deny with it would silently not apply, so it cannot be '
-                        "evaluated",
-                        path=("Resource",),
-                    )
-    has_variables = False
-    if variables and patterns is not None:
-        for pattern in patterns:
-            if "${" in pattern:
-                has_variables = True
-                break
-    return (
-        index,
-        sid or None,
-        effect,
-        actions,
-        False,
-        patterns,
-        False,
-        has_variables,
-        None if principal is _MISSING else _principal_element(principal, "", "Principal"),
-        None,
-        entries or None,
+def _not_arn_error(element: str, pattern: str, effect: str) -> EngineInputError:
+    return EngineInputError(
+        f": {element} {pattern!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:"
+        f'RESOURCE) or "*"; a {effect} with it would silently not apply, so it cannot be '
+        "evaluated",
+        path=(element,),
     )
 
 
@@ -407,6 +441,11 @@ def clear_caches() -> None:
     _RESOURCE_TESTS.clear()
     _not_an_arn.cache_clear()
     _aws_principal_match.cache_clear()
+
+
+def _tuple(patterns: str | tuple[str, ...]) -> tuple[str, ...]:
+    """A statement's Action or Resource patterns as a tuple (a single one is kept as a string)."""
+    return (patterns,) if type(patterns) is str else patterns  # type: ignore[return-value]
 
 
 def _expanded(patterns: Sequence[str], lookup: Lookup | None) -> list[str]:
@@ -530,16 +569,27 @@ def statement_applies(
         condition,
     ) = statement
 
-    # Action / NotAction: each pattern's test is cached by its text (_action_test)
+    # Action / NotAction: each pattern's test is cached by its text (_action_test); a single
+    # pattern is kept as the string itself (no loop)
     action = request.action
-    listed = False
-    for pattern in patterns:
-        test = _ACTION_TESTS.get(pattern)
-        if test is None:
-            test = _action_test(pattern)
-        if test is True or (test == action if type(test) is str else test.fullmatch(action)):  # type: ignore[union-attr]
-            listed = True
-            break
+    if type(patterns) is str:
+        try:  # a subscript, not .get: the cheapest lookup of a hit
+            test = _ACTION_TESTS[patterns]
+        except KeyError:
+            test = _action_test(patterns)
+        listed = test is True or (
+            test == action if type(test) is str else test.fullmatch(action) is not None  # type: ignore[union-attr]
+        )
+    else:
+        listed = False
+        for pattern in patterns:
+            try:
+                test = _ACTION_TESTS[pattern]
+            except KeyError:
+                test = _action_test(pattern)
+            if test is True or (test == action if type(test) is str else test.fullmatch(action)):  # type: ignore[union-attr]
+                listed = True
+                break
     if listed is not_action:
         if why is None:
             return False
@@ -547,7 +597,7 @@ def statement_applies(
             Mismatch(
                 "NotAction" if not_action else "Action",
                 "action-excluded" if not_action else "action-not-listed",
-                {"action": request.action_text or action, "patterns": patterns},
+                {"action": request.action_text or action, "patterns": _tuple(patterns)},
             )
         )
 
@@ -558,13 +608,25 @@ def statement_applies(
             # NotResource, an Allow applies unless the exclusion covers the whole set, a Deny only
             # when no resource of the set falls inside the exclusion.
             covers = (effect == "Deny") is not not_resource
-            listed = _resource_in(resources, request, lookup, glob_covers if covers else globs_intersect)
+            listed = _resource_in(
+                _tuple(resources), request, lookup, glob_covers if covers else globs_intersect
+            )
+        elif type(resources) is str:
+            try:
+                test = _RESOURCE_TESTS[resources]
+            except KeyError:
+                test = _resource_test(resources)
+            resource = request.resource
+            listed = test is True or (
+                test == resource if type(test) is str else test.fullmatch(resource) is not None  # type: ignore[union-attr]
+            )
         else:
             resource = request.resource
             listed = False
             for pattern in resources:
-                test = _RESOURCE_TESTS.get(pattern)
-                if test is None:
+                try:
+                    test = _RESOURCE_TESTS[pattern]
+                except KeyError:
                     test = _resource_test(pattern)
                 if test is True or (test == resource if type(test) is str else test.fullmatch(resource)):  # type: ignore[union-attr]
                     listed = True
@@ -576,7 +638,7 @@ def statement_applies(
                 Mismatch(
                     "NotResource" if not_resource else "Resource",
                     "resource-excluded" if not_resource else "resource-not-listed",
-                    {"resource": request.resource, "patterns": resources},
+                    {"resource": request.resource, "patterns": _tuple(resources)},
                 )
             )
 
