@@ -1,4 +1,5 @@
-"""The engine's decision as a formula: ``policyproof.engine.evaluator._decide`` over symbolic
+"""The engine's decision as a formula: ``policyproof.engine.evaluator._decide_in_full`` (the
+whole decision; ``_decide`` only puts a shortcut for the commonest requests in front) over symbolic
 requests, and the policies of a question that are *free*.
 
 A question such as "does AFTER allow anything BEFORE does not?" is asked about one policy; the
@@ -151,7 +152,7 @@ class Evaluation:
 
 
 def evaluate(request: SymRequest, slots: Slots, world: World) -> Evaluation:
-    """The decision formulas for ``slots`` (the engine's ``_decide``, step by step)."""
+    """The decision formulas for ``slots`` (the engine's ``_decide_in_full``, step by step)."""
     boundaries_free = slots.boundaries == FREE
     has_boundary = world.has_boundary if boundaries_free else z3.BoolVal(bool(slots.boundaries))
     tr = Translator(request, has_boundary)
