@@ -227,11 +227,18 @@ def _accepted(expected_kind: str) -> tuple[str, ...]:
     return ("boundary", "identity") if expected_kind == "boundary" else (expected_kind,)
 
 
+@cache
+def _claims_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(claims_schema())
+
+
 def _check_shape(data: Any, located: _Located) -> None:
-    validator = jsonschema.Draft202012Validator(claims_schema())
-    errors = list(validator.iter_errors(data))
-    if not errors:
+    validator = _claims_validator()
+    # A valid file (every file of a site that builds) is checked in one pass that stops at the
+    # first error; only a file with errors is walked again for all of them (to name the first).
+    if validator.is_valid(data):
         return
+    errors = list(validator.iter_errors(data))
 
     def position(error: jsonschema.ValidationError) -> tuple[int, int]:
         node = located.node(tuple(error.absolute_path))

@@ -108,10 +108,15 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     switch = os.environ.get(ENV_SWITCH, "on").strip().lower()
     if switch not in ("on", "off"):
         raise PluginError(f"{ENV_SWITCH}={switch!r}: use 'on' (the default) or 'off'")
+    verified = None
     if _nested_build(config) and _state.enabled and _state.verification is not None and _state.failure is None:
         # The first language's pages are built: the whole verdict, before the next language
         # starts (this is where a failing proof stops the build, naming every problem).
         _proof()
+        if _state.failure is None:
+            # The same build, the same sources: the next language shows the same verdict (the
+            # page rules and the proof cover every language already).
+            verified = _state.verification
     _state.enabled = switch == "on"
     _state.verification = _state.proof = None
     _state.doomed = False
@@ -123,10 +128,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         log.warning(f"{ENV_SWITCH}=off: policies and claims are NOT proved; do not publish this build")
         return config
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-    # Start now, from the sources, so the proofs run while MkDocs reads and renders the pages.
-    _state.verification = verify_site(
-        root, docs_dir=config.docs_dir, snippet_bases=_snippet_bases(config), prover=_state.prover
-    )
+    if verified is not None and verified.docs_dir == Path(os.path.abspath(config.docs_dir)):
+        _state.verification, _state.proof = verified, verified.proof
+    else:
+        # Start now, from the sources, so the proofs run while MkDocs reads and renders the pages.
+        _state.verification = verify_site(
+            root, docs_dir=config.docs_dir, snippet_bases=_snippet_bases(config), prover=_state.prover
+        )
     _state.prover = _state.verification.prover
     if CSS_PATH not in config.extra_css:
         config.extra_css.append(CSS_PATH)
