@@ -6,9 +6,8 @@ page rules, every snippet the pages include, every claim of their ``claims.yaml`
 fails the build with the pipeline's own lines (file:line:column, the page that shows it), at a
 step that is not a page's (so no page is wrongly blamed): a page rule's before any page is read, a
 proof's once the first language is built or, if everything is proved by then, before any page is
-built. Under ``mkdocs serve`` a failure does not stop the
-server: it serves the last good site with the failure as a banner on every page, in the page's
-language, until the next good build. Then it shows the proof on the pages:
+built. Under ``mkdocs serve`` a failure does not stop the server: it serves the last good site
+with the failure as a banner on every page, in the page's language, until the next good build. Then it shows the proof on the pages:
 
 * under each included snippet, a verification line in the page's language;
 * ``<!-- claims -->`` (all claims of the page) or ``<!-- claims: s3-*, ebs-copy -->`` (claim ids,
@@ -29,8 +28,9 @@ search plugin indexes the page — waits for the proofs of what that page shows 
 send each claims file's proof when it is done, so pages are built while the rest is proved) and
 swaps each placeholder for its HTML; a page that shows something not proved is left without
 proofs, and the build stops at the next language's ``on_config`` or at ``on_post_build`` with the
-whole verdict (``on_env`` checks it before any page when everything is proved already). Generated markup so never goes through the Markdown parser (which
-would rewrite it), and works inside admonitions and tabs. The parts kept out of the search index
+whole verdict (``on_env`` checks it before any page when everything is proved already).
+Generated markup so never goes through the Markdown parser (which would rewrite it), and works
+inside admonitions and tabs. The parts kept out of the search index
 (diagrams, traces, verification lines: most of the generated HTML) go in only in
 ``on_post_page``, so the search plugin does not parse them just to skip them; the searchable blocks
 (claims tables, report sections) are indexed from a text stand-in that gives the same index entry
