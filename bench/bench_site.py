@@ -8,7 +8,7 @@ hook logs a warning on purpose, which ``--strict`` turns into a failure (an unpr
 be published).
 
 **This site** (built in place, in the repository): ``--runs`` rounds of three builds: without
-proofs, with proofs (proof cache empty), with proofs again (proof cache warm), interleaved so a
+proofs, with proofs (every cache empty), with proofs again (caches warm), interleaved so a
 change in machine load hits all alike; each figure is the median of those ``--runs`` builds (min
 beside it).
 
@@ -22,9 +22,10 @@ build again; build once more without any change. Each figure is the median over 
 
 What is cached: the OS file cache and Python's bytecode cache (written by an untimed warm-up
 build; used even when ``PYTHONDONTWRITEBYTECODE`` is set, as on a developer's machine or in CI).
-Each cold build gets a fresh empty ``XDG_CACHE_HOME`` and ``POLICYPROOF_CACHE_DIR`` (a proof cache
-living there or in the site folder starts empty); the builds after the edit reuse the cold
-build's, as a second ``mkdocs build`` by the same author would.
+The build without proofs and the cold build each get their own fresh, empty ``XDG_CACHE_HOME``
+and ``POLICYPROOF_CACHE_DIR`` (the proof cache, the pages' proof HTML, the page cache of converted
+pages and search entries, the compiled templates: all start empty); the builds after the edit
+reuse the cold build's, as a second ``mkdocs build`` by the same author would.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import posixpath
 import re
 import resource
 import shutil
@@ -112,13 +114,13 @@ def measure_this_site(runs: int) -> None:
         cached: list[tuple[float, float]] = []
         for number in range(runs):
             cache = Path(tmp) / f"cache-{number}"
-            wall, cpu = build_once(REPO, site_dir, False, cache)
+            wall, cpu = build_once(REPO, site_dir, False, Path(tmp) / f"cache-off-{number}")
             off.append(wall)
             off_cpu.append(cpu)
             wall, cpu = build_once(REPO, site_dir, True, cache)
             on.append(wall)
             on_cpu.append(cpu)
-            cached.append(build_once(REPO, site_dir, True, cache))  # the same build again: proofs cached
+            cached.append(build_once(REPO, site_dir, True, cache))  # the same build again: caches warm
         described = _summary(site_dir)
         html = _html_pages(site_dir)
     print(f"THIS SITE ({REPO}): {described}, {html} HTML files")
@@ -138,7 +140,7 @@ def measure_this_site(runs: int) -> None:
     again = [w for w, _ in cached]
     again_cpu = statistics.median(c for _, c in cached)
     print(
-        f"  with proofs, run again (proof cache warm): wall {_fmt(again)}; CPU median {again_cpu:.2f} s "
+        f"  with proofs, run again (caches warm): wall {_fmt(again)}; CPU median {again_cpu:.2f} s "
         f"= {(statistics.median(again) - median_off) / median_off * 100:+.1f} % wall, "
         f"{(again_cpu - statistics.median(off_cpu)) / statistics.median(off_cpu) * 100:+.1f} % CPU "
         "over the build without proofs"
@@ -170,10 +172,22 @@ def generated_site(dest: Path, copies: int) -> Path:
         for suffix in ("", ".en"):
             text = (REPO / "docs" / f"{NOTE}{suffix}.md").read_text(encoding="utf-8")
             text = text.replace(f'"{NOTE}/', f'"generated/{name}/').replace(ACCOUNT_B, account)
+            text = _RELATIVE_LINK.sub(_from_generated_folder, text)
             page = dest / "docs" / "generated" / f"{name}{suffix}.md"
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(text, encoding="utf-8")
     return dest
+
+
+# A link to another page of the docs (not a URL, not an anchor of the same page).
+_RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+)\)")
+
+
+def _from_generated_folder(match: re.Match[str]) -> str:
+    """The note's relative link as seen from docs/generated/ (the copies live there, the note in
+    its own section): the copies must build without a broken-link warning, as the note does."""
+    note_folder = posixpath.dirname(NOTE)
+    return f"]({posixpath.normpath(posixpath.join('..', note_folder, match[1]))})"
 
 
 def edit_one_snippet(site: Path) -> Path:
@@ -201,7 +215,9 @@ def measure_at_scale(copies: int, runs: int) -> None:
             site = Path(tmp) / f"round-{number}"
             shutil.copytree(template, site)
             cache = Path(tmp) / f"cache-{number}"
-            off.append(build_once(site, site_dir, False, cache))
+            # Each of the two first builds starts with every cache empty (its own folder): the
+            # cold build must not find pages the build without proofs converted.
+            off.append(build_once(site, site_dir, False, Path(tmp) / f"cache-off-{number}"))
             cold.append(build_once(site, site_dir, True, cache))
             edit_one_snippet(site)
             edited.append(build_once(site, site_dir, True, cache))

@@ -39,6 +39,21 @@ def test_generated_site_gives_every_copy_its_own_account_b(tmp_path: Path) -> No
     assert len(accounts) == 3
 
 
+def test_generated_pages_link_only_to_pages_that_exist(tmp_path: Path) -> None:
+    """bench/bench_site.py:generated_site: the copies live in docs/generated/, the note in
+    docs/kms/; a relative link the note makes must still resolve from a copy (a broken link logs a
+    warning on every copy, which is not the build an author runs)."""
+    bench_site = _load("bench_site")
+    site = bench_site.generated_site(tmp_path / "site", 1)
+    links = 0
+    for suffix in ("", ".en"):
+        page = site / "docs" / "generated" / f"copy-000{suffix}.md"
+        for target in re.findall(r"\]\((?![a-z]+:|#)([^)\s#]+)", page.read_text(encoding="utf-8")):
+            links += 1
+            assert (page.parent / target).resolve().is_file(), f"{page.name}: {target}"
+    assert links >= 2  # the note links to its sibling page on KMS grants, in both languages
+
+
 def test_the_edit_changes_the_document_but_not_its_permissions(tmp_path: Path) -> None:
     bench_site = _load("bench_site")
     site = bench_site.generated_site(tmp_path / "site", 1)

@@ -1,0 +1,350 @@
+"""Pages kept between builds: each page's Markdown converted to HTML, and its search index entries.
+
+Without proofs, most of a ``mkdocs build`` of this site goes to two steps that MkDocs and
+Material's search plugin redo for every page on every build (measured at scale, see
+``bench/bench_site.py``): Python-Markdown converting the page (about half; most of it the
+highlighted policies) and the search plugin parsing the HTML it produced (about two fifths; a
+highlighted policy is hundreds of ``<span>`` tags). Editing one snippet changes two pages (its
+note in each language); ``mkdocs serve`` and the next ``mkdocs build`` redid all of them.
+
+This module keeps both results on disk beside the proof cache (``.cache/policyproof/pages-v…``),
+one entry per page, replaced when the page changes, and reuses an entry only when everything the
+step read is the same:
+
+* **the conversion** (:meth:`PageCache.render`): the page's Markdown as the hooks left it, its
+  source and output paths, every file of the build with its URL (links and anchors are resolved
+  against them), the Markdown configuration (extensions and their options, validation rules,
+  URL style), the versions of MkDocs, Python-Markdown, pymdown-extensions, Pygments, Material and
+  Python, and each file ``pymdownx.snippets`` looked up while converting the page, as pymdownx
+  resolves it now and with the SHA-256 of its bytes (recorded while converting, so nested
+  includes, sections and line ranges are covered without parsing them again here);
+* **the search entries** (:meth:`PageCache.index_page`): the page's HTML as the search plugin
+  reads it, its table of contents, URL, title and the front matter the plugin reads, the
+  plugin's options and version.
+
+What is reused is what MkDocs' own step sets, nothing else (:data:`RENDERED`; a test checks the
+list against MkDocs' ``Page.render``). A conversion that logged anything (a broken link, an
+unknown anchor...) is not kept: the message must come again on the next build, so a ``--strict``
+build fails as often as the author has not fixed it. A configuration value that has no stable
+text (an object printed with its address) turns the cache off for the build instead of keying
+on something that changes every run. Entries are read through :class:`ProofCache`: an entry that
+is not exactly as written is ignored. Off with ``POLICYPROOF_CACHE=off``; safe to delete.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from policyproof.site.proof_cache import ProofCache, cache_dir_for, digest
+
+log = logging.getLogger("mkdocs.hooks.page_cache")
+
+FOLDER_KIND = "pages"
+
+#: What ``mkdocs.structure.pages.Page.render`` (MkDocs 1.6) sets on the page: all a cached
+#: conversion restores (``tests/site/test_page_cache.py`` checks MkDocs sets nothing else).
+RENDERED = ("content", "toc", "_title_from_render", "present_anchor_ids", "links_to_anchors")
+
+_VERSIONED = ("mkdocs", "markdown", "pymdown-extensions", "pygments", "mkdocs-material", "mkdocs-static-i18n")
+
+
+class Unstable(Exception):
+    """A configuration value whose text is not the same from one run to the next."""
+
+
+def stable_text(value: Any, depth: int = 0) -> str:
+    """``value`` as text that is the same in every process for the same configuration: plain data
+    as itself, a function by its module, name, defaults and closure (``pymdownx.slugs.slugify(
+    case="lower")`` is a closure), another object by its class and attributes. Raises
+    :class:`Unstable` rather than return text with a memory address in it."""
+    if depth > 8:
+        raise Unstable("nested too deep")
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(stable_text(item, depth + 1) for item in value) + "]"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(stable_text(item, depth + 1) for item in value)) + "}"
+    if isinstance(value, dict):
+        items = sorted((stable_text(k, depth + 1), stable_text(v, depth + 1)) for k, v in value.items())
+        return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+    if callable(value) and hasattr(value, "__code__"):
+        cells = [cell.cell_contents for cell in (value.__closure__ or ())]
+        parts = [value.__module__, value.__qualname__, stable_text(value.__defaults__, depth + 1)]
+        return "fn(" + ",".join([*parts, stable_text(cells, depth + 1)]) + ")"
+    if isinstance(value, type):
+        return f"type({value.__module__}.{value.__qualname__})"
+    if isinstance(value, functools.partial):  # state in C slots, not in __dict__
+        parts = (value.func, value.args, value.keywords)
+        return "partial(" + ",".join(stable_text(part, depth + 1) for part in parts) + ")"
+    kind = type(value)
+    attributes = getattr(value, "__dict__", None)
+    if attributes is not None and kind.__repr__ is object.__repr__:
+        # A plain object: its attributes are its state (its repr would only give its address).
+        return f"{kind.__module__}.{kind.__qualname__}" + stable_text(dict(attributes), depth + 1)
+    text = repr(value)
+    if " at 0x" in text:
+        raise Unstable(text)
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def tool_versions() -> str:
+    """The versions of everything that converts and indexes a page, and of this module."""
+    parts = [f"python {sys.version}"]
+    for name in _VERSIONED:
+        try:
+            parts.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} -")
+    parts.append(Path(__file__).read_text(encoding="utf-8"))
+    return digest(*parts)
+
+
+def config_text(config: MkDocsConfig) -> str:
+    """The configuration a page's conversion reads (raises :class:`Unstable`)."""
+    return stable_text(
+        {
+            "markdown_extensions": list(config.markdown_extensions),
+            "mdx_configs": dict(config.mdx_configs or {}),
+            "validation": dict(config.validation),
+            "use_directory_urls": config.use_directory_urls,
+            "site_url": config.site_url,
+            "docs_dir": os.path.abspath(config.docs_dir),
+            # pymdownx.snippets resolves its base paths from the working directory.
+            "cwd": os.getcwd(),
+        }
+    )
+
+
+def files_text(files: Files) -> str:
+    """Every file of the build with where it goes (links and anchors resolve against them)."""
+    rows = sorted((f.src_uri, f.dest_uri, f.url, str(f.inclusion), f.is_documentation_page()) for f in files)
+    return digest(*(repr(row) for row in rows))
+
+
+@contextmanager
+def _recording_snippets(found: list[tuple[str, str | None]]) -> Iterator[None]:
+    """Every path ``pymdownx.snippets`` looks up while converting one page, with what it found.
+
+    The preprocessor is made inside ``Page.render``; its lookups go through one method, wrapped
+    for the duration of one conversion (MkDocs converts one page at a time, also under serve).
+    """
+    from pymdownx.snippets import SnippetPreprocessor
+
+    original = SnippetPreprocessor.get_snippet_path
+
+    def get_snippet_path(self: Any, path: str) -> str | None:
+        result = original(self, path)
+        found.append((path, result))
+        return result
+
+    SnippetPreprocessor.get_snippet_path = get_snippet_path  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        SnippetPreprocessor.get_snippet_path = original  # type: ignore[method-assign]
+
+
+class _Messages(logging.Handler):
+    """Whether anything was logged (at INFO or above) while a page was converted."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.seen = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen += 1
+
+
+@contextmanager
+def _watching_logs() -> Iterator[_Messages]:
+    handler = _Messages()
+    # MkDocs' logger does not propagate to the root one: watch both.
+    loggers = [logging.getLogger(), logging.getLogger("mkdocs")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+class PageCache:
+    """The conversions and search entries of one site's pages, across builds."""
+
+    def __init__(self, directory: Path) -> None:
+        self.store = ProofCache(directory, kind=FOLDER_KIND)
+        self.context: str | None = None  # None: off for this build
+        self._snippets: Any = None  # a pymdownx.snippets preprocessor configured as the build's
+        self._file_digests: dict[str, str | None] = {}
+        self.converted = self.reused = self.indexed = self.index_reused = 0
+
+    # --- one build ------------------------------------------------------------------------
+
+    def start(self, config: MkDocsConfig, files: Files, new_build: bool = True) -> None:
+        """A new build (``new_build``) or the next language of one: what every page's key shares."""
+        if new_build:
+            self.converted = self.reused = self.indexed = self.index_reused = 0
+        self._file_digests = {}
+        self._snippets = None
+        try:
+            self.context = digest("page-conversion", tool_versions(), config_text(config), files_text(files))
+        except Unstable as reason:
+            log.info(f"policyproof: pages not cached in this build (a setting has no stable text: {reason})")
+            self.context = None
+            return
+        options = (config.mdx_configs or {}).get("pymdownx.snippets")
+        if "pymdownx.snippets" in config.markdown_extensions:
+            if (options or {}).get("url_download"):
+                self.context = None  # a downloaded snippet cannot be checked without downloading it
+                return
+            import markdown
+
+            converter = markdown.Markdown(
+                extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options or {}}
+            )
+            self._snippets = converter.preprocessors["snippet"]
+
+    def summary(self) -> str:
+        return (
+            f"pages converted {self.converted}, taken from the page cache {self.reused}; "
+            f"search entries made {self.indexed}, taken from the cache {self.index_reused}"
+        )
+
+    # --- converting a page -------------------------------------------------------------------
+
+    def render(self, page: Page, config: MkDocsConfig, files: Files, convert: Callable[[], None]) -> None:
+        """``page.render(config, files)``: ``convert()`` it, or restore a conversion of the same
+        inputs from the cache."""
+        if self.context is None or page.markdown is None:
+            convert()
+            return
+        name = digest("page-entry", page.file.src_uri, page.file.dest_uri)
+        key = digest(self.context, page.file.src_uri, page.file.dest_uri, page.file.url, page.markdown)
+        cached = self.store.get(name)
+        if self._restore(page, files, key, cached):
+            self.reused += 1
+            return
+        looked_up: list[tuple[str, str | None]] = []
+        with _recording_snippets(looked_up), _watching_logs() as messages:
+            convert()
+        self.converted += 1
+        if messages.seen:
+            return  # its messages must come again next time
+        snippets = tuple((path, found, self._file_digest(found)) for path, found in looked_up)
+        values = {attribute: getattr(page, attribute, None) for attribute in RENDERED}
+        values["links_to_anchors"] = _anchors_by_path(values["links_to_anchors"])
+        self.store.put(name, (key, snippets, values))
+
+    def _restore(self, page: Page, files: Files, key: str, cached: Any) -> bool:
+        if not (isinstance(cached, tuple) and len(cached) == 3 and cached[0] == key):
+            return False
+        _, snippets, values = cached
+        for path, found, sha in snippets:
+            if self._snippets is None or self._snippets.get_snippet_path(path) != found:
+                return False
+            if self._file_digest(found) != sha:
+                return False
+        links = values.get("links_to_anchors")
+        if links is not None:
+            by_file = {}
+            for src_uri, anchors in links.items():
+                target = files.get_file_from_path(src_uri)
+                if target is None:
+                    return False
+                by_file[target] = anchors
+            values = {**values, "links_to_anchors": by_file}
+        for attribute in RENDERED:
+            setattr(page, attribute, values.get(attribute))
+        return True
+
+    def _file_digest(self, path: str | None) -> str | None:
+        if path is None:
+            return None
+        if path not in self._file_digests:
+            try:
+                self._file_digests[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            except OSError:
+                self._file_digests[path] = None
+        return self._file_digests[path]
+
+    # --- indexing a page ---------------------------------------------------------------------
+
+    def index_page(self, index: Any, page: Page, add: Callable[[Page], None]) -> None:
+        """Material's ``SearchIndex.add_entry_from_context(page)``: ``add(page)``, or the entries
+        it made for the same HTML, table of contents, address and options."""
+        if self.context is None:
+            add(page)
+            return
+        from material.plugins.search import plugin as search
+
+        name = digest("search-entry", page.file.src_uri, page.file.dest_uri)
+        meta = {field: page.meta.get(field) for field in ("search", "tags", "title")}
+        try:
+            key = digest(
+                self.context,
+                page.content or "",
+                _toc_text(page.toc),
+                page.url,
+                str(page.title),
+                stable_text(meta),
+                stable_text(dict(index.config)),
+                str(search.jieba is None),
+            )
+        except Unstable:
+            add(page)
+            return
+        cached = self.store.get(name)
+        if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == key:
+            index.entries.extend(copy.deepcopy(cached[1]))
+            self.index_reused += 1
+            return
+        before = len(index.entries)
+        add(page)
+        self.indexed += 1
+        self.store.put(name, (key, copy.deepcopy(index.entries[before:])))
+
+
+def _anchors_by_path(links: dict | None) -> dict | None:
+    """``links_to_anchors`` keyed by the linked file's path (File objects are this build's)."""
+    if links is None:
+        return None
+    return {target.src_uri: dict(anchors) for target, anchors in links.items()}
+
+
+def _toc_text(toc: Any) -> str:
+    def item(link: Any) -> str:
+        children = ",".join(item(child) for child in link.children)
+        return f"({link.id!r},{link.title!r},{link.level},{link.url!r},[{children}])"
+
+    return "[" + ",".join(item(link) for link in toc or ()) + "]"
+
+
+_caches: dict[Path, PageCache] = {}
+
+
+def for_site(root: Path) -> PageCache | None:
+    """The page cache of the site at ``root`` (None when the caches are off), one per process
+    and folder: ``mkdocs serve`` and the next language reuse it."""
+    base = cache_dir_for(root)
+    if base is None:
+        return None
+    if base not in _caches:
+        _caches[base] = PageCache(base)
+    return _caches[base]
