@@ -46,6 +46,7 @@ markdown_extensions:
 validation:
   links:
     unrecognized_links: warn
+    anchors: warn
 hooks:
   - {HOOK}
 """
@@ -143,6 +144,29 @@ def test_a_broken_link_warns_on_every_build_not_only_the_first(tmp_path: Path) -
         assert "contains a link 'missing.md'" in result.stderr
 
 
+def test_a_quiet_build_keeps_no_page_whose_warning_it_dropped(tmp_path: Path) -> None:
+    """``mkdocs -q`` drops warnings before any handler hears them: the page must not be kept as
+    if it had none, or the next ``--strict`` build would pass."""
+    site, cache = _site(tmp_path), tmp_path / "cache"
+    (site / "docs" / "index.md").write_text("# Trang chủ\n\nXem [ghi chú](missing.md).\n", encoding="utf-8")
+    assert _build(site, cache, "-q", strict=False).returncode == 0
+    result = _build(site, cache)
+    assert result.returncode == 1
+    assert "contains a link 'missing.md'" in result.stderr
+
+
+def test_anchors_are_still_checked_after_a_verbose_build(tmp_path: Path) -> None:
+    """Under ``mkdocs -v`` MkDocs does not record links to other pages' anchors; a page converted
+    then must not be reused by a normal build, which checks them."""
+    site, cache = _site(tmp_path), tmp_path / "cache"
+    (site / "docs" / "index.md").write_text("# Trang chủ\n\nXem [mục](note.md#nope).\n", encoding="utf-8")
+    assert _build(site, cache, "-v", strict=False).returncode == 0
+    for _ in range(2):
+        result = _build(site, cache)
+        assert result.returncode == 1
+        assert "does not contain an anchor '#nope'" in result.stderr
+
+
 def test_a_new_page_changes_the_links_of_the_others(tmp_path: Path) -> None:
     """Every page's key holds the build's files: a link that was broken resolves once its target
     exists, with no stale warning or stale href."""
@@ -218,6 +242,13 @@ def test_configuration_text_is_stable_and_tells_options_apart() -> None:
     assert stable_text({"slugify": slugify(case="lower")}) == stable_text({"slugify": slugify(case="lower")})
     assert stable_text({"slugify": slugify(case="lower")}) != stable_text({"slugify": slugify(case="upper")})
     assert stable_text(markdown.extensions.toc.TocExtension) == "type(markdown.extensions.toc.TocExtension)"
+
+    # Two functions of the same name and place, different code (a project's own slugify edited).
+    first: dict = {}
+    second: dict = {}
+    exec("def slug(text, sep):\n    return text.lower()", first)
+    exec("def slug(text, sep):\n    return text.upper()", second)
+    assert stable_text(first["slug"]) != stable_text(second["slug"])
 
     class Opaque:
         __slots__ = ()

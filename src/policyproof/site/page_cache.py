@@ -25,7 +25,9 @@ step read is the same:
 What is reused is what MkDocs' own step sets, nothing else (:data:`RENDERED`; a test checks the
 list against MkDocs' ``Page.render``). A conversion that logged anything (a broken link, an
 unknown anchor...) is not kept: the message must come again on the next build, so a ``--strict``
-build fails as often as the author has not fixed it. A configuration value that has no stable
+build fails as often as the author has not fixed it; nor is one made under ``mkdocs -q``, whose
+warnings are dropped before anyone hears them. Whether MkDocs records links to other pages'
+anchors (not under ``mkdocs -v``) is part of the key. A configuration value that has no stable
 text (an object printed with its address) turns the cache off for the build instead of keying
 on something that changes every run. Entries are read through :class:`ProofCache`: an entry that
 is not exactly as written is ignored. Off with ``POLICYPROOF_CACHE=off``; safe to delete.
@@ -36,7 +38,9 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import inspect
 import logging
+import marshal
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -82,9 +86,20 @@ def stable_text(value: Any, depth: int = 0) -> str:
     if isinstance(value, dict):
         items = sorted((stable_text(k, depth + 1), stable_text(v, depth + 1)) for k, v in value.items())
         return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+    if inspect.ismethod(value):  # a bound method: its function and the object it is bound to
+        return (
+            "method("
+            + stable_text(value.__func__, depth + 1)
+            + ","
+            + stable_text(value.__self__, depth + 1)
+            + ")"
+        )
     if callable(value) and hasattr(value, "__code__"):
         cells = [cell.cell_contents for cell in (value.__closure__ or ())]
-        parts = [value.__module__, value.__qualname__, stable_text(value.__defaults__, depth + 1)]
+        # Its code too: a project's own function (a slugify in a hook file) may change with no
+        # version number changing.
+        code = hashlib.sha256(marshal.dumps(value.__code__)).hexdigest()
+        parts = [str(value.__module__), value.__qualname__, code, stable_text(value.__defaults__, depth + 1)]
         return "fn(" + ",".join([*parts, stable_text(cells, depth + 1)]) + ")"
     if isinstance(value, type):
         return f"type({value.__module__}.{value.__qualname__})"
@@ -93,8 +108,8 @@ def stable_text(value: Any, depth: int = 0) -> str:
         return "partial(" + ",".join(stable_text(part, depth + 1) for part in parts) + ")"
     kind = type(value)
     attributes = getattr(value, "__dict__", None)
-    if attributes is not None and kind.__repr__ is object.__repr__:
-        # A plain object: its attributes are its state (its repr would only give its address).
+    if attributes is not None:
+        # Its attributes are its state, whatever its repr shows.
         return f"{kind.__module__}.{kind.__qualname__}" + stable_text(dict(attributes), depth + 1)
     text = repr(value)
     if " at 0x" in text:
@@ -161,28 +176,52 @@ def _recording_snippets(found: list[tuple[str, str | None]]) -> Iterator[None]:
 
 
 class _Messages(logging.Handler):
-    """Whether anything was logged (at INFO or above) while a page was converted."""
+    """Counts what is logged (at INFO or above) while a page is converted."""
 
-    def __init__(self) -> None:
+    def __init__(self, counter: list[int], last_resort: bool) -> None:
         super().__init__(logging.INFO)
-        self.seen = 0
+        self.counter = counter
+        # Python prints a library's warning through ``logging.lastResort`` only while the root
+        # logger has no handler: watching the root must not silence it.
+        self.last_resort = last_resort
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.seen += 1
+        self.counter[0] += 1
+        resort = logging.lastResort
+        if self.last_resort and resort is not None and record.levelno >= resort.level:
+            resort.handle(record)
 
 
 @contextmanager
-def _watching_logs() -> Iterator[_Messages]:
-    handler = _Messages()
-    # MkDocs' logger does not propagate to the root one: watch both.
-    loggers = [logging.getLogger(), logging.getLogger("mkdocs")]
-    for logger in loggers:
+def _watching_logs() -> Iterator[list[int]]:
+    """``[n]``: how many messages were logged inside the ``with``."""
+    counter = [0]
+    root = logging.getLogger()
+    watched = [
+        (root, _Messages(counter, last_resort=not root.handlers)),
+        # MkDocs' logger does not propagate to the root one.
+        (logging.getLogger("mkdocs"), _Messages(counter, last_resort=False)),
+    ]
+    for logger, handler in watched:
         logger.addHandler(handler)
     try:
-        yield handler
+        yield counter
     finally:
-        for logger in loggers:
+        for logger, handler in watched:
             logger.removeHandler(handler)
+
+
+def _logging_text() -> str:
+    """What of MkDocs' logging a conversion depends on: ``Page.render`` records the links to other
+    pages' anchors (checked after every page is converted) only above DEBUG (``mkdocs -v``)."""
+    return repr(logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG)
+
+
+def _messages_heard() -> bool:
+    """Whether a message MkDocs logs while converting would reach us: under ``mkdocs -q`` its
+    warnings are dropped before any handler, so a page that has one must not be kept (a later
+    build without ``-q`` would not print it)."""
+    return logging.getLogger("mkdocs.structure.pages").isEnabledFor(logging.INFO)
 
 
 class PageCache:
@@ -236,7 +275,9 @@ class PageCache:
             convert()
             return
         name = digest("page-entry", page.file.src_uri, page.file.dest_uri)
-        key = digest(self.context, page.file.src_uri, page.file.dest_uri, page.file.url, page.markdown)
+        key = digest(
+            self.context, _logging_text(), page.file.src_uri, page.file.dest_uri, page.file.url, page.markdown
+        )
         cached = self.store.get(name)
         if self._restore(page, files, key, cached):
             self.reused += 1
@@ -245,7 +286,7 @@ class PageCache:
         with _recording_snippets(looked_up), _watching_logs() as messages:
             convert()
         self.converted += 1
-        if messages.seen:
+        if messages[0] or not _messages_heard():
             return  # its messages must come again next time
         snippets = tuple((path, found, self._file_digest(found)) for path, found in looked_up)
         values = {attribute: getattr(page, attribute, None) for attribute in RENDERED}
