@@ -65,7 +65,9 @@ def build_once(folder: Path, site_dir: Path, proofs: bool, cache: Path) -> tuple
         "POLICYPROOF_CACHE_DIR": str(cache / "policyproof"),
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # see the module's docstring
-    command = [sys.executable, "-m", "mkdocs", "build", "--no-strict", "-q", "-f", "mkdocs.yml"]
+    # Not ``-q``: an author's build prints its INFO lines, and the page cache keeps no page
+    # converted under ``-q`` (MkDocs drops its warnings unheard there).
+    command = [sys.executable, "-m", "mkdocs", "build", "--no-strict", "-f", "mkdocs.yml"]
     command += ["-d", str(site_dir)]
     cpu_before = _children_cpu()
     start = time.perf_counter()
