@@ -1,6 +1,7 @@
 """The same sources build the same site anywhere: two copies in two folders (one proving everything,
 one taking every proof from the other's cache) give byte-identical sites, with no absolute path of
-either folder in any file.
+either folder in any file; and a build whose pages all come from the page cache gives the same
+bytes as the build that converted them.
 
 Nothing is excluded from the comparison: the only bytes that may depend on when a site is built
 are its "last changed" dates, and those come from the files (git commit dates, else the front
@@ -75,3 +76,18 @@ def test_two_folders_build_byte_identical_sites(tmp_path: Path) -> None:
         leaked = [name for name, data in files_a.items() if str(folder).encode() in data]
         assert not leaked, f"{folder} appears in {leaked}"
     assert "verification.json" in files_a
+
+    # The first folder built again: every page taken from the page cache (site/page_cache.py),
+    # and still the same bytes as the build that converted them.
+    c = _build(first, tmp_path / "site-c", cache)
+    assert c.returncode == 0, c.stderr
+    reused = re.search(
+        r"pages converted (\d+), taken from the page cache (\d+); "
+        r"search entries made (\d+), taken from the cache (\d+)",
+        c.stderr,
+    )
+    assert reused and reused[1] == "0" and int(reused[2]) > 0 and reused[3] == "0", c.stderr
+    files_c = _files(tmp_path / "site-c")
+    assert sorted(files_c) == sorted(files_a)
+    different = [name for name in files_a if files_a[name] != files_c[name]]
+    assert not different, f"files that differ once the pages come from the page cache: {different}"
