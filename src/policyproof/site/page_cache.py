@@ -230,6 +230,7 @@ class PageCache:
     def __init__(self, directory: Path) -> None:
         self.store = ProofCache(directory, kind=FOLDER_KIND)
         self.context: str | None = None  # None: off for this build
+        self.folder = ""
         self._snippets: Any = None  # a pymdownx.snippets preprocessor configured as the build's
         self._file_digests: dict[str, str | None] = {}
         self.converted = self.reused = self.indexed = self.index_reused = 0
@@ -242,6 +243,9 @@ class PageCache:
             self.converted = self.reused = self.indexed = self.index_reused = 0
         self._file_digests = {}
         self._snippets = None
+        # Entries are named by the page and its docs folder: two checkouts sharing one cache
+        # folder (POLICYPROOF_CACHE_DIR) do not replace each other's entries.
+        self.folder = os.path.abspath(config.docs_dir)
         try:
             self.context = digest("page-conversion", tool_versions(), config_text(config), files_text(files))
         except Unstable as reason:
@@ -274,7 +278,7 @@ class PageCache:
         if self.context is None or page.markdown is None:
             convert()
             return
-        name = digest("page-entry", page.file.src_uri, page.file.dest_uri)
+        name = digest("page-entry", self.folder, page.file.src_uri, page.file.dest_uri)
         key = digest(
             self.context, _logging_text(), page.file.src_uri, page.file.dest_uri, page.file.url, page.markdown
         )
@@ -335,7 +339,7 @@ class PageCache:
             return
         from material.plugins.search import plugin as search
 
-        name = digest("search-entry", page.file.src_uri, page.file.dest_uri)
+        name = digest("search-entry", self.folder, page.file.src_uri, page.file.dest_uri)
         meta = {field: page.meta.get(field) for field in ("search", "tags", "title")}
         try:
             key = digest(
