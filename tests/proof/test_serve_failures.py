@@ -17,6 +17,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -173,11 +175,11 @@ def _wait_for(check, what: str, deadline: float) -> str:
     raise AssertionError(f"timed out waiting for {what}; last page:\n{last[:1500]}")
 
 
-def test_a_real_mkdocs_serve_shows_a_failing_proof_and_recovers(tmp_path: Path) -> None:
-    folder = copy_site(tmp_path / "notes")
+@contextmanager
+def _served(folder: Path, log_path: Path) -> Iterator[str]:
+    """A real ``mkdocs serve`` of ``folder`` (its output in ``log_path``); yields its base URL."""
     port = _free_port()
-    base = f"http://127.0.0.1:{port}/"
-    log = (tmp_path / "serve.log").open("w")
+    log = log_path.open("w")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -196,6 +198,20 @@ def test_a_real_mkdocs_serve_shows_a_failing_proof_and_recovers(tmp_path: Path) 
         start_new_session=True,
     )
     try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=20)
+        log.close()
+
+
+def test_a_real_mkdocs_serve_shows_a_failing_proof_and_recovers(tmp_path: Path) -> None:
+    folder = copy_site(tmp_path / "notes")
+    with _served(folder, tmp_path / "serve.log") as base:
         started = time.monotonic()
         good = _wait_for((base + PAGE, lambda html: "pp-claims" in html), "the first build", started + 180)
         assert BANNER not in good
@@ -223,11 +239,34 @@ def test_a_real_mkdocs_serve_shows_a_failing_proof_and_recovers(tmp_path: Path) 
             "recovery",
             time.monotonic() + 120,
         )
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=20)
-        log.close()
+
+
+SNIPPET = "snippets/kms/cross-account-encryption/app-reader-uses-key-a.identity-policy.json"
+
+
+def test_a_real_mkdocs_serve_converts_again_only_the_pages_an_edit_touches(tmp_path: Path) -> None:
+    """src/policyproof/site/page_cache.py under ``mkdocs serve``: after a snippet is saved, the
+    served note shows the edit, and only the note's two pages (one per language) are converted
+    again; every other page comes from the page cache."""
+    folder = copy_site(tmp_path / "notes")
+    log_path = tmp_path / "serve.log"
+    with _served(folder, log_path) as base:
+        _wait_for((base + PAGE, lambda html: "pp-claims" in html), "the first build", time.monotonic() + 180)
+        snippet = folder / SNIPPET
+        text = snippet.read_text(encoding="utf-8")
+        assert '"kms:Decrypt", "kms:DescribeKey"' in text, f"{snippet}: update the edit below"
+        snippet.write_text(
+            text.replace('"kms:Decrypt", "kms:DescribeKey"', '"kms:DescribeKey", "kms:Decrypt"')
+        )
+
+        def shows_edit(html: str) -> bool:
+            at = html.find('"UseKeyOfAccountA"</span>')  # the highlighted snippet, not a trace
+            return at >= 0 and 0 <= html.find("kms:DescribeKey", at) < html.find("kms:Decrypt", at)
+
+        _wait_for((base + PAGE, shows_edit), "the edited snippet", time.monotonic() + 120)
+        _wait_for((base + "en/" + PAGE, shows_edit), "the edited snippet in English", time.monotonic() + 30)
+    builds = re.findall(r"pages converted (\d+), taken from the page cache (\d+)", log_path.read_text())
+    assert len(builds) >= 2, log_path.read_text()[-3000:]
+    first, edited = builds[0], builds[-1]
+    assert first[1] == "0" and int(first[0]) > 2, builds
+    assert edited[0] == "2" and int(edited[1]) == int(first[0]) - 2, builds
