@@ -287,3 +287,115 @@ def test_a_policy_file_the_checker_refuses_is_not_proved(tmp_path: Path) -> None
     line = next(i for i, text in enumerate(scp.read_text().splitlines(), 1) if '"yes"' in text)
     assert (error.line, error.code if hasattr(error, "code") else None) == (line, None)
     assert "invalid-bool-value" in error.message and "claims.yaml:6" in error.message
+
+
+# --- the management account: in the organization, but no SCP or RCP applies to it ------------
+
+
+def _bucket(name: str, readers: list[str]) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Readers",
+                "Effect": "Allow",
+                "Principal": {"AWS": [f"arn:aws:iam::{account}:root" for account in readers]},
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{name}/*",
+            }
+        ],
+    }
+
+
+MANAGEMENT_FILES = {
+    "app.identity-policy.json": FILES["app.identity-policy.json"],
+    "deny-outside.scp.json": FILES["deny-outside.scp.json"],
+    "perimeter.rcp.json": FILES["perimeter.rcp.json"],
+    "bucket-a.bucket-policy.json": _bucket("amzn-s3-demo-bucket-a", ["111111111111", "333333333333"]),
+    "bucket-b.bucket-policy.json": _bucket("amzn-s3-demo-bucket-b", ["111111111111", "333333333333"]),
+    "bucket-c.bucket-policy.json": _bucket("amzn-s3-demo-bucket-c", ["111111111111", "222222222222"]),
+}
+
+MANAGEMENT_WORLD = f"""\
+accounts: {{A: "111111111111", B: "222222222222", C: "333333333333"}}
+region: us-east-1
+organization:
+  id: {ORG}
+  accounts: [A, B]
+  management_account: A
+  scps: [deny-outside.scp.json]
+  rcps: [perimeter.rcp.json]
+resources:
+  bucket-a: {{arn: "arn:aws:s3:::amzn-s3-demo-bucket-a", account: A, policy: bucket-a.bucket-policy.json}}
+  bucket-b: {{arn: "arn:aws:s3:::amzn-s3-demo-bucket-b", account: B, policy: bucket-b.bucket-policy.json}}
+  bucket-c: {{arn: "arn:aws:s3:::amzn-s3-demo-bucket-c", account: C, policy: bucket-c.bucket-policy.json}}
+principals:
+  admin-a: {{arn: "arn:aws:iam::111111111111:role/admin", policies: [app.identity-policy.json]}}
+  app-b: {{arn: "arn:aws:iam::222222222222:role/app", policies: [app.identity-policy.json]}}
+  app-c: {{arn: "arn:aws:iam::333333333333:role/app", policies: [app.identity-policy.json]}}
+claims:
+  - id: rcp-skips-management-resources
+    text: {{vi: "RCP không áp dụng cho bucket của management account",
+            en: "The RCP skips the management account's bucket"}}
+    request: {{principal: app-c, action: "s3:GetObject", resource: bucket-a/q1.csv}}
+    expect: Allow
+  - id: rcp-stops-outsider-at-member
+    text: {{vi: "RCP chặn C ở bucket của account thành viên", en: "The RCP stops C at a member's bucket"}}
+    request: {{principal: app-c, action: "s3:GetObject", resource: bucket-b/q1.csv}}
+    expect: ExplicitDeny
+  - id: scp-skips-management-principals
+    text: {{vi: "SCP không áp dụng cho role của management account",
+            en: "The SCP skips the management account's role"}}
+    request: {{principal: admin-a, action: "s3:GetObject", resource: bucket-c/q1.csv}}
+    expect: Allow
+  - id: scp-stops-member-outside
+    text: {{vi: "SCP chặn B đọc bucket ngoài organization",
+            en: "The SCP stops B reading outside the organization"}}
+    request: {{principal: app-b, action: "s3:GetObject", resource: bucket-c/q1.csv}}
+    expect: ExplicitDeny
+  - id: management-principal-is-in-the-org
+    text: {{vi: "Role của management account vẫn thuộc organization",
+            en: "The management account's role is in the organization"}}
+    request: {{principal: admin-a, action: "s3:GetObject", resource: bucket-b/q1.csv}}
+    expect: Allow
+"""
+
+
+def _write_management(folder: Path, text: str) -> Path:
+    for name, document in MANAGEMENT_FILES.items():
+        (folder / name).write_text(json.dumps(document, indent=2), encoding="utf-8")
+    path = folder / "claims.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_scp_or_rcp_applies_to_the_management_account(tmp_path: Path) -> None:
+    """engine/flows.py Organization.members: AWS Organizations User Guide, "SCPs don't affect users
+    or roles in the management account" and "RCPs don't affect resources in the management
+    account"; its principals are still in the organization (aws:PrincipalOrgID, the RCP passes)."""
+    results = {r.claim.id: r for r in prove_claims(_write_management(tmp_path, MANAGEMENT_WORLD))}
+    failed = [r.failure_message() for r in results.values() if not r.passed]
+    assert not failed, "\n".join(failed)
+    assert "perimeter.rcp.json" not in results["rcp-skips-management-resources"].explain("en")
+    assert results["rcp-stops-outsider-at-member"].result.trace.rule.params["policy"] == "perimeter.rcp.json"
+    assert "deny-outside.scp.json" not in results["scp-skips-management-principals"].explain("en")
+    assert results["scp-stops-member-outside"].result.trace.rule.params["policy"] == "deny-outside.scp.json"
+    assert "aws:PrincipalOrgID = o-a1b2c3d4e5" in results["management-principal-is-in-the-org"].explain("en")
+
+
+def test_without_the_management_account_the_same_requests_are_denied(tmp_path: Path) -> None:
+    """The same world with A an ordinary member: the SCP and the RCP apply to it again."""
+    text = MANAGEMENT_WORLD.replace("  management_account: A\n", "")
+    results = {r.claim.id: r for r in prove_claims(_write_management(tmp_path, text))}
+    assert results["rcp-skips-management-resources"].result.decision == "ExplicitDeny"
+    assert results["scp-skips-management-principals"].result.decision == "ExplicitDeny"
+
+
+def test_a_management_account_outside_the_organization_is_an_error(tmp_path: Path) -> None:
+    path = _write_management(
+        tmp_path, MANAGEMENT_WORLD.replace("management_account: A", "management_account: C")
+    )
+    with pytest.raises(ClaimsError) as caught:
+        load_claims(path)
+    assert caught.value.line == 6 and caught.value.column > 1, str(caught.value)
+    assert "'C' is not one of the organization's `accounts`" in caught.value.message

@@ -31,7 +31,8 @@ A page about organizations, VPC endpoints or KMS grants also describes them (all
 
     organization:                  # the AWS Organization the accounts belong to
       id: o-a1b2c3d4e5
-      accounts: [A, B]             # member accounts by name (or id); every other account is outside
+      accounts: [A, B]             # its accounts by name (or id); every other account is outside
+      management_account: A        # optional, one of them: no SCP or RCP applies to it (AWS)
       scps: [deny-outside.scp.json]          # apply to principals of member accounts
       rcps: [perimeter.rcp.json]             # apply to resources of member accounts
       full_aws_access: true        # AWS's FullAWSAccess SCP stays attached beside them (default)

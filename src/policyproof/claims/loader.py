@@ -733,7 +733,17 @@ class _Loader:
         rcps = tuple(
             self.policy(ref, (*where, "rcps", i), "rcp") for i, ref in enumerate(spec.get("rcps", []))
         )
-        return OrganizationSpec(spec["id"], accounts, scps, rcps, bool(spec.get("full_aws_access", True)))
+        management = None
+        if "management_account" in spec:
+            management = self.account(spec["management_account"], (*where, "management_account"))
+            if management not in accounts:
+                raise self.error(
+                    (*where, "management_account"),
+                    f"{spec['management_account']!r} is not one of the organization's `accounts`; add it "
+                    "there (its principals are in the organization, only its SCPs and RCPs do not apply)",
+                )
+        full_access = bool(spec.get("full_aws_access", True))
+        return OrganizationSpec(spec["id"], accounts, scps, rcps, full_access, management)
 
     def endpoint(self, name: str, spec: dict[str, Any]) -> EndpointSpec:
         where: Path_ = ("endpoints", name)

@@ -74,10 +74,11 @@ class PrincipalSpec:
 @dataclass(frozen=True)
 class OrganizationSpec:
     id: str
-    accounts: frozenset[str]  # 12-digit ids of the member accounts
+    accounts: frozenset[str]  # 12-digit ids of the organization's accounts
     scps: tuple[str, ...] = ()
     rcps: tuple[str, ...] = ()
     full_aws_access: bool = True
+    management_account: str | None = None  # one of ``accounts``: no SCP or RCP applies to it
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,9 @@ class ClaimsFile:
             scps = list(policies(org.scps))
             if org.full_aws_access:
                 scps.insert(0, FULL_AWS_ACCESS)
-            organization = Organization(org.id, org.accounts, tuple(scps), policies(org.rcps))
+            organization = Organization(
+                org.id, org.accounts, tuple(scps), policies(org.rcps), org.management_account
+            )
         endpoints = {
             spec.name: (
                 VpcEndpoint(

@@ -66,13 +66,23 @@ FULL_AWS_ACCESS = NamedPolicy(
 
 @dataclass(frozen=True)
 class Organization:
-    """The AWS Organization of the world: its id, member account ids, the SCPs that apply to the
-    principals of member accounts and the RCPs that apply to their resources (one level each)."""
+    """The AWS Organization of the world: its id, its account ids, the SCPs that apply to the
+    principals of member accounts and the RCPs that apply to their resources (one level each).
+
+    ``management_account`` is in ``accounts`` (its principals are in the organization:
+    ``aws:PrincipalOrgID``) but neither kind of policy applies to it: "SCPs don't affect users or
+    roles in the management account" and "RCPs don't affect resources in the management account"
+    (AWS Organizations User Guide, *Service control policies* and *Resource control policies*)."""
 
     id: str
     accounts: frozenset[str]
     scps: tuple[NamedPolicy, ...] = ()
     rcps: tuple[NamedPolicy, ...] = ()
+    management_account: str | None = None
+
+    def members(self, account: str | None) -> bool:
+        """``account`` is one the organization's policies (SCPs, RCPs) apply to."""
+        return account in self.accounts and account != self.management_account
 
 
 @dataclass(frozen=True)
@@ -985,9 +995,9 @@ def policies_for(
     org = world.organization
     owner = resource_account or (resource.account if resource is not None else None)
     if org is not None:
-        if principal.account in org.accounts and org.scps:
+        if org.members(principal.account) and org.scps:
             policies.scps = [list(org.scps)]
-        if owner in org.accounts and org.rcps:
+        if org.members(owner) and org.rcps:
             policies.rcps = [list(org.rcps)]
     if endpoint is not None:
         endpoint_policy = world.endpoints[endpoint][1]
