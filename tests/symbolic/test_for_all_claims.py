@@ -80,3 +80,32 @@ def test_bad_specs_are_refused(world):
         prove_for_all(world, ForAllSpec("x", resource="nope"))
     with pytest.raises(ValueError, match="only `expect: Deny`"):
         prove_for_all(world, ForAllSpec("x", resource="key-a", expect="Allow"))
+
+
+def test_an_action_that_never_acts_on_the_resource_is_refused_not_proved(world):
+    """symbolic/claims.py _check_acts_on: the requests are fixed to the resource's own ARN, so an
+    action that acts on another resource type (s3:GetObject acts on objects, a key's action on
+    keys) would be "proved" about requests AWS never receives. The claim fails instead."""
+    with pytest.raises(ValueError, match=r"s3:GetObject acts on accesspointobject or object, not on key-a"):
+        prove_for_all(
+            world, ForAllSpec("x", resource="key-a", actions=("s3:GetObject",), accounts_outside=("A",))
+        )
+    with pytest.raises(
+        ValueError, match=r"kms:ListKeys acts on no resource of its own \(AWS authorizes it on"
+    ):
+        prove_for_all(
+            world, ForAllSpec("x", resource="key-a", actions=("kms:ListKeys",), accounts_outside=("A",))
+        )
+
+
+def test_an_object_action_on_a_bucket_is_refused():
+    perimeter = load_claims(CLAIMS.parents[2] / "organizations" / "data-perimeter" / "claims.yaml")
+    assert perimeter.resources["bucket-a"].arn.startswith("arn:aws:s3:::")
+    spec = ForAllSpec("objects", resource="bucket-a", actions=("s3:GetObject",), accounts_outside=("A", "B"))
+    with pytest.raises(ValueError, match="acts on accesspointobject or object, not on bucket-a"):
+        prove_for_all(perimeter, spec)
+    # A bucket action on the bucket is a claim about real requests: proved as before.
+    spec = ForAllSpec(
+        "bucket", resource="bucket-a", actions=("s3:PutBucketPolicy",), accounts_outside=("A", "B")
+    )
+    assert prove_for_all(perimeter, spec).proved

@@ -104,6 +104,8 @@ def prove_for_all(claims: ClaimsFile, spec: ForAllSpec) -> ForAllResult:
         resource = _lookup(claims.resources, spec.resource, "resource", spec)
         resource_arn, resource_account = resource.arn, resource.account
         slots.resource = _resource_policy(claims, resource)
+        for action in spec.actions:
+            _check_acts_on(action, resource_arn, spec)
     principal_text = None
     if spec.principal is not None:
         principal = _lookup(claims.principals, spec.principal, "principal", spec)
@@ -159,6 +161,34 @@ def prove_for_all(claims: ClaimsFile, spec: ForAllSpec) -> ForAllResult:
         if witness is not None:
             return ForAllResult(spec, False, witness)
     return ForAllResult(spec, True)
+
+
+def _check_acts_on(action: str, arn: str, spec: ForAllSpec) -> None:
+    """Refuse a claim whose action never acts on its resource: the requests are fixed to the
+    resource's own ARN, so ``s3:GetObject`` on a bucket (GetObject acts on objects,
+    ``bucket/key``) would be "proved" about requests AWS never receives, and read as if no one
+    could read the bucket's objects."""
+    from policyproof.check.catalog import actions_of, resource_fits_type
+
+    service, _, name = action.partition(":")
+    if not name or "*" in action or "?" in action:
+        return  # patterns and unknown names: the action set itself says what they cover
+    known = actions_of(service).get(name.lower())
+    if known is None:
+        return
+    types = [type_name for type_name, _ in known.resource_types]
+    if not types:
+        raise ValueError(
+            f"for_all {spec.id}: {action} acts on no resource of its own (AWS authorizes it on "
+            f'Resource "*"), so it is never a request on {spec.resource} ({arn}); drop the action '
+            "or the resource"
+        )
+    fits = [resource_fits_type(arn, service, type_name) for type_name in types]
+    if not any(fit is not False for fit in fits):
+        raise ValueError(
+            f"for_all {spec.id}: {action} acts on {' or '.join(types)}, not on {spec.resource} ({arn}); "
+            "a universal claim covers requests on the resource's own ARN only"
+        )
 
 
 # The questions of the claims file being proved: claims about the same resource or principal
