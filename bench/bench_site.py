@@ -55,8 +55,16 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+#: The CPU split the last build with proofs logged: (the process building the pages, its workers).
+last_cpu_split: tuple[float, float] | None = None
+_CPU_SPLIT = re.compile(
+    r"CPU time of this build: ([\d.]+) s in the process building the pages, ([\d.]+) s in its proof workers"
+)
+
+
 def build_once(folder: Path, site_dir: Path, proofs: bool, cache: Path) -> tuple[float, float]:
     """Wall-clock seconds and CPU seconds (the build and its proof workers) of one build."""
+    global last_cpu_split
     env = {
         **os.environ,
         "NO_MKDOCS_2_WARNING": "1",
@@ -78,6 +86,8 @@ def build_once(folder: Path, site_dir: Path, proofs: bool, cache: Path) -> tuple
         sys.exit(f"mkdocs build failed in {folder} (proofs {'on' if proofs else 'off'}):\n{result.stderr}")
     if proofs and not (site_dir / "verification.json").is_file():
         sys.exit(f"{site_dir}: the proofs did not run (no verification.json)")
+    split = _CPU_SPLIT.search(result.stderr)
+    last_cpu_split = (float(split[1]), float(split[2])) if split else None
     return elapsed, cpu
 
 
@@ -96,6 +106,25 @@ def _html_pages(site_dir: Path) -> int:
 
 def _fmt(values: list[float]) -> str:
     return f"{statistics.median(values):6.2f} s (min {min(values):.2f})"
+
+
+_SPIN = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.6: pass\n"
+
+
+def parallel_cores() -> float:
+    """How many cores' worth of work two CPU-bound processes get side by side (2.0 on two free
+    cores; less when the host's cores are shared or are hyper-threads of one)."""
+
+    def run(count: int) -> float:
+        start = time.perf_counter()
+        processes = [subprocess.Popen([sys.executable, "-c", _SPIN]) for _ in range(count)]
+        for process in processes:
+            process.wait()
+        return time.perf_counter() - start
+
+    alone = min(run(1) for _ in range(2))
+    together = min(run(2) for _ in range(2))
+    return 2 * alone / together
 
 
 def _machine() -> str:
@@ -211,6 +240,7 @@ def measure_at_scale(copies: int, runs: int) -> None:
         html = _html_pages(site_dir)
         off: list[tuple[float, float]] = []
         cold: list[tuple[float, float]] = []
+        splits: list[tuple[float, float]] = []  # the cold builds' CPU: page process, proof workers
         edited: list[tuple[float, float]] = []
         unchanged: list[tuple[float, float]] = []
         for number in range(runs):
@@ -221,6 +251,8 @@ def measure_at_scale(copies: int, runs: int) -> None:
             # cold build must not find pages the build without proofs converted.
             off.append(build_once(site, site_dir, False, Path(tmp) / f"cache-off-{number}"))
             cold.append(build_once(site, site_dir, True, cache))
+            if last_cpu_split is not None:
+                splits.append(last_cpu_split)
             edit_one_snippet(site)
             edited.append(build_once(site, site_dir, True, cache))
             unchanged.append(build_once(site, site_dir, True, cache))
@@ -248,6 +280,21 @@ def measure_at_scale(copies: int, runs: int) -> None:
     line("build with proofs (cold):", cold, "of the build without proofs (target <= 1.25)", off)
     line("after editing one snippet:", edited, "of the cold build with proofs (target <= 0.65)", cold)
     line("again, nothing changed:", unchanged, "of the cold build with proofs", cold)
+    if splits:
+        page_cpu = statistics.median(p for p, _ in splits)
+        worker_cpu = statistics.median(w for _, w in splits)
+        off_cpu = statistics.median(c for _, c in off)
+        cores = parallel_cores()
+        floor = (page_cpu + worker_cpu) / cores / statistics.median(w for w, _ in off)
+        print(
+            f"  the cold build's CPU (as it logs it): {page_cpu:.2f} s in the process building the pages "
+            f"(= {page_cpu / off_cpu:.2f} of the build without proofs), "
+            f"{worker_cpu:.2f} s in its proof workers"
+        )
+        print(
+            f"  two CPU-bound processes side by side get {cores:.2f} cores' worth here: even perfectly "
+            f"shared, that CPU needs {floor:.2f} of the build without proofs"
+        )
     per_file = statistics.median(w for w, _ in off) / html * 1000
     print(f"  without proofs that is {per_file:.0f} ms of wall time per HTML file")
     print(f"  (the edit: {EDITED} of generated/copy-000, its first two actions swapped)")

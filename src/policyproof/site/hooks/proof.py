@@ -43,6 +43,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import resource
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -74,6 +75,7 @@ log = logging.getLogger("mkdocs.hooks.proof")
 CSS_PATH = "assets/policyproof-proof.css"
 REPORT_MARKER = "<!-- verification-report"
 ENV_SWITCH = "POLICYPROOF_PROOFS"
+
 
 class _State:
     """The verification of the current build and the placeholders waiting for it on each page."""
@@ -109,7 +111,12 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if switch not in ("on", "off"):
         raise PluginError(f"{ENV_SWITCH}={switch!r}: use 'on' (the default) or 'off'")
     verified = None
-    if _nested_build(config) and _state.enabled and _state.verification is not None and _state.failure is None:
+    if (
+        _nested_build(config)
+        and _state.enabled
+        and _state.verification is not None
+        and _state.failure is None
+    ):
         # The first language's pages are built: the whole verdict, before the next language
         # starts (this is where a failing proof stops the build, naming every problem).
         _proof()
@@ -328,6 +335,15 @@ def _write_site_files(config: MkDocsConfig) -> None:
             f"proved by this process: {prover.runs['snippets']} snippets, {prover.runs['claims_files']} "
             f"claims files; taken from the proof cache: {cached}"
         )
+        if not _state.serving:  # a server's process lives across builds: its totals would mislead
+            own, workers = (
+                resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN),
+            )
+            log.info(
+                f"policyproof: CPU time of this build: {own.ru_utime + own.ru_stime:.2f} s in the process "
+                f"building the pages, {workers.ru_utime + workers.ru_stime:.2f} s in its proof workers"
+            )
 
 
 def _proof() -> SiteProof:
