@@ -265,6 +265,8 @@ class PageCache:
             self._snippets = converter.preprocessors["snippet"]
 
     def summary(self) -> str:
+        if self.context is None and not (self.converted or self.reused):
+            return "the page cache was not used in this build (see the INFO line above)"
         return (
             f"pages converted {self.converted}, taken from the page cache {self.reused}; "
             f"search entries made {self.indexed}, taken from the cache {self.index_reused}"
