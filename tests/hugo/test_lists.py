@@ -111,6 +111,26 @@ def _render(source: str) -> str:
             id="only a list starting at 1 interrupts a paragraph",
         ),
         pytest.param(
+            "> 1. Bước một\n>    - mục con\n> 2. Bước hai\n",
+            "blockquote(ol(li(ul(li)) li))",
+            id="a list nested by CommonMark's 3 spaces inside a block quote",
+        ),
+        pytest.param(
+            "> **Note**\n>\n> - a\n>   - b\n> - c\n",
+            "blockquote(p ul(li(ul(li)) li))",
+            id="a quote's paragraph then a nested list",
+        ),
+        pytest.param(
+            "- item\n  > 1. one\n  >    - nested\n",
+            "ul(li(p blockquote(ol(li(ul(li))))))",  # Python-Markdown: loose, Hugo: tight (spacing only)
+            id="a list in a block quote in an item",
+        ),
+        pytest.param(
+            "> > - a\n> >   - b\n",
+            "blockquote(blockquote(ul(li(ul(li)))))",
+            id="a nested list in a quote in a quote",
+        ),
+        pytest.param(
             "- Pick the folder\n  > 📥 [Download](x.csv)\n- Upload\n",
             "ul(li(p blockquote(p)) li(p))",  # Python-Markdown: loose, Hugo: tight (spacing only)
             id="a block quote in an item",

@@ -61,6 +61,11 @@ def _starts_block(text: str) -> bool:
     )
 
 
+def _unquote(text: str) -> str:
+    """A block quote line without its marker: ``>`` and the one space after it (CommonMark)."""
+    return text[2:] if text.startswith("> ") else text[1:]
+
+
 def normalize_lists(markdown: str) -> str:
     """``markdown`` with list items re-indented for Python-Markdown (see the module docstring)."""
     if not _ANY_BLOCK.search(markdown):
@@ -73,7 +78,10 @@ def normalize_lists(markdown: str) -> str:
     blank_after = False
     opener: tuple[int, int] | None = None  # an admonition or tab line: (source, output) indent
     rows = markdown.split("\n")
+    skip_to = 0  # rows before this one were consumed by a block quote
     for number, raw in enumerate(rows):
+        if number < skip_to:
+            continue
         line = _expand(raw)
         text = line.lstrip(" ")
         indent = len(line) - len(text)
@@ -165,6 +173,23 @@ def normalize_lists(markdown: str) -> str:
             out.append("")  # a GFM table may follow a paragraph line; Python-Markdown needs a blank
         if text.startswith(">") and prev in ("para", "item"):
             out.append("")  # a block quote interrupts a paragraph in CommonMark, not in Python-Markdown
+        if text.startswith(">"):
+            # The quote's own lines, markers stripped, are Markdown of their own: its lists are
+            # re-indented the same way, then each line gets its marker back.
+            quoted = [_unquote(text)]
+            while number + len(quoted) < len(rows):
+                following = _expand(rows[number + len(quoted)])
+                body = following.lstrip(" ")
+                if not body.startswith(">") or len(following) - len(body) - base_src >= STEP:
+                    break
+                quoted.append(_unquote(body))
+            skip_to = number + len(quoted)
+            out += [
+                " " * base_dst + (f"> {inner}" if inner else ">")
+                for inner in normalize_lists("\n".join(quoted)).split("\n")
+            ]
+            prev = "quote"
+            continue
         # up to 3 spaces more than the item's content column change nothing in CommonMark
         out.append(" " * base_dst + text)
         if _OPENER.match(text):
