@@ -126,6 +126,11 @@ def _render(source: str) -> str:
             id="a list in a block quote in an item",
         ),
         pytest.param(
+            ">\t- a\n>\t  - b\n",
+            "blockquote(ul(li(ul(li))))",
+            id="a tab after the quote marker reaches the next tab stop",
+        ),
+        pytest.param(
             "> > - a\n> >   - b\n",
             "blockquote(blockquote(ul(li(ul(li)))))",
             id="a nested list in a quote in a quote",

@@ -61,9 +61,18 @@ def _starts_block(text: str) -> bool:
     )
 
 
-def _unquote(text: str) -> str:
-    """A block quote line without its marker: ``>`` and the one space after it (CommonMark)."""
-    return text[2:] if text.startswith("> ") else text[1:]
+def _unquote(text: str, column: int) -> str:
+    """A block quote line without its marker: ``>`` and one column after it (CommonMark's optional
+    space). ``column``: where the ``>`` is; a tab after it reaches the next tab stop from there
+    (``>\t- a`` is a list item indented 2 columns, not indented code)."""
+    rest = text[1:]
+    spaces = 0
+    end = 0
+    while end < len(rest) and rest[end] in " \t":
+        at = column + 1 + spaces
+        spaces += STEP - at % STEP if rest[end] == "\t" else 1
+        end += 1
+    return " " * max(spaces - 1, 0) + rest[end:]
 
 
 def normalize_lists(markdown: str) -> str:
@@ -176,13 +185,13 @@ def normalize_lists(markdown: str) -> str:
         if text.startswith(">"):
             # The quote's own lines, markers stripped, are Markdown of their own: its lists are
             # re-indented the same way, then each line gets its marker back.
-            quoted = [_unquote(text)]
+            quoted = [_unquote(text, indent)]
             while number + len(quoted) < len(rows):
                 following = _expand(rows[number + len(quoted)])
                 body = following.lstrip(" ")
                 if not body.startswith(">") or len(following) - len(body) - base_src >= STEP:
                     break
-                quoted.append(_unquote(body))
+                quoted.append(_unquote(body, len(following) - len(body)))
             skip_to = number + len(quoted)
             out += [
                 " " * base_dst + (f"> {inner}" if inner else ">")
