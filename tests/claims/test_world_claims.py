@@ -171,8 +171,8 @@ CLAIMS = """\
 """
 
 
-def _write(folder: Path, text: str) -> Path:
-    for name, document in FILES.items():
+def _write(folder: Path, text: str, files: dict[str, dict] | None = None) -> Path:
+    for name, document in (FILES if files is None else files).items():
         (folder / name).write_text(json.dumps(document, indent=2), encoding="utf-8")
     path = folder / "claims.yaml"
     path.write_text(text, encoding="utf-8")
@@ -362,11 +362,7 @@ claims:
 
 
 def _write_management(folder: Path, text: str) -> Path:
-    for name, document in MANAGEMENT_FILES.items():
-        (folder / name).write_text(json.dumps(document, indent=2), encoding="utf-8")
-    path = folder / "claims.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return _write(folder, text, MANAGEMENT_FILES)
 
 
 def test_no_scp_or_rcp_applies_to_the_management_account(tmp_path: Path) -> None:
