@@ -377,6 +377,15 @@ def test_no_scp_or_rcp_applies_to_the_management_account(tmp_path: Path) -> None
     assert "deny-outside.scp.json" not in results["scp-skips-management-principals"].explain("en")
     assert results["scp-stops-member-outside"].result.trace.rule.params["policy"] == "deny-outside.scp.json"
     assert "aws:PrincipalOrgID = o-a1b2c3d4e5" in results["management-principal-is-in-the-org"].explain("en")
+    # The explanation says why the organization's policies are absent (claims/prove.py).
+    skipped_scps = results["scp-skips-management-principals"]
+    assert "SCPs do not apply: the caller is in its management account 111111111111" in skipped_scps.explain(
+        "en"
+    )
+    assert "SCP của tổ chức không áp dụng: người gọi thuộc management account" in skipped_scps.explain("vi")
+    skipped_rcps = results["rcp-skips-management-resources"].explain("en")
+    assert "RCPs do not apply: the resource is in its management account 111111111111" in skipped_rcps
+    assert "do not apply" not in results["scp-stops-member-outside"].explain("en")
 
 
 def test_without_the_management_account_the_same_requests_are_denied(tmp_path: Path) -> None:

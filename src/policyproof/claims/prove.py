@@ -35,6 +35,9 @@ class ClaimResult:
     actual: Decision
     result: Result | None = None
     flow: FlowResult | None = None
+    # Sentences added to the engine's explanation, by language: why an organization's policies
+    # were left out of the decision (they never reach the engine for the management account).
+    notes: tuple[tuple[str, str], ...] = ()
 
     @property
     def expected(self) -> Decision:
@@ -69,7 +72,8 @@ class ClaimResult:
         if self.flow is not None:
             return self.flow.explain(lang)
         assert self.result is not None
-        return self.result.explain(lang)
+        notes = [text for note_lang, text in self.notes if note_lang == lang]
+        return "\n".join([self.result.explain(lang), *notes])
 
     def failure_message(self) -> str:
         """``file:line: claim ID: expected …, got …`` and why, for pytest and the command line."""
@@ -136,7 +140,8 @@ def prove(claims_file: ClaimsFile) -> list[ClaimResult]:
                 request, resource = _request(world, claim.request)
                 actor = world.principals[claim.request.principal]
                 result = evaluate(request, policies_for(actor, resource, world, claim.request.endpoint))
-                results.append(ClaimResult(claim, result.decision, result=result))
+                notes = _management_notes(world, actor.account, resource.account)
+                results.append(ClaimResult(claim, result.decision, result=result, notes=notes))
             else:
                 assert claim.flow is not None
                 params = {k: v for k, v in claim.flow.items() if k not in ("name", "principal")}
@@ -151,6 +156,33 @@ def prove(claims_file: ClaimsFile) -> list[ClaimResult]:
                 file, f"claim {claim.id}: the engine cannot evaluate it: {error.message}", claim.line
             ) from None
     return results
+
+
+def _management_notes(world: World, caller: str | None, owner: str | None) -> tuple[tuple[str, str], ...]:
+    """Why the organization's SCPs or RCPs are not in the decision when the caller or the
+    resource is in its management account (AWS Organizations User Guide: SCPs do not affect its
+    users and roles, RCPs do not affect its resources)."""
+    org = world.organization
+    if org is None or org.management_account is None:
+        return ()
+    notes: list[tuple[str, str]] = []
+    if org.scps and caller == org.management_account:
+        notes += [
+            (
+                "en",
+                f"The organization's SCPs do not apply: the caller is in its management account {caller}.",
+            ),
+            ("vi", f"Các SCP của tổ chức không áp dụng: người gọi thuộc management account {caller}."),
+        ]
+    if org.rcps and owner == org.management_account:
+        notes += [
+            (
+                "en",
+                f"The organization's RCPs do not apply: the resource is in its management account {owner}.",
+            ),
+            ("vi", f"Các RCP của tổ chức không áp dụng: tài nguyên thuộc management account {owner}."),
+        ]
+    return tuple(notes)
 
 
 def prove_claims(claims_file: str | Path) -> list[ClaimResult]:
