@@ -131,6 +131,11 @@ def _render(source: str) -> str:
             id="a tab after the quote marker reaches the next tab stop",
         ),
         pytest.param(
+            "- item\n  > inner\n> outer\n",
+            "ul(li(p blockquote(p))) blockquote(p)",
+            id="a quote left of the item is not the item's quote",
+        ),
+        pytest.param(
             "> > - a\n> >   - b\n",
             "blockquote(blockquote(ul(li(ul(li)))))",
             id="a nested list in a quote in a quote",

@@ -183,13 +183,17 @@ def normalize_lists(markdown: str) -> str:
         if text.startswith(">") and prev in ("para", "item"):
             out.append("")  # a block quote interrupts a paragraph in CommonMark, not in Python-Markdown
         if text.startswith(">"):
+            if closed is not None and out and out[-1].strip():
+                out.append("")  # it ends a list item: Python-Markdown would read it as more of the item
             # The quote's own lines, markers stripped, are Markdown of their own: its lists are
             # re-indented the same way, then each line gets its marker back.
             quoted = [_unquote(text, indent)]
             while number + len(quoted) < len(rows):
                 following = _expand(rows[number + len(quoted)])
                 body = following.lstrip(" ")
-                if not body.startswith(">") or len(following) - len(body) - base_src >= STEP:
+                relative = len(following) - len(body) - base_src
+                # Code-indented, or left of the list item the quote is in (a quote of its own).
+                if not body.startswith(">") or relative >= STEP or relative < 0:
                     break
                 quoted.append(_unquote(body, len(following) - len(body)))
             skip_to = number + len(quoted)
