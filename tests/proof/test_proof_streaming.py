@@ -3,6 +3,7 @@ done (``PendingProof.wait_for``): a page waits for its own proofs, not for the w
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -71,3 +72,41 @@ def test_a_worker_that_fails_is_reported_by_the_whole_result(site: Path) -> None
     assert not pending.wait_for([SLOW], [])
     with pytest.raises(ProofError, match="copy-002: the claims file could not be proved"):
         pending.result()
+
+
+def test_a_worker_finishes_while_the_build_reads_nothing(site: Path) -> None:
+    # MkDocs converts every page before it builds the first one, and the build reads the workers
+    # only when a page waits for its proofs. A proof is far larger than a pipe's buffer (64 KiB on
+    # Linux): sent through the pipe, it held the worker until the first page (prover.py,
+    # ``_prove_in_worker``). Through a file, the worker proves all of its share meanwhile.
+    prover = SiteProver([site / "snippets"], root=site, workers=1)
+    pending = prover.start(_pages(site))
+    [(process, _)] = pending._workers
+    process.join(timeout=120)
+    assert not process.is_alive(), "the worker waited for the build to read its proofs"
+    outbox = pending._outbox
+    assert outbox is not None and len(list(outbox.glob("*.pickle"))) >= COPIES
+    biggest = max(path.stat().st_size for path in outbox.glob("*.pickle"))
+    assert biggest > 64 * 1024, "this test needs a proof larger than a pipe's buffer"
+    proof = pending.result()
+    assert set(proof.claims) == {f"generated/copy-{n:03d}" for n in range(COPIES)}
+    assert all(claim.proved for group in proof.claims.values() for claim in group)
+    assert not outbox.exists(), "the proofs' files are removed once read"
+
+
+def test_workers_run_at_a_lower_priority_than_the_build(site: Path) -> None:
+    # The process building the pages is the critical path: a worker takes the CPU it leaves.
+    prover = SiteProver(
+        [site / "snippets"], root=site, workers=1, prove_claims_file=_slow_for("generated/copy-000")
+    )
+    pending = prover.start(_pages(site))
+    [(process, _)] = pending._workers
+    try:
+        deadline = time.perf_counter() + 10
+        while os.getpriority(os.PRIO_PROCESS, process.pid) == os.getpriority(os.PRIO_PROCESS, 0):
+            assert time.perf_counter() < deadline, "the worker kept the build's priority"
+            time.sleep(0.05)
+        worker, build = os.getpriority(os.PRIO_PROCESS, process.pid), os.getpriority(os.PRIO_PROCESS, 0)
+        assert worker == min(build + prover_module.WORKER_NICENESS, 19)
+    finally:
+        pending.abandon()

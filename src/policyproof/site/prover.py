@@ -18,7 +18,10 @@ import math
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
+import shutil
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +48,9 @@ from policyproof.site.proofs import (
 #: Work above which proving is spread over the machine's cores (a claims file weighs 10, a snippet 1).
 PARALLEL_WEIGHT = 40
 _CLAIMS_WEIGHT = 10
+#: How much lower the workers' scheduling priority is than the build's (``os.nice``). The process
+#: building the pages is the build's critical path: a worker takes the CPU it leaves, never its share.
+WORKER_NICENESS = 10
 
 # From the checker's own table, so a new kind is named here the day it exists.
 _KIND_NAMES = ", ".join(f"*{suffix}" for suffix in SUFFIX_KINDS)
@@ -326,6 +332,9 @@ class PendingProof:
         self._proof: SiteProof | None = None
         self._workers: list[tuple[Any, Any]] = []  # (process, connection) of workers still running
         self._failures: list[str] = []  # why a worker could not prove its share
+        # Where the workers put each unit's proof; the pipe carries only its file name (see
+        # ``_prove_in_worker``). Made when workers start, removed when the last one has ended.
+        self._outbox: Path | None = None
         self._runs_before = dict(prover.runs)
         self._plan(markdown_by_page)
         units = self._units
@@ -345,6 +354,7 @@ class PendingProof:
                 claims = prover._claims_function is None and any(unit.group for unit in units)
                 _preload_for_workers(checker=prover._check_function is None, claims=claims)
             context = multiprocessing.get_context("fork")
+            self._outbox = Path(tempfile.mkdtemp(prefix="policyproof-proofs-"))
             # What this process holds is the workers' to read, not to collect: frozen, the garbage
             # collector of a worker never walks it (nor copies its memory pages by doing so).
             gc.freeze()
@@ -352,7 +362,9 @@ class PendingProof:
                 for chunk in chunks:
                     receiver, sender = context.Pipe(duplex=False)
                     process = context.Process(
-                        target=_prove_in_worker, args=(prover, chunk, self._contexts, sender), daemon=True
+                        target=_prove_in_worker,
+                        args=(prover, chunk, self._contexts, sender, self._outbox),
+                        daemon=True,
                     )
                     process.start()
                     sender.close()
@@ -550,7 +562,9 @@ class PendingProof:
             except EOFError:
                 status, payload = "error", f"the proof worker ended without an answer ({process})"
             if status == "unit":
-                self._collect(payload)
+                rows = self._unit_rows(payload, process)
+                if rows is not None:
+                    self._collect(rows)
                 continue
             connection.close()
             process.join()
@@ -560,6 +574,28 @@ class PendingProof:
                     self._prover.runs[name] += count
             else:
                 self._failures.append(str(payload))
+        if not self._workers:
+            self._empty_outbox()
+
+    def _unit_rows(self, name: str, process: Any) -> list[tuple] | None:
+        """The rows a worker put in the outbox under ``name`` (the file is removed once read)."""
+        assert self._outbox is not None
+        file = self._outbox / name
+        try:
+            with file.open("rb") as stream:
+                rows = pickle.load(stream)
+            file.unlink()
+        except (OSError, pickle.UnpicklingError, EOFError) as error:
+            self._failures.append(
+                f"the proofs of a proof worker ({process}) could not be read from {file}: {error}"
+            )
+            return None
+        return rows
+
+    def _empty_outbox(self) -> None:
+        if self._outbox is not None:
+            shutil.rmtree(self._outbox, ignore_errors=True)
+            self._outbox = None
 
     def abandon(self) -> None:
         """Stop waiting for this proof (the build it was for has stopped)."""
@@ -569,6 +605,7 @@ class PendingProof:
                 process.terminate()
             process.join()
         self._workers = []
+        self._empty_outbox()
 
 
 def _stack_loaded() -> bool:
@@ -599,18 +636,47 @@ def _can_fork() -> bool:
 
 
 def _prove_in_worker(
-    prover: SiteProver, units: list[_Unit], contexts: Mapping[str, Mapping[str, str | None]], connection: Any
+    prover: SiteProver,
+    units: list[_Unit],
+    contexts: Mapping[str, Mapping[str, str | None]],
+    connection: Any,
+    outbox: Path,
 ) -> None:
     try:
+        _lower_priority()
         before = dict(prover.runs)
-        # Each unit's proof is sent as soon as it is done: a page waits only for its own proofs.
-        prover._run(units, contexts, report=lambda rows: connection.send(("unit", rows)))
+        sent = 0
+
+        def report(rows: list[tuple]) -> None:
+            # Each unit's proof is sent as soon as it is done: a page waits only for its own
+            # proofs. It goes through a file, the pipe carrying only the file's name: a proof is
+            # far larger than a pipe's buffer, and the build reads the pipe only when a page waits
+            # (never while MkDocs converts the pages), so a proof sent through the pipe would stop
+            # the worker until then.
+            nonlocal sent
+            sent += 1
+            name = f"{os.getpid()}-{sent}.pickle"
+            partial = outbox / f".{name}"
+            with partial.open("wb") as stream:
+                pickle.dump(rows, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, outbox / name)
+            connection.send(("unit", name))
+
+        prover._run(units, contexts, report=report)
         runs = {name: prover.runs[name] - before.get(name, 0) for name in prover.runs}
         connection.send(("ok", runs))
     except BaseException:  # noqa: BLE001 - anything that goes wrong must reach the build as a failure
         connection.send(("error", traceback.format_exc()))
     finally:
         connection.close()
+
+
+def _lower_priority() -> None:
+    """Let the process building the pages go first (see :data:`WORKER_NICENESS`)."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):  # no nice() on this platform, or not allowed: same priority
+        pass
 
 
 # --- the library functions the prover calls by default --------------------------------------
