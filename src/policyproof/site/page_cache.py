@@ -336,8 +336,8 @@ class PageCache:
     def index_page(self, index: Any, page: Page, add: Callable[[Page], None]) -> None:
         """Material's ``SearchIndex.add_entry_from_context(page)``: ``add(page)``, or the entries
         it made for the same HTML, table of contents, address and options."""
-        if self.context is None:
-            add(page)
+        if self.context is None or (page.meta.get("search") or {}).get("exclude"):
+            add(page)  # nothing to keep for a page left out of the index
             return
         from material.plugins.search import plugin as search
 

@@ -547,15 +547,36 @@ class PendingProof:
             dict(prover.schema_files),
         )
 
+    def page_ready(self, src_uri: str) -> bool:
+        """Whether :meth:`page_proof` would answer at once (what the page shows is proved, or a
+        worker failed); takes what the workers have sent so far, without waiting."""
+        self.poll()
+        page = self._pages.get(src_uri)
+        if page is None or self._failures or not self._workers:
+            return True
+        return all(not isinstance(self._groups.get(g), str) for g in page.claim_groups) and all(
+            not isinstance(self._snippets.get(include.path), str) for include in page.includes
+        )
+
+    def poll(self) -> None:
+        """Take every message the workers have sent so far, without waiting for more."""
+        while self._workers and self._receive(timeout=0):
+            pass
+
     @property
     def finished(self) -> bool:
         """Every worker has sent everything (the whole proof is a moment away)."""
+        self.poll()
         return not self._workers
 
-    def _receive(self) -> None:
-        """Take the next message of any worker: a unit proved, or its end."""
+    def _receive(self, timeout: float | None = None) -> bool:
+        """Take the next message of any worker: a unit proved, or its end. With a ``timeout``,
+        False when none came in that time."""
         connections = [connection for _, connection in self._workers]
-        for connection in multiprocessing.connection.wait(connections):
+        ready = multiprocessing.connection.wait(connections, timeout)
+        if not ready:
+            return False
+        for connection in ready:
             process = next(p for p, c in self._workers if c is connection)
             try:
                 status, payload = connection.recv()
@@ -576,6 +597,7 @@ class PendingProof:
                 self._failures.append(str(payload))
         if not self._workers:
             self._empty_outbox()
+        return True
 
     def _unit_rows(self, name: str, process: Any) -> list[tuple] | None:
         """The rows a worker put in the outbox under ``name`` (the file is removed once read)."""

@@ -61,7 +61,7 @@ def on_page_context(
     context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation
 ) -> dict[str, Any]:
     cache = _cache
-    index = _search_index(config)
+    index = search_index(config)
     if cache is None or index is None or getattr(index, "_policyproof_cached", False):
         return context
     add = index.add_entry_from_context
@@ -74,7 +74,7 @@ def on_page_context(
     return context
 
 
-def _search_index(config: MkDocsConfig) -> Any:
+def search_index(config: MkDocsConfig) -> Any:
     """Material's search index of this build (the plugin makes a new one in each build)."""
     for plugin in config.plugins.values():
         if type(plugin).__module__.startswith("material.plugins.search") and hasattr(plugin, "search_index"):

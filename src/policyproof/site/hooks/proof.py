@@ -46,17 +46,19 @@ import os
 import resource
 import shutil
 from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from policyproof.site import pages
 from policyproof.site.hooks import serve_failures
+from policyproof.site.hooks.page_cache import search_index
 from policyproof.site.hooks.proof_page import (  # noqa: F401 - MARKER and schema_file are this hook's API
     _SLOT_HTML,
     JSON_NAME,
@@ -65,6 +67,7 @@ from policyproof.site.hooks.proof_page import (  # noqa: F401 - MARKER and schem
     PageRenderer,
     schema_file,
 )
+from policyproof.site.hooks.site_languages import built_languages, current_language
 from policyproof.site.pipeline import Verification, verify_site
 from policyproof.site.proof_cache import ProofCache
 from policyproof.site.proofs import ProofError, SiteProof
@@ -75,6 +78,23 @@ log = logging.getLogger("mkdocs.hooks.proof")
 CSS_PATH = "assets/policyproof-proof.css"
 REPORT_MARKER = "<!-- verification-report"
 ENV_SWITCH = "POLICYPROOF_PROOFS"
+
+
+@dataclass
+class _Deferred:
+    """A page written before its proofs were known, to finish once they are (see
+    :func:`_defer`)."""
+
+    renderer: PageRenderer
+    page: Page
+    content: str  # its HTML with the placeholders, as the search index reads it
+    index: Any  # Material's search index of the page's build (None: no search plugin)
+    entry: dict | None  # where the page's search entries go (None: the page is not indexed)
+    search_meta: Any  # the page's own ``search`` front matter (``_NO_META``: none)
+    last_language: bool  # built in the last language's build (its index is not yet merged)
+
+
+_NO_META = object()
 
 
 class _State:
@@ -95,6 +115,9 @@ class _State:
         self.render_cache: ProofCache | None = None  # the pages' proof HTML across builds
         # A page found something it shows not proved: the build stops at its next global step.
         self.doomed = False
+        # Pages written before their proofs were known, finished at the end of the last language.
+        self.deferred: list[_Deferred] = []
+        self.writing: dict[str, _Deferred] = {}  # page src_uri -> its deferral, until it is written
 
 
 # Module level on purpose: mkdocs-static-i18n builds each language as another build in the same
@@ -117,12 +140,14 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         and _state.verification is not None
         and _state.failure is None
     ):
-        # The first language's pages are built: the whole verdict, before the next language
-        # starts (this is where a failing proof stops the build, naming every problem).
-        _proof()
+        if _state.serving or _state.verification.finished:
+            # The first language's pages are built: the whole verdict, before the next language
+            # starts (this is where a failing proof stops the build, naming every problem).
+            _proof()
+        # The same build, the same sources: the next language shows the same verdict (the page
+        # rules and the proof cover every language already). Still proving: its pages wait for
+        # (or are finished after) their own proofs, as the first language's did.
         if _state.failure is None:
-            # The same build, the same sources: the next language shows the same verdict (the
-            # page rules and the proof cover every language already).
             verified = _state.verification
     _state.enabled = switch == "on"
     _state.verification = _state.proof = None
@@ -131,12 +156,14 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _state.late = {}
     if not _nested_build(config):
         _state.failure = None  # a new build (not the next language of the same build)
+        _state.deferred, _state.writing = [], {}
     if not _state.enabled:
         log.warning(f"{ENV_SWITCH}=off: policies and claims are NOT proved; do not publish this build")
         return config
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
     if verified is not None and verified.docs_dir == Path(os.path.abspath(config.docs_dir)):
-        _state.verification, _state.proof = verified, verified.proof
+        _state.verification = verified
+        _state.proof = _proof() if verified.finished else None
     else:
         # Start now, from the sources, so the proofs run while MkDocs reads and renders the pages.
         _state.verification = verify_site(
@@ -228,6 +255,10 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     renderer = _state.pages.pop(page.file.src_uri, None) if _state.enabled else None
     if renderer is None or not renderer.slots:
         return context
+    _write_json_when_proved(config)
+    if _deferrable(config) and not _proofs_in(renderer):
+        _defer(renderer, page, config)
+        return context
     proof = _page_proof(renderer) if _state.failure is None else None
     if proof is not None:
         try:
@@ -242,6 +273,124 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     if renderer.late:
         _state.late[page.file.src_uri] = renderer
     return context
+
+
+def _deferrable(config: MkDocsConfig) -> bool:
+    """Whether a page whose proofs are not in yet is written now and finished later, rather than
+    waited for. Not under ``mkdocs serve`` (a failure there is a banner on the last good site, and
+    proofs are cached after its first build); not when mkdocs-static-i18n keeps the languages'
+    search entries somewhere this hook does not know (see :func:`_index_finished`)."""
+    i18n = config.plugins.get("i18n")
+    return (
+        not _state.serving
+        and _state.failure is None
+        and _state.proof is None
+        and not _state.doomed
+        and _state.verification is not None
+        and (i18n is None or isinstance(getattr(i18n, "search_entries", None), list))
+    )
+
+
+def _proofs_in(renderer: PageRenderer) -> bool:
+    """Whether what the page shows is proved (the report shows everything), without waiting."""
+    verification = _state.verification
+    assert verification is not None
+    if renderer.shows_everything:
+        return verification.finished
+    return verification.page_ready(renderer.page.file.src_uri)
+
+
+def _defer(renderer: PageRenderer, page: Page, config: MkDocsConfig) -> None:
+    """Write the page now, its proofs' places held by their placeholders; finish it once its
+    proofs are in (:func:`_finish_deferred`, at the end of the last language).
+
+    Why: mkdocs-static-i18n builds one language after the other, and the first language needs
+    every proof by its end. A page that waited for its proofs held the whole build while the
+    workers proved; written now, the proofs go on while MkDocs builds the other pages and
+    languages. Its place in the search index is kept by one entry, replaced by the page's
+    entries once its proofs are in."""
+    index = search_index(config)
+    search_meta = page.meta.get("search", _NO_META)
+    entry = None
+    if index is not None and not (page.meta.get("search") or {}).get("exclude"):
+        entry = {"location": page.url, "title": "", "text": ""}
+        index.entries.append(entry)
+        # The search plugin, next, must not index the page's placeholders (put back on_post_page).
+        page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+    last = current_language(config) == built_languages(config)[-1]
+    deferred = _Deferred(renderer, page, page.content or "", index, entry, search_meta, last)
+    _state.deferred.append(deferred)
+    _state.writing[page.file.src_uri] = deferred
+
+
+def _finish_deferred(config: MkDocsConfig) -> None:
+    """Finish the pages written before their proofs were known (waiting for those proofs now):
+    their search entries in place, their written HTML with its proofs. In the last language's
+    build, before the search index is written (mkdocs-static-i18n writes all languages' at once
+    after it; without it the search plugin writes it after this)."""
+    if not _state.deferred or current_language(config) != built_languages(config)[-1]:
+        return
+    deferred, _state.deferred = _state.deferred, []
+    log.info(f"policyproof: {len(deferred)} pages were written before their proofs were in; finishing them")
+    for item in deferred:
+        renderer, page = item.renderer, item.page
+        proof = _page_proof(renderer)
+        if proof is None:
+            _proof()  # the whole verdict: stops the build, naming every problem
+            raise PluginError(f"policyproof: docs/{page.file.src_uri}: its proofs are missing")
+        content = renderer.fill(item.content, proof, cache=_render_cache())
+        if item.entry is not None:
+            _index_finished(item, content, config)
+        written = Path(page.file.abs_dest_path)
+        output = written.read_text(encoding="utf-8")
+        written.write_text(renderer.fill_late(renderer.place(output, indexed=True)), encoding="utf-8")
+
+
+def _index_finished(item: _Deferred, content: str, config: MkDocsConfig) -> None:
+    """Put a finished page's search entries where its stand-in entry is: in its build's search
+    index and, once that build is over, in mkdocs-static-i18n's list of every language's entries
+    (``search_entries``, which it writes as the site's index after the last language)."""
+    page, index = item.page, item.index
+    before, saved = len(index.entries), page.content
+    page.content = content
+    try:
+        index.add_entry_from_context(page)  # as the search plugin would have (and kept by the page cache)
+    finally:
+        page.content = saved
+    entries = index.entries[before:]
+    del index.entries[before:]
+    holders = [index.entries]
+    i18n = config.plugins.get("i18n")
+    if i18n is not None and not item.last_language:
+        holders.append(i18n.search_entries)
+    for holder in holders:
+        at = next((n for n, entry in enumerate(holder) if entry is item.entry), None)
+        if at is None:
+            if holder is index.entries:
+                continue  # a build already over: its entries live on in the merged list only
+            raise PluginError(
+                f"policyproof: internal error: docs/{page.file.src_uri}: its place in the search index "
+                "is lost (mkdocs-static-i18n no longer keeps the languages' entries as this hook expects)"
+            )
+        holder[at : at + 1] = entries
+
+
+def _write_json_when_proved(config: MkDocsConfig) -> None:
+    """Start writing ``verification.json`` as soon as everything is proved (not only at a
+    language's start): with pages finished after their proofs, that is often mid-language."""
+    verification = _state.verification
+    if _state.serving or _state.json_writer is not None or verification is None or _state.failure is not None:
+        return
+    if not verification.finished:
+        return
+    try:
+        if verification.errors:
+            return  # the build stops at its next global step, with the whole verdict
+    except ProofError:
+        return
+    proof = verification.proof
+    if _state.written is not proof:
+        _state.json_writer = _start_json_writer(proof, Path(config.site_dir) / JSON_NAME)
 
 
 def _page_proof(renderer: PageRenderer) -> SiteProof | None:
@@ -280,6 +429,12 @@ def _render_cache() -> ProofCache | None:
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Put back the generated blocks the search plugin had no need to parse (diagrams, traces)."""
+    deferred = _state.writing.pop(page.file.src_uri, None)
+    if deferred is not None:  # written with its placeholders; its own front matter back
+        if deferred.search_meta is _NO_META:
+            page.meta.pop("search", None)
+        else:
+            page.meta["search"] = deferred.search_meta
     renderer = _state.late.pop(page.file.src_uri, None)
     if renderer is None:
         return output
@@ -296,10 +451,17 @@ def on_shutdown() -> None:
     serve_failures.forget(_state)
 
 
+# Before the search plugin (0) and mkdocs-static-i18n (-100) write the search index.
+@event_priority(100)
+def _finish_pages(config: MkDocsConfig) -> None:
+    if _state.enabled and _state.failure is None:
+        _finish_deferred(config)
+
+
 # After mkdocs-static-i18n's own on_post_build (-100), which builds the other languages: in the
 # first build, this runs once every language is written.
 @event_priority(-200)
-def on_post_build(config: MkDocsConfig) -> None:
+def _verdict_and_site_files(config: MkDocsConfig) -> None:
     if not _state.enabled:
         return
     if _state.failure is None:
@@ -308,6 +470,9 @@ def on_post_build(config: MkDocsConfig) -> None:
         _write_site_files(config)
     if _state.serving and not _nested_build(config):
         serve_failures.finish_build(config, _state)
+
+
+on_post_build = CombinedEvent(_finish_pages, _verdict_and_site_files)
 
 
 def _write_site_files(config: MkDocsConfig) -> None:

@@ -30,6 +30,9 @@ MARKER = re.compile(
 )
 _SLOT = "pproof-slot-{}"
 _SLOT_HTML = re.compile(r"<p>(pproof-slot-\d+)</p>")
+# What Material's search plugin removes from a page's HTML once it has indexed it (its
+# ``on_page_context``), copied from material/plugins/search/plugin.py.
+_SEARCH_ATTRIBUTES = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
 # Generated elements the search index leaves out wait under these tokens until the page is written.
 _LATE = "pproof-late-{}"
 _LATE_HTML = re.compile(r"<(\w+) data-search-exclude>(pproof-late-\d+)</\1>")
@@ -53,7 +56,6 @@ _FIRST_SPACE_CHUNK = re.compile(r"\A(\s+)(?=[\x00<]|\Z)")
 #: Markdown (every page is read before any is rendered): the report links each claim to the page
 #: whose table shows it, where its trace is.
 CLAIMS_TABLES: dict[str, list[list[str]]] = {}
-
 
 
 def search_standin(html: str) -> str:
@@ -119,6 +121,7 @@ class PageRenderer:
         self._titles: dict[str, str] = {}
         self.report_url = self._report_url()
         self.proof: SiteProof | None = None
+        self.rendered: dict[str, str] = {}  # token -> its block, once :meth:`fill` has rendered them
         self.anchored: set[str] = set()  # claims whose trace on this page carries the claim's id
         self._claim_pages: dict[str, list[tuple[str, list[list[str]]]]] | None = None
         CLAIMS_TABLES[page.file.src_uri] = []
@@ -203,6 +206,17 @@ class PageRenderer:
                 # One entry per page, replaced when the page's proofs change: the cache does not
                 # grow with every edit.
                 cache.put(entry, (key, rendered, dict(self.late), set(self.anchored)))
+        self.rendered = rendered
+        return self.place(html)
+
+    def place(self, html: str, *, indexed: bool = False) -> str:
+        """``html`` with each placeholder replaced by its block as :meth:`fill` rendered it.
+        ``indexed``: the blocks as they are once Material's search plugin has indexed the page
+        (it drops every ``data-search-*="..."`` attribute from the page's HTML): for a page
+        written before its proofs were known (see ``proof.py``, ``_finish_deferred``)."""
+        rendered = self.rendered
+        if indexed:
+            rendered = {token: _SEARCH_ATTRIBUTES.sub("", block) for token, block in rendered.items()}
         used: set[str] = set()
 
         def replace(match: re.Match[str]) -> str:
