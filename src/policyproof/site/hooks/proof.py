@@ -46,7 +46,6 @@ import os
 import resource
 import shutil
 from importlib import resources
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +56,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from policyproof.site import pages
-from policyproof.site.hooks import serve_failures
-from policyproof.site.hooks.page_cache import search_index
+from policyproof.site.hooks import proof_deferred, serve_failures
 from policyproof.site.hooks.proof_page import (  # noqa: F401 - MARKER and schema_file are this hook's API
     _SLOT_HTML,
     JSON_NAME,
@@ -67,7 +65,6 @@ from policyproof.site.hooks.proof_page import (  # noqa: F401 - MARKER and schem
     PageRenderer,
     schema_file,
 )
-from policyproof.site.hooks.site_languages import built_languages, current_language
 from policyproof.site.pipeline import Verification, verify_site
 from policyproof.site.proof_cache import ProofCache
 from policyproof.site.proofs import ProofError, SiteProof
@@ -78,23 +75,6 @@ log = logging.getLogger("mkdocs.hooks.proof")
 CSS_PATH = "assets/policyproof-proof.css"
 REPORT_MARKER = "<!-- verification-report"
 ENV_SWITCH = "POLICYPROOF_PROOFS"
-
-
-@dataclass
-class _Deferred:
-    """A page written before its proofs were known, to finish once they are (see
-    :func:`_defer`)."""
-
-    renderer: PageRenderer
-    page: Page
-    content: str  # its HTML with the placeholders, as the search index reads it
-    index: Any  # Material's search index of the page's build (None: no search plugin)
-    entry: dict | None  # where the page's search entries go (None: the page is not indexed)
-    search_meta: Any  # the page's own ``search`` front matter (``_NO_META``: none)
-    last_language: bool  # built in the last language's build (its index is not yet merged)
-
-
-_NO_META = object()
 
 
 class _State:
@@ -116,8 +96,8 @@ class _State:
         # A page found something it shows not proved: the build stops at its next global step.
         self.doomed = False
         # Pages written before their proofs were known, finished at the end of the last language.
-        self.deferred: list[_Deferred] = []
-        self.writing: dict[str, _Deferred] = {}  # page src_uri -> its deferral, until it is written
+        self.deferred: list[proof_deferred.Deferred] = []
+        self.writing: dict[str, proof_deferred.Deferred] = {}  # page src_uri -> its deferral, until written
 
 
 # Module level on purpose: mkdocs-static-i18n builds each language as another build in the same
@@ -256,7 +236,7 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     if renderer is None or not renderer.slots:
         return context
     _write_json_when_proved(config)
-    if _deferrable(config) and not _proofs_in(renderer):
+    if _deferrable(config) and _finish_later(renderer):
         _defer(renderer, page, config)
         return context
     proof = _page_proof(renderer) if _state.failure is None else None
@@ -276,103 +256,51 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
 
 
 def _deferrable(config: MkDocsConfig) -> bool:
-    """Whether a page whose proofs are not in yet is written now and finished later, rather than
-    waited for. Not under ``mkdocs serve`` (a failure there is a banner on the last good site, and
-    proofs are cached after its first build); not when mkdocs-static-i18n keeps the languages'
-    search entries somewhere this hook does not know (see :func:`_index_finished`)."""
-    i18n = config.plugins.get("i18n")
+    """Whether a page may be written now and finished once the site is proved (see
+    ``proof_deferred.py``). Not under ``mkdocs serve``: a failure there is a banner on the last
+    good site, and proofs are cached after its first build."""
     return (
         not _state.serving
         and _state.failure is None
         and _state.proof is None
         and not _state.doomed
         and _state.verification is not None
-        and (i18n is None or isinstance(getattr(i18n, "search_entries", None), list))
+        and proof_deferred.can_defer(config)
     )
 
 
-def _proofs_in(renderer: PageRenderer) -> bool:
-    """Whether what the page shows is proved (the report shows everything), without waiting."""
+def _finish_later(renderer: PageRenderer) -> bool:
+    """Whether to write the page now and finish it once the site is proved: while anything is
+    still being proved. Even a page whose own proofs are in: its proof HTML is rendered then, on
+    every core, instead of on the one building the pages while the workers hold the others."""
     verification = _state.verification
-    assert verification is not None
-    if renderer.shows_everything:
-        return verification.finished
-    return verification.page_ready(renderer.page.file.src_uri)
+    return verification is not None and not verification.finished
 
 
 def _defer(renderer: PageRenderer, page: Page, config: MkDocsConfig) -> None:
-    """Write the page now, its proofs' places held by their placeholders; finish it once its
-    proofs are in (:func:`_finish_deferred`, at the end of the last language).
-
-    Why: mkdocs-static-i18n builds one language after the other, and the first language needs
-    every proof by its end. A page that waited for its proofs held the whole build while the
-    workers proved; written now, the proofs go on while MkDocs builds the other pages and
-    languages. Its place in the search index is kept by one entry, replaced by the page's
-    entries once its proofs are in."""
-    index = search_index(config)
-    search_meta = page.meta.get("search", _NO_META)
-    entry = None
-    if index is not None and not (page.meta.get("search") or {}).get("exclude"):
-        entry = {"location": page.url, "title": "", "text": ""}
-        index.entries.append(entry)
-        # The search plugin, next, must not index the page's placeholders (put back on_post_page).
-        page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
-    last = current_language(config) == built_languages(config)[-1]
-    deferred = _Deferred(renderer, page, page.content or "", index, entry, search_meta, last)
+    deferred = proof_deferred.defer(renderer, page, config)
     _state.deferred.append(deferred)
     _state.writing[page.file.src_uri] = deferred
 
 
 def _finish_deferred(config: MkDocsConfig) -> None:
-    """Finish the pages written before their proofs were known (waiting for those proofs now):
-    their search entries in place, their written HTML with its proofs. In the last language's
-    build, before the search index is written (mkdocs-static-i18n writes all languages' at once
-    after it; without it the search plugin writes it after this)."""
-    if not _state.deferred or current_language(config) != built_languages(config)[-1]:
+    """Finish the pages written before the site was proved, in the last language's build."""
+    if not _state.deferred or not proof_deferred.is_last_language(config):
         return
     deferred, _state.deferred = _state.deferred, []
-    log.info(f"policyproof: {len(deferred)} pages were written before their proofs were in; finishing them")
-    for item in deferred:
-        renderer, page = item.renderer, item.page
-        proof = _page_proof(renderer)
-        if proof is None:
-            _proof()  # the whole verdict: stops the build, naming every problem
-            raise PluginError(f"policyproof: docs/{page.file.src_uri}: its proofs are missing")
-        content = renderer.fill(item.content, proof, cache=_render_cache())
-        if item.entry is not None:
-            _index_finished(item, content, config)
-        written = Path(page.file.abs_dest_path)
-        output = written.read_text(encoding="utf-8")
-        written.write_text(renderer.fill_late(renderer.place(output, indexed=True)), encoding="utf-8")
+    verification = _state.verification
+    assert verification is not None
 
+    def proved() -> None:
+        _proof()  # raises PluginError, naming every problem, when something is not proved
+        _write_json_when_proved(config)
 
-def _index_finished(item: _Deferred, content: str, config: MkDocsConfig) -> None:
-    """Put a finished page's search entries where its stand-in entry is: in its build's search
-    index and, once that build is over, in mkdocs-static-i18n's list of every language's entries
-    (``search_entries``, which it writes as the site's index after the last language)."""
-    page, index = item.page, item.index
-    before, saved = len(index.entries), page.content
-    page.content = content
-    try:
-        index.add_entry_from_context(page)  # as the search plugin would have (and kept by the page cache)
-    finally:
-        page.content = saved
-    entries = index.entries[before:]
-    del index.entries[before:]
-    holders = [index.entries]
-    i18n = config.plugins.get("i18n")
-    if i18n is not None and not item.last_language:
-        holders.append(i18n.search_entries)
-    for holder in holders:
-        at = next((n for n, entry in enumerate(holder) if entry is item.entry), None)
-        if at is None:
-            if holder is index.entries:
-                continue  # a build already over: its entries live on in the merged list only
-            raise PluginError(
-                f"policyproof: internal error: docs/{page.file.src_uri}: its place in the search index "
-                "is lost (mkdocs-static-i18n no longer keeps the languages' entries as this hook expects)"
-            )
-        holder[at : at + 1] = entries
+    proofs = proof_deferred.Proofs(_page_proof, lambda: verification.finished, proved, _render_cache())
+    elsewhere = proof_deferred.finish(deferred, config, proofs)
+    log.info(
+        f"policyproof: {len(deferred)} pages were written before their proofs were in and finished "
+        f"once they were, {elsewhere} of them by other processes"
+    )
 
 
 def _write_json_when_proved(config: MkDocsConfig) -> None:
@@ -430,11 +358,8 @@ def _render_cache() -> ProofCache | None:
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Put back the generated blocks the search plugin had no need to parse (diagrams, traces)."""
     deferred = _state.writing.pop(page.file.src_uri, None)
-    if deferred is not None:  # written with its placeholders; its own front matter back
-        if deferred.search_meta is _NO_META:
-            page.meta.pop("search", None)
-        else:
-            page.meta["search"] = deferred.search_meta
+    if deferred is not None:  # written with its placeholders
+        proof_deferred.written(deferred)
     renderer = _state.late.pop(page.file.src_uri, None)
     if renderer is None:
         return output
