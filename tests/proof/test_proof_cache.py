@@ -189,3 +189,17 @@ def test_much_to_prove_is_spread_over_the_cores(tmp_path: Path) -> None:
         for n in range(12)
         for name in ("key.key-policy.json", "app.identity-policy.json")
     }
+
+
+def test_a_claim_pickles_the_same_once_a_page_has_rendered_it() -> None:
+    # site/proofs.py, ClaimProof.__getstate__: a page's proof HTML is kept under the digest of its
+    # claims' pickle (SiteProof.record_digests). Rendering a claim works out its anchor, kept in the
+    # instance: pickled with it, a page rendered later in the same build (a page finished after its
+    # proofs, site/hooks/proof_deferred.py) got another digest, and the next build rendered it again.
+    import pickle
+
+    [claim] = Fakes().prove(Path("claims.yaml"), "sec/page0").claims
+    before = pickle.dumps([claim], protocol=pickle.HIGHEST_PROTOCOL)
+    assert claim.anchor == "claim-sec-page0-c"
+    assert pickle.dumps([claim], protocol=pickle.HIGHEST_PROTOCOL) == before
+    assert pickle.loads(before)[0].anchor == claim.anchor

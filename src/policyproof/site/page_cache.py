@@ -234,6 +234,9 @@ class PageCache:
         self._snippets: Any = None  # a pymdownx.snippets preprocessor configured as the build's
         self._file_digests: dict[str, str | None] = {}
         self.converted = self.reused = self.indexed = self.index_reused = 0
+        # page src_uri -> the context of the build (language) that converted it: a page indexed
+        # later, in another language's build (see proof_deferred.py), keeps its own.
+        self._page_contexts: dict[str, str | None] = {}
 
     # --- one build ------------------------------------------------------------------------
 
@@ -241,6 +244,7 @@ class PageCache:
         """A new build (``new_build``) or the next language of one: what every page's key shares."""
         if new_build:
             self.converted = self.reused = self.indexed = self.index_reused = 0
+            self._page_contexts = {}
         self._file_digests = {}
         self._snippets = None
         # Entries are named by the page and its docs folder: two checkouts sharing one cache
@@ -277,6 +281,7 @@ class PageCache:
     def render(self, page: Page, config: MkDocsConfig, files: Files, convert: Callable[[], None]) -> None:
         """``page.render(config, files)``: ``convert()`` it, or restore a conversion of the same
         inputs from the cache."""
+        self._page_contexts[page.file.src_uri] = self.context
         if self.context is None or page.markdown is None:
             convert()
             return
@@ -336,7 +341,8 @@ class PageCache:
     def index_page(self, index: Any, page: Page, add: Callable[[Page], None]) -> None:
         """Material's ``SearchIndex.add_entry_from_context(page)``: ``add(page)``, or the entries
         it made for the same HTML, table of contents, address and options."""
-        if self.context is None or (page.meta.get("search") or {}).get("exclude"):
+        context = self._page_contexts.get(page.file.src_uri, self.context)
+        if context is None or (page.meta.get("search") or {}).get("exclude"):
             add(page)  # nothing to keep for a page left out of the index
             return
         from material.plugins.search import plugin as search
@@ -345,7 +351,7 @@ class PageCache:
         meta = {field: page.meta.get(field) for field in ("search", "tags", "title")}
         try:
             key = digest(
-                self.context,
+                context,
                 page.content or "",
                 _toc_text(page.toc),
                 page.url,

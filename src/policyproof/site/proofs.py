@@ -305,6 +305,15 @@ class ClaimProof:
         """The id of this claim's entry on the report page (stable across languages)."""
         return "claim-" + slug(f"{self.group}/{self.id}")
 
+    def __getstate__(self) -> dict[str, Any]:
+        # What is pickled is the record only, not what was worked out from it (``anchor``, kept
+        # in the instance once asked for): the proof cache stores the record, and a page's proof
+        # HTML is keyed by the digest of its pickle (``SiteProof.record_digests``), which must not
+        # depend on whether a page already rendered the claim.
+        state = dict(self.__dict__)
+        state.pop("anchor", None)
+        return state
+
     def to_dict(self) -> dict[str, Any]:
         """The claim in ``verification.json`` (the format is documented in the README): each
         explanation once per language, the steps and the deciding statements as data."""
