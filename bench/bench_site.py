@@ -55,10 +55,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-#: The CPU split the last build with proofs logged: (the process building the pages, its workers).
+#: The CPU split the last build with proofs logged: (the process building the pages, its helpers).
 last_cpu_split: tuple[float, float] | None = None
 _CPU_SPLIT = re.compile(
-    r"CPU time of this build: ([\d.]+) s in the process building the pages, ([\d.]+) s in its proof workers"
+    r"CPU time of this build: ([\d.]+) s in the process building the pages, "
+    r"([\d.]+) s in its helper processes"
 )
 
 
@@ -289,7 +290,8 @@ def measure_at_scale(copies: int, runs: int) -> None:
         print(
             f"  the cold build's CPU (as it logs it): {page_cpu:.2f} s in the process building the pages "
             f"(= {page_cpu / off_cpu:.2f} of the build without proofs), "
-            f"{worker_cpu:.2f} s in its proof workers"
+            f"{worker_cpu:.2f} s in its helper processes (proof workers, pages finished on other "
+            "cores, verification.json)"
         )
         print(
             f"  two CPU-bound processes side by side get {cores:.2f} cores' worth here: even perfectly "

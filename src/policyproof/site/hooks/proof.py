@@ -5,8 +5,8 @@ During ``mkdocs build``/``serve`` this hook calls the site's one verification,
 page rules, every snippet the pages include, every claim of their ``claims.yaml``. Any problem
 fails the build with the pipeline's own lines (file:line:column, the page that shows it), at a
 step that is not a page's (so no page is wrongly blamed): a page rule's before any page is read, a
-proof's once the first language is built or, if everything is proved by then, before any page is
-built. Under ``mkdocs serve`` a failure does not stop the server: it serves the last good site
+proof's once everything is proved (at the next language's start, or at the end of the build) or,
+if everything is proved by then, before any page is built. Under ``mkdocs serve`` a failure does not stop the server: it serves the last good site
 with the failure as a banner on every page, in the page's language, until the next good build. Then it shows the proof on the pages:
 
 * under each included snippet, a verification line in the page's language;
@@ -24,11 +24,13 @@ How: ``on_config`` starts the verification (the page rules at once, the proofs i
 processes, see ``SiteProver.start``); ``on_files`` fails on a page rule's error before any page is
 read (a missing include would otherwise end in pymdownx's traceback); ``on_page_markdown`` puts a
 placeholder paragraph where each line, table or diagram goes; ``on_page_context`` — before the
-search plugin indexes the page — waits for the proofs of what that page shows only (the workers
-send each claims file's proof when it is done, so pages are built while the rest is proved) and
-swaps each placeholder for its HTML; a page that shows something not proved is left without
-proofs, and the build stops at the next language's ``on_config`` or at ``on_post_build`` with the
-whole verdict (``on_env`` checks it before any page when everything is proved already).
+search plugin indexes the page — swaps each placeholder for its HTML once everything is proved.
+While the workers still prove (a cold build), ``mkdocs build`` writes the page at once with its
+placeholders and finishes it at the end of the last language, on every core
+(``proof_deferred.py``); ``mkdocs serve`` waits for the proofs of what the page shows only (the
+workers send each claims file's proof when it is done). A page that shows something not proved is
+left without proofs, and the build stops at its next step that is not a page's with the whole
+verdict (``on_env`` checks it before any page when everything is proved already).
 Generated markup so never goes through the Markdown parser (which would rewrite it), and works
 inside admonitions and tabs. The parts kept out of the search index
 (diagrams, traces, verification lines: most of the generated HTML) go in only in
@@ -432,7 +434,8 @@ def _write_site_files(config: MkDocsConfig) -> None:
             )
             log.info(
                 f"policyproof: CPU time of this build: {own.ru_utime + own.ru_stime:.2f} s in the process "
-                f"building the pages, {workers.ru_utime + workers.ru_stime:.2f} s in its proof workers"
+                f"building the pages, {workers.ru_utime + workers.ru_stime:.2f} s in its helper processes "
+                "(proof workers, pages finished on other cores, verification.json)"
             )
 
 
