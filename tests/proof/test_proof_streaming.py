@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench"))
 import bench_site  # noqa: E402 - the scale benchmark's own generator of copies of the KMS note
 
-COPIES = 3
+COPIES = 5  # enough work for worker processes (prover.PARALLEL_WEIGHT)
 SLOW = "generated/copy-002"
 SLEEP = 6.0
 

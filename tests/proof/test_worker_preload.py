@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench"))
 import bench_site  # noqa: E402 - the scale benchmark's own generator of copies of the KMS note
 
-COPIES = 3
+COPIES = 5  # enough work for two workers (prover.PARALLEL_WEIGHT)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def _pages(site: Path) -> dict[str, str]:
 def test_two_workers_prove_what_proving_in_place_proves(site: Path) -> None:
     pages = _pages(site)
     pending = SiteProver([site / "snippets"], root=site, workers=2).start(pages)
-    assert len(pending._workers) == 2, "three claims files and their snippets are work for two workers"
+    assert len(pending._workers) == 2, "five claims files and their snippets are work for two workers"
     forked = pending.result()
     in_place = SiteProver([site / "snippets"], root=site).prove(pages)
     assert json.loads(forked.json_file_text()) == json.loads(in_place.json_file_text())
