@@ -40,6 +40,8 @@ def slow(claims_file, group, *args, **kwargs):
 
 
 prover._library_prove_claims_file = slow
+if os.environ.get("NO_DEFER"):  # the reference: every page waits for its proofs, as before
+    proof_deferred.can_defer = lambda config: False
 if os.environ.get("FAIL_IN_HELPER"):  # a process finishing pages fails: the build must say so
     build, finish_page = os.getpid(), proof_deferred._finish_page
 
@@ -87,49 +89,62 @@ def _copy(folder: Path) -> Path:
 
 def test_pages_finished_after_their_proofs_are_the_pages_a_waiting_build_writes(tmp_path: Path) -> None:
     folder = _copy(tmp_path / "notes")
-    cache = tmp_path / "cache"
-    cold = _build(folder, tmp_path / "cold", cache, slow=True)
+    cold = _build(folder, tmp_path / "cold", tmp_path / "cache", slow=True)
     assert cold.returncode == 0, cold.stderr
     finished = _FINISHED.search(cold.stderr)
     assert finished and int(finished[1]) >= COPIES + 3, cold.stderr  # the first language's notes at least
     if (os.cpu_count() or 1) > 1:  # once everything is proved, the pages are shared between cores
         assert int(finished[2]) > 0, cold.stderr
 
-    # Every proof from the cache now: no page waits, none is deferred.
-    warm = _build(folder, tmp_path / "warm", cache, slow=False)
-    assert warm.returncode == 0, warm.stderr
-    assert not _FINISHED.search(warm.stderr), warm.stderr
-    # The search entries made for the finished pages are reused, though a page of the first language
-    # was indexed during the last language's build (site/page_cache.py keys it by its own build).
-    assert "search entries made 0," in warm.stderr, warm.stderr
-
-    cold_files, warm_files = _files(tmp_path / "cold"), _files(tmp_path / "warm")
-    assert sorted(cold_files) == sorted(warm_files)
-    different = [name for name in cold_files if cold_files[name] != warm_files[name]]
-    assert not different, f"a deferred page differs from the page a waiting build writes: {different}"
+    # The reference: a build whose pages wait for their proofs, with caches of its own (nothing it
+    # shows comes from the build above).
+    waited = _build(folder, tmp_path / "waited", tmp_path / "cache-waited", slow=True, NO_DEFER="1")
+    assert waited.returncode == 0, waited.stderr
+    assert not _FINISHED.search(waited.stderr), waited.stderr
+    cold_files, waited_files = _files(tmp_path / "cold"), _files(tmp_path / "waited")
+    assert sorted(cold_files) == sorted(waited_files)
+    different = [name for name in cold_files if cold_files[name] != waited_files[name]]
+    assert not different, f"a finished page differs from the page a waiting build writes: {different}"
     # (The tokens also name the diagrams' SVG ids: only a placeholder itself is a leftover.)
     placeholder = re.compile(rb"<p>pproof-slot-\d+</p>|>pproof-late-\d+<|data-pproof-standin")
     leftovers = [name for name, data in cold_files.items() if placeholder.search(data)]
     assert not leftovers, f"placeholders left in {leftovers}"
-    # The claims tables of deferred pages are in the search index of their language.
+    # The claims tables of finished pages are in the search index of their language.
     index = (tmp_path / "cold" / "en" / "search" / "search_index.json").read_text(encoding="utf-8")
     assert "can create the grant for B" in index, (
         "the English claims table of the grants note is not searchable"
     )
 
+    # Every proof from the cold build's cache now: nothing waits, nothing is finished later, and
+    # what the finished pages were made of is reused: no proof HTML rendered, no search entry
+    # made (a first-language page was indexed during the last language's build: the page cache
+    # keys it by its own build, site/page_cache.py).
+    warm = _build(folder, tmp_path / "warm", tmp_path / "cache", slow=False)
+    assert warm.returncode == 0, warm.stderr
+    assert not _FINISHED.search(warm.stderr), warm.stderr
+    assert "search entries made 0," in warm.stderr, warm.stderr
+    assert _files(tmp_path / "warm") == cold_files
+
 
 def test_a_deferred_page_whose_claim_fails_stops_the_build_with_the_verdict(tmp_path: Path) -> None:
+    # The failing claim is the slow claims file's (copy-000): the build learns of it only when it
+    # finishes its pages, every page being written by then.
     folder = _copy(tmp_path / "notes")
-    claims = folder / "snippets" / "kms" / "grants" / "claims.yaml"
+    claims = folder / "snippets" / "generated" / "copy-000" / "claims.yaml"
     text = claims.read_text(encoding="utf-8")
     broken = text.replace("    expect: Allow\n", "    expect: ExplicitDeny\n", 1)
     assert broken != text
     claims.write_text(broken, encoding="utf-8")
-    result = _build(folder, tmp_path / "site", tmp_path / "cache", slow=True)
+    scratch = tmp_path / "tmp"  # where the workers hand over their proofs (tempfile's folder)
+    scratch.mkdir()
+    result = _build(folder, tmp_path / "site", tmp_path / "cache", slow=True, TMPDIR=str(scratch))
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert "snippets/kms/grants/claims.yaml:" in result.stderr
-    assert "grant-admin-creates-the-grant-for-app-b" in result.stderr
+    assert not list(scratch.iterdir()), "the failed build left its workers' files behind"
+    assert "1 problem(s); the site is not built" in result.stderr, result.stderr
+    assert "snippets/generated/copy-000/claims.yaml:" in result.stderr, result.stderr
+    assert "expected ExplicitDeny, the engine decided Allow" in result.stderr, result.stderr
+    assert not _FINISHED.search(result.stderr), "no page is finished with a failing proof"
 
 
 def test_a_process_finishing_pages_that_fails_fails_the_build(tmp_path: Path) -> None:
@@ -140,3 +155,29 @@ def test_a_process_finishing_pages_that_fails_fails_the_build(tmp_path: Path) ->
         return
     assert result.returncode == 1, result.stderr
     assert "finishing pages failed" in result.stderr and "the disk is full" in result.stderr, result.stderr
+
+
+def test_pages_wait_for_their_proofs_beside_a_plugin_that_could_read_them_unfinished(tmp_path: Path) -> None:
+    # proof_deferred.can_defer: another search plugin would index the placeholders, a feed or a
+    # minifier would read a page before its proofs are in.
+    import types
+
+    from mkdocs.config import load_config
+    from mkdocs.plugins import BasePlugin
+
+    from policyproof.site.hooks import proof_deferred
+
+    folder = _copy(tmp_path / "notes")
+    config = load_config(str(folder / "mkdocs.yml"))
+    assert proof_deferred.can_defer(config)
+
+    class Feed(BasePlugin):
+        pass
+
+    config.plugins["feed"] = Feed()
+    assert not proof_deferred.can_defer(config)
+    del config.plugins["feed"]
+    hook = types.ModuleType("minify")
+    hook.__file__ = str(tmp_path / "hooks" / "minify.py")
+    config.plugins["hooks/minify.py"] = hook
+    assert not proof_deferred.can_defer(config)

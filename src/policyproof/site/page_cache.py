@@ -234,9 +234,9 @@ class PageCache:
         self._snippets: Any = None  # a pymdownx.snippets preprocessor configured as the build's
         self._file_digests: dict[str, str | None] = {}
         self.converted = self.reused = self.indexed = self.index_reused = 0
-        # page src_uri -> the context of the build (language) that converted it: a page indexed
-        # later, in another language's build (see proof_deferred.py), keeps its own.
-        self._page_contexts: dict[str, str | None] = {}
+        # (page src_uri, dest_uri) -> the context of the build (language) that converted it: a page
+        # indexed later, in another language's build (see proof_deferred.py), keeps its own.
+        self._page_contexts: dict[tuple[str, str], str | None] = {}
 
     # --- one build ------------------------------------------------------------------------
 
@@ -281,7 +281,7 @@ class PageCache:
     def render(self, page: Page, config: MkDocsConfig, files: Files, convert: Callable[[], None]) -> None:
         """``page.render(config, files)``: ``convert()`` it, or restore a conversion of the same
         inputs from the cache."""
-        self._page_contexts[page.file.src_uri] = self.context
+        self._page_contexts[(page.file.src_uri, page.file.dest_uri)] = self.context
         if self.context is None or page.markdown is None:
             convert()
             return
@@ -341,7 +341,7 @@ class PageCache:
     def index_page(self, index: Any, page: Page, add: Callable[[Page], None]) -> None:
         """Material's ``SearchIndex.add_entry_from_context(page)``: ``add(page)``, or the entries
         it made for the same HTML, table of contents, address and options."""
-        context = self._page_contexts.get(page.file.src_uri, self.context)
+        context = self._page_contexts.get((page.file.src_uri, page.file.dest_uri), self.context)
         if context is None or (page.meta.get("search") or {}).get("exclude"):
             add(page)  # nothing to keep for a page left out of the index
             return

@@ -95,10 +95,6 @@ class Verification:
             partial.docs_prefix = _display_path(self.docs_dir, self.root).rstrip("/") + "/"
         return partial
 
-    def page_ready(self, src_uri: str) -> bool:
-        """Whether :meth:`page_proof` would answer at once (never waits)."""
-        return self._proof is not None or self.pending is None or self.pending.page_ready(src_uri)
-
     @property
     def finished(self) -> bool:
         """The whole proof is known or a moment away (no worker still proving)."""

@@ -23,6 +23,7 @@ import shutil
 import sys
 import tempfile
 import traceback
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -358,6 +359,8 @@ class PendingProof:
                 _preload_for_workers(checker=prover._check_function is None, claims=claims)
             context = multiprocessing.get_context("fork")
             self._outbox = Path(tempfile.mkdtemp(prefix="policyproof-proofs-"))
+            # Removed at the latest when this process ends (a build stopped by an error, Ctrl-C).
+            self._outbox_finalizer = weakref.finalize(self, shutil.rmtree, self._outbox, True)
             # What this process holds is the workers' to read, not to collect: frozen, the garbage
             # collector of a worker never walks it (nor copies its memory pages by doing so).
             gc.freeze()
@@ -548,17 +551,6 @@ class PendingProof:
             {group: proof.claims for group, proof in groups.items()},  # type: ignore[union-attr]
             {group: proof.error for group, proof in groups.items() if proof.error is not None},  # type: ignore[union-attr]
             dict(prover.schema_files),
-        )
-
-    def page_ready(self, src_uri: str) -> bool:
-        """Whether :meth:`page_proof` would answer at once (what the page shows is proved, or a
-        worker failed); takes what the workers have sent so far, without waiting."""
-        self.poll()
-        page = self._pages.get(src_uri)
-        if page is None or self._failures or not self._workers:
-            return True
-        return all(not isinstance(self._groups.get(g), str) for g in page.claim_groups) and all(
-            not isinstance(self._snippets.get(include.path), str) for include in page.includes
         )
 
     def poll(self) -> None:

@@ -47,6 +47,7 @@ import multiprocessing
 import os
 import resource
 import shutil
+import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -204,13 +205,13 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
     """Every page is converted. If everything is proved already (a later language, a cached
     build), check the whole verdict now, before any page is built; otherwise the pages go on,
-    each waiting only for its own proofs (see :func:`_page_proof`)."""
+    written at once and finished later (``mkdocs build``) or each waiting only for its own proofs
+    (``mkdocs serve``; see :func:`_page_proof`)."""
     if _state.enabled and _state.failure is None and _state.verification is not None:
         if not _state.verification.finished:
             return env
-        proof = _proof()
-        if _state.failure is None and _state.written is not proof:
-            _state.json_writer = _start_json_writer(proof, Path(config.site_dir) / JSON_NAME)
+        _proof()
+        _write_json_when_proved(config)
     return env
 
 
@@ -226,8 +227,10 @@ def _start_json_writer(proof: SiteProof, path: Path) -> Any:
 
 def _write_json(proof: SiteProof, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(proof.json_file_text(), encoding="utf-8")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(proof.json_file_text())
+    os.chmod(temporary, 0o644)  # as a file the build writes itself (mkstemp makes it private)
     os.replace(temporary, path)
 
 
@@ -238,7 +241,7 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     if renderer is None or not renderer.slots:
         return context
     _write_json_when_proved(config)
-    if _deferrable(config) and _finish_later(renderer):
+    if _deferrable(config) and _still_proving():
         _defer(renderer, page, config)
         return context
     proof = _page_proof(renderer) if _state.failure is None else None
@@ -271,10 +274,10 @@ def _deferrable(config: MkDocsConfig) -> bool:
     )
 
 
-def _finish_later(renderer: PageRenderer) -> bool:
-    """Whether to write the page now and finish it once the site is proved: while anything is
-    still being proved. Even a page whose own proofs are in: its proof HTML is rendered then, on
-    every core, instead of on the one building the pages while the workers hold the others."""
+def _still_proving() -> bool:
+    """Whether to write a page now and finish it once the site is proved: while anything is still
+    being proved. Even a page whose own proofs are in: its proof HTML is rendered then, on every
+    core, instead of on the one building the pages while the workers hold the others."""
     verification = _state.verification
     return verification is not None and not verification.finished
 
@@ -327,7 +330,7 @@ def _page_proof(renderer: PageRenderer) -> SiteProof | None:
     """The proof a page shows, as soon as its own claims files and snippets are proved (the
     rest of the site may still be proving in the workers). None when something it shows is
     not proved: the page is left without proofs and the build stops at its next step that is
-    not a page's (the next language, or the end), with every problem of the whole verdict, so
+    not a page's (the next language, the pages' finishing, or the end), with every problem of the whole verdict, so
     no page is blamed for a proof (see :func:`_proof`)."""
     verification = _state.verification
     if verification is None or _state.doomed:
@@ -372,6 +375,13 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
             raise
         _state.failure = _state.failure or [str(error).removeprefix("policyproof: ")]
         return output
+
+
+def on_build_error(error: Exception) -> None:
+    """The build stopped: the workers and their files are not needed any more."""
+    verification = _state.verification
+    if verification is not None and verification.pending is not None and not _state.serving:
+        verification.pending.abandon()
 
 
 def on_shutdown() -> None:

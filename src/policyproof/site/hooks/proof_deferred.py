@@ -17,13 +17,16 @@ plugin makes them from the same HTML.
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -66,9 +69,26 @@ class Proofs:
     cache: ProofCache | None  # the pages' proof HTML across builds
 
 
+#: The plugins known to read a page only as :func:`defer` and :func:`finish` expect: Material's
+#: search plugin (its place in the index is kept, its entries made when the page is finished) and
+#: mkdocs-static-i18n (which keeps every language's entries in ``search_entries``).
+_KNOWN_PLUGINS = ("material.plugins.search.", "mkdocs_static_i18n.")
+_HOOKS = Path(__file__).resolve().parent
+
+
 def can_defer(config: MkDocsConfig) -> bool:
-    """False when mkdocs-static-i18n keeps the languages' search entries somewhere this module
-    does not know (see :func:`_splice`): pages then wait for their proofs, as before."""
+    """Whether pages may be written before their proofs are in. Not with a plugin this module
+    does not know (another search plugin would index the placeholders; a feed or a minifier
+    would read the page before its proofs are in), nor when mkdocs-static-i18n keeps the
+    languages' search entries somewhere else than expected (see :func:`_splice`): the pages then
+    wait for their proofs."""
+    for plugin in config.plugins.values():
+        module = getattr(plugin, "__file__", None) if isinstance(plugin, ModuleType) else None
+        if module is not None:  # a hook: one of this package's own
+            if Path(module).resolve().parent != _HOOKS:
+                return False
+        elif not type(plugin).__module__.startswith(_KNOWN_PLUGINS):
+            return False
     i18n = config.plugins.get("i18n")
     return i18n is None or isinstance(getattr(i18n, "search_entries", None), list)
 
@@ -83,8 +103,7 @@ def defer(renderer: PageRenderer, page: Page, config: MkDocsConfig) -> Deferred:
         entry = {"location": page.url, "title": "", "text": ""}
         index.entries.append(entry)
         page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
-    last = current_language(config) == built_languages(config)[-1]
-    return Deferred(renderer, page, page.content or "", index, entry, search_meta, last)
+    return Deferred(renderer, page, page.content or "", index, entry, search_meta, is_last_language(config))
 
 
 def written(item: Deferred) -> None:
@@ -103,8 +122,9 @@ def is_last_language(config: MkDocsConfig) -> bool:
 
 def finish(items: list[Deferred], config: MkDocsConfig, proofs: Proofs) -> int:
     """Finish the pages, in the order they were built: here while the workers still prove, then,
-    with everything proved, shared with one forked process per core. Returns how many pages
-    other processes finished."""
+    with everything proved, shared between this process and forked ones (as many in all as the
+    cores this process may use, one per :data:`PARALLEL_PAGES` pages at most). Returns how many
+    pages the other processes finished."""
     pending = list(items)
     while pending and not proofs.finished():
         item = pending.pop(0)
@@ -112,41 +132,58 @@ def finish(items: list[Deferred], config: MkDocsConfig, proofs: Proofs) -> int:
     if not pending:
         return 0
     proofs.proved()  # a failing proof stops the build here, naming every problem
-    count = min(os.cpu_count() or 1, math.ceil(len(pending) / PARALLEL_PAGES))
-    if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    count = min(_usable_cores(), math.ceil(len(pending) / PARALLEL_PAGES))
+    # Forking a process with other threads running can leave a lock held forever in the child.
+    if count <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         for item in pending:
             _splice(item, _finish_page(item, proofs), config)
         return 0
     shares = [pending[k::count] for k in range(count)]  # interleaved: alike in size and kind
     context = multiprocessing.get_context("fork")
-    helpers = []
-    for share in shares[1:]:
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_finish_share, args=(share, proofs, sender, _site_root(config)), daemon=True
-        )
-        process.start()
-        sender.close()
-        helpers.append((process, receiver, share))
-    for item in shares[0]:
-        _splice(item, _finish_page(item, proofs), config)
-    store = page_cache.for_site(_site_root(config))
-    for process, receiver, share in helpers:
-        try:
-            status, payload = receiver.recv()
-        except EOFError:
-            status, payload = "error", f"the process finishing pages ended without an answer ({process})"
-        receiver.close()
-        process.join()
-        if status != "ok":
-            raise PluginError(f"policyproof: {payload}")
-        entries_of_each, made, reused = payload
-        if store is not None:  # the log's count of search entries made and reused
-            store.indexed += made
-            store.index_reused += reused
-        for item, entries in zip(share, entries_of_each, strict=True):
-            _splice(item, entries, config)
+    helpers: list[tuple[Any, Any, list[Deferred]]] = []
+    gc.freeze()  # the helpers only read what this process holds: no collector copying its pages
+    try:
+        for share in shares[1:]:
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_finish_share, args=(share, proofs, sender, _site_root(config)), daemon=True
+            )
+            process.start()
+            sender.close()
+            helpers.append((process, receiver, share))
+    finally:
+        gc.unfreeze()
+    try:
+        for item in shares[0]:
+            _splice(item, _finish_page(item, proofs), config)
+        store = page_cache.for_site(_site_root(config))
+        for process, receiver, share in helpers:
+            try:
+                status, payload = receiver.recv()
+            except EOFError:
+                status, payload = "error", f"the process finishing pages ended without an answer ({process})"
+            if status != "ok":
+                raise PluginError(f"policyproof: {payload}")
+            entries_of_each, made, reused = payload
+            if store is not None:  # the log's count of search entries made and reused
+                store.indexed += made
+                store.index_reused += reused
+            for item, entries in zip(share, entries_of_each, strict=True):
+                _splice(item, entries, config)
+    finally:  # whatever happened here, no helper outlives it
+        for process, receiver, _ in helpers:
+            receiver.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
     return sum(len(share) for share in shares[1:])
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may run on (not all of a host's)
+    except AttributeError:  # no affinity on this platform
+        return os.cpu_count() or 1
 
 
 def _finish_share(items: list[Deferred], proofs: Proofs, connection: Any, root: Path) -> None:
@@ -177,8 +214,16 @@ def _finish_page(item: Deferred, proofs: Proofs) -> list[dict] | None:
     content = renderer.fill(item.content, proof, cache=proofs.cache)
     entries = _entries(item, content) if item.entry is not None else None
     path = Path(page.file.abs_dest_path)
-    output = path.read_text(encoding="utf-8")
-    path.write_text(renderer.fill_late(renderer.place(output, indexed=True)), encoding="utf-8")
+    try:
+        # Bytes, decoded and encoded as MkDocs wrote them (``utils.write_file``): no newline
+        # translation, no character the page could not hold.
+        output = path.read_bytes().decode("utf-8")
+        output = renderer.fill_late(renderer.place(output, indexed=True))
+        path.write_bytes(output.encode("utf-8", errors="xmlcharrefreplace"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise PluginError(
+            f"policyproof: docs/{page.file.src_uri}: its page {path} could not be finished: {error}"
+        ) from None
     return entries
 
 

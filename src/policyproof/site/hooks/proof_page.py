@@ -213,7 +213,7 @@ class PageRenderer:
         """``html`` with each placeholder replaced by its block as :meth:`fill` rendered it.
         ``indexed``: the blocks as they are once Material's search plugin has indexed the page
         (it drops every ``data-search-*="..."`` attribute from the page's HTML): for a page
-        written before its proofs were known (see ``proof.py``, ``_finish_deferred``)."""
+        written before its proofs were known (see ``proof_deferred.py``, ``_finish_page``)."""
         rendered = self.rendered
         if indexed:
             rendered = {token: _SEARCH_ATTRIBUTES.sub("", block) for token, block in rendered.items()}
@@ -257,10 +257,15 @@ class PageRenderer:
             repr([proof.claims_errors.get(group) for group in groups]),
         ]
         if self.shows_everything:
-            # The report shows everything, with every page's title, address and claims tables.
+            # The report shows everything, with every page's title, address and claims tables;
+            # the tables of its own language's pages only (see _claim_url): those of the other
+            # languages may or may not be read yet, whichever build renders it.
+            tables = {
+                src: CLAIMS_TABLES.get(src, []) for src, page in proof.pages.items() if page.lang == self.lang
+            }
             parts += [
                 proof.render_digest,
-                repr(sorted(CLAIMS_TABLES.items())),
+                repr(sorted(tables.items())),
                 repr([(other, self._url_of(other), self._page_title(other)) for other in sorted(proof.pages)])
                 + repr(self._rule_url("x")),
             ]
