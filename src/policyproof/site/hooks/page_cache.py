@@ -17,7 +17,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from policyproof.site import page_cache
-from policyproof.site.hooks.site_languages import is_nested_build
+from policyproof.site.hooks.site_languages import is_nested_build, site_root
 from policyproof.site.page_cache import PageCache
 
 log = logging.getLogger("mkdocs.hooks.page_cache")
@@ -25,16 +25,12 @@ log = logging.getLogger("mkdocs.hooks.page_cache")
 _cache: PageCache | None = None
 
 
-def _root(config: MkDocsConfig) -> Path:
-    return Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-
-
 # Last: every plugin has chosen the build's files (mkdocs-static-i18n: the language's) and its
 # configuration; MkDocs converts the pages right after this event.
 @event_priority(-1000)
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     global _cache
-    _cache = page_cache.for_site(_root(config))
+    _cache = page_cache.for_site(site_root(config))
     if _cache is not None:
         # mkdocs-static-i18n builds each other language as a build nested in the first one.
         _cache.start(config, files, new_build=not is_nested_build(config))

@@ -60,6 +60,7 @@ from mkdocs.structure.pages import Page
 
 from policyproof.site import pages
 from policyproof.site.hooks import proof_deferred, serve_failures
+from policyproof.site.hooks.site_languages import site_root
 from policyproof.site.hooks.proof_page import (  # noqa: F401 - MARKER and schema_file are this hook's API
     _SLOT_HTML,
     JSON_NAME,
@@ -143,7 +144,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if not _state.enabled:
         log.warning(f"{ENV_SWITCH}=off: policies and claims are NOT proved; do not publish this build")
         return config
-    root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+    root = site_root(config)
     if verified is not None and verified.docs_dir == Path(os.path.abspath(config.docs_dir)):
         _state.verification = verified
         _state.proof = _proof() if verified.finished else None

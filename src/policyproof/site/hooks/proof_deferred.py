@@ -36,7 +36,7 @@ from mkdocs.structure.pages import Page
 from policyproof.site import page_cache
 from policyproof.site.hooks.page_cache import search_index
 from policyproof.site.hooks.proof_page import PageRenderer
-from policyproof.site.hooks.site_languages import built_languages, current_language
+from policyproof.site.hooks.site_languages import built_languages, current_language, site_root
 from policyproof.site.proof_cache import ProofCache
 from policyproof.site.proofs import SiteProof
 
@@ -146,7 +146,7 @@ def finish(items: list[Deferred], config: MkDocsConfig, proofs: Proofs) -> int:
         for share in shares[1:]:
             receiver, sender = context.Pipe(duplex=False)
             process = context.Process(
-                target=_finish_share, args=(share, proofs, sender, _site_root(config)), daemon=True
+                target=_finish_share, args=(share, proofs, sender, site_root(config)), daemon=True
             )
             process.start()
             sender.close()
@@ -156,7 +156,7 @@ def finish(items: list[Deferred], config: MkDocsConfig, proofs: Proofs) -> int:
     try:
         for item in shares[0]:
             _splice(item, _finish_page(item, proofs), config)
-        store = page_cache.for_site(_site_root(config))
+        store = page_cache.for_site(site_root(config))
         for process, receiver, share in helpers:
             try:
                 status, payload = receiver.recv()
@@ -261,7 +261,3 @@ def _splice(item: Deferred, entries: list[dict] | None, config: MkDocsConfig) ->
                 "index is lost (mkdocs-static-i18n no longer keeps the languages' entries as expected)"
             )
         holder[at : at + 1] = entries
-
-
-def _site_root(config: MkDocsConfig) -> Path:
-    return Path(config.config_file_path).parent if config.config_file_path else Path.cwd()

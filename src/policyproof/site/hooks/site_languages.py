@@ -1,4 +1,5 @@
-"""Which language the current MkDocs build renders, read from mkdocs-static-i18n.
+"""Which language the current MkDocs build renders, read from mkdocs-static-i18n (and where
+the site being built lives).
 
 Not a hook itself: the hooks in this folder import it. mkdocs-static-i18n builds the default
 language into the site root, then every other language into ``<locale>/`` with a nested build
@@ -7,6 +8,7 @@ that reuses the same configuration, so "the current language" is a property of t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -43,6 +45,11 @@ def built_languages(config: MkDocsConfig) -> list[str]:
 def url_prefix(language: str, config: MkDocsConfig) -> str:
     """Where a language lives in the site: ``""`` for the default, ``"en/"`` for English."""
     return "" if language == default_language(config) else f"{language}/"
+
+
+def site_root(config: MkDocsConfig) -> Path:
+    """The site's folder (the one holding ``mkdocs.yml``): the caches of its builds live there."""
+    return Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
 
 
 def is_nested_build(config: MkDocsConfig) -> bool:

@@ -12,9 +12,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
 from policyproof.site import template_cache
+from policyproof.site.hooks.site_languages import site_root
 
 
 def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
-    root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-    env.bytecode_cache = template_cache.for_site(root)
+    env.bytecode_cache = template_cache.for_site(site_root(config))
     return env
