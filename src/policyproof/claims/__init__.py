@@ -68,9 +68,10 @@ aws:VpceAccount, aws:VpceOrgID and aws:SourceVpc filled in. ``without`` takes po
 The shape is checked with ``data/claims.schema.json``; every error names the file, line and column.
 """
 
-from policyproof.claims.loader import claims_schema, load_claims
+from policyproof.claims.loader import load_claims
 from policyproof.claims.model import CLAIMS_FILE_NAME, Claim, ClaimsError, ClaimsFile
 from policyproof.claims.prove import ClaimResult, find_claims_files, prove, prove_claims
+from policyproof.claims.source import claims_schema
 
 __all__ = [
     "Claim",
