@@ -168,8 +168,8 @@ def test_anchors_are_still_checked_after_a_verbose_build(tmp_path: Path) -> None
 
 
 def test_a_new_page_changes_the_links_of_the_others(tmp_path: Path) -> None:
-    """Every page's key holds the build's files: a link that was broken resolves once its target
-    exists, with no stale warning or stale href."""
+    """A page's key holds the files its links look up: a link that was broken resolves once its
+    target exists, with no stale warning or stale href."""
     site, cache = _site(tmp_path), tmp_path / "cache"
     (site / "docs" / "index.md").write_text("# Trang chủ\n\nXem [mới](new.md).\n", encoding="utf-8")
     assert _build(site, cache, strict=False).returncode == 0
@@ -177,6 +177,32 @@ def test_a_new_page_changes_the_links_of_the_others(tmp_path: Path) -> None:
     result = _build(site, cache)
     assert result.returncode == 0, result.stderr
     assert 'href="new/"' in (site / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_new_page_leaves_the_others_in_the_cache(tmp_path: Path) -> None:
+    # page_cache.py, PageCache.render: a conversion depends on the files its links look up, not on
+    # every file of the build; the site is still the site a build without the cache writes.
+    site, cache = _site(tmp_path), tmp_path / "cache"
+    assert _build(site, cache).returncode == 0
+    (site / "docs" / "other.md").write_text("# Khác\n\nVề [trang chủ](index.md).\n", encoding="utf-8")
+    result = _build(site, cache)
+    assert result.returncode == 0, result.stderr
+    assert "pages converted 1, taken from the page cache 2" in result.stderr, result.stderr
+    written = _output(site)
+    fresh = _build(site, tmp_path / "fresh-cache")
+    assert "pages converted 3, taken from the page cache 0" in fresh.stderr, fresh.stderr
+    assert _output(site) == written
+
+
+def test_a_link_whose_target_is_gone_warns_again(tmp_path: Path) -> None:
+    # The index links to note.md, which resolved when the index was kept: once note.md is gone,
+    # the index is converted again and its broken link fails the strict build.
+    site, cache = _site(tmp_path), tmp_path / "cache"
+    assert _build(site, cache).returncode == 0
+    (site / "docs" / "note.md").unlink()
+    result = _build(site, cache)
+    assert result.returncode == 1, result.stderr
+    assert "contains a link 'note.md'" in result.stderr, result.stderr
 
 
 def test_a_changed_markdown_option_converts_every_page_again(tmp_path: Path) -> None:

@@ -12,8 +12,9 @@ one entry per page, replaced when the page changes, and reuses an entry only whe
 step read is the same:
 
 * **the conversion** (:meth:`PageCache.render`): the page's Markdown as the hooks left it, its
-  source and output paths, every file of the build with its URL (links and anchors are resolved
-  against them), the Markdown configuration (extensions and their options, validation rules,
+  source and output paths, each file its links and images looked up, as MkDocs finds it now
+  (recorded while converting; every file of the build if the conversion read the collection in
+  another way), so adding a page does not convert the others again, the Markdown configuration (extensions and their options, validation rules,
   URL style), the versions of MkDocs, Python-Markdown, pymdown-extensions, Pygments, Material and
   Python, and each file ``pymdownx.snippets`` looked up while converting the page, as pymdownx
   resolves it now and with the SHA-256 of its bytes (recorded while converting, so nested
@@ -152,6 +153,73 @@ def files_text(files: Files) -> str:
     return digest(*(repr(row) for row in rows))
 
 
+def _file_signature(file: Any) -> tuple | None:
+    """What a conversion takes from a file it looks up: where it is and goes, and its kind."""
+    if file is None:
+        return None
+    return (file.src_uri, file.dest_uri, file.url, str(file.inclusion), file.is_documentation_page())
+
+
+# The ways to read a Files collection other than looking one file up (they are all of Files'
+# public reading methods): a conversion using one depends on every file of the build.
+_READING_ALL = (
+    "__iter__",
+    "__len__",
+    "__contains__",
+    "documentation_pages",
+    "static_pages",
+    "media_files",
+    "javascript_files",
+    "css_files",
+)
+
+
+@contextmanager
+def _recording_files(files: Files, found: list[tuple[str, tuple | None]], wide: list[bool]) -> Iterator[None]:
+    """Every file one conversion looks up in ``files`` (MkDocs resolves each link and image so),
+    with what it found; ``wide[0]`` turns True if it reads the collection in another way.
+
+    The lookup is wrapped on the instance (it shadows the method of its class, mkdocs-static-i18n's
+    own included); the other reading methods on its class, for the one conversion (MkDocs converts
+    one page at a time).
+    """
+    lookup = files.get_file_from_path
+
+    def get_file_from_path(path: str) -> Any:
+        result = lookup(path)
+        found.append((path, _file_signature(result)))
+        return result
+
+    kind = type(files)
+    saved = {name: kind.__dict__.get(name, _ABSENT) for name in _READING_ALL}
+
+    def watching(name: str) -> Callable[..., Any]:
+        method = getattr(kind, name)
+
+        def read(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if self is files:
+                wide[0] = True
+            return method(self, *args, **kwargs)
+
+        return read
+
+    files.get_file_from_path = get_file_from_path  # type: ignore[method-assign]
+    for name in _READING_ALL:
+        setattr(kind, name, watching(name))
+    try:
+        yield
+    finally:
+        del files.get_file_from_path
+        for name, original in saved.items():
+            if original is _ABSENT:
+                delattr(kind, name)
+            else:
+                setattr(kind, name, original)
+
+
+_ABSENT = object()
+
+
 @contextmanager
 def _recording_snippets(found: list[tuple[str, str | None]]) -> Iterator[None]:
     """Every path ``pymdownx.snippets`` looks up while converting one page, with what it found.
@@ -246,12 +314,15 @@ class PageCache:
             self.converted = self.reused = self.indexed = self.index_reused = 0
             self._page_contexts = {}
         self._file_digests = {}
+        self._files_text: str | None = None  # every file of this build, worked out once if needed
         self._snippets = None
         # Entries are named by the page and its docs folder: two checkouts sharing one cache
         # folder (POLICYPROOF_CACHE_DIR) do not replace each other's entries.
         self.folder = os.path.abspath(config.docs_dir)
         try:
-            self.context = digest("page-conversion", tool_versions(), config_text(config), files_text(files))
+            # Not the build's files: a page depends on those its links look up (recorded while
+            # converting it), so adding a page does not convert every other page again.
+            self.context = digest("page-conversion", tool_versions(), config_text(config))
         except Unstable as reason:
             log.info(f"policyproof: pages not cached in this build (a setting has no stable text: {reason})")
             self.context = None
@@ -294,25 +365,45 @@ class PageCache:
             self.reused += 1
             return
         looked_up: list[tuple[str, str | None]] = []
-        with _recording_snippets(looked_up), _watching_logs() as messages:
+        lookups: list[tuple[str, tuple | None]] = []
+        wide = [False]
+        with (
+            _recording_snippets(looked_up),
+            _recording_files(files, lookups, wide),
+            _watching_logs() as messages,
+        ):
             convert()
         self.converted += 1
         if messages[0] or not _messages_heard():
             return  # its messages must come again next time
         snippets = tuple((path, found, self._file_digest(found)) for path, found in looked_up)
+        # What the page read of the build's files: the ones its links looked up, or all of them
+        # when something read the collection otherwise.
+        read = ("every file", self._all_files(files)) if wide[0] else ("looked up", tuple(lookups))
         values = {attribute: getattr(page, attribute, None) for attribute in RENDERED}
         values["links_to_anchors"] = _anchors_by_path(values["links_to_anchors"])
-        self.store.put(name, (key, snippets, values))
+        self.store.put(name, (key, snippets, read, values))
+
+    def _all_files(self, files: Files) -> str:
+        if self._files_text is None:
+            self._files_text = files_text(files)
+        return self._files_text
 
     def _restore(self, page: Page, files: Files, key: str, cached: Any) -> bool:
-        if not (isinstance(cached, tuple) and len(cached) == 3 and cached[0] == key):
+        if not (isinstance(cached, tuple) and len(cached) == 4 and cached[0] == key):
             return False
-        _, snippets, values = cached
+        _, snippets, read, values = cached
         for path, found, sha in snippets:
             if self._snippets is None or self._snippets.get_snippet_path(path) != found:
                 return False
             if self._file_digest(found) != sha:
                 return False
+        how, what = read
+        if how == "every file":
+            if what != self._all_files(files):
+                return False
+        elif any(_file_signature(files.get_file_from_path(path)) != found for path, found in what):
+            return False
         links = values.get("links_to_anchors")
         if links is not None:
             by_file = {}
