@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from policyproof.check.document import Node, parse_json
 from policyproof.check.findings import InputError
-from policyproof.check.kinds import KIND_DESCRIPTIONS, SUFFIX_KINDS, kind_from_filename
 from policyproof.claims.model import (
     GRANT_PREFIX,
     Claim,
@@ -29,7 +27,15 @@ from policyproof.claims.model import (
     ResourceSpec,
     _statement_index,
 )
-from policyproof.claims.source import Located, check_shape, compose, field_name
+from policyproof.claims.policy_files import (
+    accepted_kinds,
+    first_difference,
+    kind_of,
+    kind_words,
+    resource_policy_kind,
+    suffix_of,
+)
+from policyproof.claims.source import Located, check_shape, compose
 from policyproof.engine import NamedPolicy
 from policyproof.engine.arns import SERVICE_PRINCIPAL, parse_principal
 from policyproof.engine.errors import EngineInputError
@@ -41,74 +47,9 @@ from policyproof.engine.model import GRANT_OPERATIONS, ServiceSource
 from policyproof.engine.validate import blocking_findings
 from policyproof.engine.validate import checker_kind as validate_checker_kind
 
-# The file-name kinds of the briefing's contract 4. The checker (check/kinds.py) learns the newer
-# ones on another branch; until then claims still know them by suffix.
-_CONTRACT_SUFFIXES: dict[str, str] = {
-    ".rcp.json": "rcp",
-    ".endpoint-policy.json": "endpoint",
-    ".resource-policy.json": "resource",
-    ".boundary-policy.json": "boundary",
-    ".session-policy.json": "session",
-}
-_CONTRACT_DESCRIPTIONS: dict[str, str] = {
-    "rcp": "resource control policy (AWS Organizations)",
-    "endpoint": "VPC endpoint policy",
-    "resource": "resource-based policy",
-    "boundary": "permissions boundary policy",
-    "session": "session policy",
-}
-
-
-def _kind_of(name: str) -> str | None:
-    found = kind_from_filename(name)
-    if found is not None:
-        return found
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    for suffix, kind in _CONTRACT_SUFFIXES.items():
-        if base.endswith(suffix) and len(base) > len(suffix):
-            return kind
-    return None
-
-
-def _suffix_of(kind: str) -> str:
-    for suffix, suffix_kind in {**SUFFIX_KINDS, **_CONTRACT_SUFFIXES}.items():
-        if suffix_kind == kind:
-            return suffix
-    raise KeyError(kind)
-
-
-def _kind_words(kind: str) -> str:
-    return KIND_DESCRIPTIONS.get(kind) or _CONTRACT_DESCRIPTIONS.get(kind, kind)
-
-
-# --------------------------------------------------------------------------------------------
-# YAML with positions.
-# --------------------------------------------------------------------------------------------
-
-
-def _accepted(expected_kind: str) -> tuple[str, ...]:
-    """Kinds a reference expecting ``expected_kind`` accepts: a boundary may be written as an
-    identity policy file (as before boundary files had their own suffix)."""
-    return ("boundary", "identity") if expected_kind == "boundary" else (expected_kind,)
-
-
 # --------------------------------------------------------------------------------------------
 # Loading: names resolved, policy files read.
 # --------------------------------------------------------------------------------------------
-
-_RESOURCE_KIND_FOR_SERVICE = {"kms": "key", "s3": "bucket", "iam": "trust"}
-# EC2 resources (snapshots) are shared by attribute, not by a policy.
-_NO_RESOURCE_POLICY = frozenset({"ec2"})
-
-
-def _resource_policy_kind(service: str) -> str | None:
-    """The policy kind of a resource's policy: key, bucket, trust, or ``resource`` for the resource
-    policies of other services (SNS topics, SQS queues, Lambda functions …: the checker infers the
-    service from the ARNs); None for resources that have none."""
-    if service in _RESOURCE_KIND_FOR_SERVICE:
-        return _RESOURCE_KIND_FOR_SERVICE[service]
-    return None if service in _NO_RESOURCE_POLICY else "resource"
-
 
 # Principal fields for a service principal's source resource, and fields only IAM principals have.
 _SOURCE_FIELDS = ("source_arn", "source_account", "source_org_id", "source_org_paths")
@@ -288,12 +229,12 @@ class _Loader:
             self._check_inline(ref["document"], (*where, "document"), kind, name)
             self.policies[name] = NamedPolicy(name, ref["document"])
             return name
-        kind = _kind_of(ref)
-        if expected_kind is not None and kind not in _accepted(expected_kind):
+        kind = kind_of(ref)
+        if expected_kind is not None and kind not in accepted_kinds(expected_kind):
             raise self.error(
                 where,
-                f"{ref} is not a {_kind_words(expected_kind)} file; its name must end in "
-                f"{_suffix_of(expected_kind)}",
+                f"{ref} is not a {kind_words(expected_kind)} file; its name must end in "
+                f"{suffix_of(expected_kind)}",
             )
         if ref in self.policies:
             return ref
@@ -333,7 +274,6 @@ class _Loader:
     def _check_inline(self, document: Any, where: Path_, kind: str, name: str) -> None:
         """An inline policy is a policy the site relies on like any snippet: the same checker
         passes it, so no claim is proved with a policy that would not be published."""
-        import json
 
         from policyproof.check.checker import check_text
         from policyproof.check.findings import Severity
@@ -370,7 +310,7 @@ class _Loader:
                     f"unknown AWS managed key {spec['managed']!r}; known: {', '.join(managed_key_aliases())}",
                 )
         if "policy" in spec:
-            policy_kind = _resource_policy_kind(service)
+            policy_kind = resource_policy_kind(service)
             if policy_kind is None:
                 raise self.error(
                     (*where, "policy"),
@@ -413,7 +353,7 @@ class _Loader:
         writes that policy and nobody can change it, so a page showing anything else is wrong."""
         node = self.policy_nodes[ref]
         expected = managed_key_policy(alias, account, self.data["region"])
-        difference = _first_difference(node, expected, ())
+        difference = first_difference(node, expected, ())
         if difference is None:
             return
         at, message = difference
@@ -739,7 +679,7 @@ class _Loader:
                     at_key=True,
                 )
             # A replacement file must be of the same kind as the policy it replaces.
-            old_kind = _kind_of(old)
+            old_kind = kind_of(old)
             expected = old_kind if isinstance(new, str) else None
             replacements[old] = self.policy(new, (*where, "replace", old), expected, inline_kind=old_kind)
             if any(ref.partition("#")[0] == old for ref in raw.get("without", [])):
@@ -806,41 +746,3 @@ class _Loader:
         for param in spec.params:
             if param.required and param.name not in flow:
                 raise self.error(where, f"flow {spec.name} needs `{param.name}` ({param.help or param.kind})")
-
-
-@dataclass(frozen=True)
-class _At:
-    """A position without a node (an unexpected key)."""
-
-    line: int
-    column: int
-
-
-def _first_difference(node: Node, expected: Any, path: Path_) -> tuple[Node | _At, str] | None:
-    """The first place where the parsed JSON ``node`` differs from ``expected``, and how."""
-    where = field_name(path) if path else "the policy"
-    actual = node.value
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for key, value in expected.items():
-            if key not in actual:
-                return node, f"{where} lacks {key!r}"
-            found = _first_difference(actual[key], value, (*path, key))
-            if found is not None:
-                return found
-        extra = [key for key in actual if key not in expected]
-        if extra:
-            line, column = node.key_position(extra[0])
-            return _At(line, column), f"{where} has {extra[0]!r}, which the managed policy does not"
-        return None
-    if isinstance(expected, list) and isinstance(actual, list):
-        for index, (child, value) in enumerate(zip(actual, expected, strict=False)):
-            found = _first_difference(child, value, (*path, index))
-            if found is not None:
-                return found
-        if len(actual) != len(expected):
-            return node, f"{where} has {len(actual)} entries, the managed policy {len(expected)}"
-        return None
-    if node.to_python() != expected:
-        shown, wanted = json.dumps(node.to_python()), json.dumps(expected)
-        return node, f"{where} is {shown}, the managed policy has {wanted}"
-    return None
