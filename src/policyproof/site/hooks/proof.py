@@ -6,8 +6,9 @@ page rules, every snippet the pages include, every claim of their ``claims.yaml`
 fails the build with the pipeline's own lines (file:line:column, the page that shows it), at a
 step that is not a page's (so no page is wrongly blamed): a page rule's before any page is read, a
 proof's once everything is proved (at the next language's start, or at the end of the build) or,
-if everything is proved by then, before any page is built. Under ``mkdocs serve`` a failure does not stop the server: it serves the last good site
-with the failure as a banner on every page, in the page's language, until the next good build. Then it shows the proof on the pages:
+if everything is proved by then, before any page is built. Under ``mkdocs serve`` a failure does
+not stop the server: it serves the last good site with the failure as a banner on every page, in
+the page's language, until the next good build. Then it shows the proof on the pages:
 
 * under each included snippet, a verification line in the page's language;
 * ``<!-- claims -->`` (all claims of the page) or ``<!-- claims: s3-*, ebs-copy -->`` (claim ids,
@@ -331,8 +332,8 @@ def _page_proof(renderer: PageRenderer) -> SiteProof | None:
     """The proof a page shows, as soon as its own claims files and snippets are proved (the
     rest of the site may still be proving in the workers). None when something it shows is
     not proved: the page is left without proofs and the build stops at its next step that is
-    not a page's (the next language, the pages' finishing, or the end), with every problem of the whole verdict, so
-    no page is blamed for a proof (see :func:`_proof`)."""
+    not a page's (the next language, the pages' finishing, or the end), with every problem of
+    the whole verdict, so no page is blamed for a proof (see :func:`_proof`)."""
     verification = _state.verification
     if verification is None or _state.doomed:
         return None

@@ -73,7 +73,9 @@ class Proofs:
 #: search plugin (its place in the index is kept, its entries made when the page is finished) and
 #: mkdocs-static-i18n (which keeps every language's entries in ``search_entries``).
 _KNOWN_PLUGINS = ("material.plugins.search.", "mkdocs_static_i18n.")
-_HOOKS = Path(__file__).resolve().parent
+# This package's hooks folder, wherever the package is (a site's mkdocs.yml may name the hooks of
+# a checkout while the package imported is an installed copy of the same files).
+_HOOKS = ("policyproof", "site", "hooks")
 
 
 def can_defer(config: MkDocsConfig) -> bool:
@@ -85,7 +87,7 @@ def can_defer(config: MkDocsConfig) -> bool:
     for plugin in config.plugins.values():
         module = getattr(plugin, "__file__", None) if isinstance(plugin, ModuleType) else None
         if module is not None:  # a hook: one of this package's own
-            if Path(module).resolve().parent != _HOOKS:
+            if Path(module).resolve().parent.parts[-3:] != _HOOKS:
                 return False
         elif not type(plugin).__module__.startswith(_KNOWN_PLUGINS):
             return False
